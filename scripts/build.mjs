@@ -1,0 +1,17 @@
+// Builds dist/ with esbuild. The CLI is one bundled file so `vnet` starts fast (no TypeScript
+// loader, no resolution of hundreds of module files at every start); the library entries keep
+// their dependencies external so users share one copy. Type checking is `npm run typecheck`.
+import { build } from 'esbuild';
+import { readdirSync } from 'node:fs';
+
+const common = { bundle: true, platform: 'node', format: 'esm', target: 'node20', sourcemap: true, logLevel: 'warning' };
+// CommonJS dependencies (ip-num, netmask, graphology) call require(); give the ESM bundle one.
+const requireShim = "import { createRequire as __vnetRequire } from 'node:module'; const require = __vnetRequire(import.meta.url);";
+
+const ts = (dir) => readdirSync(dir).filter((f) => f.endsWith('.ts')).map((f) => `${dir}/${f}`);
+
+await Promise.all([
+  build({ ...common, entryPoints: { vnet: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: `#!/usr/bin/env node\n${requireShim}` } }),
+  build({ ...common, entryPoints: { index: 'src/index.ts', testing: 'src/testing/index.ts' }, outdir: 'dist', packages: 'external' }),
+  build({ ...common, entryPoints: [...ts('scripts'), ...ts('bench')], outdir: 'dist', outbase: '.', banner: { js: requireShim } }),
+]);

@@ -1,0 +1,29 @@
+/**
+ * 48-bit MAC addresses as plain numbers (they fit in a double exactly), printed lower-case
+ * colon-separated as OpenStack does, and the modified EUI-64 interface id of RFC 4291 §2.5.1
+ * that SLAAC (RFC 4862) builds IPv6 addresses from.
+ */
+export type Mac = number;
+
+export const BROADCAST_MAC: Mac = 0xffffffffffff;
+
+export function parseMac(text: string): Mac | undefined {
+  if (typeof text !== 'string' || !/^[0-9a-fA-F]{2}([:-][0-9a-fA-F]{2}){5}$/.test(text)) return undefined;
+  return parseInt(text.replace(/[:-]/g, ''), 16);
+}
+
+export function formatMac(mac: Mac): string {
+  return mac.toString(16).padStart(12, '0').replace(/(..)(?!$)/g, '$1:');
+}
+
+/** The group (multicast/broadcast) bit is the lowest bit of the first octet. */
+export const isMulticastMac = (mac: Mac): boolean => Math.floor(mac / 2 ** 40) % 2 === 1;
+
+/** Modified EUI-64: insert ff:fe in the middle and flip the universal/local bit. */
+export function eui64InterfaceId(mac: Mac): bigint {
+  const m = BigInt(mac);
+  const upper = m >> 24n;
+  const lower = m & 0xffffffn;
+  const id = (upper << 40n) | (0xfffen << 24n) | lower;
+  return id ^ (0x02n << 56n);
+}

@@ -1,0 +1,37 @@
+/**
+ * The `vnet` command: argument parsing (commander) and dispatch to one module per command.
+ * Bad input ends with a message and exit code 1, never a stack trace.
+ */
+import { Command, CommanderError } from 'commander';
+import { processIo } from './io.js';
+import { runShow } from './show.js';
+import { runValidate } from './validate.js';
+
+const io = processIo();
+const program = new Command('vnet')
+  .description('A packet-level emulator of a cloud\'s virtual network that explains every hop')
+  .version('0.1.0')
+  .exitOverride()
+  .showHelpAfterError('(run vnet --help for usage)');
+
+program.command('validate')
+  .description('check topology files; exit 0 with a summary, or 1 with every error')
+  .argument('<file...>', 'topology files (YAML or JSON)')
+  .action((files: string[]) => { process.exitCode = runValidate(files, io); });
+
+program.command('show')
+  .description('print the resolved cloud: subnets, ports with MACs and addresses, routers, groups')
+  .argument('<file>', 'topology file (YAML or JSON)')
+  .option('--json', 'print the resolved cloud as JSON')
+  .action((file: string, opts: { json?: boolean }) => { process.exitCode = runShow(file, opts, io); });
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  if (e instanceof CommanderError) {
+    process.exitCode = e.exitCode === 0 ? 0 : 1;
+  } else {
+    io.err(`vnet: internal error: ${(e as Error).message}`);
+    process.exitCode = 1;
+  }
+}

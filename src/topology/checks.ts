@@ -1,0 +1,54 @@
+/**
+ * Checks that need the whole resolved cloud: static routes whose next hop the router cannot
+ * reach (an error, as in Neutron), and warnings for what is legal but probably a mistake:
+ * security groups no port uses, and islands (parts of the cloud nothing can reach).
+ */
+import { cidrContains } from '../address/cidr.js';
+import { buildGraph, components, INTERNET } from './graph.js';
+import type { Issue } from './issue.js';
+import type { Cloud, Port, Router } from './model.js';
+import type { ResolveContext } from './resolve-context.js';
+
+export function checkRouterRoutes(ctx: ResolveContext, routers: ReadonlyMap<string, Router>, ports: ReadonlyMap<string, Port>): void {
+  for (const r of routers.values()) {
+    const connected = r.interfaces.flatMap((id) => ports.get(id)?.fixedIps.map((f) => ctx.subnets.get(f.subnet)?.plan.cidr) ?? []);
+    if (r.externalGateway) {
+      const ext = ctx.externals.get(r.externalGateway.network);
+      if (ext) connected.push(ext.plan.cidr);
+    }
+    r.routes.forEach((route, i) => {
+      if (!connected.some((c) => c && cidrContains(c, route.nexthop.ip))) {
+        ctx.issues.error(['routers', r.name, 'routes', i, 'nexthop'], 'route-nexthop', `nexthop ${route.nexthop.text} is not on any subnet router ${r.name} is attached to (Neutron: "the nexthop is not connected with router")`);
+      }
+    });
+  }
+}
+
+export function collectWarnings(cloud: Cloud): Issue[] {
+  const out: Issue[] = [];
+  const used = new Set<string>();
+  for (const p of cloud.ports.values()) for (const g of p.securityGroups) used.add(g);
+  for (const g of cloud.securityGroups.values()) {
+    if (!g.implicit && !used.has(g.name)) {
+      out.push({ severity: 'warning', code: 'unused-group', path: ['security_groups', g.name], message: `security group ${g.name} is used by no port` });
+    }
+  }
+  const graph = buildGraph(cloud);
+  const comps = components(graph);
+  if (comps.length > 1) {
+    const main = comps.find((c) => c.includes(INTERNET)) ?? comps.reduce((a, b) => (b.length > a.length ? b : a));
+    for (const c of comps) {
+      if (c === main) continue;
+      const names = (kind: string) => c.filter((n) => graph.getNodeAttribute(n, 'kind') === kind).map((n) => graph.getNodeAttribute(n, 'name'));
+      const networks = names('network');
+      const instances = names('instance');
+      const first = networks[0];
+      const what = [instances.length ? `instances ${instances.join(', ')}` : '', networks.length ? `networks ${networks.join(', ')}` : ''].filter(Boolean).join(' on ');
+      out.push({
+        severity: 'warning', code: 'island', path: first ? ['networks', first] : [],
+        message: `${what || c.join(', ')} cannot reach ${main.includes(INTERNET) ? 'the internet' : 'the rest of the cloud'}: no router joins them to it`,
+      });
+    }
+  }
+  return out;
+}

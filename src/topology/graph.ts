@@ -1,0 +1,84 @@
+/**
+ * The cloud as a graph (graphology): nodes are instances, networks (switches), routers, load
+ * balancers, external networks, the internet and external hosts; an edge is a port (its id is
+ * the edge key). The engine walks it, the viewer draws it, checks look for islands in it.
+ */
+import { MultiUndirectedGraph } from 'graphology';
+import type { Cloud } from './model.js';
+
+export type NodeKind = 'instance' | 'network' | 'router' | 'load_balancer' | 'external_network' | 'internet' | 'external_host';
+
+export interface NodeAttributes {
+  readonly kind: NodeKind;
+  readonly name: string;
+  /** Addresses to show next to the node. */
+  readonly label: string;
+}
+
+export interface EdgeAttributes {
+  /** The port this edge stands for (empty for the external network ↔ internet and host links). */
+  readonly port: string;
+  readonly addresses: readonly string[];
+}
+
+export type CloudGraph = MultiUndirectedGraph<NodeAttributes, EdgeAttributes>;
+
+export const INTERNET = 'internet';
+export const nodeId = {
+  instance: (n: string) => `instance:${n}`,
+  network: (n: string) => `network:${n}`,
+  router: (n: string) => `router:${n}`,
+  loadBalancer: (n: string) => `lb:${n}`,
+  external: (n: string) => `external:${n}`,
+  host: (n: string) => `host:${n}`,
+};
+
+export function buildGraph(cloud: Cloud): CloudGraph {
+  const g: CloudGraph = new MultiUndirectedGraph<NodeAttributes, EdgeAttributes>({ allowSelfLoops: false });
+  const portAddresses = (id: string) => cloud.ports.get(id)?.fixedIps.map((f) => f.address.text) ?? [];
+  for (const n of cloud.networks.values()) {
+    const cidrs = n.subnets.map((s) => cloud.subnets.get(s)?.cidr.text ?? s).join(', ');
+    g.addNode(nodeId.network(n.name), { kind: 'network', name: n.name, label: cidrs });
+  }
+  for (const e of cloud.externalNetworks.values()) g.addNode(nodeId.external(e.name), { kind: 'external_network', name: e.name, label: e.cidr.text });
+  if (cloud.externalNetworks.size > 0 || cloud.externalHosts.size > 0) g.addNode(INTERNET, { kind: 'internet', name: 'internet', label: '' });
+  for (const e of cloud.externalNetworks.values()) g.addEdgeWithKey(`uplink:${e.name}`, nodeId.external(e.name), INTERNET, { port: '', addresses: e.gateway ? [e.gateway.text] : [] });
+  for (const h of cloud.externalHosts.values()) {
+    g.addNode(nodeId.host(h.name), { kind: 'external_host', name: h.name, label: h.address.text });
+    g.addEdgeWithKey(`host:${h.name}`, nodeId.host(h.name), INTERNET, { port: '', addresses: [h.address.text] });
+  }
+  for (const i of cloud.instances.values()) {
+    const addrs = i.ports.flatMap(portAddresses);
+    g.addNode(nodeId.instance(i.name), { kind: 'instance', name: i.name, label: addrs.join(', ') });
+    for (const p of i.ports) g.addEdgeWithKey(p, nodeId.instance(i.name), nodeId.network(cloud.ports.get(p)!.network), { port: p, addresses: portAddresses(p) });
+  }
+  for (const r of cloud.routers.values()) {
+    g.addNode(nodeId.router(r.name), { kind: 'router', name: r.name, label: r.externalGateway?.address.text ?? '' });
+    for (const p of r.interfaces) g.addEdgeWithKey(p, nodeId.router(r.name), nodeId.network(cloud.ports.get(p)!.network), { port: p, addresses: portAddresses(p) });
+    if (r.externalGateway) g.addEdgeWithKey(r.externalGateway.port, nodeId.router(r.name), nodeId.external(r.externalGateway.network), { port: r.externalGateway.port, addresses: [r.externalGateway.address.text] });
+  }
+  for (const lb of cloud.loadBalancers.values()) {
+    g.addNode(nodeId.loadBalancer(lb.name), { kind: 'load_balancer', name: lb.name, label: lb.vip.text });
+    g.addEdgeWithKey(lb.vipPort, nodeId.loadBalancer(lb.name), nodeId.network(cloud.ports.get(lb.vipPort)!.network), { port: lb.vipPort, addresses: [lb.vip.text] });
+  }
+  return g;
+}
+
+/** Connected components, each a list of node ids, in node insertion order. */
+export function components(g: CloudGraph): string[][] {
+  const seen = new Set<string>();
+  const out: string[][] = [];
+  g.forEachNode((start) => {
+    if (seen.has(start)) return;
+    const comp: string[] = [];
+    const stack = [start];
+    seen.add(start);
+    while (stack.length > 0) {
+      const n = stack.pop()!;
+      comp.push(n);
+      g.forEachNeighbor(n, (m) => { if (!seen.has(m)) { seen.add(m); stack.push(m); } });
+    }
+    out.push(comp);
+  });
+  return out;
+}

@@ -1,0 +1,114 @@
+/**
+ * The mutable state of one resolution pass: the document, the issues found so far, IPAM state
+ * per subnet and external network, and the ports being built. Only resolve*.ts files use it;
+ * what leaves resolution is the frozen Cloud of model.ts.
+ */
+import { formatIp, type Ip } from '../address/ip.js';
+import type { Mac } from '../address/mac.js';
+import { MacAllocator } from '../ipam/mac-allocator.js';
+import type { SubnetAllocator } from '../ipam/subnet-allocator.js';
+import type { SubnetPlan } from '../ipam/subnet-plan.js';
+import { createRng, type Rng } from '../util/rng.js';
+import { IssueList, type Path } from './issue.js';
+import type { AddressPair, AllocationStrategy, DeviceOwner, FixedIp, IpamProfile, PortOwnerKind, RouteEntry } from './model.js';
+import type { TopologyDoc } from './schema.js';
+
+export interface SubnetState {
+  readonly name: string;
+  readonly network: string;
+  readonly path: Path;
+  readonly plan: SubnetPlan;
+  readonly allocator: SubnetAllocator;
+  readonly profile: IpamProfile;
+  readonly allocation: AllocationStrategy;
+  readonly ipv6AddressMode: 'slaac' | 'dhcpv6-stateful' | 'dhcpv6-stateless' | null;
+  readonly dns: readonly { text: string; ip: Ip }[];
+  readonly hostRoutes: readonly RouteEntry[];
+  /** Who holds the gateway address (a router), if anyone. */
+  gatewayOwner: string | undefined;
+  networkAcl: string | null;
+}
+
+export interface ExternalState {
+  readonly name: string;
+  readonly path: Path;
+  readonly plan: SubnetPlan;
+  readonly allocator: SubnetAllocator;
+}
+
+export interface NetworkState {
+  readonly name: string;
+  readonly subnets: string[];
+  readonly arpResponder: boolean;
+  readonly mtu: number;
+  readonly ports: string[];
+}
+
+/** A port while it is being built: addresses may still be pending. */
+export interface PortDraft {
+  readonly id: string;
+  readonly name: string;
+  readonly owner: { readonly kind: PortOwnerKind; readonly name: string };
+  readonly deviceOwner: DeviceOwner;
+  readonly network: string;
+  readonly external: boolean;
+  readonly path: Path;
+  mac: Mac | undefined;
+  readonly fixedIps: FixedIp[];
+  readonly securityGroups: string[];
+  readonly portSecurity: boolean;
+  readonly allowedAddressPairs: AddressPair[];
+}
+
+/** An address still to be allocated from a pool, in the order requests were made. */
+export interface PendingAllocation {
+  readonly owner: string;
+  /** The port that will hold the address (floating IPs have none). */
+  readonly port?: PortDraft;
+  readonly pool: { kind: 'subnet'; state: SubnetState } | { kind: 'external'; state: ExternalState };
+  readonly path: Path;
+  readonly assign: (ip: Ip) => void;
+}
+
+export class ResolveContext {
+  readonly issues = new IssueList();
+  readonly subnets = new Map<string, SubnetState>();
+  readonly externals = new Map<string, ExternalState>();
+  readonly networks = new Map<string, NetworkState>();
+  readonly ports = new Map<string, PortDraft>();
+  readonly pending: PendingAllocation[] = [];
+  /** Generated MACs are unique in the whole cloud; explicit ones must be unique per network. */
+  readonly macs = new MacAllocator();
+  readonly macsByNetwork = new Map<string, Map<Mac, string>>();
+  readonly seed: number;
+
+  constructor(readonly doc: TopologyDoc) {
+    this.seed = doc.seed ?? 1;
+  }
+
+  private readonly rngs = new Map<string, Rng>();
+
+  /** A per-subnet random stream, so one subnet's Neutron-style picks do not depend on another's. */
+  rngFor(subnet: string): Rng {
+    let rng = this.rngs.get(subnet);
+    if (!rng) {
+      let h = 2166136261;
+      for (let i = 0; i < subnet.length; i++) h = Math.imul(h ^ subnet.charCodeAt(i), 16777619);
+      this.rngs.set(subnet, (rng = createRng((this.seed ^ h) >>> 0)));
+    }
+    return rng;
+  }
+
+  /** Queue an address for a port from a pool (served in pass two, in request order). */
+  requestAddress(port: PortDraft, pool: PendingAllocation['pool'], path: Path): void {
+    this.pending.push({ owner: port.id, port, pool, path, assign: (ip) => port.fixedIps.push({ subnet: pool.state.name, address: { text: formatIp(ip), ip } }) });
+  }
+
+  addPort(port: PortDraft): void {
+    this.ports.set(port.id, port);
+    if (!port.external) this.networks.get(port.network)?.ports.push(port.id);
+  }
+}
+
+/** Entries of an optional name-keyed map, in file order. */
+export const entries = <T>(m: Record<string, T> | undefined): [string, T][] => (m ? Object.entries(m) : []);

@@ -1,0 +1,126 @@
+/**
+ * Networks, their subnets and the external (provider) networks: parses each subnet's CIDR,
+ * gateway and pools, plans it with IPAM (DESIGN §5) and checks what IPAM cannot see alone:
+ * subnet names unique in the file, no overlapping subnets on one network.
+ */
+import { cidrsOverlap, formatCidr } from '../address/cidr.js';
+import { planSubnet, type IpamError } from '../ipam/subnet-plan.js';
+import { SubnetAllocator } from '../ipam/subnet-allocator.js';
+import type { Path } from './issue.js';
+import type { RouteEntry } from './model.js';
+import { entries, type ResolveContext } from './resolve-context.js';
+import type { PoolDoc } from './schema.js';
+import { addressAt, prefixAt, rangeAt, type RangeValue } from './values.js';
+
+export function resolveNetworks(ctx: ResolveContext): void {
+  const { doc, issues } = ctx;
+  const defaultProfile = doc.ipam_profile ?? 'openstack';
+  const defaultAllocation = doc.allocation ?? 'lowest';
+  for (const [netName, net] of entries(doc.networks)) {
+    const state = { name: netName, subnets: [] as string[], arpResponder: net.arp_responder ?? false, mtu: net.mtu ?? 1500, ports: [] as string[] };
+    ctx.networks.set(netName, state);
+    for (const [subName, sub] of entries(net.subnets)) {
+      const path: Path = ['networks', netName, 'subnets', subName];
+      const other = ctx.subnets.get(subName);
+      if (other) {
+        issues.error(path, 'duplicate-subnet', `subnet name "${subName}" is already used in network ${other.network}; subnet names must be unique in the file because ports refer to them by name`);
+        continue;
+      }
+      const cidr = prefixAt(sub.cidr, [...path, 'cidr'], issues);
+      if (!cidr) continue;
+      const gateway = sub.gateway === undefined ? undefined : sub.gateway === null ? null : addressAt(sub.gateway, [...path, 'gateway'], issues);
+      if (gateway === undefined && sub.gateway !== undefined) continue;
+      const pools = rangesAt(sub.allocation_pools, [...path, 'allocation_pools'], ctx);
+      if (pools === null) continue;
+      const profile = sub.ipam_profile ?? defaultProfile;
+      const ipv6AddressMode = sub.ipv6_address_mode ?? null;
+      const planned = planSubnet({
+        cidr: cidr.cidr,
+        gateway: gateway === undefined ? undefined : gateway === null ? null : gateway.ip,
+        pools: pools?.map((r) => ({ start: r.start.ip, end: r.end.ip })),
+        profile,
+        ...(ipv6AddressMode ? { ipv6AddressMode } : {}),
+      });
+      if (!planned.ok) {
+        reportIpamErrors(planned.errors, path, ctx);
+        continue;
+      }
+      for (const name of state.subnets) {
+        const s = ctx.subnets.get(name)!;
+        if (cidrsOverlap(s.plan.cidr, cidr.cidr)) {
+          issues.error([...path, 'cidr'], 'subnet-overlap', `${cidr.text} overlaps subnet ${name} (${formatCidr(s.plan.cidr)}) on the same network ${netName}`);
+        }
+      }
+      const dns = (sub.dns ?? []).flatMap((d, i) => addressAt(d, [...path, 'dns', i], issues) ?? []);
+      const hostRoutes = routesAt(sub.host_routes, [...path, 'host_routes'], ctx);
+      ctx.subnets.set(subName, {
+        name: subName, network: netName, path, plan: planned.plan, allocator: new SubnetAllocator(planned.plan),
+        profile, allocation: sub.allocation ?? defaultAllocation, ipv6AddressMode, dns, hostRoutes,
+        gatewayOwner: undefined, networkAcl: null,
+      });
+      state.subnets.push(subName);
+    }
+  }
+  for (const [name, ext] of entries(doc.external_networks)) {
+    const path: Path = ['external_networks', name];
+    const cidr = prefixAt(ext.cidr, [...path, 'cidr'], issues);
+    if (!cidr) continue;
+    const gateway = ext.gateway === undefined || ext.gateway === null ? ext.gateway : addressAt(ext.gateway, [...path, 'gateway'], issues);
+    if (gateway === undefined && ext.gateway !== undefined) continue;
+    const poolDocs = ext.pool === undefined ? undefined : Array.isArray(ext.pool) ? ext.pool : [ext.pool];
+    const poolPath: Path = Array.isArray(ext.pool) ? [...path, 'pool'] : [...path];
+    const pools = Array.isArray(ext.pool) ? rangesAt(poolDocs, poolPath, ctx) : rangesAt(poolDocs, [...path], ctx, 'pool');
+    if (pools === null) continue;
+    const planned = planSubnet({
+      cidr: cidr.cidr,
+      gateway: gateway === undefined ? undefined : gateway === null ? null : gateway.ip,
+      pools: pools?.map((r) => ({ start: r.start.ip, end: r.end.ip })),
+      profile: 'openstack',
+    });
+    if (!planned.ok) {
+      reportIpamErrors(planned.errors, path, ctx, 'pool', Array.isArray(ext.pool));
+      continue;
+    }
+    ctx.externals.set(name, { name, path, plan: planned.plan, allocator: new SubnetAllocator(planned.plan) });
+  }
+}
+
+/** Parses a list of pools; undefined when absent, null when any is invalid (already reported). */
+function rangesAt(docs: PoolDoc[] | undefined, path: Path, ctx: ResolveContext, singleKey?: string): RangeValue[] | undefined | null {
+  if (docs === undefined) return undefined;
+  const out: RangeValue[] = [];
+  let bad = false;
+  docs.forEach((d, i) => {
+    const r = rangeAt(d, singleKey ? [...path, singleKey] : [...path, i], ctx.issues);
+    if (r) out.push(r);
+    else bad = true;
+  });
+  return bad ? null : out;
+}
+
+function routesAt(docs: { destination: string; nexthop: string }[] | undefined, path: Path, ctx: ResolveContext): RouteEntry[] {
+  const out: RouteEntry[] = [];
+  (docs ?? []).forEach((r, i) => {
+    const destination = prefixAt(r.destination, [...path, i, 'destination'], ctx.issues);
+    const nexthop = addressAt(r.nexthop, [...path, i, 'nexthop'], ctx.issues);
+    if (!destination || !nexthop) return;
+    if (destination.cidr.version !== nexthop.ip.version) {
+      ctx.issues.error([...path, i, 'nexthop'], 'route-version', `nexthop ${nexthop.text} is not the same IP version as ${destination.text}`);
+      return;
+    }
+    out.push({ destination, nexthop });
+  });
+  return out;
+}
+export { routesAt };
+
+function reportIpamErrors(errors: readonly IpamError[], path: Path, ctx: ResolveContext, poolKey = 'allocation_pools', poolIsList = true): void {
+  for (const e of errors) {
+    let at: Path = path;
+    if (e.field === 'gateway') at = [...path, 'gateway'];
+    else if (e.field === 'cidr') at = [...path, 'cidr'];
+    else if (e.field === 'ipv6_address_mode') at = [...path, 'ipv6_address_mode'];
+    else if (e.field === 'pools') at = e.index === undefined || !poolIsList ? [...path, poolKey] : [...path, poolKey, e.index];
+    ctx.issues.error(at, `ipam-${e.code}`, e.message);
+  }
+}

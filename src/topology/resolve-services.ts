@@ -1,0 +1,243 @@
+/**
+ * What sits on top of ports: instances' services, floating IPs (Neutron: a FIP needs a router
+ * with a gateway on its external network and an interface on the port's subnet), load
+ * balancers (a VIP port on a subnet, listeners → pools → members) and external hosts.
+ */
+import { cidrContains } from '../address/cidr.js';
+import { formatIp, type Ip } from '../address/ip.js';
+import { suggestion } from './did-you-mean.js';
+import type { Path } from './issue.js';
+import type { Address, ExternalHost, FloatingIp, LbPool, LoadBalancer, PoolMember, PortForwarding, Service } from './model.js';
+import { entries, type PortDraft, type ResolveContext } from './resolve-context.js';
+import { claimExternal, claimFixedIp, subnetNamed } from './resolve-ports.js';
+import type { MemberDoc } from './schema.js';
+import { addressAt, serviceAt } from './values.js';
+
+type RouterPorts = Map<string, { interfaces: string[]; gateway: PortDraft | undefined; snat: boolean; network: string | undefined }>;
+
+export function resolveServices(ctx: ResolveContext, docs: string[] | undefined, path: Path): Service[] {
+  const out: Service[] = [];
+  (docs ?? []).forEach((s, i) => { const v = serviceAt(s, [...path, i], ctx.issues); if (v) out.push(v); });
+  return out;
+}
+
+/** Load balancers: VIP ports now (claims), VIP addresses and members after allocation. */
+export function resolveLoadBalancerPorts(ctx: ResolveContext): Map<string, PortDraft> {
+  const vips = new Map<string, PortDraft>();
+  for (const [name, lb] of entries(ctx.doc.load_balancers)) {
+    const path: Path = ['load_balancers', name];
+    const s = subnetNamed(ctx, lb.subnet, [...path, 'subnet']);
+    if (!s) continue;
+    (lb.security_groups ?? []).forEach((g, i) => {
+      if (g !== 'default' && !ctx.doc.security_groups?.[g]) {
+        ctx.issues.error([...path, 'security_groups', i], 'unknown-group', `no security group named "${g}"${suggestion(g, Object.keys(ctx.doc.security_groups ?? {}))}`);
+      }
+    });
+    // Without groups of its own the VIP port is open, and the listeners decide what is served.
+    const groups = lb.security_groups ?? [];
+    const port: PortDraft = {
+      id: `${name}/vip`, name: 'vip', owner: { kind: 'load_balancer', name }, deviceOwner: 'lb_vip', network: s.network, external: false,
+      path, mac: undefined, fixedIps: [], securityGroups: groups, portSecurity: groups.length > 0, allowedAddressPairs: [],
+    };
+    ctx.addPort(port);
+    if (lb.vip !== undefined) {
+      if (claimFixedIp(ctx, port, s, lb.vip, [...path, 'vip']) === undefined) continue;
+    } else {
+      ctx.requestAddress(port, { kind: 'subnet', state: s }, [...path, 'subnet']);
+    }
+    vips.set(name, port);
+  }
+  return vips;
+}
+
+export function resolveLoadBalancers(ctx: ResolveContext, vips: Map<string, PortDraft>, instancePorts: Map<string, string[]>): Map<string, LoadBalancer> {
+  const out = new Map<string, LoadBalancer>();
+  for (const [name, lb] of entries(ctx.doc.load_balancers)) {
+    const path: Path = ['load_balancers', name];
+    const vipPort = vips.get(name);
+    const vip = vipPort?.fixedIps[0]?.address;
+    if (!vipPort || !vip) continue;
+    const pools: LbPool[] = [];
+    for (const [poolName, pool] of entries(lb.pools)) {
+      const pPath: Path = [...path, 'pools', poolName];
+      const members: PoolMember[] = [];
+      pool.members.forEach((m, i) => {
+        const member = resolveMember(ctx, m, [...pPath, 'members', i], lb.subnet, instancePorts, listenerPortFor(lb.listeners, poolName));
+        if (member) members.push(member);
+      });
+      const hm = pool.health_monitor;
+      pools.push({
+        name: poolName, algorithm: pool.algorithm ?? 'round_robin', members,
+        healthMonitor: hm ? { type: hm.type, interval: hm.interval ?? 5, timeout: hm.timeout ?? 2, retries: hm.retries ?? 3, retriesDown: hm.retries_down ?? hm.retries ?? 3, urlPath: hm.url_path ?? '/' } : null,
+      });
+    }
+    const seen = new Set<string>();
+    lb.listeners.forEach((l, i) => {
+      const lPath: Path = [...path, 'listeners', i];
+      if (!lb.pools[l.pool]) ctx.issues.error([...lPath, 'pool'], 'unknown-pool', `no pool named "${l.pool}" in load balancer ${name}${suggestion(l.pool, Object.keys(lb.pools))}`);
+      const key = `${l.protocol === 'udp' ? 'udp' : 'tcp'}/${l.port}`;
+      if (seen.has(key)) ctx.issues.error([...lPath, 'port'], 'listener-duplicate', `load balancer ${name} already has a listener on ${key}`);
+      seen.add(key);
+    });
+    out.set(name, { name, subnet: lb.subnet, vip, vipPort: vipPort.id, mode: lb.mode ?? 'dnat', listeners: lb.listeners.map((l) => ({ ...l })), pools });
+  }
+  return out;
+}
+
+function listenerPortFor(listeners: { port: number; pool: string }[], pool: string): number | undefined {
+  return listeners.find((l) => l.pool === pool)?.port;
+}
+
+function resolveMember(ctx: ResolveContext, doc: MemberDoc, path: Path, lbSubnet: string, instancePorts: Map<string, string[]>, listenerPort: number | undefined): PoolMember | undefined {
+  const m = typeof doc === 'string' ? { instance: doc } : doc;
+  const instPath: Path = typeof doc === 'string' ? path : [...path, 'instance'];
+  const portIds = instancePorts.get(m.instance);
+  if (!portIds) {
+    if (!ctx.doc.instances?.[m.instance]) ctx.issues.error(instPath, 'unknown-instance', `no instance named "${m.instance}"${suggestion(m.instance, Object.keys(ctx.doc.instances ?? {}))}`);
+    return undefined;
+  }
+  // Octavia members have an address on a subnet: prefer the instance's address on the LB's subnet.
+  const ports = portIds.map((id) => ctx.ports.get(id)!);
+  const onSubnet = ports.flatMap((p) => p.fixedIps.filter((f) => f.subnet === lbSubnet).map((f) => ({ p, f })));
+  const any = ports.flatMap((p) => p.fixedIps.map((f) => ({ p, f })));
+  const pick = onSubnet[0] ?? any[0];
+  if (!pick) return undefined;
+  const protocolPort = m.port ?? listenerPort;
+  if (protocolPort === undefined) {
+    ctx.issues.error(path, 'member-port', 'no listener uses this pool, so the member needs an explicit port');
+    return undefined;
+  }
+  return { instance: m.instance, port: pick.p.id, address: pick.f.address, protocolPort, weight: m.weight ?? 1, adminStateUp: m.admin_state_up ?? true };
+}
+
+/** Floating IPs: explicit addresses are claimed now, the rest queued for pass two. */
+export function resolveFloatingIpClaims(ctx: ResolveContext, routers: RouterPorts, vips: Map<string, PortDraft>): Map<string, FipDraft> {
+  const out = new Map<string, FipDraft>();
+  const byFixed = new Map<string, string>();
+  for (const [name, f] of entries(ctx.doc.floating_ips)) {
+    const path: Path = ['floating_ips', name];
+    const ext = ctx.externals.get(f.network);
+    if (!ext) {
+      if (!ctx.doc.external_networks?.[f.network]) {
+        const hint = ctx.doc.networks?.[f.network] ? ` (${f.network} is a tenant network; floating IPs come from external networks)` : suggestion(f.network, Object.keys(ctx.doc.external_networks ?? {}));
+        ctx.issues.error([...path, 'network'], 'unknown-external-network', `no external network named "${f.network}"${hint}`);
+      }
+      continue;
+    }
+    if (f.port !== undefined && f.load_balancer !== undefined) {
+      ctx.issues.error(path, 'fip-target', 'give one of port and load_balancer, not both');
+      continue;
+    }
+    let port: PortDraft | undefined;
+    if (f.port !== undefined) port = portByReference(ctx, f.port, [...path, 'port']);
+    else if (f.load_balancer !== undefined) {
+      port = vips.get(f.load_balancer);
+      if (!port && !ctx.doc.load_balancers?.[f.load_balancer]) {
+        ctx.issues.error([...path, 'load_balancer'], 'unknown-load-balancer', `no load balancer named "${f.load_balancer}"${suggestion(f.load_balancer, Object.keys(ctx.doc.load_balancers ?? {}))}`);
+      }
+    } else if (!f.port_forwardings?.length) {
+      ctx.issues.error(path, 'fip-target', 'a floating IP needs a port, a load_balancer or port_forwardings');
+      continue;
+    }
+    if ((f.port !== undefined || f.load_balancer !== undefined) && !port) continue;
+    const draft: FipDraft = { name, network: f.network, path, port, address: undefined, router: undefined };
+    if (port) {
+      const key = port.id;
+      const other = byFixed.get(key);
+      if (other) {
+        ctx.issues.error(path, 'fip-duplicate', `port ${port.id} already has floating IP ${other}; Neutron maps one floating IP to one fixed address`);
+        continue;
+      }
+      byFixed.set(key, name);
+      draft.router = routerFor(ctx, port, f.network, routers, path);
+    }
+    if (f.ip !== undefined) {
+      const ip = claimExternal(ctx, undefined, f.network, f.ip, [...path, 'ip'], `floating IP ${name}`);
+      if (ip) draft.address = { text: formatIp(ip), ip };
+    } else {
+      ctx.pending.push({ owner: `floating IP ${name}`, pool: { kind: 'external', state: ext }, path, assign: (ip: Ip) => { draft.address = { text: formatIp(ip), ip }; } });
+    }
+    out.set(name, draft);
+  }
+  return out;
+}
+
+export interface FipDraft {
+  readonly name: string;
+  readonly network: string;
+  readonly path: Path;
+  readonly port: PortDraft | undefined;
+  address: Address | undefined;
+  router: string | undefined;
+}
+
+/** `web-1` (its first port) or `web-1/eth1`. */
+function portByReference(ctx: ResolveContext, ref: string, path: Path): PortDraft | undefined {
+  const [inst, portName] = ref.split('/', 2) as [string, string | undefined];
+  if (!ctx.doc.instances?.[inst]) {
+    ctx.issues.error(path, 'unknown-instance', `no instance named "${inst}"${suggestion(inst, Object.keys(ctx.doc.instances ?? {}))}`);
+    return undefined;
+  }
+  const ports = [...ctx.ports.values()].filter((p) => p.owner.kind === 'instance' && p.owner.name === inst);
+  if (portName === undefined) return ports[0];
+  const port = ports.find((p) => p.name === portName);
+  if (!port) ctx.issues.error(path, 'unknown-port', `instance ${inst} has no port named "${portName}"${suggestion(portName, ports.map((p) => p.name))}`);
+  return port;
+}
+
+/** Neutron: the port's subnet must be on a router whose gateway is on the FIP's network. */
+function routerFor(ctx: ResolveContext, port: PortDraft, network: string, routers: RouterPorts, path: Path): string | undefined {
+  const subnets = new Set(port.fixedIps.map((f) => f.subnet));
+  const pendingSubnets = ctx.pending.filter((p) => p.port === port && p.pool.kind === 'subnet').map((p) => p.pool.state.name);
+  for (const s of pendingSubnets) subnets.add(s);
+  for (const [name, r] of routers) {
+    if (r.network !== network || !r.gateway) continue;
+    const onSubnet = r.interfaces.some((id) => ctx.ports.get(id)!.fixedIps.some((f) => subnets.has(f.subnet)));
+    if (onSubnet) return name;
+  }
+  ctx.issues.error(path, 'fip-unreachable', `external network ${network} is not reachable from port ${port.id} (subnets ${[...subnets].join(', ') || 'none'}): no router has a gateway on ${network} and an interface on that subnet`);
+  return undefined;
+}
+
+export function finishFloatingIps(ctx: ResolveContext, drafts: Map<string, FipDraft>): Map<string, FloatingIp> {
+  const out = new Map<string, FloatingIp>();
+  for (const [name, d] of drafts) {
+    if (!d.address) continue;
+    const fixed = d.port?.fixedIps.find((f) => f.address.ip.version === 4)?.address ?? null;
+    const pf: PortForwarding[] = [];
+    (ctx.doc.floating_ips?.[name]?.port_forwardings ?? []).forEach((p, i) => {
+      const pPath: Path = [...d.path, 'port_forwardings', i];
+      let internal: Address | undefined = fixed ?? undefined;
+      if (p.internal_ip !== undefined) internal = addressAt(p.internal_ip, [...pPath, 'internal_ip'], ctx.issues);
+      if (!internal) {
+        if (p.internal_ip === undefined) ctx.issues.error(pPath, 'pf-internal', 'a port forwarding on a floating IP without a port needs internal_ip');
+        return;
+      }
+      const owner = [...ctx.ports.values()].find((port) => port.deviceOwner === 'compute' && port.fixedIps.some((f) => f.address.text === internal!.text));
+      if (!owner) {
+        ctx.issues.error([...pPath, 'internal_ip'], 'pf-internal', `no instance port has the address ${internal.text}`);
+        return;
+      }
+      pf.push({ protocol: p.protocol, externalPort: p.external_port, internalPort: p.internal_port, internalAddress: internal });
+    });
+    out.set(name, { name, network: d.network, address: d.address, port: d.port?.id ?? null, fixedAddress: fixed, router: d.router ?? null, portForwardings: pf });
+  }
+  return out;
+}
+
+export function resolveExternalHosts(ctx: ResolveContext): Map<string, ExternalHost> {
+  const out = new Map<string, ExternalHost>();
+  for (const [name, h] of entries(ctx.doc.external_hosts)) {
+    const path: Path = ['external_hosts', name];
+    const address = addressAt(h.ip, [...path, 'ip'], ctx.issues);
+    if (!address) continue;
+    const inside = [...ctx.subnets.values()].find((s) => cidrContains(s.plan.cidr, address.ip))?.name
+      ?? [...ctx.externals.values()].find((e) => cidrContains(e.plan.cidr, address.ip))?.name;
+    if (inside) {
+      ctx.issues.error([...path, 'ip'], 'external-host-inside', `${address.text} lies inside ${inside}; external hosts live on the internet, outside every subnet and external network`);
+      continue;
+    }
+    out.set(name, { name, address, services: resolveServices(ctx, h.services, [...path, 'services']) });
+  }
+  return out;
+}

@@ -1,0 +1,105 @@
+/**
+ * Resolution: a shape-checked document → the immutable Cloud (model.ts), or the complete list
+ * of problems. The order of the passes is the order of IPAM's decisions: subnets are planned,
+ * explicit addresses claimed in file order, then pools serve the rest, then MACs and SLAAC.
+ */
+import { formatMac } from '../address/mac.js';
+import { formatCidr } from '../address/cidr.js';
+import { formatIp } from '../address/ip.js';
+import type { Issue } from './issue.js';
+import type { Cloud, ExternalNetwork, Instance, Network, Port, Router, Subnet } from './model.js';
+import { entries, ResolveContext, type PortDraft } from './resolve-context.js';
+import { resolveNetworks, routesAt } from './resolve-networks.js';
+import { allocatePending, resolveInstancePorts, resolveRouterPorts } from './resolve-ports.js';
+import { resolveNetworkAcls, resolveSecurityGroups } from './resolve-security.js';
+import { finishFloatingIps, resolveExternalHosts, resolveFloatingIpClaims, resolveLoadBalancerPorts, resolveLoadBalancers, resolveServices } from './resolve-services.js';
+import type { TopologyDoc } from './schema.js';
+import { checkRouterRoutes, collectWarnings } from './checks.js';
+
+export type ResolveResult = { ok: true; cloud: Cloud } | { ok: false; issues: Issue[] };
+
+export function resolveTopology(doc: TopologyDoc): ResolveResult {
+  const ctx = new ResolveContext(doc);
+  resolveNetworks(ctx);
+  const acls = resolveNetworkAcls(ctx);
+  const groups = resolveSecurityGroups(ctx);
+  const instancePorts = resolveInstancePorts(ctx);
+  const routerPorts = resolveRouterPorts(ctx);
+  const vips = resolveLoadBalancerPorts(ctx);
+  const fipDrafts = resolveFloatingIpClaims(ctx, routerPorts, vips);
+  allocatePending(ctx);
+  if (ctx.issues.hasErrors) return { ok: false, issues: ctx.issues.items };
+
+  const ports = new Map<string, Port>();
+  for (const d of ctx.ports.values()) ports.set(d.id, freezePort(d));
+  const instances = new Map<string, Instance>();
+  for (const [name, inst] of entries(doc.instances)) {
+    instances.set(name, { name, ports: instancePorts.get(name) ?? [], services: resolveServices(ctx, inst.services, ['instances', name, 'services']) });
+  }
+  const routers = new Map<string, Router>();
+  for (const [name, r] of entries(doc.routers)) {
+    const rp = routerPorts.get(name)!;
+    const gw = rp.gateway?.fixedIps[0];
+    routers.set(name, {
+      name, interfaces: rp.interfaces,
+      externalGateway: rp.gateway && gw && rp.network ? { network: rp.network, port: rp.gateway.id, address: gw.address, snat: rp.snat } : null,
+      routes: routesAt(r.routes, ['routers', name, 'routes'], ctx),
+    });
+  }
+  checkRouterRoutes(ctx, routers, ports);
+  const loadBalancers = resolveLoadBalancers(ctx, vips, instancePorts);
+  const floatingIps = finishFloatingIps(ctx, fipDrafts);
+  const externalHosts = resolveExternalHosts(ctx);
+  if (ctx.issues.hasErrors) return { ok: false, issues: ctx.issues.items };
+
+  const subnets = new Map<string, Subnet>();
+  for (const s of ctx.subnets.values()) {
+    const { plan } = s;
+    subnets.set(s.name, {
+      name: s.name, network: s.network, cidr: { text: formatCidr(plan.cidr), cidr: plan.cidr }, version: plan.cidr.version,
+      gateway: plan.gateway ? { text: formatIp(plan.gateway), ip: plan.gateway } : null,
+      allocationPools: plan.pools.map((p) => ({ start: formatIp(p.start), end: formatIp(p.end) })),
+      reserved: plan.reserved.map(formatIp), profile: s.profile, allocation: s.allocation, ipv6AddressMode: s.ipv6AddressMode,
+      dns: s.dns, hostRoutes: s.hostRoutes, capacity: plan.capacity.toString(),
+      used: s.allocator.used() + (s.gatewayOwner !== undefined ? 1 : 0), networkAcl: s.networkAcl,
+    });
+  }
+  const networks = new Map<string, Network>();
+  for (const n of ctx.networks.values()) networks.set(n.name, { name: n.name, subnets: n.subnets, arpResponder: n.arpResponder, mtu: n.mtu, ports: n.ports });
+  const externalNetworks = new Map<string, ExternalNetwork>();
+  for (const e of ctx.externals.values()) {
+    externalNetworks.set(e.name, {
+      name: e.name, cidr: { text: formatCidr(e.plan.cidr), cidr: e.plan.cidr },
+      gateway: e.plan.gateway ? { text: formatIp(e.plan.gateway), ip: e.plan.gateway } : null,
+      pools: e.plan.pools.map((p) => ({ start: formatIp(p.start), end: formatIp(p.end) })),
+      capacity: e.plan.capacity.toString(), used: e.allocator.used(),
+      ports: [...ctx.ports.values()].filter((p) => p.external && p.network === e.name).map((p) => p.id),
+    });
+  }
+  const cloud: Cloud = {
+    name: doc.name ?? 'unnamed', seed: ctx.seed, externalNetworks, networks, subnets, routers, securityGroups: groups,
+    networkAcls: acls, instances, ports, floatingIps, loadBalancers, externalHosts, warnings: [],
+  };
+  const warnings = collectWarnings(cloud);
+  return { ok: true, cloud: deepFreeze({ ...cloud, warnings }) };
+}
+
+function freezePort(d: PortDraft): Port {
+  return {
+    id: d.id, name: d.name, owner: d.owner, deviceOwner: d.deviceOwner, network: d.network, external: d.external,
+    mac: formatMac(d.mac!), macValue: d.mac!, fixedIps: d.fixedIps, securityGroups: d.securityGroups,
+    portSecurity: d.portSecurity, allowedAddressPairs: d.allowedAddressPairs,
+  };
+}
+
+/** Freezes plain objects, arrays and the Maps' contents (Maps themselves are exposed read-only by type). */
+function deepFreeze<T>(value: T, seen = new Set<unknown>()): T {
+  if (value === null || typeof value !== 'object' || seen.has(value)) return value;
+  seen.add(value);
+  if (value instanceof Map) {
+    for (const v of value.values()) deepFreeze(v, seen);
+    return value;
+  }
+  for (const v of Object.values(value as object)) deepFreeze(v, seen);
+  return Object.freeze(value);
+}
