@@ -11,7 +11,8 @@ const requireShim = "import { createRequire as __vnetRequire } from 'node:module
 const ts = (dir) => readdirSync(dir).filter((f) => f.endsWith('.ts')).map((f) => `${dir}/${f}`);
 
 await Promise.all([
-  build({ ...common, entryPoints: { vnet: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: `#!/usr/bin/env node\n${requireShim}` } }),
+  // CommonJS output: Node 20 loads one CJS file ~10-20 ms faster than the same code as ESM.
+  build({ ...common, format: 'cjs', entryPoints: { vnet: 'src/cli/main.ts' }, outExtension: { '.js': '.cjs' }, outdir: 'dist', minify: true, banner: { js: '#!/usr/bin/env node' } }),
   build({ ...common, entryPoints: { index: 'src/index.ts', testing: 'src/testing/index.ts' }, outdir: 'dist', packages: 'external' }),
   build({ ...common, entryPoints: [...ts('scripts'), ...ts('bench')], outdir: 'dist', outbase: '.', banner: { js: requireShim } }),
 ]);

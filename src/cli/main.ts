@@ -25,13 +25,11 @@ program.command('show')
   .option('--json', 'print the resolved cloud as JSON')
   .action((file: string, opts: { json?: boolean }) => { process.exitCode = runShow(file, opts, io); });
 
-try {
-  await program.parseAsync(process.argv);
-} catch (e) {
+program.parseAsync(process.argv).catch((e: unknown) => {
   if (e instanceof CommanderError) {
     process.exitCode = e.exitCode === 0 ? 0 : 1;
   } else {
     io.err(`vnet: internal error: ${(e as Error).message}`);
     process.exitCode = 1;
   }
-}
+});

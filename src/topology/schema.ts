@@ -10,7 +10,7 @@ const describe = <T extends v.GenericSchema>(schema: T, text: string) => v.pipe(
 
 /** Names are map keys and references; "/" is kept free for port references (web-1/eth1). */
 export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
-const name = describe(v.pipe(v.string(), v.regex(NAME_PATTERN, 'a name of letters, digits, "_", "." or "-"')), 'A name defined elsewhere in this file');
+const name = describe(v.pipe(v.string(), v.regex(NAME_PATTERN, 'a name of letters, digits, "_", "." or "-"')), 'A name: letters, digits, "_", "." or "-"');
 const ipText = describe(v.string(), 'An IPv4 or IPv6 address, e.g. 10.0.0.5 or 2001:db8::5');
 const cidrText = describe(v.string(), 'A CIDR prefix, e.g. 10.0.0.0/24 or 2001:db8::/64');
 const rangeText = describe(v.string(), 'An address range "start-end", e.g. 10.0.0.10-10.0.0.99');

@@ -152,6 +152,15 @@ describe('planSubnet, aws profile (VPC subnet rules)', () => {
     expect(codes({ cidr: cidr('10.0.0.0/24'), gateway: null, profile: 'aws' })).toEqual([{ code: 'aws-gateway', field: 'gateway' }]);
   });
 
+  it('IPv6: reserves the first four and the last address too, /44-/64 only', () => {
+    const p = plan({ cidr: cidr('2001:db8::/64'), profile: 'aws' });
+    expect(p.gateway && formatIp(p.gateway)).toBe('2001:db8::1');
+    expect(shown(p.reserved)).toEqual(['2001:db8::', '2001:db8::2', '2001:db8::3', '2001:db8::ffff:ffff:ffff:ffff']);
+    expect(p.capacity).toBe((1n << 64n) - 5n);
+    expect(codes({ cidr: cidr('2001:db8::/80'), profile: 'aws' })).toEqual([{ code: 'aws-prefix', field: 'cidr' }]);
+    expect(codes({ cidr: cidr('2001:db8::/62'), profile: 'aws' })).toEqual([{ code: 'aws-prefix', field: 'cidr' }]);
+  });
+
   it('refuses a pool over an AWS-reserved address', () => {
     expect(codes({ cidr: cidr('10.0.0.0/24'), profile: 'aws', pools: [range('10.0.0.3', '10.0.0.9')] }))
       .toEqual([{ code: 'pool-reserved', field: 'pools', index: 0 }]);

@@ -1,0 +1,12 @@
+// `npm run bench`: runs every benchmark and prints its figures. Figures are compared with a
+// baseline measured in the same run, since absolute numbers move with the machine's load.
+import { benchIpam } from './ipam.bench.js';
+
+const suites: [string, () => Promise<Record<string, number | string>>][] = [['ipam', benchIpam]];
+const only = process.argv[2];
+for (const [name, run] of suites) {
+  if (only && name !== only) continue;
+  const figures = await run();
+  console.log(`\n== ${name}`);
+  for (const [k, v] of Object.entries(figures)) console.log(`${k.padEnd(48)} ${typeof v === 'number' ? v.toLocaleString('en-US', { maximumFractionDigits: 2 }) : v}`);
+}
