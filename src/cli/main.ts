@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { processIo } from './io.js';
 import { runShow } from './show.js';
+import { runTrace, type TraceOptions } from './trace.js';
 import { runValidate } from './validate.js';
 
 const io = processIo();
@@ -24,6 +25,19 @@ program.command('show')
   .argument('<file>', 'topology file (YAML or JSON)')
   .option('--json', 'print the resolved cloud as JSON')
   .action((file: string, opts: { json?: boolean }) => { process.exitCode = runShow(file, opts, io); });
+
+program.command('trace')
+  .description('send a probe from A to B and explain every hop and the verdict')
+  .argument('<file>', 'topology file (YAML or JSON)')
+  .requiredOption('--from <name|ip>', 'the sender: an instance or external host (name or address)')
+  .requiredOption('--to <name|ip>', 'the destination: an instance, external host, LB, floating IP or any address')
+  .option('--proto <proto>', 'tcp, udp or icmp (default icmp, or tcp when --port is given)')
+  .option('--port <n>', 'destination port for tcp and udp')
+  .option('--count <n>', 'send N probes one after another in one simulation', '1')
+  .option('--ipv6', "use the destination's IPv6 address when it is named")
+  .option('--level <level>', 'detailed or minimal', 'detailed')
+  .option('--json', 'print the verdict and events as JSON (DESIGN §7)')
+  .action((file: string, opts: TraceOptions) => { process.exitCode = runTrace(file, opts, io); });
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   if (e instanceof CommanderError) {

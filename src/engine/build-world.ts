@@ -1,0 +1,170 @@
+/**
+ * Turns a resolved Cloud into the simulator's nodes and wires: a switch per network and per
+ * external network, a host per instance and external host, a router per router, and the
+ * internet, with each node's interfaces and route table. Runs once per simulator; nothing on
+ * the hot path parses text afterwards.
+ */
+import { toIpValue, toPrefixValue, formatIpValue, type IpValue } from '../packet/ip-value.js';
+import type { Mac } from '../address/mac.js';
+import type { Cloud, Port } from '../topology/model.js';
+import { nodeId, INTERNET } from '../topology/graph.js';
+import { RouterNode } from '../routing/router.js';
+import { SwitchNode } from '../switching/switch.js';
+import { respond } from './host-stack.js';
+import { HostNode } from './host.js';
+import type { InterfaceAddress, L3Interface } from './interface.js';
+import type { FrameMeta, Sim, SimNode } from './sim-types.js';
+
+export interface WireEnd {
+  readonly node: string;
+  readonly port: string;
+}
+
+export interface World {
+  readonly nodes: Map<string, SimNode>;
+  /** `${node}|${port}` → the other end of that link. */
+  readonly wires: Map<string, WireEnd>;
+  /** Port id → the device node that owns it (instances, routers, hosts, the internet). */
+  readonly portOwner: Map<string, string>;
+}
+
+/** MACs outside the cloud (the internet's side of links) use locally administered addresses. */
+const INTERNET_MAC_BASE = 0x02_49_4e_00_00_00; // 02:49:4e ("IN")
+const EXTERNAL_HOST_MAC_BASE = 0x02_45_48_00_00_00; // 02:45:48 ("EH")
+
+const PRIVATE_V4: [number, number][] = [[0x0a000000, 8], [0xac100000, 12], [0xc0a80000, 16], [0x64400000, 10], [0x7f000000, 8], [0xa9fe0000, 16]];
+
+export function buildWorld(cloud: Cloud): World {
+  const nodes = new Map<string, SimNode>();
+  const wires = new Map<string, WireEnd>();
+  const portOwner = new Map<string, string>();
+  const wire = (a: WireEnd, b: WireEnd) => { wires.set(`${a.node}|${a.port}`, b); wires.set(`${b.node}|${b.port}`, a); };
+
+  const subnetPrefix = (name: string) => toPrefixValue(cloud.subnets.get(name)?.cidr.cidr ?? cloud.externalNetworks.get(name)!.cidr.cidr);
+  const ifaceOf = (port: Port): L3Interface => ({
+    port: port.id, mac: port.macValue,
+    addrs: port.fixedIps.map((f): InterfaceAddress => ({ ip: toIpValue(f.address.ip), prefix: subnetPrefix(f.subnet) })),
+  });
+  const switchOf = (port: Port) => (port.external ? nodeId.external(port.network) : nodeId.network(port.network));
+
+  for (const n of cloud.networks.values()) {
+    const responder = new Map<number, Mac>();
+    if (n.arpResponder) {
+      for (const id of n.ports) for (const f of cloud.ports.get(id)!.fixedIps) if (f.address.ip.version === 4) responder.set(Number(f.address.ip.value), cloud.ports.get(id)!.macValue);
+    }
+    nodes.set(nodeId.network(n.name), new SwitchNode(nodeId.network(n.name), n.ports, responder));
+  }
+  for (const e of cloud.externalNetworks.values()) {
+    nodes.set(nodeId.external(e.name), new SwitchNode(nodeId.external(e.name), [...e.ports, `internet/${e.name}`]));
+  }
+  for (const p of cloud.ports.values()) {
+    const owner = p.owner.kind === 'instance' ? nodeId.instance(p.owner.name) : p.owner.kind === 'router' ? nodeId.router(p.owner.name) : nodeId.loadBalancer(p.owner.name);
+    portOwner.set(p.id, owner);
+    wire({ node: owner, port: p.id }, { node: switchOf(p), port: p.id });
+  }
+
+  for (const inst of cloud.instances.values()) {
+    const ifaces = new Map<string, L3Interface>();
+    const host = new HostNode(nodeId.instance(inst.name), ifaces, inst.services);
+    const gateways = new Map<4 | 6, { port: string; ip: IpValue }>();
+    for (const id of inst.ports) {
+      const port = cloud.ports.get(id)!;
+      ifaces.set(id, ifaceOf(port));
+      for (const f of port.fixedIps) {
+        const s = cloud.subnets.get(f.subnet)!;
+        host.routes.add({ prefix: toPrefixValue(s.cidr.cidr), port: id, nexthop: null, kind: 'connected', text: `${s.cidr.text} dev ${port.name}` });
+        for (const hr of s.hostRoutes) host.routes.add({ prefix: toPrefixValue(hr.destination.cidr), port: id, nexthop: toIpValue(hr.nexthop.ip), kind: 'host', text: `${hr.destination.text} via ${hr.nexthop.text} (host route of ${s.name})` });
+        if (s.gateway && !gateways.has(s.version)) gateways.set(s.version, { port: id, ip: toIpValue(s.gateway.ip) });
+      }
+    }
+    for (const [version, gw] of gateways) {
+      const any = toPrefixValue({ version, network: 0n, prefix: 0 });
+      host.routes.add({ prefix: any, port: gw.port, nexthop: gw.ip, kind: 'default', text: `default via ${formatIpValue(gw.ip)} dev ${cloud.ports.get(gw.port)!.name}` });
+    }
+    nodes.set(host.id, host);
+  }
+
+  for (const r of cloud.routers.values()) {
+    const ifaces = new Map<string, L3Interface>();
+    const router = new RouterNode(nodeId.router(r.name), ifaces);
+    const ports = [...r.interfaces, ...(r.externalGateway ? [r.externalGateway.port] : [])].map((id) => cloud.ports.get(id)!);
+    for (const port of ports) {
+      const iface = ifaceOf(port);
+      ifaces.set(port.id, iface);
+      for (const a of iface.addrs) {
+        const cidr = port.fixedIps.find((f) => toIpValue(f.address.ip) === a.ip)!;
+        router.routes.add({ prefix: a.prefix, port: port.id, nexthop: null, kind: 'connected', text: `${cloud.subnets.get(cidr.subnet)?.cidr.text ?? cloud.externalNetworks.get(cidr.subnet)!.cidr.text} connected via ${port.name}` });
+      }
+    }
+    for (const route of r.routes) {
+      const next = toIpValue(route.nexthop.ip);
+      const out = router.routes.lookup(next);
+      if (out) router.routes.add({ prefix: toPrefixValue(route.destination.cidr), port: out.port, nexthop: next, kind: 'static', text: `${route.destination.text} via ${route.nexthop.text} (static)` });
+    }
+    const gw = r.externalGateway && cloud.externalNetworks.get(r.externalGateway.network)!.gateway;
+    if (r.externalGateway && gw) {
+      router.routes.add({ prefix: toPrefixValue({ version: gw.ip.version, network: 0n, prefix: 0 }), port: r.externalGateway.port, nexthop: toIpValue(gw.ip), kind: 'default', text: `default via ${gw.text} (external gateway on ${r.externalGateway.network})` });
+    }
+    nodes.set(router.id, router);
+  }
+
+  if (cloud.externalNetworks.size > 0 || cloud.externalHosts.size > 0) buildInternet(cloud, nodes, wire, portOwner);
+  return { nodes, wires, portOwner };
+}
+
+function buildInternet(cloud: Cloud, nodes: Map<string, SimNode>, wire: (a: WireEnd, b: WireEnd) => void, portOwner: Map<string, string>): void {
+  const ifaces = new Map<string, L3Interface>();
+  const internet = new RouterNode(INTERNET, ifaces, { localDelivery: answerAsPublicHost });
+  let i = 0;
+  for (const e of cloud.externalNetworks.values()) {
+    const port = `internet/${e.name}`;
+    const prefix = toPrefixValue(e.cidr.cidr);
+    ifaces.set(port, { port, mac: INTERNET_MAC_BASE + ++i, addrs: e.gateway ? [{ ip: toIpValue(e.gateway.ip), prefix }] : [] });
+    internet.routes.add({ prefix, port, nexthop: null, kind: 'connected', text: `${e.cidr.text} connected via ${e.name}` });
+    portOwner.set(port, INTERNET);
+    wire({ node: INTERNET, port }, { node: nodeId.external(e.name), port });
+  }
+  let j = 0;
+  for (const h of cloud.externalHosts.values()) {
+    const hostPort = `${h.name}/eth0`;
+    const netPort = `internet/${h.name}`;
+    const hostMac = EXTERNAL_HOST_MAC_BASE + ++j;
+    const netMac = INTERNET_MAC_BASE + 0x8000 + j;
+    const ip = toIpValue(h.address.ip);
+    const hostPrefix = toPrefixValue({ version: h.address.ip.version, network: h.address.ip.value, prefix: h.address.ip.version === 4 ? 32 : 128 });
+    ifaces.set(netPort, { port: netPort, mac: netMac, addrs: [], peerMac: hostMac });
+    internet.routes.add({ prefix: hostPrefix, port: netPort, nexthop: null, kind: 'host', text: `${h.address.text} via link to ${h.name}` });
+    const hostIfaces = new Map<string, L3Interface>([[hostPort, { port: hostPort, mac: hostMac, addrs: [{ ip, prefix: hostPrefix }], peerMac: netMac }]]);
+    const host = new HostNode(nodeId.host(h.name), hostIfaces, h.services);
+    host.routes.add({ prefix: toPrefixValue({ version: h.address.ip.version, network: 0n, prefix: 0 }), port: hostPort, nexthop: null, kind: 'default', text: `default dev ${hostPort} (link to the internet)` });
+    nodes.set(host.id, host);
+    portOwner.set(hostPort, host.id);
+    portOwner.set(netPort, INTERNET);
+    wire({ node: host.id, port: hostPort }, { node: INTERNET, port: netPort });
+  }
+  for (const version of [4, 6] as const) {
+    internet.routes.add({ prefix: toPrefixValue({ version, network: 0n, prefix: 0 }), port: '', nexthop: null, kind: 'default', text: 'the rest of the internet' });
+  }
+  nodes.set(INTERNET, internet);
+
+  function answerAsPublicHost(sim: Sim, p: import('../packet/frame.js').IpPacket, meta: FrameMeta): void {
+    if (isPrivate(p.dst)) {
+      if (sim.recording) sim.trace(INTERNET, null, 'drop', 'drop', p, meta, { reason: `${formatIpValue(p.dst)} is a private address, not routed on the internet` });
+      sim.outcome(meta, { kind: 'unreachable', node: INTERNET, stage: 'router.route', reason: `${formatIpValue(p.dst)} is a private address: the internet does not route it` });
+      return;
+    }
+    if (p.l4.proto === 'icmp' && p.l4.quoted) return;
+    const d = respond(p, []);
+    if (sim.recording) sim.trace(INTERNET, null, 'host.receive', d.kind, p, meta, { reason: `${d.reason} (an undeclared public host: declare it in external_hosts to give it services)` });
+    if (meta.dir === 'forward' && (d.kind === 'accept' || d.kind === 'refuse')) {
+      sim.observed(meta, p);
+      sim.outcome(meta, { kind: d.kind === 'accept' ? 'delivered' : 'refused', node: INTERNET, stage: 'host.receive', reason: d.reason });
+    }
+    if ((d.kind === 'accept' || d.kind === 'refuse') && d.reply) internet.forward(sim, d.reply, { probe: meta.probe, dir: 'reply' }, null);
+  }
+}
+
+function isPrivate(a: IpValue): boolean {
+  if (typeof a === 'bigint') return (a >> 121n) === 0x7en || (a >> 118n) === 0x3fan; // fc00::/7, fe80::/10
+  return PRIVATE_V4.some(([net, len]) => ((a & ((0xffffffff << (32 - len)) >>> 0)) >>> 0) === net);
+}

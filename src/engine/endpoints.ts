@@ -1,0 +1,60 @@
+/**
+ * Names on the command line → places in the cloud: an instance name, an external host name or
+ * an IP address (of an instance port, a floating IP, an LB VIP, an external host, or any
+ * public address on the internet). A source must be something that can send: an instance or
+ * an external host.
+ */
+import { parseIp } from '../address/ip.js';
+import { formatIpValue, toIpValue, type IpValue } from '../packet/ip-value.js';
+import { nodeId } from '../topology/graph.js';
+import type { Cloud } from '../topology/model.js';
+import { suggestion } from '../topology/did-you-mean.js';
+
+export interface Source {
+  readonly node: string;
+  readonly name: string;
+  /** The source address, when the user named one (an instance with several). */
+  readonly ip?: IpValue;
+}
+
+export type EndpointResult<T> = { ok: true; value: T } | { ok: false; message: string };
+
+const allNames = (cloud: Cloud) => [...cloud.instances.keys(), ...cloud.externalHosts.keys()];
+
+export function resolveSource(cloud: Cloud, text: string): EndpointResult<Source> {
+  if (cloud.instances.has(text)) return { ok: true, value: { node: nodeId.instance(text), name: text } };
+  if (cloud.externalHosts.has(text)) return { ok: true, value: { node: nodeId.host(text), name: text } };
+  const ip = parseIp(text);
+  if (ip) {
+    const v = toIpValue(ip);
+    for (const p of cloud.ports.values()) {
+      if (p.owner.kind === 'instance' && p.fixedIps.some((f) => toIpValue(f.address.ip) === v)) return { ok: true, value: { node: nodeId.instance(p.owner.name), name: p.owner.name, ip: v } };
+    }
+    for (const h of cloud.externalHosts.values()) if (toIpValue(h.address.ip) === v) return { ok: true, value: { node: nodeId.host(h.name), name: h.name, ip: v } };
+    return { ok: false, message: `--from ${text}: no instance or external host has this address` };
+  }
+  return { ok: false, message: `--from ${text}: no instance or external host named "${text}"${suggestion(text, allNames(cloud))}` };
+}
+
+/** A destination address; `version` picks the family when a name has both. */
+export function resolveDestination(cloud: Cloud, text: string, version?: 4 | 6): EndpointResult<IpValue> {
+  const ip = parseIp(text);
+  if (ip) return { ok: true, value: toIpValue(ip) };
+  const inst = cloud.instances.get(text);
+  if (inst) {
+    const addrs = inst.ports.flatMap((id) => cloud.ports.get(id)!.fixedIps.map((f) => f.address.ip));
+    const pick = addrs.find((a) => a.version === (version ?? 4)) ?? (version === undefined ? addrs[0] : undefined);
+    if (!pick) return { ok: false, message: `--to ${text}: the instance has no IPv${version ?? 4} address` };
+    return { ok: true, value: toIpValue(pick) };
+  }
+  const host = cloud.externalHosts.get(text);
+  if (host) return { ok: true, value: toIpValue(host.address.ip) };
+  const lb = cloud.loadBalancers.get(text);
+  if (lb) return { ok: true, value: toIpValue(lb.vip.ip) };
+  const fip = cloud.floatingIps.get(text);
+  if (fip) return { ok: true, value: toIpValue(fip.address.ip) };
+  const names = [...allNames(cloud), ...cloud.loadBalancers.keys(), ...cloud.floatingIps.keys()];
+  return { ok: false, message: `--to ${text}: no instance, external host, load balancer or floating IP named "${text}"${suggestion(text, names)}` };
+}
+
+export const describeAddress = formatIpValue;

@@ -1,0 +1,149 @@
+/**
+ * An end host: an instance or an external host. It routes what it sends (connected subnets,
+ * the subnet's host routes, a default route via the gateway), resolves next hops, answers ARP
+ * and ND for its addresses, and its stack answers as host-stack.ts says. It remembers the
+ * flows it opened so that answers to its own probes are recognised as answers.
+ */
+import { formatMac } from '../address/mac.js';
+import { ICMP, TCP_SYN, echoRequestType, type Frame, type IpPacket, type L4 } from '../packet/frame.js';
+import { formatIpValue, type IpValue } from '../packet/ip-value.js';
+import { RouteTable } from '../routing/route-table.js';
+import type { Service } from '../topology/model.js';
+import { respond } from './host-stack.js';
+import { ownsAddress, sourceFor, type L3Interface } from './interface.js';
+import { NeighborResolver, type NeighborTimer } from './neighbors.js';
+import type { FrameMeta, Sim, SimNode } from './sim-types.js';
+
+export interface ProbeRequest {
+  readonly dst: IpValue;
+  readonly proto: 'tcp' | 'udp' | 'icmp';
+  readonly port: number;
+  /** Optional source address (a host with several addresses). */
+  readonly src?: IpValue;
+}
+
+export class HostNode implements SimNode {
+  readonly routes = new RouteTable();
+  readonly neighbors: NeighborResolver;
+  /** Flows this host opened: `proto|local port|remote ip|remote port` (echo: `icmp|id|seq`). */
+  private readonly sockets = new Set<string>();
+  private nextPort = 40000;
+  private nextEchoId = 0;
+  private nextEchoSeq = 0;
+
+  constructor(
+    readonly id: string,
+    readonly interfaces: ReadonlyMap<string, L3Interface>,
+    readonly services: readonly Service[],
+  ) {
+    this.neighbors = new NeighborResolver(id, (sim, iface, packet, meta, nexthop) => {
+      sim.outcome(meta, { kind: 'unreachable', node: id, stage: typeof nexthop === 'number' ? 'arp' : 'nd', reason: `${formatIpValue(nexthop)} did not answer ${typeof nexthop === 'number' ? 'ARP' : 'neighbour solicitation'} on ${iface.port} (EHOSTUNREACH)` });
+      void packet;
+    });
+  }
+
+  /** Originates a probe packet; the ephemeral port and echo id come from per-host counters. */
+  sendProbe(sim: Sim, req: ProbeRequest, meta: FrameMeta): void {
+    const version = typeof req.dst === 'number' ? 4 : 6;
+    let l4: L4;
+    if (req.proto === 'icmp') {
+      // Like ping: one id per run of probes from this host, the sequence number counting up.
+      const id = this.nextEchoId || (this.nextEchoId = 1);
+      const seq = ++this.nextEchoSeq;
+      l4 = { proto: 'icmp', type: echoRequestType(version), code: 0, id, seq };
+      this.sockets.add(`icmp|${id}|${seq}`);
+    } else {
+      const sport = ++this.nextPort;
+      l4 = req.proto === 'tcp' ? { proto: 'tcp', sport, dport: req.port, flags: TCP_SYN } : { proto: 'udp', sport, dport: req.port };
+      this.sockets.add(`${req.proto}|${sport}|${String(req.dst)}|${req.port}`);
+    }
+    const route = this.routes.lookup(req.dst);
+    if (!route) {
+      const draft = { kind: 'ip' as const, version, src: req.src ?? 0, dst: req.dst, ttl: 64, l4 } as IpPacket;
+      if (sim.recording) sim.trace(this.id, null, 'host.route', 'no-route', draft, meta, { reason: 'no route to the destination (ENETUNREACH)' });
+      sim.outcome(meta, { kind: 'unreachable', node: this.id, stage: 'host.route', reason: `${this.id} has no route to ${formatIpValue(req.dst)} (ENETUNREACH)` });
+      return;
+    }
+    const iface = this.interfaces.get(route.port)!;
+    const src = req.src ?? sourceFor(iface, req.dst);
+    if (src === undefined) {
+      sim.outcome(meta, { kind: 'unreachable', node: this.id, stage: 'host.route', reason: `no IPv${version} address on ${route.port}` });
+      return;
+    }
+    const packet: IpPacket = { kind: 'ip', version, src, dst: req.dst, ttl: 64, l4 };
+    if (sim.recording) sim.trace(this.id, route.port, 'host.send', 'send', packet, meta);
+    this.route(sim, packet, meta, route.port, route.nexthop ?? req.dst, route.text);
+  }
+
+  private route(sim: Sim, packet: IpPacket, meta: FrameMeta, port: string, nexthop: IpValue, text: string): void {
+    if (sim.recording) sim.trace(this.id, port, 'host.route', 'route', packet, meta, { route: text, nexthop: formatIpValue(nexthop) });
+    this.neighbors.send(sim, this.interfaces.get(port)!, nexthop, packet, meta);
+  }
+
+  /** Sends a packet this host's stack produced (a reply), routed like any other. */
+  private sendReply(sim: Sim, packet: IpPacket, meta: FrameMeta): void {
+    const route = this.routes.lookup(packet.dst);
+    if (!route) {
+      if (sim.recording) sim.trace(this.id, null, 'host.route', 'no-route', packet, meta, { reason: 'no route back to the sender' });
+      return;
+    }
+    this.route(sim, packet, meta, route.port, route.nexthop ?? packet.dst, route.text);
+  }
+
+  receive(sim: Sim, port: string, frame: Frame, meta: FrameMeta): void {
+    const iface = this.interfaces.get(port)!;
+    if (this.neighbors.handle(sim, iface, frame, meta)) return;
+    const p = frame.payload;
+    if (p.kind !== 'ip') return;
+    if (frame.dst !== iface.mac && !ownsAddress(iface, p.dst)) {
+      if (sim.recording) sim.trace(this.id, port, 'host.receive', 'ignore', frame, meta, { reason: `frame for ${formatMac(frame.dst)}, not this port` });
+      return;
+    }
+    if (![...this.interfaces.values()].some((i) => ownsAddress(i, p.dst))) {
+      if (sim.recording) sim.trace(this.id, port, 'host.receive', 'ignore', frame, meta, { reason: `${formatIpValue(p.dst)} is not an address of this host (it does not forward)` });
+      return;
+    }
+    if (this.isAnswer(p)) {
+      if (sim.recording) sim.trace(this.id, port, 'host.receive', 'answer', frame, meta, { reason: 'answer to a flow this host opened' });
+      sim.replied(meta);
+      return;
+    }
+    const decision = respond(p, this.services);
+    if (decision.kind === 'ignore' || decision.kind === 'answer') {
+      if (sim.recording) sim.trace(this.id, port, 'host.receive', decision.kind === 'answer' ? 'answer' : 'ignore', frame, meta, { reason: decision.reason });
+      return;
+    }
+    if (sim.recording) sim.trace(this.id, port, 'host.receive', decision.kind, frame, meta, { reason: decision.reason });
+    if (meta.dir === 'forward') {
+      sim.observed(meta, p);
+      sim.outcome(meta, { kind: decision.kind === 'accept' ? 'delivered' : 'refused', node: this.id, stage: 'host.receive', reason: decision.reason });
+    }
+    if (decision.reply) {
+      const replyMeta: FrameMeta = { probe: meta.probe, dir: 'reply' };
+      if (sim.recording) sim.trace(this.id, port, 'host.reply', 'send', decision.reply, replyMeta);
+      this.sendReply(sim, decision.reply, replyMeta);
+    }
+  }
+
+  /** Does this packet answer a flow we opened (including ICMP errors quoting our packets)? */
+  private isAnswer(p: IpPacket): boolean {
+    const l4 = p.l4;
+    if (l4.proto === 'icmp') {
+      if (l4.quoted) return this.opened(l4.quoted);
+      const replyType = p.version === 4 ? ICMP.v4.echoReply : ICMP.v6.echoReply;
+      return l4.type === replyType && this.sockets.has(`icmp|${l4.id ?? 0}|${l4.seq ?? 0}`);
+    }
+    return this.sockets.has(`${l4.proto}|${l4.dport}|${String(p.src)}|${l4.sport}`);
+  }
+
+  private opened(q: IpPacket): boolean {
+    const l4 = q.l4;
+    if (l4.proto === 'icmp') return this.sockets.has(`icmp|${l4.id ?? 0}|${l4.seq ?? 0}`);
+    return this.sockets.has(`${l4.proto}|${l4.sport}|${String(q.dst)}|${l4.dport}`);
+  }
+
+  timer(sim: Sim, data: unknown): void {
+    const t = data as NeighborTimer;
+    if (t.kind === 'neighbor-retry') this.neighbors.onTimer(sim, this.interfaces.get(t.port)!, t);
+  }
+}

@@ -1,0 +1,28 @@
+/**
+ * An L3 interface of a host, router or the internet: a port with a MAC and addresses. A
+ * point-to-point interface (an external host's link to the internet) has no neighbour
+ * resolution: frames go straight to the peer's MAC.
+ */
+import type { Mac } from '../address/mac.js';
+import { prefixContains, type IpValue, type PrefixValue } from '../packet/ip-value.js';
+
+export interface InterfaceAddress {
+  readonly ip: IpValue;
+  readonly prefix: PrefixValue;
+}
+
+export interface L3Interface {
+  readonly port: string;
+  readonly mac: Mac;
+  readonly addrs: readonly InterfaceAddress[];
+  readonly peerMac?: Mac;
+}
+
+export const ownsAddress = (iface: L3Interface, ip: IpValue): boolean => iface.addrs.some((a) => a.ip === ip);
+
+/** The interface's address to use as a source towards `dst`: on-link first, then same version. */
+export function sourceFor(iface: L3Interface, dst: IpValue): IpValue | undefined {
+  const v4 = typeof dst === 'number';
+  const same = iface.addrs.filter((a) => (typeof a.ip === 'number') === v4);
+  return (same.find((a) => prefixContains(a.prefix, dst)) ?? same[0])?.ip;
+}

@@ -1,0 +1,14 @@
+/**
+ * The point where a port's filters (port security, security groups) sit between a host and
+ * its switch, as Neutron's per-port firewall does. The engine asks the filter on every frame
+ * leaving (egress) or entering (ingress) an instance port; the filter traces its own decision
+ * and reports drops. With no filter installed, frames pass untouched.
+ */
+import type { Frame } from '../packet/frame.js';
+import type { FrameMeta, Sim } from './sim-types.js';
+
+export interface PortFilter {
+  /** False when the frame is dropped (the filter has traced and reported why). */
+  egress(sim: Sim, node: string, port: string, frame: Frame, meta: FrameMeta): boolean;
+  ingress(sim: Sim, node: string, port: string, frame: Frame, meta: FrameMeta): boolean;
+}

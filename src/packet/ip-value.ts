@@ -1,0 +1,41 @@
+/**
+ * The hot-path form of an IP address: an IPv4 address is a number (uint32), an IPv6 address a
+ * bigint, so `typeof` tells the version and `===` compares without allocation. Converted from
+ * the model's Ip once, when the simulator is built.
+ */
+import { formatIp, type Ip } from '../address/ip.js';
+import type { Cidr } from '../address/cidr.js';
+
+export type IpValue = number | bigint;
+
+export const isV4 = (a: IpValue): a is number => typeof a === 'number';
+export const toIpValue = (ip: Ip): IpValue => (ip.version === 4 ? Number(ip.value) : ip.value);
+export const fromIpValue = (a: IpValue): Ip => (typeof a === 'number' ? { version: 4, value: BigInt(a) } : { version: 6, value: a });
+export const formatIpValue = (a: IpValue): string => formatIp(fromIpValue(a));
+
+/** A prefix in hot-path form: the network and a mask of the same type. */
+export interface PrefixValue {
+  readonly network: IpValue;
+  readonly mask: IpValue;
+  readonly length: number;
+}
+
+export function toPrefixValue(c: Cidr): PrefixValue {
+  if (c.version === 4) {
+    const mask = c.prefix === 0 ? 0 : (0xffffffff << (32 - c.prefix)) >>> 0;
+    return { network: Number(c.network), mask, length: c.prefix };
+  }
+  const all = (1n << 128n) - 1n;
+  const mask = all ^ ((1n << BigInt(128 - c.prefix)) - 1n);
+  return { network: c.network, mask, length: c.prefix };
+}
+
+export function prefixContains(p: PrefixValue, a: IpValue): boolean {
+  if (typeof a === 'number') return typeof p.network === 'number' && ((a & (p.mask as number)) >>> 0) === p.network;
+  return typeof p.network === 'bigint' && (a & (p.mask as bigint)) === p.network;
+}
+
+/** RFC 4291 §2.7.1: the solicited-node multicast address ND sends a solicitation to. */
+export const solicitedNode = (a: bigint): bigint => 0xff020000000000000000000001ff000000n | (a & 0xffffffn);
+/** RFC 2464 §7: IPv6 multicast maps to 33:33 + the low 32 bits. */
+export const multicastMac = (a: bigint): number => 0x333300000000 + Number(a & 0xffffffffn);

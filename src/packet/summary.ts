@@ -1,0 +1,52 @@
+/**
+ * One-line human summaries of frames, as a packet tracer prints them:
+ * `10.0.0.11:40001 → 10.0.1.21:5432 TCP SYN`, `ARP who-has 10.0.0.1 tell 10.0.0.11`.
+ */
+import { formatMac } from '../address/mac.js';
+import { formatIpValue } from './ip-value.js';
+import { ICMP, TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, type Arp, type Frame, type IpPacket } from './frame.js';
+
+export function summarizeFrame(f: Frame): string {
+  return f.payload.kind === 'arp' ? summarizeArp(f.payload) : summarizePacket(f.payload);
+}
+
+export function summarizeArp(a: Arp): string {
+  const tpa = formatIpValue(a.targetIp);
+  const spa = formatIpValue(a.senderIp);
+  return a.op === 'request' ? `ARP who-has ${tpa} tell ${spa}` : `ARP ${spa} is-at ${formatMac(a.senderMac)}`;
+}
+
+export function tcpFlags(flags: number): string {
+  const names: [number, string][] = [[TCP_SYN, 'SYN'], [TCP_FIN, 'FIN'], [TCP_RST, 'RST'], [TCP_PSH, 'PSH'], [TCP_ACK, 'ACK']];
+  return names.filter(([bit]) => flags & bit).map(([, n]) => n).join('-') || 'none';
+}
+
+export function summarizePacket(p: IpPacket): string {
+  const src = formatIpValue(p.src);
+  const dst = formatIpValue(p.dst);
+  const l4 = p.l4;
+  const host = (a: string) => (p.version === 6 ? `[${a}]` : a);
+  if (l4.proto === 'tcp') return `${host(src)}:${l4.sport} → ${host(dst)}:${l4.dport} TCP ${tcpFlags(l4.flags)}`;
+  if (l4.proto === 'udp') return `${host(src)}:${l4.sport} → ${host(dst)}:${l4.dport} UDP`;
+  return `${src} → ${dst} ${icmpText(p)}`;
+}
+
+function icmpText(p: IpPacket): string {
+  const l4 = p.l4;
+  if (l4.proto !== 'icmp') return '';
+  const name = p.version === 4 ? 'ICMP' : 'ICMPv6';
+  const t = p.version === 4 ? ICMP.v4 : ICMP.v6;
+  const quoted = l4.quoted ? ` (for ${summarizePacket(l4.quoted)})` : '';
+  if (l4.type === t.echoRequest) return `${name} echo request id=${l4.id ?? 0} seq=${l4.seq ?? 0}`;
+  if (l4.type === t.echoReply) return `${name} echo reply id=${l4.id ?? 0} seq=${l4.seq ?? 0}`;
+  if (l4.type === t.timeExceeded) return `${name} time exceeded${quoted}`;
+  if (l4.type === t.unreachable) return `${name} ${unreachableName(p.version, l4.code)} unreachable${quoted}`;
+  if (p.version === 6 && l4.type === ICMP.v6.ns) return `ICMPv6 neighbor solicitation who-has ${formatIpValue(l4.target ?? 0n)}`;
+  if (p.version === 6 && l4.type === ICMP.v6.na) return `ICMPv6 neighbor advertisement ${formatIpValue(l4.target ?? 0n)} is-at ${formatMac(l4.lladdr ?? 0)}`;
+  return `${name} type ${l4.type} code ${l4.code}`;
+}
+
+function unreachableName(version: 4 | 6, code: number): string {
+  if (version === 4) return code === 0 ? 'net' : code === 1 ? 'host' : code === 3 ? 'port' : code === 13 ? 'admin-prohibited' : `code-${code}`;
+  return code === 0 ? 'no-route' : code === 1 ? 'admin-prohibited' : code === 3 ? 'address' : code === 4 ? 'port' : `code-${code}`;
+}

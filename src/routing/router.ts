@@ -1,0 +1,125 @@
+/**
+ * A router (RFC 1812): answers ARP/ND for its interface addresses, takes frames sent to its
+ * MACs, answers packets for its own addresses like a host, and forwards the rest: longest
+ * prefix match, TTL/hop-limit decrement with ICMP time exceeded when it runs out, ICMP
+ * unreachable when there is no route or the next hop does not answer, and the MAC rewrite
+ * onto the egress interface. The internet node is a router too, with a host stack for every
+ * public address nobody declared.
+ */
+import { formatMac, isMulticastMac } from '../address/mac.js';
+import { ICMP, type Frame, type IpPacket } from '../packet/frame.js';
+import { formatIpValue, type IpValue } from '../packet/ip-value.js';
+import { respond } from '../engine/host-stack.js';
+import { ownsAddress, sourceFor, type L3Interface } from '../engine/interface.js';
+import { NeighborResolver, type NeighborTimer } from '../engine/neighbors.js';
+import type { FrameMeta, Sim, SimNode } from '../engine/sim-types.js';
+import { RouteTable } from './route-table.js';
+
+const ICMP_TTL = 64;
+
+export interface RouterOptions {
+  /** Who answers packets for addresses the router does not own but routes locally (the internet's hosts). */
+  readonly localDelivery?: (sim: Sim, packet: IpPacket, meta: FrameMeta, via: string) => void;
+}
+
+export class RouterNode implements SimNode {
+  readonly routes = new RouteTable();
+  readonly neighbors: NeighborResolver;
+
+  constructor(
+    readonly id: string,
+    readonly interfaces: ReadonlyMap<string, L3Interface>,
+    private readonly options: RouterOptions = {},
+  ) {
+    this.neighbors = new NeighborResolver(id, (sim, iface, packet, meta, nexthop) => {
+      const reason = `next hop ${formatIpValue(nexthop)} did not answer on ${iface.port}`;
+      sim.outcome(meta, { kind: 'unreachable', node: id, stage: typeof nexthop === 'number' ? 'arp' : 'nd', reason });
+      this.icmpError(sim, packet, meta, 'host', iface.port);
+    });
+  }
+
+  receive(sim: Sim, port: string, frame: Frame, meta: FrameMeta): void {
+    const iface = this.interfaces.get(port)!;
+    if (this.neighbors.handle(sim, iface, frame, meta)) return;
+    const p = frame.payload;
+    if (p.kind !== 'ip') return;
+    if (frame.dst !== iface.mac && !isMulticastMac(frame.dst)) {
+      if (sim.recording) sim.trace(this.id, port, 'router.receive', 'ignore', frame, meta, { reason: `frame for ${formatMac(frame.dst)}, not this interface` });
+      return;
+    }
+    if (sim.recording) sim.trace(this.id, port, 'router.receive', 'accept', frame, meta);
+    this.forward(sim, p, meta, port);
+  }
+
+  /** Routes a packet that arrived on `inPort` (or that the router itself originated, inPort null). */
+  forward(sim: Sim, p: IpPacket, meta: FrameMeta, inPort: string | null): void {
+    const own = [...this.interfaces.values()].find((i) => ownsAddress(i, p.dst));
+    if (own) {
+      this.local(sim, p, meta, inPort ?? own.port);
+      return;
+    }
+    const route = this.routes.lookup(p.dst);
+    if (!route) {
+      if (sim.recording) sim.trace(this.id, inPort, 'router.route', 'no-route', p, meta, { reason: `no route to ${formatIpValue(p.dst)}` });
+      sim.outcome(meta, { kind: 'unreachable', node: this.id, stage: 'router.route', reason: `${this.id} has no route to ${formatIpValue(p.dst)}` });
+      this.icmpError(sim, p, meta, 'net', inPort);
+      return;
+    }
+    if (route.port === '' && this.options.localDelivery) {
+      // A route to "everything else" that the node answers itself (the internet's public hosts).
+      if (sim.recording) sim.trace(this.id, inPort, 'router.route', 'local', p, meta, { route: route.text });
+      this.options.localDelivery(sim, p, meta, inPort ?? '');
+      return;
+    }
+    if (sim.recording) sim.trace(this.id, inPort, 'router.route', 'match', p, meta, { route: route.text, nexthop: formatIpValue(route.nexthop ?? p.dst) });
+    if (inPort !== null) {
+      if (p.ttl <= 1) {
+        if (sim.recording) sim.trace(this.id, inPort, 'router.ttl', 'expired', p, meta, { ttl: p.ttl });
+        sim.outcome(meta, { kind: 'expired', node: this.id, stage: 'router.ttl', reason: `TTL expired at ${this.id}` });
+        this.icmpError(sim, p, meta, 'ttl', inPort);
+        return;
+      }
+      const next = { ...p, ttl: p.ttl - 1 };
+      if (sim.recording) sim.trace(this.id, inPort, 'router.ttl', 'decrement', next, meta, { before: p.ttl, after: next.ttl });
+      p = next;
+    }
+    const out = this.interfaces.get(route.port)!;
+    if (sim.recording) sim.trace(this.id, out.port, 'router.forward', 'send', p, meta, { out: out.port, srcMac: formatMac(out.mac) });
+    this.neighbors.send(sim, out, route.nexthop ?? p.dst, p, meta);
+  }
+
+  /** A packet for one of the router's own addresses: answered like a host with no services. */
+  private local(sim: Sim, p: IpPacket, meta: FrameMeta, port: string): void {
+    if (p.l4.proto === 'icmp' && p.l4.quoted) {
+      if (sim.recording) sim.trace(this.id, port, 'host.receive', 'ignore', p, meta, { reason: 'ICMP error for the router itself' });
+      return;
+    }
+    const d = respond(p, []);
+    if (sim.recording) sim.trace(this.id, port, 'host.receive', d.kind, p, meta, { reason: d.reason });
+    if (meta.dir === 'forward' && (d.kind === 'accept' || d.kind === 'refuse')) {
+      sim.observed(meta, p);
+      sim.outcome(meta, { kind: d.kind === 'accept' ? 'delivered' : 'refused', node: this.id, stage: 'host.receive', reason: d.reason });
+    }
+    if ((d.kind === 'accept' || d.kind === 'refuse') && d.reply) this.forward(sim, d.reply, { probe: meta.probe, dir: 'reply' }, null);
+  }
+
+  /** ICMP time exceeded / unreachable back to the packet's source (never about an ICMP error). */
+  icmpError(sim: Sim, p: IpPacket, meta: FrameMeta, why: 'ttl' | 'net' | 'host', inPort: string | null): void {
+    if (p.l4.proto === 'icmp' && p.l4.quoted) return;
+    const iface = inPort !== null ? this.interfaces.get(inPort) : undefined;
+    const src: IpValue | undefined = (iface && sourceFor(iface, p.src)) ?? [...this.interfaces.values()].map((i) => sourceFor(i, p.src)).find((a) => a !== undefined);
+    if (src === undefined || (typeof src === 'number') !== (typeof p.src === 'number')) return;
+    const v4 = p.version === 4;
+    const type = why === 'ttl' ? (v4 ? ICMP.v4.timeExceeded : ICMP.v6.timeExceeded) : v4 ? ICMP.v4.unreachable : ICMP.v6.unreachable;
+    const code = why === 'ttl' ? 0 : why === 'net' ? (v4 ? ICMP.v4.codes.net : ICMP.v6.codes.noRoute) : v4 ? ICMP.v4.codes.host : ICMP.v6.codes.address;
+    const error: IpPacket = { kind: 'ip', version: p.version, src, dst: p.src, ttl: ICMP_TTL, l4: { proto: 'icmp', type, code, quoted: p } };
+    const replyMeta: FrameMeta = { probe: meta.probe, dir: 'reply' };
+    if (sim.recording) sim.trace(this.id, inPort, 'host.reply', 'icmp-error', error, replyMeta);
+    this.forward(sim, error, replyMeta, null);
+  }
+
+  timer(sim: Sim, data: unknown): void {
+    const t = data as NeighborTimer;
+    if (t.kind === 'neighbor-retry') this.neighbors.onTimer(sim, this.interfaces.get(t.port)!, t);
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * One trace stream, rendered for people: a packet tracer's event list, one line an event
+ * (time, node, port, stage, action, packet, the detail that explains it), then the verdict and
+ * why. The `minimal` level keeps only what golden tests need to pin behaviour (node, stage,
+ * action, packet), so it changes least when details are reworded (OVN's ovn-trace levels).
+ */
+import type { Style } from '../cli/style.js';
+import type { TraceEvent } from './events.js';
+import type { Verdict } from './verdict.js';
+
+export type TraceLevel = 'detailed' | 'minimal';
+
+/** `instance:web-1` → `web-1`; the kind shows in the stage column already. */
+export const shortNode = (id: string): string => id.replace(/^(instance|network|router|external|host|lb):/, '');
+
+function shortPort(e: TraceEvent): string {
+  if (e.port === null) return '';
+  const [owner, name] = e.port.split('/');
+  return owner !== undefined && name !== undefined && shortNode(e.node) === owner ? name : e.port;
+}
+
+function detailText(e: TraceEvent): string {
+  return Object.entries(e.detail)
+    .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(',') : typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)}`)
+    .join(' ');
+}
+
+export function renderEvents(events: readonly TraceEvent[], style: Style, level: TraceLevel = 'detailed'): string[] {
+  if (level === 'minimal') return events.map((e) => `${shortNode(e.node)} ${e.stage} ${e.action}: ${e.packet}`);
+  const rows = events.map((e) => [
+    (e.t / 1000).toFixed(3),
+    shortNode(e.node),
+    shortPort(e),
+    e.stage,
+    e.action,
+    e.packet,
+    detailText(e),
+    e.direction,
+  ]);
+  const widths = [0, 1, 2, 3, 4].map((i) => Math.max(...rows.map((r) => r[i]!.length), ['ms', 'node', 'port', 'stage', 'action'][i]!.length));
+  const pad = (s: string, i: number, right = false) => (right ? s.padStart(widths[i]!) : s.padEnd(widths[i]!));
+  const header = style.bold(`${pad('ms', 0, true)}  ${pad('node', 1)}  ${pad('port', 2)}  ${pad('stage', 3)}  ${pad('action', 4)}  packet`);
+  return [header, ...rows.map((r) => {
+    const action = colourAction(r[4]!, style);
+    const line = `${pad(r[0]!, 0, true)}  ${pad(r[1]!, 1)}  ${pad(r[2]!, 2)}  ${pad(r[3]!, 3)}  ${action}${' '.repeat(widths[4]! - r[4]!.length)}  ${r[7] === 'reply' ? style.cyan(r[5]!) : r[5]!}`;
+    return r[6] ? `${line}  ${style.dim(r[6])}` : line;
+  })];
+}
+
+function colourAction(action: string, style: Style): string {
+  if (/^(drop|no-route|expired|failed|refuse|deny)/.test(action)) return style.red(action);
+  if (/^(accept|answer|allow)/.test(action)) return style.green(action);
+  if (action === 'ignore' || action === 'filter') return style.dim(action);
+  return action;
+}
+
+export function renderVerdict(v: Verdict, style: Style): string[] {
+  const colour = v.verdict === 'delivered' ? style.green : v.verdict === 'refused' ? style.yellow : style.red;
+  const lines = [`${style.bold('verdict:')} ${colour(v.verdict)}${v.reply ? ', reply received' : ', no reply'} — ${v.reason}`];
+  if (v.drop) lines.push(`${style.bold('stopped at:')} ${shortNode(v.drop.node)} (${v.drop.stage})`);
+  lines.push(`${style.bold('path:')} ${v.path.map(shortNode).join(' → ')}`);
+  if (v.observed) lines.push(`${style.bold('observed at destination:')} ${v.observed.src} → ${v.observed.dst}`);
+  return lines;
+}
+
+/** The JSON contract of DESIGN §7: the verdict object, events included. */
+export function verdictJson(v: Verdict): Record<string, unknown> {
+  return { verdict: v.verdict, reply: v.reply, path: v.path, drop: v.drop, nat: v.nat, lb: v.lb, observed: v.observed, reason: v.reason, events: v.events };
+}
