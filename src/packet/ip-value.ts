@@ -36,6 +36,7 @@ export function prefixContains(p: PrefixValue, a: IpValue): boolean {
 }
 
 /** RFC 4291 §2.7.1: the solicited-node multicast address ND sends a solicitation to. */
-export const solicitedNode = (a: bigint): bigint => 0xff020000000000000000000001ff000000n | (a & 0xffffffn);
+const SOLICITED_NODE_PREFIX = (0xff02n << 112n) | (0x1ffn << 24n); // ff02::1:ff00:0/104
+export const solicitedNode = (a: bigint): bigint => SOLICITED_NODE_PREFIX | (a & 0xffffffn);
 /** RFC 2464 §7: IPv6 multicast maps to 33:33 + the low 32 bits. */
 export const multicastMac = (a: bigint): number => 0x333300000000 + Number(a & 0xffffffffn);

@@ -1,0 +1,69 @@
+// Golden traces: reviewed, committed renderings of the engine's behaviour on the example
+// topologies (minimal level: node, stage, action, packet — DESIGN §7, STYLE "golden traces").
+// A change in behaviour shows up as a diff to review. `UPDATE_GOLDEN=1 npx vitest run
+// test/e2e/golden-traces.test.ts` rewrites them after a reviewed change.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { resolveDestination, resolveSource } from '../../src/engine/endpoints.js';
+import { Simulator } from '../../src/engine/simulator.js';
+import { styleFor } from '../../src/cli/style.js';
+import { parseTopology } from '../../src/topology/load.js';
+import { renderEvents } from '../../src/trace/render.js';
+import type { Verdict } from '../../src/trace/verdict.js';
+
+interface Probe { from: string; to: string; proto: 'tcp' | 'udp' | 'icmp'; port?: number; ipv6?: boolean }
+interface Scenario { topology: string; name: string; probes: Probe[] }
+
+const scenarios: Scenario[] = [
+  { topology: 'topologies/three-tier.yaml', name: 'ping-first-with-arp-then-cached', probes: [{ from: 'web-1', to: 'web-2', proto: 'icmp' }, { from: 'web-1', to: 'web-2', proto: 'icmp' }] },
+  { topology: 'topologies/three-tier.yaml', name: 'tcp-same-subnet-open', probes: [{ from: 'web-1', to: 'web-2', proto: 'tcp', port: 80 }] },
+  { topology: 'topologies/three-tier.yaml', name: 'tcp-same-subnet-closed', probes: [{ from: 'web-1', to: 'web-2', proto: 'tcp', port: 8080 }] },
+  { topology: 'topologies/three-tier.yaml', name: 'tcp-cross-subnet-open', probes: [{ from: 'web-1', to: 'db-1', proto: 'tcp', port: 5432 }] },
+  { topology: 'topologies/three-tier.yaml', name: 'tcp-cross-subnet-closed', probes: [{ from: 'web-1', to: 'db-1', proto: 'tcp', port: 22 }] },
+  { topology: 'topologies/three-tier.yaml', name: 'udp-closed', probes: [{ from: 'web-1', to: 'db-1', proto: 'udp', port: 53 }] },
+  { topology: 'topologies/three-tier.yaml', name: 'arp-unanswered', probes: [{ from: 'web-1', to: '10.0.0.77', proto: 'icmp' }] },
+  { topology: 'test/fixtures/engine/routing-loop.yaml', name: 'routing-loop-expires', probes: [{ from: 'a', to: '10.99.0.5', proto: 'icmp' }] },
+  { topology: 'test/fixtures/engine/no-route.yaml', name: 'no-route-unreachable', probes: [{ from: 'a', to: '198.51.100.7', proto: 'tcp', port: 443 }] },
+  { topology: 'topologies/dual-stack.yaml', name: 'ipv6-ping-with-nd', probes: [{ from: 'web-1', to: 'db-1', proto: 'icmp', ipv6: true }] },
+  { topology: 'topologies/multi-router.yaml', name: 'two-router-hops', probes: [{ from: 'hq-1', to: 'branch-1', proto: 'tcp', port: 22 }] },
+];
+
+export function runScenario(s: Scenario): Verdict[] {
+  const loaded = parseTopology(readFileSync(s.topology, 'utf8'), s.topology);
+  if (!loaded.ok) throw new Error(`${s.topology} does not load`);
+  const sim = new Simulator(loaded.cloud);
+  return s.probes.map((p) => {
+    const src = resolveSource(loaded.cloud, p.from);
+    const dst = resolveDestination(loaded.cloud, p.to, p.ipv6 ? 6 : undefined);
+    if (!src.ok || !dst.ok) throw new Error(`bad probe ${p.from} → ${p.to}`);
+    return sim.probe({ from: src.value.node, to: dst.value, proto: p.proto, port: p.port ?? 0 });
+  });
+}
+
+function render(verdicts: Verdict[]): string {
+  const plain = styleFor({ isTTY: false });
+  return verdicts.map((v, i) => [
+    `# probe ${i + 1}`,
+    ...renderEvents(v.events, plain, 'minimal'),
+    `verdict: ${v.verdict} reply=${v.reply}`,
+    `path: ${v.path.join(' > ')}`,
+    `drop: ${v.drop ? `${v.drop.node} ${v.drop.stage}: ${v.drop.reason}` : '-'}`,
+    `observed: ${v.observed ? `${v.observed.src} > ${v.observed.dst}` : '-'}`,
+  ].join('\n')).join('\n\n') + '\n';
+}
+
+describe('golden traces', () => {
+  for (const s of scenarios) {
+    it(`${s.topology} ${s.name}`, () => {
+      const name = s.topology.split('/').pop()!.replace(/\.yaml$/, '');
+      const file = join('test/golden', name, `${s.name}.txt`);
+      const text = render(runScenario(s));
+      if (process.env['UPDATE_GOLDEN']) {
+        mkdirSync(dirname(file), { recursive: true });
+        writeFileSync(file, text);
+      }
+      expect(text).toBe(readFileSync(file, 'utf8'));
+    });
+  }
+});
