@@ -13,6 +13,7 @@ import type { Cloud } from '../topology/model.js';
 import { createRng, type Rng } from '../util/rng.js';
 import type { TraceEvent } from '../trace/events.js';
 import { pathOf, type Verdict } from '../trace/verdict.js';
+import { buildPortFirewalls } from '../firewall/install.js';
 import { buildWorld, type World } from './build-world.js';
 import { EventQueue } from './event-queue.js';
 import { HostNode } from './host.js';
@@ -29,6 +30,8 @@ export interface SimulatorOptions {
   readonly maxEvents?: number;
   readonly maxTimeUs?: number;
   readonly seed?: number;
+  /** Security groups and port security: the compiled matcher (default), the linear reference, or off. */
+  readonly firewall?: 'compiled' | 'linear' | 'off';
 }
 
 export interface ProbeSpec {
@@ -77,6 +80,9 @@ export class Simulator implements Sim {
     this.maxEvents = options.maxEvents ?? 100_000;
     this.maxTime = options.maxTimeUs ?? 60_000_000;
     this.rng = createRng(options.seed ?? cloud.seed);
+    if (options.firewall !== 'off') {
+      for (const [port, fw] of buildPortFirewalls(cloud, options.firewall ?? 'compiled')) this.filters.set(port, fw);
+    }
   }
 
   get now(): number {

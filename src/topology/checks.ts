@@ -6,7 +6,7 @@
 import { cidrContains } from '../address/cidr.js';
 import { buildGraph, components, INTERNET } from './graph.js';
 import type { Issue } from './issue.js';
-import type { Cloud, Port, Router } from './model.js';
+import type { Cloud, Port, Router, SecurityGroup } from './model.js';
 import type { ResolveContext } from './resolve-context.js';
 
 export function checkRouterRoutes(ctx: ResolveContext, routers: ReadonlyMap<string, Router>, ports: ReadonlyMap<string, Port>): void {
@@ -21,6 +21,17 @@ export function checkRouterRoutes(ctx: ResolveContext, routers: ReadonlyMap<stri
         ctx.issues.error(['routers', r.name, 'routes', i, 'nexthop'], 'route-nexthop', `nexthop ${route.nexthop.text} is not on any subnet router ${r.name} is attached to (Neutron: "the nexthop is not connected with router")`);
       }
     });
+  }
+}
+
+/** Neutron refuses a port whose groups mix stateful and stateless ones. */
+export function checkStatefulMix(ctx: ResolveContext, groups: ReadonlyMap<string, SecurityGroup>): void {
+  for (const port of ctx.ports.values()) {
+    const kinds = new Set(port.securityGroups.map((g) => groups.get(g)?.stateful ?? true));
+    if (kinds.size > 1) {
+      const list = port.securityGroups.map((g) => `${g} (${groups.get(g)?.stateful === false ? 'stateless' : 'stateful'})`).join(', ');
+      ctx.issues.error([...port.path, 'security_groups'], 'stateful-mix', `a port cannot mix stateful and stateless security groups: ${list}`);
+    }
   }
 }
 

@@ -14,7 +14,7 @@ import { allocatePending, resolveInstancePorts, resolveRouterPorts } from './res
 import { resolveNetworkAcls, resolveSecurityGroups } from './resolve-security.js';
 import { finishFloatingIps, resolveExternalHosts, resolveFloatingIpClaims, resolveLoadBalancerPorts, resolveLoadBalancers, resolveServices } from './resolve-services.js';
 import type { TopologyDoc } from './schema.js';
-import { checkRouterRoutes, collectWarnings } from './checks.js';
+import { checkRouterRoutes, checkStatefulMix, collectWarnings } from './checks.js';
 
 export type ResolveResult = { ok: true; cloud: Cloud } | { ok: false; issues: Issue[] };
 
@@ -28,6 +28,7 @@ export function resolveTopology(doc: TopologyDoc): ResolveResult {
   const vips = resolveLoadBalancerPorts(ctx);
   const fipDrafts = resolveFloatingIpClaims(ctx, routerPorts, vips);
   allocatePending(ctx);
+  checkStatefulMix(ctx, groups);
   if (ctx.issues.hasErrors) return { ok: false, issues: ctx.issues.items };
 
   const ports = new Map<string, Port>();

@@ -2,7 +2,7 @@
 // topologies (minimal level: node, stage, action, packet — DESIGN §7, STYLE "golden traces").
 // A change in behaviour shows up as a diff to review. `UPDATE_GOLDEN=1 npx vitest run
 // test/e2e/golden-traces.test.ts` rewrites them after a reviewed change.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { resolveDestination, resolveSource } from '../../src/engine/endpoints.js';
@@ -20,8 +20,10 @@ const scenarios: Scenario[] = [
   { topology: 'topologies/three-tier.yaml', name: 'tcp-same-subnet-open', probes: [{ from: 'web-1', to: 'web-2', proto: 'tcp', port: 80 }] },
   { topology: 'topologies/three-tier.yaml', name: 'tcp-same-subnet-closed', probes: [{ from: 'web-1', to: 'web-2', proto: 'tcp', port: 8080 }] },
   { topology: 'topologies/three-tier.yaml', name: 'tcp-cross-subnet-open', probes: [{ from: 'web-1', to: 'db-1', proto: 'tcp', port: 5432 }] },
-  { topology: 'topologies/three-tier.yaml', name: 'tcp-cross-subnet-closed', probes: [{ from: 'web-1', to: 'db-1', proto: 'tcp', port: 22 }] },
-  { topology: 'topologies/three-tier.yaml', name: 'udp-closed', probes: [{ from: 'web-1', to: 'db-1', proto: 'udp', port: 53 }] },
+  { topology: 'topologies/three-tier.yaml', name: 'tcp-cross-subnet-closed', probes: [{ from: 'db-1', to: 'web-1', proto: 'tcp', port: 443 }] },
+  { topology: 'topologies/three-tier.yaml', name: 'tcp-blocked-by-group', probes: [{ from: 'web-1', to: 'db-1', proto: 'tcp', port: 22 }] },
+  { topology: 'topologies/three-tier.yaml', name: 'ssh-from-outside-allowed-prefix-only', probes: [{ from: 'db-1', to: 'web-1', proto: 'tcp', port: 22 }] },
+  { topology: 'topologies/minimal.yaml', name: 'udp-open-and-closed', probes: [{ from: 'alice', to: 'bob', proto: 'udp', port: 53 }, { from: 'alice', to: 'bob', proto: 'udp', port: 54 }] },
   { topology: 'topologies/three-tier.yaml', name: 'arp-unanswered', probes: [{ from: 'web-1', to: '10.0.0.77', proto: 'icmp' }] },
   { topology: 'test/fixtures/engine/routing-loop.yaml', name: 'routing-loop-expires', probes: [{ from: 'a', to: '10.99.0.5', proto: 'icmp' }] },
   { topology: 'test/fixtures/engine/no-route.yaml', name: 'no-route-unreachable', probes: [{ from: 'a', to: '198.51.100.7', proto: 'tcp', port: 443 }] },

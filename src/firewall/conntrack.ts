@@ -1,0 +1,119 @@
+/**
+ * Connection tracking for one port (a conntrack zone per port, as Neutron's OVS firewall
+ * uses): entries keyed by the flow's original 5-tuple; a packet is `new` (no entry),
+ * `established` (it belongs to a tracked flow, either way) or `related` (an ICMP error quoting
+ * a tracked flow). TCP RST ends an entry, FIN shortens it to the close timeout; entries expire
+ * on the virtual clock with Linux's default timeouts (nf_conntrack_*_timeout_*).
+ */
+import type { IpPacket } from '../packet/frame.js';
+import { TCP_FIN, TCP_RST } from '../packet/frame.js';
+import { formatIpValue } from '../packet/ip-value.js';
+
+export type CtState = 'new' | 'established' | 'related';
+
+const S = 1_000_000;
+export const CT_TIMEOUT_US = {
+  tcpEstablished: 432_000 * S,
+  tcpClose: 120 * S,
+  udp: 30 * S,
+  udpStream: 120 * S,
+  icmp: 30 * S,
+} as const;
+
+export interface CtEntry {
+  /** The original direction's key and summary, e.g. `tcp 10.0.0.2:40001 → 10.0.1.21:5432`. */
+  readonly key: string;
+  readonly text: string;
+  /** Which port direction opened it: egress (the instance connected out) or ingress. */
+  readonly openedBy: 'ingress' | 'egress';
+  replied: boolean;
+  expires: number;
+}
+
+export interface CtLookup {
+  readonly state: CtState;
+  readonly entry?: CtEntry;
+  /** True when the packet travels in the entry's reply direction. */
+  readonly reply?: boolean;
+}
+
+/** The key of a packet's flow in its own direction, and the key its replies would have. */
+export function flowKeys(p: IpPacket): { forward: string; reverse: string } {
+  const l4 = p.l4;
+  const s = String(p.src);
+  const d = String(p.dst);
+  if (l4.proto === 'icmp') {
+    // Echo request and reply share an id; the reply key swaps the addresses.
+    const id = l4.id ?? 0;
+    return { forward: `icmp|${s}|${d}|${id}`, reverse: `icmp|${d}|${s}|${id}` };
+  }
+  return { forward: `${l4.proto}|${s}|${l4.sport}|${d}|${l4.dport}`, reverse: `${l4.proto}|${d}|${l4.dport}|${s}|${l4.sport}` };
+}
+
+export function flowText(p: IpPacket): string {
+  const l4 = p.l4;
+  if (l4.proto === 'icmp') return `icmp ${formatIpValue(p.src)} → ${formatIpValue(p.dst)} id=${l4.id ?? 0}`;
+  return `${l4.proto} ${formatIpValue(p.src)}:${l4.sport} → ${formatIpValue(p.dst)}:${l4.dport}`;
+}
+
+export class ConnTrack {
+  private readonly entries = new Map<string, CtEntry>();
+
+  /** Classifies a packet without changing state. */
+  lookup(p: IpPacket, now: number): CtLookup {
+    const l4 = p.l4;
+    if (l4.proto === 'icmp' && l4.quoted) {
+      // RFC 792 errors quote the packet that caused them: related if that packet's flow is tracked.
+      const q = flowKeys(l4.quoted);
+      const entry = this.live(q.forward, now) ?? this.live(q.reverse, now);
+      return entry ? { state: 'related', entry } : { state: 'new' };
+    }
+    const k = flowKeys(p);
+    const orig = this.live(k.forward, now);
+    if (orig) return { state: 'established', entry: orig, reply: false };
+    const rep = this.live(k.reverse, now);
+    if (rep) return { state: 'established', entry: rep, reply: true };
+    return { state: 'new' };
+  }
+
+  /** Records a new flow that the rules allowed. */
+  commit(p: IpPacket, openedBy: 'ingress' | 'egress', now: number): CtEntry {
+    const { forward } = flowKeys(p);
+    const entry: CtEntry = { key: forward, text: flowText(p), openedBy, replied: false, expires: now + this.timeout(p, false) };
+    this.entries.set(forward, entry);
+    return entry;
+  }
+
+  /** Updates an entry with a packet that belongs to it (timeouts, TCP teardown). */
+  update(entry: CtEntry, p: IpPacket, reply: boolean, now: number): void {
+    if (reply) entry.replied = true;
+    const l4 = p.l4;
+    if (l4.proto === 'tcp' && l4.flags & TCP_RST) {
+      this.entries.delete(entry.key);
+      return;
+    }
+    entry.expires = now + (l4.proto === 'tcp' && l4.flags & TCP_FIN ? CT_TIMEOUT_US.tcpClose : this.timeout(p, entry.replied));
+  }
+
+  private timeout(p: IpPacket, replied: boolean): number {
+    const proto = p.l4.proto;
+    if (proto === 'tcp') return replied ? CT_TIMEOUT_US.tcpEstablished : CT_TIMEOUT_US.tcpClose;
+    if (proto === 'udp') return replied ? CT_TIMEOUT_US.udpStream : CT_TIMEOUT_US.udp;
+    return CT_TIMEOUT_US.icmp;
+  }
+
+  private live(key: string, now: number): CtEntry | undefined {
+    const e = this.entries.get(key);
+    if (!e) return undefined;
+    if (e.expires < now) {
+      this.entries.delete(key);
+      return undefined;
+    }
+    return e;
+  }
+
+  /** Entries alive now, for the viewer and tests. */
+  snapshot(now: number): CtEntry[] {
+    return [...this.entries.values()].filter((e) => e.expires >= now);
+  }
+}

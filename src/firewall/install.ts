@@ -1,0 +1,58 @@
+/**
+ * Builds each instance port's firewall from the resolved cloud: the union of its groups'
+ * rules in matching form, remote-group membership (every fixed address and allowed address
+ * pair of every port in the group), the port's identity for anti-spoofing, and the matcher
+ * (compiled by default; the linear reference on request).
+ */
+import { toIpValue, toPrefixValue, type IpValue, type PrefixValue } from '../packet/ip-value.js';
+import type { Cloud } from '../topology/model.js';
+import { CompiledMatcher } from './compiled-matcher.js';
+import { LinearMatcher } from './linear-matcher.js';
+import { PortFirewall } from './port-firewall.js';
+import { toMatchRule, type GroupMembers, type MatchRule } from './rule.js';
+
+export type MatcherKind = 'compiled' | 'linear';
+
+export function groupMembers(cloud: Cloud): GroupMembers {
+  const out = new Map<string, { addresses: Set<IpValue>; prefixes: PrefixValue[] }>();
+  for (const port of cloud.ports.values()) {
+    for (const g of port.securityGroups) {
+      let m = out.get(g);
+      if (!m) out.set(g, (m = { addresses: new Set(), prefixes: [] }));
+      for (const f of port.fixedIps) m.addresses.add(toIpValue(f.address.ip));
+      for (const pair of port.allowedAddressPairs) {
+        const full = pair.prefix.cidr.version === 4 ? 32 : 128;
+        if (pair.prefix.cidr.prefix === full) m.addresses.add(toIpValue({ version: pair.prefix.cidr.version, value: pair.prefix.cidr.network }));
+        else m.prefixes.push(toPrefixValue(pair.prefix.cidr));
+      }
+    }
+  }
+  return out;
+}
+
+/** The union of a port's groups' rules, in union order. */
+export function portRules(cloud: Cloud, groups: readonly string[]): MatchRule[] {
+  const rules: MatchRule[] = [];
+  for (const g of groups) for (const r of cloud.securityGroups.get(g)?.rules ?? []) rules.push(toMatchRule(g, r, rules.length));
+  return rules;
+}
+
+export function buildPortFirewalls(cloud: Cloud, kind: MatcherKind = 'compiled'): Map<string, PortFirewall> {
+  const members = groupMembers(cloud);
+  const out = new Map<string, PortFirewall>();
+  for (const port of cloud.ports.values()) {
+    if (!port.portSecurity || port.owner.kind !== 'instance') continue;
+    const rules = portRules(cloud, port.securityGroups);
+    const matcher = kind === 'compiled' ? new CompiledMatcher(rules, members) : new LinearMatcher(rules, members);
+    const stateful = port.securityGroups.every((g) => cloud.securityGroups.get(g)?.stateful ?? true);
+    out.set(port.id, new PortFirewall({
+      port: port.id, groups: port.securityGroups, stateful, matcher,
+      identity: {
+        mac: port.macValue,
+        addresses: new Set(port.fixedIps.map((f) => toIpValue(f.address.ip))),
+        pairs: port.allowedAddressPairs.map((p) => ({ prefix: toPrefixValue(p.prefix.cidr), mac: p.mac === null ? null : parseInt(p.mac.replace(/:/g, ''), 16) })),
+      },
+    }));
+  }
+  return out;
+}

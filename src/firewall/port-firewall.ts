@@ -1,0 +1,72 @@
+/**
+ * The filter on one instance port, in the order Neutron's OVS firewall applies it: port
+ * security on what leaves the port; ARP and ND pass; then connection tracking — a packet of a
+ * tracked flow (either way) or an ICMP error about one passes without rules — and for a new
+ * flow the security-group rules, whose union decides; an allowed new flow is committed so
+ * its replies come back. Every decision is traced with the rule or the reason.
+ */
+import { formatIpValue } from '../packet/ip-value.js';
+import { isNeighborDiscovery, type Frame, type IpPacket } from '../packet/frame.js';
+import type { PortFilter } from '../engine/port-filter.js';
+import type { FrameMeta, Sim } from '../engine/sim-types.js';
+import { ConnTrack } from './conntrack.js';
+import type { Matcher } from './matcher.js';
+import { describeTraffic, fieldsOf } from './packet-fields.js';
+import { spoofingReason, type PortIdentity } from './port-security.js';
+
+export interface PortFirewallConfig {
+  readonly port: string;
+  readonly identity: PortIdentity;
+  readonly groups: readonly string[];
+  readonly stateful: boolean;
+  readonly matcher: Matcher;
+}
+
+export class PortFirewall implements PortFilter {
+  readonly conntrack = new ConnTrack();
+
+  constructor(readonly config: PortFirewallConfig) {}
+
+  egress(sim: Sim, node: string, port: string, frame: Frame, meta: FrameMeta): boolean {
+    const spoof = spoofingReason(this.config.identity, frame);
+    if (spoof !== undefined) {
+      if (sim.recording) sim.trace(node, port, 'port.security', 'drop', frame, meta, { reason: spoof });
+      sim.outcome(meta, { kind: 'dropped', node, stage: 'port.security', reason: `port security on ${port}: ${spoof}` });
+      return false;
+    }
+    const p = frame.payload;
+    if (p.kind === 'arp' || isNeighborDiscovery(p)) return true;
+    return this.filter(sim, node, port, p, 'egress', meta);
+  }
+
+  ingress(sim: Sim, node: string, port: string, frame: Frame, meta: FrameMeta): boolean {
+    const p = frame.payload;
+    if (p.kind === 'arp' || isNeighborDiscovery(p)) return true;
+    return this.filter(sim, node, port, p, 'ingress', meta);
+  }
+
+  private filter(sim: Sim, node: string, port: string, p: IpPacket, direction: 'ingress' | 'egress', meta: FrameMeta): boolean {
+    const stage = direction === 'ingress' ? 'sg.ingress' : 'sg.egress';
+    if (this.config.stateful) {
+      const ct = this.conntrack.lookup(p, sim.now);
+      if (ct.entry) {
+        this.conntrack.update(ct.entry, p, ct.reply === true, sim.now);
+        if (sim.recording) sim.trace(node, port, stage, 'allow', p, meta, { ct: ct.state, entry: ct.entry.text, reason: ct.state === 'related' ? 'an ICMP error about a tracked connection' : ct.reply ? 'reply of a tracked connection' : 'packet of a tracked connection' });
+        return true;
+      }
+    }
+    const fields = fieldsOf(p);
+    const rule = this.config.matcher.match(fields, direction);
+    if (rule) {
+      if (this.config.stateful) this.conntrack.commit(p, direction, sim.now);
+      if (sim.recording) sim.trace(node, port, stage, 'allow', p, meta, { ct: this.config.stateful ? 'new' : 'untracked', group: rule.group, rule: rule.index, text: rule.text });
+      return true;
+    }
+    const groups = this.config.groups.length ? `groups [${this.config.groups.join(', ')}]` : 'no security groups (everything is dropped)';
+    const traffic = describeTraffic(fields, direction, formatIpValue);
+    const reason = this.config.groups.length ? `no rule of ${groups} allows ${traffic} (${direction})` : `port has ${groups}`;
+    if (sim.recording) sim.trace(node, port, stage, 'drop', p, meta, { ct: this.config.stateful ? 'new' : 'untracked', reason, default: 'drop' });
+    sim.outcome(meta, { kind: 'dropped', node, stage, reason: `${port}: ${reason}` });
+    return false;
+  }
+}
