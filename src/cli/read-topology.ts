@@ -12,7 +12,7 @@ export function loadTopologyFile(file: string): LoadResult {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, expected a topology file' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
-    return { ok: false, issues: [{ severity: 'error', code: 'file', path: [], message: `cannot read ${file}: ${why}`, file }] };
+    return { ok: false, issues: [{ severity: 'error', code: 'file', path: [], message: `cannot read the file: ${why}`, file }] };
   }
   return parseTopology(text, file);
 }

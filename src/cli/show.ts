@@ -30,14 +30,14 @@ export function renderCloud(cloud: Cloud, io: Io): string {
   const sections: string[] = [s.bold(s.cyan(`cloud ${cloud.name}`)) + s.dim(` (seed ${cloud.seed})`)];
   const section = (title: string, body: string) => sections.push(`\n${s.bold(title)}\n${body}`);
   if (cloud.externalNetworks.size) {
-    section('External networks', renderTable(['name', 'cidr', 'gateway', 'pool', 'used/capacity'],
-      [...cloud.externalNetworks.values()].map((e) => [e.name, e.cidr.text, e.gateway?.text ?? '-', e.pools.map((p) => `${p.start}-${p.end}`), `${e.used}/${e.capacity}`]), s));
+    section('External networks', renderTable(['name', 'cidr', 'gateway', 'pool', 'used', 'free'],
+      [...cloud.externalNetworks.values()].map((e) => [e.name, e.cidr.text, e.gateway?.text ?? '-', e.pools.map((p) => `${p.start}-${p.end}`), String(e.used), e.free]), s));
   }
   section('Subnets', renderTable(['subnet', 'network', 'cidr', 'gateway', 'allocation pools', 'used', 'free'],
-    [...cloud.subnets.values()].map((sub) => {
-      const free = BigInt(sub.capacity) - BigInt(Math.min(sub.used, Number(sub.capacity)));
-      return [sub.name, sub.network, sub.cidr.text + (sub.profile === 'aws' ? ' (aws)' : '') + (sub.ipv6AddressMode ? ` ${sub.ipv6AddressMode}` : ''), sub.gateway?.text ?? '-', sub.allocationPools.map((p) => `${p.start}-${p.end}`), String(sub.used), free.toString()];
-    }), s));
+    [...cloud.subnets.values()].map((sub) => [
+      sub.name, sub.network, sub.cidr.text + (sub.profile === 'aws' ? ' (aws)' : '') + (sub.ipv6AddressMode ? ` ${sub.ipv6AddressMode}` : ''),
+      sub.gateway?.text ?? '-', sub.allocationPools.map((p) => `${p.start}-${p.end}`), String(sub.used), sub.free,
+    ]), s));
   section('Ports', renderTable(['port', 'network', 'mac', 'addresses', 'security groups'],
     [...cloud.ports.values()].map((p) => [p.id, p.network, p.mac, p.fixedIps.map((f) => `${f.address.text} (${f.subnet})`), p.portSecurity ? p.securityGroups.join(', ') : 'port security off']), s));
   if (cloud.routers.size) {
@@ -49,7 +49,7 @@ export function renderCloud(cloud: Cloud, io: Io): string {
         r.routes.map((x) => `${x.destination.text} via ${x.nexthop.text}`),
       ]), s));
   }
-  section('Security groups', renderTable(['group', 'rule', ''],
+  section('Security groups', renderTable(['group', '#', 'rule'],
     [...cloud.securityGroups.values()].flatMap((g) => g.rules.map((r, i) => [i === 0 ? `${g.name}${g.stateful ? '' : ' (stateless)'}` : '', `#${r.index}`, r.text + (r.origin === 'default' ? s.dim(' (default)') : '')])), s));
   if (cloud.networkAcls.size) {
     section('Network ACLs', renderTable(['acl', 'subnets', 'ingress', 'egress'],

@@ -4,7 +4,7 @@
  * internet, with each node's interfaces and route table. Runs once per simulator; nothing on
  * the hot path parses text afterwards.
  */
-import { toIpValue, toPrefixValue, formatIpValue, type IpValue } from '../packet/ip-value.js';
+import { toIpValue, toPrefixValue, formatIpValue, prefixContains, type IpValue } from '../packet/ip-value.js';
 import type { Mac } from '../address/mac.js';
 import type { Cloud, Port } from '../topology/model.js';
 import { nodeId, INTERNET } from '../topology/graph.js';
@@ -146,8 +146,18 @@ function buildInternet(cloud: Cloud, nodes: Map<string, SimNode>, wire: (a: Wire
     internet.routes.add({ prefix: toPrefixValue({ version, network: 0n, prefix: 0 }), port: '', nexthop: null, kind: 'default', text: 'the rest of the internet' });
   }
   nodes.set(INTERNET, internet);
+  // Addresses of the cloud's own subnets: the internet reaches them only through the external
+  // networks (floating IPs, gateways), never by answering for them itself.
+  const cloudPrefixes = [...cloud.subnets.values()].map((s) => ({ name: s.name, prefix: toPrefixValue(s.cidr.cidr) }));
 
   function answerAsPublicHost(sim: Sim, p: import('../packet/frame.js').IpPacket, meta: FrameMeta): void {
+    const inCloud = cloudPrefixes.find((c) => prefixContains(c.prefix, p.dst));
+    if (inCloud) {
+      const reason = `${formatIpValue(p.dst)} is inside subnet ${inCloud.name} of the cloud, which the internet has no route to`;
+      if (sim.recording) sim.trace(INTERNET, null, 'drop', 'drop', p, meta, { reason });
+      sim.outcome(meta, { kind: 'unreachable', node: INTERNET, stage: 'router.route', reason });
+      return;
+    }
     if (isPrivate(p.dst)) {
       if (sim.recording) sim.trace(INTERNET, null, 'drop', 'drop', p, meta, { reason: `${formatIpValue(p.dst)} is a private address, not routed on the internet` });
       sim.outcome(meta, { kind: 'unreachable', node: INTERNET, stage: 'router.route', reason: `${formatIpValue(p.dst)} is a private address: the internet does not route it` });

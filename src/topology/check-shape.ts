@@ -27,7 +27,7 @@ export function checkShape(value: unknown): ShapeResult {
   if (result.success) return { ok: true, doc: result.output };
   const issues: Issue[] = [];
   for (const i of result.issues) collect(i, [], issues);
-  return { ok: false, issues: dedupe(issues) };
+  return { ok: false, issues: mergeMisspeltRequired(dedupe(issues)) };
 }
 
 function collect(issue: VIssue, prefix: Path, out: Issue[]): void {
@@ -40,7 +40,9 @@ function collect(issue: VIssue, prefix: Path, out: Issue[]): void {
       for (const s of sameKind) collect(s, path, out);
       return;
     }
-    out.push(error(path, 'type', `expected ${expectedOfUnion(issue)}, got ${describeValue(input)}`));
+    const options = (issue.issues ?? []).filter((s) => s.type === 'picklist').flatMap((s) => picklistOptions(s.expected));
+    const hint = typeof input === 'string' && options.length ? suggestion(input, options) : '';
+    out.push(error(path, options.length ? 'enum' : 'type', `expected ${expectedOfUnion(issue)}, got ${describeValue(input)}${hint}`));
     return;
   }
   out.push(toIssue(issue, path));
@@ -59,9 +61,14 @@ function expectedOfUnion(issue: VIssue): string {
 function plainExpected(s: VIssue): string {
   if (s.type === 'strict_object' || s.type === 'object') return 'a map';
   if (s.type === 'array') return 'a list';
-  if (s.type === 'picklist' || s.type === 'literal') return `one of ${s.expected ?? ''}`;
+  if (s.type === 'picklist') return `one of ${picklistOptions(s.expected).join(', ')}`;
+  if (s.type === 'literal') return `${s.expected ?? ''}`;
   return `a ${s.expected ?? s.type}`;
 }
+
+/** valibot writes a picklist's options as `("tcp" | "udp")`. */
+const picklistOptions = (expected: string | null): string[] =>
+  (expected ?? '').replace(/^\(|\)$/g, '').split(' | ').map((o) => o.replace(/^"|"$/g, '')).filter(Boolean);
 
 function toIssue(issue: VIssue, path: Path): Issue {
   const got = describeValue(issue.input);
@@ -76,11 +83,12 @@ function toIssue(issue: VIssue, path: Path): Issue {
       return error(path, 'type', `expected a map, got ${got}`);
     }
     case 'picklist': {
-      const options = (issue.expected ?? '').replace(/^\(|\)$/g, '').split(' | ').map((o) => o.replace(/^"|"$/g, ''));
+      const options = picklistOptions(issue.expected);
       const hint = typeof issue.input === 'string' ? suggestion(issue.input, options) : '';
       return error(path, 'enum', `expected one of ${options.join(', ')}, got ${got}${hint}`);
     }
     case 'literal':
+      if (path.length === 1 && path[0] === 'version') return error(path, 'version', `unsupported version ${got}: this vnet reads version 1 topology files`);
       return error(path, 'enum', `expected ${issue.expected}, got ${got}`);
     case 'integer':
       return error(path, 'range', `expected a whole number, got ${got}`);
@@ -121,6 +129,25 @@ export function allowedKeys(path: Path): string[] {
 }
 
 const error = (path: Path, code: string, message: string): Issue => ({ severity: 'error', code, path, message });
+
+/**
+ * A misspelt required key shows up twice (unknown "cidrr", missing "cidr"): keep one error
+ * that says both.
+ */
+function mergeMisspeltRequired(issues: Issue[]): Issue[] {
+  const parent = (p: Path) => p.slice(0, -1).join('\u0000');
+  const missing = new Map(issues.filter((i) => i.code === 'missing-key').map((i) => [`${parent(i.path)}|${String(i.path[i.path.length - 1])}`, i]));
+  const drop = new Set<Issue>();
+  const out = issues.map((i) => {
+    if (i.code !== 'unknown-key') return i;
+    const m = /did you mean "([^"]+)"/.exec(i.message);
+    const twin = m ? missing.get(`${parent(i.path)}|${m[1]}`) : undefined;
+    if (!twin) return i;
+    drop.add(twin);
+    return { ...i, message: `unknown key "${String(i.path[i.path.length - 1])}"; did you mean "${m![1]}"? ("${m![1]}" is required)` };
+  });
+  return out.filter((i) => !drop.has(i));
+}
 
 function dedupe(issues: Issue[]): Issue[] {
   const seen = new Set<string>();

@@ -30,7 +30,8 @@ export function formatPath(path: Path): string {
 export function formatIssue(issue: Issue): string {
   const where = [issue.file, issue.line, issue.col].filter((p) => p !== undefined).join(':');
   const tag = issue.severity === 'warning' ? 'warning: ' : '';
-  return `${where ? `${where} ` : ''}${formatPath(issue.path)}: ${tag}${issue.message}`;
+  const path = issue.path.length > 0 ? `${formatPath(issue.path)}: ` : '';
+  return `${where ? `${where} ` : ''}${path}${tag}${issue.message}`;
 }
 
 /** Collects issues in one place while a stage walks the document. */

@@ -25,8 +25,10 @@ export function parseTopology(text: string, file?: string): LoadResult {
 
 /** Adds file, line and column to issues found on the parsed value; unknown keys point at the key. */
 function place(issues: readonly Issue[], source: Source, file: string | undefined): Issue[] {
-  return issues.map((i) => {
+  const placed = issues.map((i) => {
     const pos = source.locate(i.path, i.code === 'unknown-key');
     return { ...i, ...(file !== undefined ? { file } : {}), ...(pos ?? {}) };
   });
+  // In file order, as a reader goes through the file (the sort is stable for equal positions).
+  return placed.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.col ?? 0) - (b.col ?? 0));
 }

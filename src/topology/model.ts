@@ -48,6 +48,8 @@ export interface Subnet {
   readonly hostRoutes: readonly RouteEntry[];
   /** Addresses in the pools, and how many of the subnet's addresses are in use (any owner). */
   readonly capacity: string;
+  /** Pool addresses still free (a string: IPv6 pools exceed 2^53). */
+  readonly free: string;
   readonly used: number;
   readonly networkAcl: string | null;
 }
@@ -67,6 +69,7 @@ export interface ExternalNetwork {
   readonly gateway: Address | null;
   readonly pools: readonly AddressRange[];
   readonly capacity: string;
+  readonly free: string;
   readonly used: number;
   readonly ports: readonly string[];
 }

@@ -159,7 +159,7 @@ export function claimFixedIp(ctx: ResolveContext, port: PortDraft, subnet: Subne
   }
   const r = subnet.allocator.claim(a.ip, port.id);
   if (!r.ok) {
-    ctx.issues.error(path, `ip-${r.error.code}`, `${r.error.message} (subnet ${subnet.name}, ${formatCidr(subnet.plan.cidr)})`);
+    ctx.issues.error(path, `ip-${r.error.code}`, `${r.error.message} (subnet ${subnet.name})`);
     return undefined;
   }
   port.fixedIps.push({ subnet: subnet.name, address: { text: formatIp(a.ip), ip: a.ip } });
@@ -241,7 +241,7 @@ export function claimExternal(ctx: ResolveContext, port: PortDraft | undefined, 
   }
   const r = ext.allocator.claim(a.ip, owner ?? port?.id ?? network);
   if (!r.ok) {
-    ctx.issues.error(path, `ip-${r.error.code}`, `${r.error.message} (external network ${network}, ${formatCidr(ext.plan.cidr)})`);
+    ctx.issues.error(path, `ip-${r.error.code}`, `${r.error.message} (external network ${network})`);
     return undefined;
   }
   port?.fixedIps.push({ subnet: network, address: { text: formatIp(a.ip), ip: a.ip } });
@@ -250,18 +250,29 @@ export function claimExternal(ctx: ResolveContext, port: PortDraft | undefined, 
 
 /** Pass two: serve the pending requests from the pools, then MACs, then SLAAC addresses. */
 export function allocatePending(ctx: ResolveContext): void {
+  const exhausted = new Map<string, { message: string; path: import('./issue.js').Path; more: number }>();
   for (const req of ctx.pending) {
     const { state } = req.pool;
+    const full = exhausted.get(`${req.pool.kind}|${state.name}`);
+    if (full) {
+      // One error per exhausted pool, not one per port that found it empty.
+      full.more++;
+      continue;
+    }
     const owner = req.owner;
     const result = req.pool.kind === 'subnet' && req.pool.state.allocation === 'neutron'
       ? state.allocator.allocate(owner, 'neutron', ctx.rngFor(state.name))
       : state.allocator.allocate(owner, 'lowest');
     if (!result.ok) {
       const where = req.pool.kind === 'subnet' ? `subnet ${state.name}` : `external network ${state.name}`;
-      ctx.issues.error(req.path, `ip-${result.error.code}`, `${where}: ${result.error.message}`);
+      if (result.error.code === 'exhausted') exhausted.set(`${req.pool.kind}|${state.name}`, { message: `${where}: ${result.error.message}`, path: req.path, more: 0 });
+      else ctx.issues.error(req.path, `ip-${result.error.code}`, `${where}: ${result.error.message}`);
       continue;
     }
     req.assign(result.ip);
+  }
+  for (const e of exhausted.values()) {
+    ctx.issues.error(e.path, 'ip-exhausted', e.more > 0 ? `${e.message}; ${e.more} more request${e.more === 1 ? '' : 's'} after this one found it empty too` : e.message);
   }
   for (const port of ctx.ports.values()) {
     if (port.mac !== undefined) continue;

@@ -112,7 +112,7 @@ function matchText(r: { protocol: Protocol; ports: { from: number; to: number } 
 
 function ruleText(r: Omit<SecurityGroupRule, 'text'>): string {
   const dir = r.direction === 'ingress' ? 'from' : 'to';
-  const remote = r.remoteGroup !== null ? `group ${r.remoteGroup}` : r.remoteIpPrefix ? r.remoteIpPrefix.text : r.ethertype === 'IPv4' ? '0.0.0.0/0' : '::/0';
+  const remote = r.remoteGroup !== null ? `group ${r.remoteGroup}${r.ethertype === 'IPv6' ? ' (IPv6)' : ''}` : r.remoteIpPrefix ? r.remoteIpPrefix.text : r.ethertype === 'IPv4' ? '0.0.0.0/0' : '::/0';
   return `${r.direction} ${matchText(r)} ${dir} ${remote}`;
 }
 

@@ -124,6 +124,10 @@ export function resolveFloatingIpClaims(ctx: ResolveContext, routers: RouterPort
       }
       continue;
     }
+    if (ext.plan.cidr.version !== 4) {
+      ctx.issues.error([...path, 'network'], 'fip-version', `external network ${f.network} is IPv6; floating IPs are IPv4 addresses (as in Neutron)`);
+      continue;
+    }
     if (f.port !== undefined && f.load_balancer !== undefined) {
       ctx.issues.error(path, 'fip-target', 'give one of port and load_balancer, not both');
       continue;
@@ -173,7 +177,13 @@ export interface FipDraft {
 
 /** `web-1` (its first port) or `web-1/eth1`. */
 function portByReference(ctx: ResolveContext, ref: string, path: Path): PortDraft | undefined {
-  const [inst, portName] = ref.split('/', 2) as [string, string | undefined];
+  const slash = ref.indexOf('/');
+  const inst = slash < 0 ? ref : ref.slice(0, slash);
+  const portName = slash < 0 ? undefined : ref.slice(slash + 1);
+  if (portName !== undefined && (portName === '' || portName.includes('/'))) {
+    ctx.issues.error(path, 'port-reference', `expected an instance (web-1) or an instance's port (web-1/eth1), got ${JSON.stringify(ref)}`);
+    return undefined;
+  }
   if (!ctx.doc.instances?.[inst]) {
     ctx.issues.error(path, 'unknown-instance', `no instance named "${inst}"${suggestion(inst, Object.keys(ctx.doc.instances ?? {}))}`);
     return undefined;
@@ -190,6 +200,10 @@ function routerFor(ctx: ResolveContext, port: PortDraft, network: string, router
   const subnets = new Set(port.fixedIps.map((f) => f.subnet));
   const pendingSubnets = ctx.pending.filter((p) => p.port === port && p.pool.kind === 'subnet').map((p) => p.pool.state.name);
   for (const s of pendingSubnets) subnets.add(s);
+  if (![...subnets].some((s) => ctx.subnets.get(s)?.plan.cidr.version === 4)) {
+    ctx.issues.error(path, 'fip-no-ipv4', `port ${port.id} has no IPv4 address; a floating IP maps to a port's IPv4 address`);
+    return undefined;
+  }
   for (const [name, r] of routers) {
     if (r.network !== network || !r.gateway) continue;
     const onSubnet = r.interfaces.some((id) => ctx.ports.get(id)!.fixedIps.some((f) => subnets.has(f.subnet)));
@@ -199,7 +213,7 @@ function routerFor(ctx: ResolveContext, port: PortDraft, network: string, router
   return undefined;
 }
 
-export function finishFloatingIps(ctx: ResolveContext, drafts: Map<string, FipDraft>): Map<string, FloatingIp> {
+export function finishFloatingIps(ctx: ResolveContext, drafts: Map<string, FipDraft>, routers: RouterPorts): Map<string, FloatingIp> {
   const out = new Map<string, FloatingIp>();
   for (const [name, d] of drafts) {
     if (!d.address) continue;
@@ -218,6 +232,9 @@ export function finishFloatingIps(ctx: ResolveContext, drafts: Map<string, FipDr
         ctx.issues.error([...pPath, 'internal_ip'], 'pf-internal', `no instance port has the address ${internal.text}`);
         return;
       }
+      // A forwarding-only floating IP still needs a router between its network and the target.
+      if (!d.router) d.router = routerFor(ctx, owner, d.network, routers, pPath);
+      if (!d.router) return;
       pf.push({ protocol: p.protocol, externalPort: p.external_port, internalPort: p.internal_port, internalAddress: internal });
     });
     out.set(name, { name, network: d.network, address: d.address, port: d.port?.id ?? null, fixedAddress: fixed, router: d.router ?? null, portForwardings: pf });

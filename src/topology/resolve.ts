@@ -29,7 +29,8 @@ export function resolveTopology(doc: TopologyDoc): ResolveResult {
   const fipDrafts = resolveFloatingIpClaims(ctx, routerPorts, vips);
   allocatePending(ctx);
   checkStatefulMix(ctx, groups);
-  if (ctx.issues.hasErrors) return { ok: false, issues: ctx.issues.items };
+  // Carry on after errors so that every problem in the file is reported at once; what
+  // follows copes with ports whose addresses could not be allocated.
 
   const ports = new Map<string, Port>();
   for (const d of ctx.ports.values()) ports.set(d.id, freezePort(d));
@@ -49,7 +50,7 @@ export function resolveTopology(doc: TopologyDoc): ResolveResult {
   }
   checkRouterRoutes(ctx, routers, ports);
   const loadBalancers = resolveLoadBalancers(ctx, vips, instancePorts);
-  const floatingIps = finishFloatingIps(ctx, fipDrafts);
+  const floatingIps = finishFloatingIps(ctx, fipDrafts, routerPorts);
   const externalHosts = resolveExternalHosts(ctx);
   if (ctx.issues.hasErrors) return { ok: false, issues: ctx.issues.items };
 
@@ -61,7 +62,7 @@ export function resolveTopology(doc: TopologyDoc): ResolveResult {
       gateway: plan.gateway ? { text: formatIp(plan.gateway), ip: plan.gateway } : null,
       allocationPools: plan.pools.map((p) => ({ start: formatIp(p.start), end: formatIp(p.end) })),
       reserved: plan.reserved.map(formatIp), profile: s.profile, allocation: s.allocation, ipv6AddressMode: s.ipv6AddressMode,
-      dns: s.dns, hostRoutes: s.hostRoutes, capacity: plan.capacity.toString(),
+      dns: s.dns, hostRoutes: s.hostRoutes, capacity: plan.capacity.toString(), free: s.allocator.freeInPools().toString(),
       used: s.allocator.used() + (s.gatewayOwner !== undefined ? 1 : 0), networkAcl: s.networkAcl,
     });
   }
@@ -73,7 +74,7 @@ export function resolveTopology(doc: TopologyDoc): ResolveResult {
       name: e.name, cidr: { text: formatCidr(e.plan.cidr), cidr: e.plan.cidr },
       gateway: e.plan.gateway ? { text: formatIp(e.plan.gateway), ip: e.plan.gateway } : null,
       pools: e.plan.pools.map((p) => ({ start: formatIp(p.start), end: formatIp(p.end) })),
-      capacity: e.plan.capacity.toString(), used: e.allocator.used(),
+      capacity: e.plan.capacity.toString(), free: e.allocator.freeInPools().toString(), used: e.allocator.used(),
       ports: [...ctx.ports.values()].filter((p) => p.external && p.network === e.name).map((p) => p.id),
     });
   }
@@ -88,7 +89,7 @@ export function resolveTopology(doc: TopologyDoc): ResolveResult {
 function freezePort(d: PortDraft): Port {
   return {
     id: d.id, name: d.name, owner: d.owner, deviceOwner: d.deviceOwner, network: d.network, external: d.external,
-    mac: formatMac(d.mac!), macValue: d.mac!, fixedIps: d.fixedIps, securityGroups: d.securityGroups,
+    mac: formatMac(d.mac ?? 0), macValue: d.mac ?? 0, fixedIps: d.fixedIps, securityGroups: d.securityGroups,
     portSecurity: d.portSecurity, allowedAddressPairs: d.allowedAddressPairs,
   };
 }

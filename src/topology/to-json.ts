@@ -11,7 +11,7 @@ export function cloudToJson(cloud: Cloud) {
     name: cloud.name,
     seed: cloud.seed,
     external_networks: [...cloud.externalNetworks.values()].map((e) => ({
-      name: e.name, cidr: e.cidr.text, gateway: addr(e.gateway), pools: e.pools, capacity: Number(e.capacity), used: e.used, ports: e.ports,
+      name: e.name, cidr: e.cidr.text, gateway: addr(e.gateway), pools: e.pools, capacity: e.capacity, free: e.free, used: e.used, ports: e.ports,
     })),
     networks: [...cloud.networks.values()].map((n) => ({ name: n.name, subnets: n.subnets, arp_responder: n.arpResponder, mtu: n.mtu, ports: n.ports })),
     subnets: [...cloud.subnets.values()].map((s) => ({
@@ -19,7 +19,7 @@ export function cloudToJson(cloud: Cloud) {
       allocation_pools: s.allocationPools, reserved: s.reserved, ipam_profile: s.profile, allocation: s.allocation,
       ipv6_address_mode: s.ipv6AddressMode, dns: s.dns.map((d) => d.text),
       host_routes: s.hostRoutes.map((r) => ({ destination: r.destination.text, nexthop: r.nexthop.text })),
-      capacity: s.capacity, used: s.used, network_acl: s.networkAcl,
+      capacity: s.capacity, free: s.free, used: s.used, network_acl: s.networkAcl,
     })),
     ports: [...cloud.ports.values()].map((p) => ({
       id: p.id, owner: p.owner, device_owner: p.deviceOwner, network: p.network, mac: p.mac,
@@ -44,7 +44,8 @@ export function cloudToJson(cloud: Cloud) {
     load_balancers: [...cloud.loadBalancers.values()].map((lb) => ({
       name: lb.name, subnet: lb.subnet, vip: lb.vip.text, vip_port: lb.vipPort, mode: lb.mode, listeners: lb.listeners,
       pools: lb.pools.map((p) => ({
-        name: p.name, algorithm: p.algorithm, health_monitor: p.healthMonitor,
+        name: p.name, algorithm: p.algorithm,
+        health_monitor: p.healthMonitor && { type: p.healthMonitor.type, interval: p.healthMonitor.interval, timeout: p.healthMonitor.timeout, retries: p.healthMonitor.retries, retries_down: p.healthMonitor.retriesDown, url_path: p.healthMonitor.urlPath },
         members: p.members.map((m) => ({ instance: m.instance, port: m.port, ip: m.address.text, protocol_port: m.protocolPort, weight: m.weight, admin_state_up: m.adminStateUp })),
       })),
     })),

@@ -88,7 +88,7 @@ describe('vnet validate', () => {
   it('a missing file: exit 1 and a clear message, no stack trace', () => {
     const run = vnet('validate', 'topologies/no-such-file.yaml');
     expect(run.status).toBe(1);
-    expect(run.stderr).toContain('cannot read topologies/no-such-file.yaml: no such file');
+    expect(run.stderr).toContain('topologies/no-such-file.yaml cannot read the file: no such file');
     expect(run.stderr).not.toMatch(STACK_FRAME);
   });
 
