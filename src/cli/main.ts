@@ -36,6 +36,7 @@ program.command('trace')
   .option('--count <n>', 'send N probes one after another in one simulation', '1')
   .option('--ipv6', "use the destination's IPv6 address when it is named")
   .option('--level <level>', 'detailed or minimal', 'detailed')
+  .option('--explain <which>', 'first: stop at the first blocker (default); all: lift each blocker and list every one on the path')
   .option('--json', 'print the verdict and events as JSON (DESIGN §7)')
   .action((file: string, opts: TraceOptions) => { process.exitCode = runTrace(file, opts, io); });
 

@@ -19,6 +19,7 @@ export interface TraceOptions {
   readonly json?: boolean;
   readonly level?: string;
   readonly ipv6?: boolean;
+  readonly explain?: string;
 }
 
 export function runTrace(file: string, opts: TraceOptions, io: Io): number {
@@ -38,6 +39,8 @@ export function runTrace(file: string, opts: TraceOptions, io: Io): number {
   const level = (opts.level ?? 'detailed') as TraceLevel;
   if (level !== 'detailed' && level !== 'minimal') return fail(`--level ${opts.level}: expected detailed or minimal`);
 
+  if (opts.explain !== undefined && opts.explain !== 'all' && opts.explain !== 'first') return fail(`--explain ${opts.explain}: expected all or first`);
+
   const loaded = loadTopologyFile(file);
   if (!loaded.ok) {
     for (const issue of loaded.issues) io.err(io.errStyle.red('error: ') + formatIssue(issue));
@@ -49,7 +52,7 @@ export function runTrace(file: string, opts: TraceOptions, io: Io): number {
   const dst = resolveDestination(cloud, opts.to, opts.ipv6 ? 6 : undefined);
   if (!dst.ok) return fail(dst.message);
 
-  const sim = new Simulator(cloud);
+  const sim = new Simulator(cloud, { explainAll: opts.explain === 'all' });
   const verdicts = [];
   for (let i = 0; i < count; i++) {
     verdicts.push(sim.probe({ from: src.value.node, to: dst.value, proto, port, ...(src.value.ip !== undefined ? { src: src.value.ip } : {}) }));

@@ -8,7 +8,8 @@ import { toIpValue, toPrefixValue, formatIpValue, prefixContains, type IpValue }
 import type { Mac } from '../address/mac.js';
 import type { Cloud, Port } from '../topology/model.js';
 import { nodeId, INTERNET } from '../topology/graph.js';
-import { RouterNode } from '../routing/router.js';
+import { RouterNode, type InterfaceAcl } from '../routing/router.js';
+import { AclEvaluator } from '../firewall/network-acl.js';
 import { SwitchNode } from '../switching/switch.js';
 import { respond } from './host-stack.js';
 import { HostNode } from './host.js';
@@ -84,9 +85,16 @@ export function buildWorld(cloud: Cloud): World {
     nodes.set(host.id, host);
   }
 
+  const evaluators = new Map([...cloud.networkAcls.values()].map((a) => [a.name, new AclEvaluator(a)]));
   for (const r of cloud.routers.values()) {
     const ifaces = new Map<string, L3Interface>();
-    const router = new RouterNode(nodeId.router(r.name), ifaces);
+    const acls = new Map<string, InterfaceAcl>();
+    for (const id of r.interfaces) {
+      const subnet = cloud.ports.get(id)!.fixedIps[0]?.subnet;
+      const aclName = subnet ? cloud.subnets.get(subnet)?.networkAcl : null;
+      if (subnet && aclName) acls.set(id, { subnet, evaluator: evaluators.get(aclName)! });
+    }
+    const router = new RouterNode(nodeId.router(r.name), ifaces, { acls });
     const ports = [...r.interfaces, ...(r.externalGateway ? [r.externalGateway.port] : [])].map((id) => cloud.ports.get(id)!);
     for (const port of ports) {
       const iface = ifaceOf(port);

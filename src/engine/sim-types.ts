@@ -35,6 +35,12 @@ export interface Sim {
   trace(node: string, port: string | null, stage: Stage, action: string, what: Frame | IpPacket | string, meta: FrameMeta, detail?: Record<string, unknown>): void;
   /** The first decisive outcome of a probe wins; later ones are kept as context only. */
   outcome(meta: FrameMeta, outcome: Outcome): void;
+  /**
+   * A filter (port security, security group, network ACL) would drop the packet. Records the
+   * blocker and its outcome; returns true when the packet should go on anyway because the
+   * simulator explains every blocker on the path (`--explain all`), false to drop it.
+   */
+  blocked(meta: FrameMeta, outcome: Outcome): boolean;
   /** The probe's sender got an answer back; `observed` is what the destination saw. */
   replied(meta: FrameMeta): void;
   observed(meta: FrameMeta, packet: IpPacket): void;

@@ -32,6 +32,8 @@ export interface SimulatorOptions {
   readonly seed?: number;
   /** Security groups and port security: the compiled matcher (default), the linear reference, or off. */
   readonly firewall?: 'compiled' | 'linear' | 'off';
+  /** Let filtered packets go on so that every blocker on the path is reported (`--explain all`). */
+  readonly explainAll?: boolean;
 }
 
 export interface ProbeSpec {
@@ -51,6 +53,7 @@ interface ProbeState {
   readonly id: number;
   readonly firstEvent: number;
   outcome: Outcome | undefined;
+  readonly blockers: Outcome[];
   replied: boolean;
   observed: IpPacket | undefined;
 }
@@ -58,6 +61,7 @@ interface ProbeState {
 export class Simulator implements Sim {
   readonly world: World;
   readonly recording: boolean;
+  readonly explainAll: boolean;
   readonly events: TraceEvent[] = [];
   /** Per-port filters (port security, security groups), installed by the firewall. */
   readonly filters = new Map<string, PortFilter>();
@@ -80,6 +84,7 @@ export class Simulator implements Sim {
     this.maxEvents = options.maxEvents ?? 100_000;
     this.maxTime = options.maxTimeUs ?? 60_000_000;
     this.rng = createRng(options.seed ?? cloud.seed);
+    this.explainAll = options.explainAll ?? false;
     if (options.firewall !== 'off') {
       for (const [port, fw] of buildPortFirewalls(cloud, options.firewall ?? 'compiled')) this.filters.set(port, fw);
     }
@@ -92,7 +97,7 @@ export class Simulator implements Sim {
   probe(spec: ProbeSpec): Verdict {
     const sender = this.world.nodes.get(spec.from);
     if (!(sender instanceof HostNode)) throw new Error(`${spec.from} is not a host that can send`);
-    const state: ProbeState = { id: ++this.probeCount, firstEvent: this.events.length, outcome: undefined, replied: false, observed: undefined };
+    const state: ProbeState = { id: ++this.probeCount, firstEvent: this.events.length, outcome: undefined, blockers: [], replied: false, observed: undefined };
     this.current = state;
     const meta: FrameMeta = { probe: state.id, dir: 'forward' };
     sender.sendProbe(this, { dst: spec.to, proto: spec.proto, port: spec.port ?? 0, ...(spec.src !== undefined ? { src: spec.src } : {}) }, meta);
@@ -154,6 +159,16 @@ export class Simulator implements Sim {
     if (this.current && this.current.id === meta.probe && !this.current.outcome) this.current.outcome = outcome;
   }
 
+  blocked(meta: FrameMeta, outcome: Outcome): boolean {
+    const probe = this.current && this.current.id === meta.probe ? this.current : undefined;
+    // Only the probe's own packet counts as a blocker; a filtered reply is reported by `reply: false`.
+    if (probe && meta.dir === 'forward') {
+      probe.blockers.push(outcome);
+      if (!probe.outcome) probe.outcome = outcome;
+    }
+    return this.explainAll && meta.dir === 'forward';
+  }
+
   replied(meta: FrameMeta): void {
     if (this.current && this.current.id === meta.probe) this.current.replied = true;
   }
@@ -175,6 +190,7 @@ export class Simulator implements Sim {
       reply: state.replied,
       path: pathOf(events),
       drop: stopped ? { node: o.node, stage: o.stage, reason: o.reason } : null,
+      blockers: state.blockers.map((b) => ({ node: b.node, stage: b.stage, reason: b.reason })),
       nat: [],
       lb: null,
       observed: state.observed ? { src: formatIpValue(state.observed.src), dst: formatIpValue(state.observed.dst) } : null,

@@ -30,9 +30,9 @@ export class PortFirewall implements PortFilter {
   egress(sim: Sim, node: string, port: string, frame: Frame, meta: FrameMeta): boolean {
     const spoof = spoofingReason(this.config.identity, frame);
     if (spoof !== undefined) {
-      if (sim.recording) sim.trace(node, port, 'port.security', 'drop', frame, meta, { reason: spoof });
-      sim.outcome(meta, { kind: 'dropped', node, stage: 'port.security', reason: `port security on ${port}: ${spoof}` });
-      return false;
+      const lifted = sim.blocked(meta, { kind: 'dropped', node, stage: 'port.security', reason: `port security on ${port}: ${spoof}` });
+      if (sim.recording) sim.trace(node, port, 'port.security', lifted ? 'drop-lifted' : 'drop', frame, meta, { reason: spoof });
+      if (!lifted) return false;
     }
     const p = frame.payload;
     if (p.kind === 'arp' || isNeighborDiscovery(p)) return true;
@@ -65,8 +65,10 @@ export class PortFirewall implements PortFilter {
     const groups = this.config.groups.length ? `groups [${this.config.groups.join(', ')}]` : 'no security groups (everything is dropped)';
     const traffic = describeTraffic(fields, direction, formatIpValue);
     const reason = this.config.groups.length ? `no rule of ${groups} allows ${traffic} (${direction})` : `port has ${groups}`;
-    if (sim.recording) sim.trace(node, port, stage, 'drop', p, meta, { ct: this.config.stateful ? 'new' : 'untracked', reason, default: 'drop' });
-    sim.outcome(meta, { kind: 'dropped', node, stage, reason: `${port}: ${reason}` });
-    return false;
+    const lifted = sim.blocked(meta, { kind: 'dropped', node, stage, reason: `${port}: ${reason}` });
+    if (sim.recording) sim.trace(node, port, stage, lifted ? 'drop-lifted' : 'drop', p, meta, { ct: this.config.stateful ? 'new' : 'untracked', reason, default: 'drop' });
+    // With every blocker explained, a lifted drop of a new flow is committed so its replies behave as if allowed.
+    if (lifted && this.config.stateful) this.conntrack.commit(p, direction, sim.now);
+    return lifted;
   }
 }

@@ -14,12 +14,22 @@ import { ownsAddress, sourceFor, type L3Interface } from '../engine/interface.js
 import { NeighborResolver, type NeighborTimer } from '../engine/neighbors.js';
 import type { FrameMeta, Sim, SimNode } from '../engine/sim-types.js';
 import { RouteTable } from './route-table.js';
+import type { AclEvaluator } from '../firewall/network-acl.js';
+import { fieldsOf } from '../firewall/packet-fields.js';
 
 const ICMP_TTL = 64;
+
+/** The network ACL of the subnet behind one of the router's interfaces. */
+export interface InterfaceAcl {
+  readonly subnet: string;
+  readonly evaluator: AclEvaluator;
+}
 
 export interface RouterOptions {
   /** Who answers packets for addresses the router does not own but routes locally (the internet's hosts). */
   readonly localDelivery?: (sim: Sim, packet: IpPacket, meta: FrameMeta, via: string) => void;
+  /** Interface port → the ACL of its subnet (AWS network ACLs sit at the subnet boundary). */
+  readonly acls?: ReadonlyMap<string, InterfaceAcl>;
 }
 
 export class RouterNode implements SimNode {
@@ -58,6 +68,8 @@ export class RouterNode implements SimNode {
       this.local(sim, p, meta, inPort ?? own.port);
       return;
     }
+    // Leaving the subnet it came from: that subnet's ACL, egress rules.
+    if (inPort !== null && !this.aclAllows(sim, p, meta, inPort, 'egress')) return;
     const route = this.routes.lookup(p.dst);
     if (!route) {
       if (sim.recording) sim.trace(this.id, inPort, 'router.route', 'no-route', p, meta, { reason: `no route to ${formatIpValue(p.dst)}` });
@@ -84,8 +96,26 @@ export class RouterNode implements SimNode {
       p = next;
     }
     const out = this.interfaces.get(route.port)!;
+    // Entering the subnet it goes to: that subnet's ACL, ingress rules.
+    if (!this.aclAllows(sim, p, meta, out.port, 'ingress')) return;
     if (sim.recording) sim.trace(this.id, out.port, 'router.forward', 'send', p, meta, { out: out.port, srcMac: formatMac(out.mac) });
     this.neighbors.send(sim, out, route.nexthop ?? p.dst, p, meta);
+  }
+
+  private aclAllows(sim: Sim, p: IpPacket, meta: FrameMeta, port: string, direction: 'ingress' | 'egress'): boolean {
+    const acl = this.options.acls?.get(port);
+    if (!acl) return true;
+    const d = acl.evaluator.evaluate(fieldsOf(p), direction);
+    const name = acl.evaluator.acl.name;
+    const where = `network ACL ${name} of subnet ${acl.subnet} (${direction})`;
+    if (d.action === 'allow') {
+      if (sim.recording) sim.trace(this.id, port, 'acl', 'allow', p, meta, { acl: name, subnet: acl.subnet, direction, rule: d.rule!.text });
+      return true;
+    }
+    const reason = d.rule ? `${where}: rule ${d.rule.text}` : `${where}: no rule matches, the implicit * deny applies`;
+    const lifted = sim.blocked(meta, { kind: 'dropped', node: this.id, stage: 'acl', reason });
+    if (sim.recording) sim.trace(this.id, port, 'acl', lifted ? 'deny-lifted' : 'deny', p, meta, { acl: name, subnet: acl.subnet, direction, rule: d.rule ? d.rule.text : '* deny (no rule matched)' });
+    return lifted;
   }
 
   /** A packet for one of the router's own addresses: answered like a host with no services. */

@@ -56,8 +56,13 @@ function colourAction(action: string, style: Style): string {
 
 export function renderVerdict(v: Verdict, style: Style): string[] {
   const colour = v.verdict === 'delivered' ? style.green : v.verdict === 'refused' ? style.yellow : style.red;
-  const lines = [`${style.bold('verdict:')} ${colour(v.verdict)}${v.reply ? ', reply received' : ', no reply'} — ${v.reason}`];
-  if (v.drop) lines.push(`${style.bold('stopped at:')} ${shortNode(v.drop.node)} (${v.drop.stage})`);
+  // A dropped packet can only have been answered when its blockers were lifted (--explain all).
+  const reply = v.reply ? (v.verdict === 'dropped' ? ', reply received once the blockers are lifted' : ', reply received') : ', no reply';
+  const lines = [`${style.bold('verdict:')} ${colour(v.verdict)}${reply} — ${v.reason}`];
+  if (v.blockers.length > 1) {
+    lines.push(style.bold(`blockers (${v.blockers.length}, each lifted in turn to find the next):`));
+    v.blockers.forEach((b, i) => lines.push(`  ${i + 1}. ${shortNode(b.node)} ${b.stage}: ${b.reason}`));
+  } else if (v.drop) lines.push(`${style.bold('stopped at:')} ${shortNode(v.drop.node)} (${v.drop.stage})`);
   lines.push(`${style.bold('path:')} ${v.path.map(shortNode).join(' → ')}`);
   if (v.observed) lines.push(`${style.bold('observed at destination:')} ${v.observed.src} → ${v.observed.dst}`);
   return lines;
@@ -65,5 +70,5 @@ export function renderVerdict(v: Verdict, style: Style): string[] {
 
 /** The JSON contract of DESIGN §7: the verdict object, events included. */
 export function verdictJson(v: Verdict): Record<string, unknown> {
-  return { verdict: v.verdict, reply: v.reply, path: v.path, drop: v.drop, nat: v.nat, lb: v.lb, observed: v.observed, reason: v.reason, events: v.events };
+  return { verdict: v.verdict, reply: v.reply, path: v.path, drop: v.drop, blockers: v.blockers, nat: v.nat, lb: v.lb, observed: v.observed, reason: v.reason, events: v.events };
 }

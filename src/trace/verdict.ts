@@ -20,6 +20,8 @@ export interface Verdict {
   /** The nodes the probe's packet passed, from the sender to where it ended. */
   readonly path: readonly string[];
   readonly drop: { readonly node: string; readonly stage: string; readonly reason: string } | null;
+  /** Every filter that would drop the probe's packet (more than one only with `--explain all`). */
+  readonly blockers: readonly { readonly node: string; readonly stage: string; readonly reason: string }[];
   readonly nat: readonly NatEntry[];
   readonly lb: { readonly node: string; readonly member: string; readonly algorithm: string } | null;
   readonly observed: { readonly src: string; readonly dst: string } | null;
