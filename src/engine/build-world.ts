@@ -6,7 +6,8 @@
  */
 import { toIpValue, toPrefixValue, formatIpValue, prefixContains, type IpValue } from '../packet/ip-value.js';
 import type { Mac } from '../address/mac.js';
-import type { Cloud, Port } from '../topology/model.js';
+import type { Cloud, Port, Router } from '../topology/model.js';
+import { RouterNat, type FloatingIpRule } from '../routing/nat.js';
 import { nodeId, INTERNET } from '../topology/graph.js';
 import { RouterNode, type InterfaceAcl } from '../routing/router.js';
 import { AclEvaluator } from '../firewall/network-acl.js';
@@ -94,10 +95,13 @@ export function buildWorld(cloud: Cloud): World {
       const aclName = subnet ? cloud.subnets.get(subnet)?.networkAcl : null;
       if (subnet && aclName) acls.set(id, { subnet, evaluator: evaluators.get(aclName)! });
     }
-    const router = new RouterNode(nodeId.router(r.name), ifaces, { acls });
+    const nat = natFor(cloud, r);
+    const router = new RouterNode(nodeId.router(r.name), ifaces, { acls, ...(nat ? { nat } : {}) });
     const ports = [...r.interfaces, ...(r.externalGateway ? [r.externalGateway.port] : [])].map((id) => cloud.ports.get(id)!);
     for (const port of ports) {
-      const iface = ifaceOf(port);
+      const base = ifaceOf(port);
+      // The gateway port answers ARP for the router's floating IPs (Neutron's qg- device holds them).
+      const iface = nat && port.id === r.externalGateway?.port ? { ...base, proxyArp: new Set(nat.floatingAddresses) } : base;
       ifaces.set(port.id, iface);
       for (const a of iface.addrs) {
         const cidr = port.fixedIps.find((f) => toIpValue(f.address.ip) === a.ip)!;
@@ -118,6 +122,17 @@ export function buildWorld(cloud: Cloud): World {
 
   if (cloud.externalNetworks.size > 0 || cloud.externalHosts.size > 0) buildInternet(cloud, nodes, wire, portOwner);
   return { nodes, wires, portOwner };
+}
+
+function natFor(cloud: Cloud, r: Router): RouterNat | undefined {
+  if (!r.externalGateway) return undefined;
+  const floatingIps: FloatingIpRule[] = [...cloud.floatingIps.values()].filter((f) => f.router === r.name).map((f) => ({
+    name: f.name,
+    floating: toIpValue(f.address.ip),
+    fixed: f.fixedAddress ? toIpValue(f.fixedAddress.ip) : null,
+    forwardings: f.portForwardings.map((pf) => ({ proto: pf.protocol, externalPort: pf.externalPort, internal: toIpValue(pf.internalAddress.ip), internalPort: pf.internalPort })),
+  }));
+  return new RouterNat({ gatewayPort: r.externalGateway.port, gatewayIp: toIpValue(r.externalGateway.address.ip), snat: r.externalGateway.snat, floatingIps });
 }
 
 function buildInternet(cloud: Cloud, nodes: Map<string, SimNode>, wire: (a: WireEnd, b: WireEnd) => void, portOwner: Map<string, string>): void {

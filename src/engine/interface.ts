@@ -16,6 +16,8 @@ export interface L3Interface {
   readonly mac: Mac;
   readonly addrs: readonly InterfaceAddress[];
   readonly peerMac?: Mac;
+  /** Addresses the interface answers ARP for without owning them (a router's floating IPs). */
+  readonly proxyArp?: ReadonlySet<IpValue>;
 }
 
 export const ownsAddress = (iface: L3Interface, ip: IpValue): boolean => iface.addrs.some((a) => a.ip === ip);

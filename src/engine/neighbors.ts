@@ -111,7 +111,7 @@ export class NeighborResolver {
     const p = frame.payload;
     if (p.kind === 'arp') {
       if (p.op === 'request') {
-        if (!ownsAddress(iface, p.targetIp)) {
+        if (!ownsAddress(iface, p.targetIp) && !iface.proxyArp?.has(p.targetIp)) {
           if (sim.recording) sim.trace(this.nodeId, iface.port, 'arp', 'ignore', frame, meta, { reason: 'not our address' });
           return true;
         }

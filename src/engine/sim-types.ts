@@ -41,6 +41,8 @@ export interface Sim {
    * simulator explains every blocker on the path (`--explain all`), false to drop it.
    */
   blocked(meta: FrameMeta, outcome: Outcome): boolean;
+  /** A router translated the probe's packet (recorded in the verdict's `nat` list). */
+  translated(meta: FrameMeta, entry: { node: string; kind: 'snat' | 'dnat' | 'fip'; from: string; to: string }): void;
   /** The probe's sender got an answer back; `observed` is what the destination saw. */
   replied(meta: FrameMeta): void;
   observed(meta: FrameMeta, packet: IpPacket): void;

@@ -12,7 +12,7 @@ import { summarizeFrame, summarizePacket } from '../packet/summary.js';
 import type { Cloud } from '../topology/model.js';
 import { createRng, type Rng } from '../util/rng.js';
 import type { TraceEvent } from '../trace/events.js';
-import { pathOf, type Verdict } from '../trace/verdict.js';
+import { pathOf, type NatEntry, type Verdict } from '../trace/verdict.js';
 import { buildPortFirewalls } from '../firewall/install.js';
 import { buildWorld, type World } from './build-world.js';
 import { EventQueue } from './event-queue.js';
@@ -54,6 +54,7 @@ interface ProbeState {
   readonly firstEvent: number;
   outcome: Outcome | undefined;
   readonly blockers: Outcome[];
+  readonly nat: NatEntry[];
   replied: boolean;
   observed: IpPacket | undefined;
 }
@@ -97,7 +98,7 @@ export class Simulator implements Sim {
   probe(spec: ProbeSpec): Verdict {
     const sender = this.world.nodes.get(spec.from);
     if (!(sender instanceof HostNode)) throw new Error(`${spec.from} is not a host that can send`);
-    const state: ProbeState = { id: ++this.probeCount, firstEvent: this.events.length, outcome: undefined, blockers: [], replied: false, observed: undefined };
+    const state: ProbeState = { id: ++this.probeCount, firstEvent: this.events.length, outcome: undefined, blockers: [], nat: [], replied: false, observed: undefined };
     this.current = state;
     const meta: FrameMeta = { probe: state.id, dir: 'forward' };
     sender.sendProbe(this, { dst: spec.to, proto: spec.proto, port: spec.port ?? 0, ...(spec.src !== undefined ? { src: spec.src } : {}) }, meta);
@@ -169,6 +170,10 @@ export class Simulator implements Sim {
     return this.explainAll && meta.dir === 'forward';
   }
 
+  translated(meta: FrameMeta, entry: NatEntry): void {
+    if (this.current && this.current.id === meta.probe && meta.dir === 'forward') this.current.nat.push(entry);
+  }
+
   replied(meta: FrameMeta): void {
     if (this.current && this.current.id === meta.probe) this.current.replied = true;
   }
@@ -191,7 +196,7 @@ export class Simulator implements Sim {
       path: pathOf(events),
       drop: stopped ? { node: o.node, stage: o.stage, reason: o.reason } : null,
       blockers: state.blockers.map((b) => ({ node: b.node, stage: b.stage, reason: b.reason })),
-      nat: [],
+      nat: state.nat,
       lb: null,
       observed: state.observed ? { src: formatIpValue(state.observed.src), dst: formatIpValue(state.observed.dst) } : null,
       reason: o.reason,

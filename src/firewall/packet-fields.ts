@@ -33,5 +33,7 @@ export function fieldsOf(p: IpPacket): PacketFields {
 export function describeTraffic(f: PacketFields, direction: 'ingress' | 'egress', fmt: (a: IpValue) => string): string {
   const name = f.proto === PROTO.tcp ? 'tcp' : f.proto === PROTO.udp ? 'udp' : f.proto === PROTO.icmp ? 'icmp' : f.proto === PROTO.icmpv6 ? 'icmpv6' : `proto ${f.proto}`;
   const what = f.dport >= 0 ? `${name}/${f.dport}` : f.icmpType >= 0 ? `${name} type ${f.icmpType}` : name;
-  return direction === 'ingress' ? `${what} from ${fmt(f.src)}` : `${what} to ${fmt(f.dst)}`;
+  // Both ends, as the port sees them (after any NAT: security groups see fixed addresses).
+  void direction;
+  return `${what} from ${fmt(f.src)} to ${fmt(f.dst)}`;
 }

@@ -14,6 +14,8 @@ import { ownsAddress, sourceFor, type L3Interface } from '../engine/interface.js
 import { NeighborResolver, type NeighborTimer } from '../engine/neighbors.js';
 import type { FrameMeta, Sim, SimNode } from '../engine/sim-types.js';
 import { RouteTable } from './route-table.js';
+import type { RouterNat, Translation } from './nat.js';
+import { summarizePacket } from '../packet/summary.js';
 import type { AclEvaluator } from '../firewall/network-acl.js';
 import { fieldsOf } from '../firewall/packet-fields.js';
 
@@ -30,6 +32,8 @@ export interface RouterOptions {
   readonly localDelivery?: (sim: Sim, packet: IpPacket, meta: FrameMeta, via: string) => void;
   /** Interface port → the ACL of its subnet (AWS network ACLs sit at the subnet boundary). */
   readonly acls?: ReadonlyMap<string, InterfaceAcl>;
+  /** SNAT, floating IPs and port forwardings (routers with an external gateway). */
+  readonly nat?: RouterNat;
 }
 
 export class RouterNode implements SimNode {
@@ -63,6 +67,12 @@ export class RouterNode implements SimNode {
 
   /** Routes a packet that arrived on `inPort` (or that the router itself originated, inPort null). */
   forward(sim: Sim, p: IpPacket, meta: FrameMeta, inPort: string | null): void {
+    const nat = this.options.nat;
+    let pre: Translation | undefined;
+    if (nat && inPort !== null) {
+      pre = nat.prerouting(p);
+      if (pre) p = this.traceNat(sim, p, pre, meta, inPort, pre.complete && pre.kind === 'snat' ? 'nat.snat' : 'nat.dnat');
+    }
     const own = [...this.interfaces.values()].find((i) => ownsAddress(i, p.dst));
     if (own) {
       this.local(sim, p, meta, inPort ?? own.port);
@@ -98,8 +108,19 @@ export class RouterNode implements SimNode {
     const out = this.interfaces.get(route.port)!;
     // Entering the subnet it goes to: that subnet's ACL, ingress rules.
     if (!this.aclAllows(sim, p, meta, out.port, 'ingress')) return;
+    if (nat) {
+      const post = nat.postrouting(p, inPort, out.port, pre);
+      if (post) p = this.traceNat(sim, p, post, meta, out.port, 'nat.snat');
+    }
     if (sim.recording) sim.trace(this.id, out.port, 'router.forward', 'send', p, meta, { out: out.port, srcMac: formatMac(out.mac) });
     this.neighbors.send(sim, out, route.nexthop ?? p.dst, p, meta);
+  }
+
+  private traceNat(sim: Sim, before: IpPacket, t: Translation, meta: FrameMeta, port: string, stage: 'nat.snat' | 'nat.dnat'): IpPacket {
+    const action = t.complete ? (t.what.startsWith('reply') || t.what.startsWith('ICMP') ? 'reverse' : 'tracked') : t.kind;
+    if (sim.recording) sim.trace(this.id, port, stage, action, t.packet, meta, { from: t.from, to: t.to, why: t.what, before: summarizePacket(before) });
+    if (!t.complete) sim.translated(meta, { node: this.id, kind: t.kind, from: t.from, to: t.to });
+    return t.packet;
   }
 
   private aclAllows(sim: Sim, p: IpPacket, meta: FrameMeta, port: string, direction: 'ingress' | 'egress'): boolean {

@@ -23,6 +23,11 @@ const scenarios: Scenario[] = [
   { topology: 'topologies/three-tier.yaml', name: 'tcp-cross-subnet-closed', probes: [{ from: 'db-1', to: 'web-1', proto: 'tcp', port: 443 }] },
   { topology: 'topologies/three-tier.yaml', name: 'tcp-blocked-by-group', probes: [{ from: 'web-1', to: 'db-1', proto: 'tcp', port: 22 }] },
   { topology: 'topologies/three-tier.yaml', name: 'ssh-from-outside-allowed-prefix-only', probes: [{ from: 'db-1', to: 'web-1', proto: 'tcp', port: 22 }] },
+  { topology: 'topologies/three-tier.yaml', name: 'internet-to-floating-ip-http', probes: [{ from: 'client', to: 'web-1-fip', proto: 'tcp', port: 80 }] },
+  { topology: 'topologies/three-tier.yaml', name: 'internet-to-floating-ip-ssh-disallowed', probes: [{ from: 'scanner', to: 'web-1-fip', proto: 'tcp', port: 22 }] },
+  { topology: 'topologies/three-tier.yaml', name: 'floating-ip-outbound', probes: [{ from: 'web-1', to: 'mirror', proto: 'tcp', port: 443 }] },
+  { topology: 'topologies/three-tier.yaml', name: 'router-snat-outbound', probes: [{ from: 'db-1', to: 'mirror', proto: 'tcp', port: 443 }] },
+  { topology: 'topologies/three-tier.yaml', name: 'floating-ip-hairpin', probes: [{ from: 'web-2', to: 'web-1-fip', proto: 'tcp', port: 80 }] },
   { topology: 'topologies/minimal.yaml', name: 'udp-open-and-closed', probes: [{ from: 'alice', to: 'bob', proto: 'udp', port: 53 }, { from: 'alice', to: 'bob', proto: 'udp', port: 54 }] },
   { topology: 'topologies/three-tier.yaml', name: 'arp-unanswered', probes: [{ from: 'web-1', to: '10.0.0.77', proto: 'icmp' }] },
   { topology: 'test/fixtures/engine/routing-loop.yaml', name: 'routing-loop-expires', probes: [{ from: 'a', to: '10.99.0.5', proto: 'icmp' }] },
@@ -51,6 +56,7 @@ function render(verdicts: Verdict[]): string {
     `verdict: ${v.verdict} reply=${v.reply}`,
     `path: ${v.path.join(' > ')}`,
     `drop: ${v.drop ? `${v.drop.node} ${v.drop.stage}: ${v.drop.reason}` : '-'}`,
+    `nat: ${v.nat.length ? v.nat.map((n) => `${n.node} ${n.kind} ${n.from} => ${n.to}`).join('; ') : '-'}`,
     `observed: ${v.observed ? `${v.observed.src} > ${v.observed.dst}` : '-'}`,
   ].join('\n')).join('\n\n') + '\n';
 }

@@ -1,0 +1,203 @@
+/**
+ * NAT on a router, as Neutron's L3 agent sets it up with iptables (and OVN with its NAT
+ * table): floating IPs are 1:1 — DNAT of the floating address to the fixed one on the way in,
+ * SNAT of the fixed address to the floating one on the way out, taking precedence over the
+ * router's SNAT; port forwardings DNAT one external port; internal subnets leave through the
+ * gateway address when `snat: true`, keeping the source port unless another flow already
+ * holds it; traffic DNATed back inside (hairpin) is SNATed too, so replies return through the
+ * router. Every translation is a connection-tracking entry: replies and ICMP errors about the
+ * flow are translated back. Nothing is translated between internal subnets otherwise.
+ */
+import { formatIpValue, type IpValue } from '../packet/ip-value.js';
+import type { IpPacket, L4 } from '../packet/frame.js';
+
+export interface FloatingIpRule {
+  readonly name: string;
+  readonly floating: IpValue;
+  /** The fixed address it maps to (null for a port-forwarding-only floating IP). */
+  readonly fixed: IpValue | null;
+  readonly forwardings: readonly { readonly proto: 'tcp' | 'udp'; readonly externalPort: number; readonly internal: IpValue; readonly internalPort: number }[];
+}
+
+export interface NatConfig {
+  /** The router's gateway port and address on the external network, when it has one. */
+  readonly gatewayPort: string | null;
+  readonly gatewayIp: IpValue | null;
+  readonly snat: boolean;
+  readonly floatingIps: readonly FloatingIpRule[];
+}
+
+export type NatKind = 'snat' | 'dnat' | 'fip';
+
+export interface Translation {
+  readonly kind: NatKind;
+  readonly packet: IpPacket;
+  readonly from: string;
+  readonly to: string;
+  readonly what: string;
+  /** True when the packet belongs to a tracked flow and has had its whole translation. */
+  readonly complete: boolean;
+  /** The flow entry a new DNAT created (SNAT in postrouting extends it). */
+  readonly entry?: NatEntry;
+}
+
+const kindOf = (e: NatEntry): NatKind => (e.original.dst !== e.translated.dst ? 'dnat' : 'snat');
+
+export interface NatEntry {
+  /** The packet's tuple before and after translation (original direction). */
+  readonly original: Tuple;
+  readonly translated: Tuple;
+}
+
+interface Tuple {
+  readonly proto: string;
+  readonly src: IpValue;
+  readonly sport: number;
+  readonly dst: IpValue;
+  readonly dport: number;
+}
+
+const tupleKey = (t: Tuple): string => `${t.proto}|${String(t.src)}|${t.sport}|${String(t.dst)}|${t.dport}`;
+const reverse = (t: Tuple): Tuple => ({ proto: t.proto, src: t.dst, sport: t.dport, dst: t.src, dport: t.sport });
+
+/** ICMP echo uses its id as both "ports", as Linux conntrack does. */
+function tupleOf(p: IpPacket): Tuple {
+  const l4 = p.l4;
+  if (l4.proto === 'icmp') return { proto: 'icmp', src: p.src, sport: l4.id ?? 0, dst: p.dst, dport: l4.id ?? 0 };
+  return { proto: l4.proto, src: p.src, sport: l4.sport, dst: p.dst, dport: l4.dport };
+}
+
+function rewrite(p: IpPacket, t: Tuple): IpPacket {
+  const l4 = p.l4;
+  let next: L4;
+  if (l4.proto === 'icmp') next = l4.quoted ? l4 : { ...l4, id: t.sport };
+  else next = { ...l4, sport: t.sport, dport: t.dport };
+  return { ...p, src: t.src, dst: t.dst, l4: next };
+}
+
+const endpoint = (a: IpValue, port: number, proto: string): string => (proto === 'icmp' ? formatIpValue(a) : `${formatIpValue(a)}:${port}`);
+
+export class RouterNat {
+  /** Original tuple → entry, and the reply tuple a translated flow's answers carry → entry. */
+  private readonly byOriginal = new Map<string, NatEntry>();
+  private readonly byReply = new Map<string, NatEntry>();
+  private readonly floatingByAddress = new Map<IpValue, FloatingIpRule>();
+  private readonly floatingByFixed = new Map<IpValue, FloatingIpRule>();
+
+  constructor(readonly config: NatConfig) {
+    for (const f of config.floatingIps) {
+      this.floatingByAddress.set(f.floating, f);
+      if (f.fixed !== null) this.floatingByFixed.set(f.fixed, f);
+    }
+  }
+
+  /** Addresses the gateway port answers ARP for besides its own: the floating IPs. */
+  get floatingAddresses(): IpValue[] {
+    return [...this.floatingByAddress.keys()];
+  }
+
+  /**
+   * Before routing: a packet of a tracked flow — either way — takes that flow's translation;
+   * an ICMP error about a tracked flow is translated with it; otherwise a packet for a
+   * floating IP is DNATed. Returns the translation made, if any.
+   */
+  prerouting(p: IpPacket): Translation | undefined {
+    const l4 = p.l4;
+    if (l4.proto === 'icmp' && l4.quoted) return this.translateIcmpError(p, l4.quoted);
+    const t = tupleOf(p);
+    const reply = this.byReply.get(tupleKey(t));
+    if (reply) {
+      // A reply: map it back onto the original flow, reversed.
+      const back = reverse(reply.original);
+      return { ...this.applied(p, t, back, kindOf(reply), 'reply of a translated connection'), complete: true };
+    }
+    const known = this.byOriginal.get(tupleKey(t));
+    if (known) return { ...this.applied(p, t, known.translated, kindOf(known), 'packet of a translated connection'), complete: true };
+    const fip = this.floatingByAddress.get(p.dst);
+    if (!fip) return undefined;
+    const fwd = l4.proto !== 'icmp' ? fip.forwardings.find((f) => f.proto === l4.proto && f.externalPort === l4.dport) : undefined;
+    let to: Tuple;
+    let what: string;
+    if (fwd) {
+      to = { ...t, dst: fwd.internal, dport: fwd.internalPort };
+      what = `port forwarding of floating IP ${fip.name}`;
+    } else if (fip.fixed !== null) {
+      to = { ...t, dst: fip.fixed };
+      what = `floating IP ${fip.name}`;
+    } else {
+      return undefined;
+    }
+    const entry = this.record(t, to);
+    return { ...this.applied(p, t, to, fwd ? 'dnat' : 'fip', what), entry };
+  }
+
+  /**
+   * After routing, before the packet leaves on `outPort`: floating-IP SNAT, then router SNAT,
+   * for packets leaving through the gateway, and for DNATed packets going back inside
+   * (hairpin). `dnated` says whether prerouting translated the destination.
+   */
+  postrouting(p: IpPacket, inPort: string | null, outPort: string, pre: Translation | undefined): Translation | undefined {
+    if (pre?.complete) return undefined;
+    const { gatewayPort, gatewayIp } = this.config;
+    const t = tupleOf(p);
+    const dnated = pre?.entry;
+    const leaving = gatewayPort !== null && outPort === gatewayPort && inPort !== gatewayPort;
+    const hairpin = dnated !== undefined && inPort !== gatewayPort && outPort !== gatewayPort;
+    if (!leaving && !hairpin) return undefined;
+    const fip = this.floatingByFixed.get(p.src);
+    if (fip) {
+      const to = { ...t, src: fip.floating };
+      this.record(t, to, dnated);
+      return { ...this.applied(p, t, to, 'fip', `floating IP ${fip.name}${hairpin ? ' (hairpin)' : ''}`) };
+    }
+    if (gatewayIp === null || (leaving && !this.config.snat && !hairpin)) return undefined;
+    if (typeof gatewayIp !== typeof p.src) return undefined;
+    const to = { ...t, src: gatewayIp, sport: this.freePort(t, gatewayIp) };
+    this.record(t, to, dnated);
+    return this.applied(p, t, to, 'snat', hairpin ? 'hairpin: DNATed back inside, so SNATed to the gateway address' : 'router SNAT to the gateway address');
+  }
+
+  private translateIcmpError(p: IpPacket, quoted: IpPacket): Translation | undefined {
+    // The quoted packet is one we translated on its way out: the error comes back to the
+    // translated address; restore the original addresses, outside and inside the quote.
+    const q = tupleOf(quoted);
+    const entry = this.byReply.get(tupleKey(reverse(q)));
+    if (!entry) return undefined;
+    const origQuoted = rewrite(quoted, entry.original);
+    const back = reverse(entry.original);
+    const outerSrc = p.src === entry.translated.dst ? entry.original.dst : p.src;
+    const l4 = p.l4 as Extract<L4, { proto: 'icmp' }>;
+    const packet: IpPacket = { ...p, src: outerSrc, dst: back.dst, l4: { ...l4, quoted: origQuoted } };
+    return { kind: kindOf(entry), packet, from: `${formatIpValue(p.src)} → ${formatIpValue(p.dst)}`, to: `${formatIpValue(packet.src)} → ${formatIpValue(packet.dst)}`, what: 'ICMP error about a translated connection', complete: true };
+  }
+
+  private record(from: Tuple, to: Tuple, prior?: NatEntry): NatEntry {
+    if (prior) {
+      // SNAT on top of the DNAT made in prerouting: one entry holds both translations.
+      const merged: NatEntry = { original: prior.original, translated: to };
+      this.byReply.delete(tupleKey(reverse(prior.translated)));
+      this.byOriginal.set(tupleKey(prior.original), merged);
+      this.byReply.set(tupleKey(reverse(to)), merged);
+      return merged;
+    }
+    const entry: NatEntry = { original: from, translated: to };
+    this.byOriginal.set(tupleKey(from), entry);
+    this.byReply.set(tupleKey(reverse(to)), entry);
+    return entry;
+  }
+
+  /** Keep the source port unless another flow to the same destination already uses it. */
+  private freePort(t: Tuple, src: IpValue): number {
+    let port = t.sport;
+    for (let tries = 0; tries < 65536; tries++) {
+      const candidate: Tuple = { ...t, src, sport: port };
+      if (!this.byReply.has(tupleKey(reverse(candidate)))) return port;
+      port = port >= 65535 ? 1024 : port + 1;
+    }
+    return t.sport;
+  }
+
+  private applied(p: IpPacket, from: Tuple, to: Tuple, kind: NatKind, what: string): Translation {
+    return { kind, complete: false, packet: rewrite(p, to), from: `${endpoint(from.src, from.sport, from.proto)} → ${endpoint(from.dst, from.dport, from.proto)}`, to: `${endpoint(to.src, to.sport, to.proto)} → ${endpoint(to.dst, to.dport, to.proto)}`, what };
+  }
+}
