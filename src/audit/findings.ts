@@ -40,7 +40,7 @@ export const KIND_ORDER: readonly FindingKind[] = [
 export const KIND_TITLES: Readonly<Record<FindingKind, string>> = {
   'open-to-world': 'Open to the world on sensitive ports',
   'redundant-rule': 'Redundant rules',
-  'empty-remote-group': 'Remote groups no port belongs to',
+  'empty-remote-group': 'Rules whose remote group has no members',
   'unused-group': 'Groups used by no port',
   'acl-unreachable-rule': 'Network ACL rules that can never match',
   'lb-health-blocked': 'Load-balancer health checks blocked by security groups',

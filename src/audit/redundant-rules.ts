@@ -5,7 +5,8 @@
  * with it on every port that uses its group (info: detaching that group would revive it).
  * Of rules that cover each other only one is reported, so removing every reported rule at once
  * changes no verdict on any port: each reported rule has a coverer that is kept or is itself
- * covered further up a chain that cannot loop (property-tested).
+ * covered further up a chain that cannot loop (property-tested). Leaving a rule unreported
+ * (the default egress rules) only keeps more, so that stays true.
  */
 import { toMatchRule, type MatchRule } from '../firewall/rule.js';
 import type { Cloud } from '../topology/model.js';
@@ -28,7 +29,11 @@ export interface Redundancy {
  * and — if b also covers a — b's claim to be kept is weaker: a's group is in force on more
  * ports, or on the same ports and a comes first (group order, then rule index).
  */
-export function redundantRules(groups: ReadonlyMap<string, readonly MatchRule[]>, portGroups: readonly (readonly string[])[]): Redundancy[] {
+export function redundantRules(
+  groups: ReadonlyMap<string, readonly MatchRule[]>,
+  portGroups: readonly (readonly string[])[],
+  reportable: (r: MatchRule) => boolean = () => true,
+): Redundancy[] {
   const order = new Map([...groups.keys()].map((g, i) => [g, i]));
   const ports = new Map<string, { securityGroups: readonly string[] }[]>([...groups.keys()].map((g) => [g, []]));
   for (const pg of portGroups) for (const g of new Set(pg)) ports.get(g)?.push({ securityGroups: pg });
@@ -38,6 +43,7 @@ export function redundantRules(groups: ReadonlyMap<string, readonly MatchRule[]>
   const out: Redundancy[] = [];
   for (const [g, rules] of groups) {
     for (const b of rules) {
+      if (!reportable(b)) continue;
       let found: Redundancy | undefined;
       for (const h of context.get(g)!) {
         for (const a of groups.get(h)!) {
@@ -58,7 +64,10 @@ export function redundantRules(groups: ReadonlyMap<string, readonly MatchRule[]>
 export function findRedundantRules(cloud: Cloud): Finding[] {
   const groups = new Map([...cloud.securityGroups.values()].map((g) => [g.name, g.rules.map((r, i) => toMatchRule(g.name, r, i))]));
   const portGroups = [...cloud.ports.values()].filter((p) => p.portSecurity).map((p) => p.securityGroups);
-  return redundantRules(groups, portGroups).map(({ rule, by, duplicate }) => {
+  // A default egress rule is never reported: the file cannot remove it on its own (only
+  // `default_egress: false` drops both), and every port in two groups would repeat it.
+  const isFileRule = (r: MatchRule) => cloud.securityGroups.get(r.group)!.rules[r.index]!.origin === 'file';
+  return redundantRules(groups, portGroups, isFileRule).map(({ rule, by, duplicate }) => {
     const group = cloud.securityGroups.get(rule.group)!;
     const r = group.rules[rule.index]!;
     const coverer = cloud.securityGroups.get(by.group)!.rules[by.index]!;

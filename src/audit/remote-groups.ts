@@ -1,26 +1,34 @@
 /**
  * Remote groups no port belongs to. A rule with `remote_group: X` matches the addresses of the
  * ports in X (DESIGN §4); when no port is in X it matches nothing, which is almost always a
- * mistake (the servers it meant were put in another group). The implicit `default` group's own
- * rules are left out: they only matter on ports that use it, and then it has members.
+ * mistake (the servers it meant were put in another group). Likewise when the group's ports
+ * have no address of the rule's family (an IPv6 rule naming a group of IPv4-only ports).
+ * Only the file's rules are checked: the implicit `default` group's "from members of default"
+ * rules come from Neutron, for both families, whatever the ports have.
  */
 import { groupMembers } from '../firewall/install.js';
+import type { IpValue } from '../packet/ip-value.js';
 import type { Cloud } from '../topology/model.js';
 import { ruleName, rulePath, type Finding } from './findings.js';
-import { portsByGroup } from './usage.js';
 
 export function findEmptyRemoteGroups(cloud: Cloud): Finding[] {
-  const byGroup = portsByGroup(cloud);
   const all = groupMembers(cloud);
-  const members = (g: string) => { const m = all.get(g); return m !== undefined && (m.addresses.size > 0 || m.prefixes.length > 0); };
+  /** Members of the rule's family: an IPv6 rule naming a group of IPv4-only ports matches nothing either. */
+  const members = (g: string, version: 4 | 6) => {
+    const m = all.get(g);
+    const isVersion = (a: IpValue) => (typeof a === 'number') === (version === 4);
+    return m !== undefined && ([...m.addresses].some(isVersion) || m.prefixes.some((p) => isVersion(p.network)));
+  };
   const out: Finding[] = [];
   for (const g of cloud.securityGroups.values()) {
-    if (g.implicit && (byGroup.get(g.name)?.length ?? 0) === 0) continue;
     for (const r of g.rules) {
-      if (r.remoteGroup === null || members(r.remoteGroup)) continue;
+      if (r.origin === 'default') continue;
+      const version = r.ethertype === 'IPv4' ? 4 : 6;
+      if (r.remoteGroup === null || members(r.remoteGroup, version)) continue;
+      const why = all.has(r.remoteGroup) ? `no port in group ${r.remoteGroup} has an IPv${version} address` : `no port is in group ${r.remoteGroup}`;
       out.push({
-        kind: 'empty-remote-group', severity: 'warning', group: g.name, rule: r.index, path: [...rulePath(g, r), ...(r.origin === 'file' ? ['remote_group'] : [])],
-        message: `${ruleName(g.name, r)} matches nothing: no port is in group ${r.remoteGroup}`,
+        kind: 'empty-remote-group', severity: 'warning', group: g.name, rule: r.index, path: [...rulePath(g, r), 'remote_group'],
+        message: `${ruleName(g.name, r)} matches nothing: ${why}`,
       });
     }
   }

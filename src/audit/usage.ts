@@ -19,7 +19,7 @@ export function portsByGroup(cloud: Cloud): Map<string, Port[]> {
  * The groups applied together with `group` on every port that uses it (empty when no port
  * does): a rule of one of them is in force wherever `group`'s rules are.
  */
-export function alwaysWith(group: string, byGroup: ReadonlyMap<string, readonly Port[]>): Set<string> {
+export function alwaysWith(group: string, byGroup: ReadonlyMap<string, readonly Pick<Port, 'securityGroups'>[]>): Set<string> {
   const ports = byGroup.get(group) ?? [];
   if (ports.length === 0) return new Set();
   let common = new Set(ports[0]!.securityGroups);

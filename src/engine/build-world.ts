@@ -4,10 +4,12 @@
  * internet, with each node's interfaces and route table. Runs once per simulator; nothing on
  * the hot path parses text afterwards.
  */
-import { toIpValue, toPrefixValue, formatIpValue, prefixContains, type IpValue } from '../packet/ip-value.js';
+import { toIpValue, toPrefixValue, formatIpValue, prefixContains, type IpValue, type PrefixValue } from '../packet/ip-value.js';
 import type { Mac } from '../address/mac.js';
 import type { Cloud, Port, Router } from '../topology/model.js';
 import { RouterNat, type FloatingIpRule } from '../routing/nat.js';
+import { Balancer } from '../lb/balancer.js';
+import { LbNode } from '../lb/lb-node.js';
 import { nodeId, INTERNET } from '../topology/graph.js';
 import { RouterNode, type InterfaceAcl } from '../routing/router.js';
 import { AclEvaluator } from '../firewall/network-acl.js';
@@ -87,6 +89,7 @@ export function buildWorld(cloud: Cloud): World {
   }
 
   const evaluators = new Map([...cloud.networkAcls.values()].map((a) => [a.name, new AclEvaluator(a)]));
+  const balancers = buildLoadBalancers(cloud, nodes, subnetPrefix);
   for (const r of cloud.routers.values()) {
     const ifaces = new Map<string, L3Interface>();
     const acls = new Map<string, InterfaceAcl>();
@@ -95,7 +98,7 @@ export function buildWorld(cloud: Cloud): World {
       const aclName = subnet ? cloud.subnets.get(subnet)?.networkAcl : null;
       if (subnet && aclName) acls.set(id, { subnet, evaluator: evaluators.get(aclName)! });
     }
-    const nat = natFor(cloud, r);
+    const nat = natFor(cloud, r, balancers);
     const router = new RouterNode(nodeId.router(r.name), ifaces, { acls, ...(nat ? { nat } : {}) });
     const ports = [...r.interfaces, ...(r.externalGateway ? [r.externalGateway.port] : [])].map((id) => cloud.ports.get(id)!);
     for (const port of ports) {
@@ -124,15 +127,36 @@ export function buildWorld(cloud: Cloud): World {
   return { nodes, wires, portOwner };
 }
 
-function natFor(cloud: Cloud, r: Router): RouterNat | undefined {
-  if (!r.externalGateway) return undefined;
+/** A load balancer node per LB (VIP port, health monitors) and its shared Balancer. */
+function buildLoadBalancers(cloud: Cloud, nodes: Map<string, SimNode>, subnetPrefix: (s: string) => PrefixValue): Map<string, Balancer> {
+  const out = new Map<string, Balancer>();
+  for (const lb of cloud.loadBalancers.values()) {
+    const vip = toIpValue(lb.vip.ip);
+    const balancer = new Balancer(lb, vip, (m) => toIpValue(m.address.ip));
+    const port = cloud.ports.get(lb.vipPort)!;
+    const node = new LbNode(nodeId.loadBalancer(lb.name), { port: port.id, mac: port.macValue, addrs: [{ ip: vip, prefix: subnetPrefix(lb.subnet) }] }, balancer);
+    const subnet = cloud.subnets.get(lb.subnet)!;
+    node.routes.add({ prefix: subnetPrefix(lb.subnet), port: port.id, nexthop: null, kind: 'connected', text: `${subnet.cidr.text} dev vip` });
+    if (subnet.gateway) node.routes.add({ prefix: toPrefixValue({ version: subnet.version, network: 0n, prefix: 0 }), port: port.id, nexthop: toIpValue(subnet.gateway.ip), kind: 'default', text: `default via ${subnet.gateway.text}` });
+    nodes.set(node.id, node);
+    out.set(lb.name, balancer);
+  }
+  return out;
+}
+
+function natFor(cloud: Cloud, r: Router, balancers: Map<string, Balancer>): RouterNat | undefined {
+  // The router serves the VIPs of load balancers on the subnets it is attached to.
+  const attached = new Set(r.interfaces.flatMap((id) => cloud.ports.get(id)!.fixedIps.map((f) => f.subnet)));
+  const served = new Map<IpValue, Balancer>();
+  for (const b of balancers.values()) if (attached.has(b.lb.subnet)) served.set(b.vip, b);
+  if (!r.externalGateway) return served.size ? new RouterNat({ gatewayPort: null, gatewayIp: null, snat: false, floatingIps: [], balancers: served }) : undefined;
   const floatingIps: FloatingIpRule[] = [...cloud.floatingIps.values()].filter((f) => f.router === r.name).map((f) => ({
     name: f.name,
     floating: toIpValue(f.address.ip),
     fixed: f.fixedAddress ? toIpValue(f.fixedAddress.ip) : null,
     forwardings: f.portForwardings.map((pf) => ({ proto: pf.protocol, externalPort: pf.externalPort, internal: toIpValue(pf.internalAddress.ip), internalPort: pf.internalPort })),
   }));
-  return new RouterNat({ gatewayPort: r.externalGateway.port, gatewayIp: toIpValue(r.externalGateway.address.ip), snat: r.externalGateway.snat, floatingIps });
+  return new RouterNat({ gatewayPort: r.externalGateway.port, gatewayIp: toIpValue(r.externalGateway.address.ip), snat: r.externalGateway.snat, floatingIps, balancers: served });
 }
 
 function buildInternet(cloud: Cloud, nodes: Map<string, SimNode>, wire: (a: WireEnd, b: WireEnd) => void, portOwner: Map<string, string>): void {

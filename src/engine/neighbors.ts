@@ -87,7 +87,7 @@ export class NeighborResolver {
     if (sim.recording) sim.trace(this.nodeId, iface.port, typeof target === 'number' ? 'arp' : 'nd', 'request', frame, meta, { attempt: pending.attempts });
     sim.transmit(this.nodeId, iface.port, frame, meta);
     const timer: NeighborTimer = { kind: 'neighbor-retry', port: iface.port, ip: target };
-    sim.setTimer(this.nodeId, RETRANSMIT_US, timer);
+    sim.setTimer(this.nodeId, RETRANSMIT_US, timer, cause.probe);
   }
 
   /** A retry timer fired: ask again, or give up and fail the waiting packets. */

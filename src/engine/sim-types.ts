@@ -30,8 +30,11 @@ export interface Sim {
   readonly recording: boolean;
   /** Put a frame on the wire at a port; it arrives at the other end after the link latency. */
   transmit(from: string, port: string, frame: Frame, meta: FrameMeta): void;
-  /** Call node.timer(data) after `delay` µs. */
-  setTimer(node: string, delay: number, data: unknown): void;
+  /**
+   * Call node.timer(data) after `delay` µs. A timer of background work (probe 0: health
+   * checks) does not keep a probe's run going; the simulator stops when only such work is left.
+   */
+  setTimer(node: string, delay: number, data: unknown, probe: number): void;
   trace(node: string, port: string | null, stage: Stage, action: string, what: Frame | IpPacket | string, meta: FrameMeta, detail?: Record<string, unknown>): void;
   /** The first decisive outcome of a probe wins; later ones are kept as context only. */
   outcome(meta: FrameMeta, outcome: Outcome): void;
@@ -41,6 +44,8 @@ export interface Sim {
    * simulator explains every blocker on the path (`--explain all`), false to drop it.
    */
   blocked(meta: FrameMeta, outcome: Outcome): boolean;
+  /** A load balancer chose a member for the probe (the verdict's `lb`). */
+  balanced(meta: FrameMeta, choice: { node: string; member: string; algorithm: string }): void;
   /** A router translated the probe's packet (recorded in the verdict's `nat` list). */
   translated(meta: FrameMeta, entry: { node: string; kind: 'snat' | 'dnat' | 'fip'; from: string; to: string }): void;
   /** The probe's sender got an answer back; `observed` is what the destination saw. */

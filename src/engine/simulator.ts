@@ -17,6 +17,7 @@ import { buildPortFirewalls } from '../firewall/install.js';
 import { buildWorld, type World } from './build-world.js';
 import { EventQueue } from './event-queue.js';
 import { HostNode } from './host.js';
+import { LbNode } from '../lb/lb-node.js';
 import type { Stage } from './pipeline.js';
 import type { PortFilter } from './port-filter.js';
 import type { FrameMeta, Outcome, Sim } from './sim-types.js';
@@ -47,7 +48,9 @@ export interface ProbeSpec {
 
 type Agenda =
   | { readonly kind: 'frame'; readonly node: string; readonly port: string; readonly frame: Frame; readonly meta: FrameMeta }
-  | { readonly kind: 'timer'; readonly node: string; readonly data: unknown };
+  | { readonly kind: 'timer'; readonly node: string; readonly data: unknown; readonly probe: number };
+
+const isBackground = (a: Agenda): boolean => (a.kind === 'frame' ? a.meta.probe : a.probe) === 0;
 
 interface ProbeState {
   readonly id: number;
@@ -55,6 +58,7 @@ interface ProbeState {
   outcome: Outcome | undefined;
   readonly blockers: Outcome[];
   readonly nat: NatEntry[];
+  lb: { node: string; member: string; algorithm: string } | null;
   replied: boolean;
   observed: IpPacket | undefined;
 }
@@ -72,6 +76,8 @@ export class Simulator implements Sim {
   private readonly maxTime: number;
   private readonly rng: Rng;
   private clock = 0;
+  /** Queued events that belong to a probe (frames and timers of probe > 0). */
+  private foreground = 0;
   private seq = 0;
   private probeCount = 0;
   private current: ProbeState | undefined;
@@ -89,6 +95,37 @@ export class Simulator implements Sim {
     if (options.firewall !== 'off') {
       for (const [port, fw] of buildPortFirewalls(cloud, options.firewall ?? 'compiled')) this.filters.set(port, fw);
     }
+    this.startHealthMonitors();
+  }
+
+  /** Every load-balancer member's health, for the viewer, `vnet show` and tests. */
+  memberHealth(): { lb: string; pool: string; member: string; health: 'up' | 'down'; failures: number }[] {
+    const out: { lb: string; pool: string; member: string; health: 'up' | 'down'; failures: number }[] = [];
+    for (const node of this.world.nodes.values()) {
+      if (!(node instanceof LbNode)) continue;
+      for (const pool of node.balancer.pools.values()) {
+        for (const m of pool.members) out.push({ lb: node.balancer.lb.name, pool: pool.pool.name, member: m.member.instance, health: m.health, failures: m.failures });
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Load balancers' health monitors start at time 0 and run until every member's status has
+   * settled (the longest monitor's retries × interval + timeout), so the first probe already
+   * sees members that fail their checks as down.
+   */
+  private startHealthMonitors(): void {
+    let settle = 0;
+    for (const node of this.world.nodes.values()) {
+      if (!(node instanceof LbNode)) continue;
+      node.start(this);
+      for (const pool of node.balancer.pools.values()) {
+        const hm = pool.pool.healthMonitor;
+        if (hm) settle = Math.max(settle, Math.max(hm.retries, hm.retriesDown) * hm.interval * 1e6 + hm.timeout * 1e6 + 1);
+      }
+    }
+    if (settle > 0) this.advance(settle);
   }
 
   get now(): number {
@@ -98,7 +135,7 @@ export class Simulator implements Sim {
   probe(spec: ProbeSpec): Verdict {
     const sender = this.world.nodes.get(spec.from);
     if (!(sender instanceof HostNode)) throw new Error(`${spec.from} is not a host that can send`);
-    const state: ProbeState = { id: ++this.probeCount, firstEvent: this.events.length, outcome: undefined, blockers: [], nat: [], replied: false, observed: undefined };
+    const state: ProbeState = { id: ++this.probeCount, firstEvent: this.events.length, outcome: undefined, blockers: [], nat: [], lb: null, replied: false, observed: undefined };
     this.current = state;
     const meta: FrameMeta = { probe: state.id, dir: 'forward' };
     sender.sendProbe(this, { dst: spec.to, proto: spec.proto, port: spec.port ?? 0, ...(spec.src !== undefined ? { src: spec.src } : {}) }, meta);
@@ -108,30 +145,39 @@ export class Simulator implements Sim {
     return this.verdictOf(state, spec);
   }
 
-  /** Processes events until the queue is empty or a bound is hit (returned, with where). */
+  /**
+   * Processes events until no foreground work is left (background work such as health checks
+   * waits for the next probe) or a bound is hit (returned, with where).
+   */
   private run(until: number, maxEvents: number): { node: string; reason: string } | undefined {
     let n = 0;
     for (;;) {
+      if (this.foreground === 0) return undefined;
       const next = this.queue.pop();
       if (!next) return undefined;
+      if (!isBackground(next.item)) this.foreground--;
       if (next.t > until || ++n > maxEvents) {
         const why = next.t > until ? `virtual time bound (${(this.maxTime / 1e6).toFixed(0)} s) reached` : `event bound (${maxEvents} events) reached: a loop or a storm`;
         this.queue.clear();
+        this.foreground = 0;
         return { node: next.item.node, reason: why };
       }
       this.clock = next.t;
       this.processed++;
-      const item = next.item;
-      const node = this.world.nodes.get(item.node);
-      if (!node) continue;
-      if (item.kind === 'timer') {
-        node.timer?.(this, item.data);
-        continue;
-      }
-      const filter = this.filters.get(item.port);
-      if (filter && this.world.portOwner.get(item.port) === item.node && !filter.ingress(this, item.node, item.port, item.frame, item.meta)) continue;
-      node.receive(this, item.port, item.frame, item.meta);
+      this.dispatch(next.item);
     }
+  }
+
+  private dispatch(item: Agenda): void {
+    const node = this.world.nodes.get(item.node);
+    if (!node) return;
+    if (item.kind === 'timer') {
+      node.timer?.(this, item.data);
+      return;
+    }
+    const filter = this.filters.get(item.port);
+    if (filter && this.world.portOwner.get(item.port) === item.node && !filter.ingress(this, item.node, item.port, item.frame, item.meta)) return;
+    node.receive(this, item.port, item.frame, item.meta);
   }
 
   transmit(from: string, port: string, frame: Frame, meta: FrameMeta): void {
@@ -143,17 +189,37 @@ export class Simulator implements Sim {
     }
     const peer = this.world.wires.get(`${from}|${port}`);
     if (!peer) return;
-    this.queue.push(this.clock + this.latency, { kind: 'frame', node: peer.node, port: peer.port, frame, meta });
+    this.schedule(this.clock + this.latency, { kind: 'frame', node: peer.node, port: peer.port, frame, meta });
   }
 
-  setTimer(node: string, delay: number, data: unknown): void {
-    this.queue.push(this.clock + delay, { kind: 'timer', node, data });
+  setTimer(node: string, delay: number, data: unknown, probe: number): void {
+    this.schedule(this.clock + delay, { kind: 'timer', node, data, probe });
+  }
+
+  private schedule(t: number, item: Agenda): void {
+    if (!isBackground(item)) this.foreground++;
+    this.queue.push(t, item);
+  }
+
+  /** Runs background work alone (health checks) for `duration` µs of virtual time. */
+  advance(duration: number): void {
+    const until = this.clock + duration;
+    for (;;) {
+      const t = this.queue.peekTime();
+      if (t === undefined || t > until) break;
+      const next = this.queue.pop()!;
+      if (!isBackground(next.item)) this.foreground--;
+      this.clock = next.t;
+      this.processed++;
+      this.dispatch(next.item);
+    }
+    this.clock = until;
   }
 
   trace(node: string, port: string | null, stage: Stage, action: string, what: Frame | IpPacket | string, meta: FrameMeta, detail: Record<string, unknown> = {}): void {
     if (!this.recording) return;
     const packet = typeof what === 'string' ? what : 'payload' in what ? summarizeFrame(what) : summarizePacket(what);
-    this.events.push({ seq: this.seq++, t: this.clock, node, port, stage, action, packet, direction: meta.dir, detail });
+    this.events.push({ seq: this.seq++, probe: meta.probe, t: this.clock, node, port, stage, action, packet, direction: meta.dir, detail });
   }
 
   outcome(meta: FrameMeta, outcome: Outcome): void {
@@ -168,6 +234,10 @@ export class Simulator implements Sim {
       if (!probe.outcome) probe.outcome = outcome;
     }
     return this.explainAll && meta.dir === 'forward';
+  }
+
+  balanced(meta: FrameMeta, choice: { node: string; member: string; algorithm: string }): void {
+    if (this.current && this.current.id === meta.probe && meta.dir === 'forward' && !this.current.lb) this.current.lb = choice;
   }
 
   translated(meta: FrameMeta, entry: NatEntry): void {
@@ -187,7 +257,7 @@ export class Simulator implements Sim {
   }
 
   private verdictOf(state: ProbeState, spec: ProbeSpec): Verdict {
-    const events = this.events.slice(state.firstEvent);
+    const events = this.events.slice(state.firstEvent).filter((e) => e.probe === state.id);
     const o = state.outcome ?? { kind: 'dropped' as const, node: spec.from, stage: 'drop' as const, reason: `the packet to ${formatIpValue(spec.to)} was lost: no node took it` };
     const stopped = o.kind === 'dropped' || o.kind === 'unreachable' || o.kind === 'expired';
     return {
@@ -197,7 +267,7 @@ export class Simulator implements Sim {
       drop: stopped ? { node: o.node, stage: o.stage, reason: o.reason } : null,
       blockers: state.blockers.map((b) => ({ node: b.node, stage: b.stage, reason: b.reason })),
       nat: state.nat,
-      lb: null,
+      lb: state.lb,
       observed: state.observed ? { src: formatIpValue(state.observed.src), dst: formatIpValue(state.observed.dst) } : null,
       reason: o.reason,
       events,

@@ -10,6 +10,7 @@
  */
 import { formatIpValue, type IpValue } from '../packet/ip-value.js';
 import type { IpPacket, L4 } from '../packet/frame.js';
+import type { Balancer, MemberState } from '../lb/balancer.js';
 
 export interface FloatingIpRule {
   readonly name: string;
@@ -20,6 +21,8 @@ export interface FloatingIpRule {
 }
 
 export interface NatConfig {
+  /** Load balancers whose VIPs this router serves, by VIP (OVN applies them in the router). */
+  readonly balancers?: ReadonlyMap<IpValue, Balancer>;
   /** The router's gateway port and address on the external network, when it has one. */
   readonly gatewayPort: string | null;
   readonly gatewayIp: IpValue | null;
@@ -37,6 +40,10 @@ export interface Translation {
   readonly what: string;
   /** True when the packet belongs to a tracked flow and has had its whole translation. */
   readonly complete: boolean;
+  /** The load balancer's choice, when the destination was a VIP with a listener. */
+  readonly lb?: { readonly balancer: Balancer; readonly member: MemberState; readonly why: string };
+  /** The load balancer could not serve the packet (no healthy member): the router refuses it. */
+  readonly reject?: { readonly balancer: Balancer; readonly reason: string };
   /** The flow entry a new DNAT created (SNAT in postrouting extends it). */
   readonly entry?: NatEntry;
 }
@@ -113,22 +120,39 @@ export class RouterNat {
     }
     const known = this.byOriginal.get(tupleKey(t));
     if (known) return { ...this.applied(p, t, known.translated, kindOf(known), 'packet of a translated connection'), complete: true };
+    let to: Tuple = t;
+    let kind: NatKind = 'dnat';
+    const whats: string[] = [];
     const fip = this.floatingByAddress.get(p.dst);
-    if (!fip) return undefined;
-    const fwd = l4.proto !== 'icmp' ? fip.forwardings.find((f) => f.proto === l4.proto && f.externalPort === l4.dport) : undefined;
-    let to: Tuple;
-    let what: string;
-    if (fwd) {
-      to = { ...t, dst: fwd.internal, dport: fwd.internalPort };
-      what = `port forwarding of floating IP ${fip.name}`;
-    } else if (fip.fixed !== null) {
-      to = { ...t, dst: fip.fixed };
-      what = `floating IP ${fip.name}`;
-    } else {
-      return undefined;
+    if (fip) {
+      const fwd = l4.proto !== 'icmp' ? fip.forwardings.find((f) => f.proto === l4.proto && f.externalPort === l4.dport) : undefined;
+      if (fwd) {
+        to = { ...t, dst: fwd.internal, dport: fwd.internalPort };
+        whats.push(`port forwarding of floating IP ${fip.name}`);
+      } else if (fip.fixed !== null) {
+        to = { ...t, dst: fip.fixed };
+        kind = 'fip';
+        whats.push(`floating IP ${fip.name}`);
+      }
     }
+    // A load balancer's VIP (reached directly or through its floating IP): pick a member.
+    let lb: Translation['lb'];
+    const balancer = this.config.balancers?.get(to.dst);
+    if (balancer && l4.proto !== 'icmp') {
+      const pool = balancer.listenerPool(l4.proto, to.dport);
+      if (pool) {
+        const pick = balancer.pick(pool, t.src, t.sport);
+        if (!pick.ok) return { ...this.applied(p, t, to, kind, whats.join(', ')), reject: { balancer, reason: pick.reason } };
+        pick.member.connections++;
+        to = { ...to, dst: pick.member.address, dport: pick.member.member.protocolPort };
+        lb = { balancer, member: pick.member, why: pick.why };
+        kind = 'dnat';
+        whats.push(`load balancer ${balancer.lb.name} → member ${pick.member.member.instance} (${pick.why})`);
+      }
+    }
+    if (to === t) return undefined;
     const entry = this.record(t, to);
-    return { ...this.applied(p, t, to, fwd ? 'dnat' : 'fip', what), entry };
+    return { ...this.applied(p, t, to, kind, whats.join(', ')), entry, ...(lb ? { lb } : {}) };
   }
 
   /**

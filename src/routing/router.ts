@@ -71,6 +71,16 @@ export class RouterNode implements SimNode {
     let pre: Translation | undefined;
     if (nat && inPort !== null) {
       pre = nat.prerouting(p);
+      if (pre?.reject) {
+        this.lbReject(sim, pre.packet, meta, inPort, pre.reject.balancer.lb.name, pre.reject.reason);
+        return;
+      }
+      if (pre?.lb) {
+        const { balancer, member, why } = pre.lb;
+        const pool = [...balancer.pools.values()].find((x) => x.members.includes(member))!;
+        if (sim.recording) sim.trace(this.id, inPort, 'lb.select', 'select', p, meta, { lb: balancer.lb.name, pool: pool.pool.name, member: member.member.instance, algorithm: pool.pool.algorithm, why });
+        sim.balanced(meta, { node: `lb:${balancer.lb.name}`, member: member.member.instance, algorithm: pool.pool.algorithm });
+      }
       if (pre) p = this.traceNat(sim, p, pre, meta, inPort, pre.complete && pre.kind === 'snat' ? 'nat.snat' : 'nat.dnat');
     }
     const own = [...this.interfaces.values()].find((i) => ownsAddress(i, p.dst));
@@ -114,6 +124,14 @@ export class RouterNode implements SimNode {
     }
     if (sim.recording) sim.trace(this.id, out.port, 'router.forward', 'send', p, meta, { out: out.port, srcMac: formatMac(out.mac) });
     this.neighbors.send(sim, out, route.nexthop ?? p.dst, p, meta);
+  }
+
+  /** A VIP with no healthy member: answer for the load balancer with RST / port unreachable. */
+  private lbReject(sim: Sim, p: IpPacket, meta: FrameMeta, inPort: string, lb: string, reason: string): void {
+    if (sim.recording) sim.trace(this.id, inPort, 'lb.select', 'reject', p, meta, { lb, reason });
+    sim.outcome(meta, { kind: 'refused', node: this.id, stage: 'lb.select', reason: `load balancer ${lb}: ${reason}` });
+    const d = respond(p, []);
+    if (d.kind === 'refuse') this.forward(sim, d.reply, { probe: meta.probe, dir: 'reply' }, null);
   }
 
   private traceNat(sim: Sim, before: IpPacket, t: Translation, meta: FrameMeta, port: string, stage: 'nat.snat' | 'nat.dnat'): IpPacket {

@@ -178,17 +178,25 @@ export interface RuleSetOptions extends RuleOptions {
   readonly portGroups?: readonly string[];
   readonly minLength?: number;
   readonly maxLength?: number;
+  /** fast-check's size for the rule count (default 'small': ≤ 10 rules whatever maxLength is; 'max' to use the whole range). */
+  readonly size?: fc.SizeForArbitrary;
 }
 
-/** A port's rule union: rules of its groups, group by group in the port's order, numbered as portRules numbers them. */
+/**
+ * A port's rule union: rules of its groups, group by group in the port's order, numbered as
+ * portRules numbers them. Some rules repeat an earlier one (the same rule in two groups, or twice
+ * in one), so "the first in union order" is decided among equals too.
+ */
 export const ruleSet = (options: RuleSetOptions = {}): fc.Arbitrary<MatchRule[]> => {
   const portGroups = options.portGroups?.length ? options.portGroups : ['sg'];
-  return fc.array(fc.tuple(fc.nat({ max: portGroups.length - 1 }), securityGroupRule(options)), { minLength: options.minLength ?? 0, maxLength: options.maxLength ?? 12 })
+  const entry = fc.tuple(fc.nat({ max: portGroups.length - 1 }), securityGroupRule(options), fc.option(fc.nat(), { freq: 4 }));
+  return fc.array(entry, { minLength: options.minLength ?? 0, maxLength: options.maxLength ?? 12, ...(options.size ? { size: options.size } : {}) })
     .map((drawn) => {
+      const picked = drawn.map(([g, r, repeat], i) => [g, repeat !== null && i > 0 ? drawn[repeat % i]![1] : r] as const);
       const rules: MatchRule[] = [];
       portGroups.forEach((group, g) => {
         let index = 0;
-        for (const [at, r] of drawn) if (at === g) rules.push(toMatchRule(group, { ...r, index: index++ }, rules.length));
+        for (const [at, r] of picked) if (at === g) rules.push(toMatchRule(group, { ...r, index: index++ }, rules.length));
       });
       return rules;
     });
@@ -274,3 +282,81 @@ export const packetFields = (options: { readonly version?: IpVersion; readonly p
 /** A filter direction on a port. */
 export const direction = (): fc.Arbitrary<'ingress' | 'egress'> => fc.constantFrom<'ingress' | 'egress'>('ingress', 'egress');
 
+
+/** An address inside a hot-path prefix: its first, its last, or one between. */
+export const addressIn = (p: PrefixValue): fc.Arbitrary<IpValue> => {
+  if (typeof p.network === 'number') {
+    const last = (p.network | (~(p.mask as number) >>> 0)) >>> 0;
+    return fc.oneof(fc.constant(p.network), fc.constant(last), fc.integer({ min: p.network, max: last }));
+  }
+  const last = p.network | (((1n << 128n) - 1n) ^ (p.mask as bigint));
+  return fc.oneof(fc.constant(p.network), fc.constant(last), fc.bigInt({ min: p.network, max: last }));
+};
+
+/** An address just outside a prefix (the one before its first, after its last), when there is one. */
+const addressBeside = (p: PrefixValue): IpValue[] => {
+  if (typeof p.network === 'number') {
+    const last = (p.network | (~(p.mask as number) >>> 0)) >>> 0;
+    return [p.network - 1, last + 1].filter((a) => a >= 0 && a <= 0xffffffff);
+  }
+  const last = p.network | (((1n << 128n) - 1n) ^ (p.mask as bigint));
+  return [p.network - 1n, last + 1n].filter((a) => a >= 0n && a < 1n << 128n);
+};
+
+/** An address a rule's remote is about: inside its prefix or a member's (or just beside them), or any pool address. */
+export const remoteNear = (rule: MatchRule, members: GroupMembers = new Map(), pool?: readonly IpValue[]): fc.Arbitrary<IpValue> => {
+  const options: fc.Arbitrary<IpValue>[] = [ipValue(rule.version, pool)];
+  const prefixes: PrefixValue[] = [];
+  if (rule.remote.kind === 'prefix') prefixes.push(rule.remote.prefix);
+  if (rule.remote.kind === 'group') {
+    const m = members.get(rule.remote.group);
+    const own = [...(m?.addresses ?? [])].filter((a) => (typeof a === 'number') === (rule.version === 4));
+    if (own.length) options.push(fc.constantFrom(...own), fc.constantFrom(...own));
+    prefixes.push(...(m?.prefixes ?? []).filter((p) => (typeof p.network === 'number') === (rule.version === 4)));
+  }
+  for (const p of prefixes) {
+    options.push(addressIn(p), addressIn(p));
+    const beside = addressBeside(p);
+    if (beside.length) options.push(fc.constantFrom(...beside));
+  }
+  return fc.oneof(...options);
+};
+
+/** A destination port at, inside or just beside a TCP/UDP rule's range. */
+export const portNear = (rule: MatchRule): fc.Arbitrary<number> => {
+  const edges = [rule.portFrom - 1, rule.portFrom, rule.portTo, rule.portTo + 1].filter((p) => p >= 0 && p <= 65535);
+  return fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...edges) }, { weight: 1, arbitrary: fc.integer({ min: rule.portFrom, max: rule.portTo }) }, { weight: 1, arbitrary: portNumber() });
+};
+
+/**
+ * Fields of a packet aimed at a rule, in the rule's direction: its version and protocol (mostly), a port
+ * at or beside its range's bounds, its ICMP type and code (or a neighbour), and a remote address in or
+ * beside its prefix or a member's. Near misses are what make an index's boundaries bite.
+ */
+export const packetFieldsNear = (rule: MatchRule, members?: GroupMembers, pool?: readonly IpValue[]): fc.Arbitrary<PacketFields> => {
+  const version = rule.version;
+  const icmpProto = version === 4 ? 1 : 58;
+  const proto = rule.proto === -1
+    ? fc.constantFrom(6, 17, icmpProto, 47)
+    : fc.oneof({ weight: 6, arbitrary: fc.constant(rule.proto) }, { weight: 1, arbitrary: fc.constantFrom(6, 17, icmpProto, 47) });
+  const near = (n: number): fc.Arbitrary<number> => (n < 0 ? fc.nat({ max: 255 }) : fc.oneof({ weight: 4, arbitrary: fc.constant(n) }, { weight: 1, arbitrary: fc.constantFrom(...[n - 1, n + 1].filter((x) => x >= 0 && x <= 255)) }));
+  return fc.record({
+    proto,
+    remote: remoteNear(rule, members, pool),
+    local: ipValue(version, pool),
+    dport: rule.proto === 6 || rule.proto === 17 ? portNear(rule) : portNumber(),
+    sport: sourcePort(),
+    icmpType: near(rule.icmpType),
+    icmpCode: near(rule.icmpCode),
+  }).map((f): PacketFields => {
+    const ports = f.proto === 6 || f.proto === 17;
+    const icmp = f.proto === icmpProto;
+    return {
+      version, proto: f.proto,
+      src: rule.direction === 'ingress' ? f.remote : f.local,
+      dst: rule.direction === 'ingress' ? f.local : f.remote,
+      dport: ports ? f.dport : -1, sport: ports ? f.sport : -1,
+      icmpType: icmp ? f.icmpType : -1, icmpCode: icmp ? f.icmpCode : -1,
+    };
+  });
+};

@@ -11,6 +11,8 @@ export type Direction = 'forward' | 'reply' | 'control';
 
 export interface TraceEvent {
   readonly seq: number;
+  /** The probe this event belongs to (0: background work such as health checks). */
+  readonly probe: number;
   /** Virtual time in microseconds since the simulation started. */
   readonly t: number;
   /** Graph node id: `instance:web-1`, `network:app`, `router:edge`, `internet`, `host:client`. */

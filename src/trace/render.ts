@@ -64,6 +64,8 @@ export function renderVerdict(v: Verdict, style: Style): string[] {
     v.blockers.forEach((b, i) => lines.push(`  ${i + 1}. ${shortNode(b.node)} ${b.stage}: ${b.reason}`));
   } else if (v.drop) lines.push(`${style.bold('stopped at:')} ${shortNode(v.drop.node)} (${v.drop.stage})`);
   lines.push(`${style.bold('path:')} ${v.path.map(shortNode).join(' → ')}`);
+  if (v.nat.length) lines.push(`${style.bold('nat:')} ${v.nat.map((n) => `${shortNode(n.node)} ${n.kind} ${n.from} ⇒ ${n.to}`).join('; ')}`);
+  if (v.lb) lines.push(`${style.bold('load balancer:')} ${shortNode(v.lb.node)} chose ${v.lb.member} (${v.lb.algorithm})`);
   if (v.observed) lines.push(`${style.bold('observed at destination:')} ${v.observed.src} → ${v.observed.dst}`);
   return lines;
 }

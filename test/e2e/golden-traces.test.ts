@@ -28,6 +28,10 @@ const scenarios: Scenario[] = [
   { topology: 'topologies/three-tier.yaml', name: 'floating-ip-outbound', probes: [{ from: 'web-1', to: 'mirror', proto: 'tcp', port: 443 }] },
   { topology: 'topologies/three-tier.yaml', name: 'router-snat-outbound', probes: [{ from: 'db-1', to: 'mirror', proto: 'tcp', port: 443 }] },
   { topology: 'topologies/three-tier.yaml', name: 'floating-ip-hairpin', probes: [{ from: 'web-2', to: 'web-1-fip', proto: 'tcp', port: 80 }] },
+  { topology: 'topologies/three-tier.yaml', name: 'lb-round-robin-via-floating-ip', probes: [1, 2, 3, 4].map(() => ({ from: 'client', to: 'lb-fip', proto: 'tcp' as const, port: 80 })) },
+  { topology: 'topologies/three-tier.yaml', name: 'lb-same-subnet-client', probes: [{ from: 'web-2', to: 'web-lb', proto: 'tcp', port: 80 }] },
+  { topology: 'test/fixtures/engine/lb-member-down.yaml', name: 'health-monitor-takes-blocked-member-down', probes: [1, 2, 3].map(() => ({ from: 'client', to: 'lb-fip', proto: 'tcp' as const, port: 80 })) },
+  { topology: 'test/fixtures/engine/lb-member-down.yaml', name: 'no-healthy-member-refused', probes: [{ from: 'client', to: 'empty-fip', proto: 'tcp', port: 80 }] },
   { topology: 'topologies/minimal.yaml', name: 'udp-open-and-closed', probes: [{ from: 'alice', to: 'bob', proto: 'udp', port: 53 }, { from: 'alice', to: 'bob', proto: 'udp', port: 54 }] },
   { topology: 'topologies/three-tier.yaml', name: 'arp-unanswered', probes: [{ from: 'web-1', to: '10.0.0.77', proto: 'icmp' }] },
   { topology: 'test/fixtures/engine/routing-loop.yaml', name: 'routing-loop-expires', probes: [{ from: 'a', to: '10.99.0.5', proto: 'icmp' }] },
@@ -36,27 +40,32 @@ const scenarios: Scenario[] = [
   { topology: 'topologies/multi-router.yaml', name: 'two-router-hops', probes: [{ from: 'hq-1', to: 'branch-1', proto: 'tcp', port: 22 }] },
 ];
 
-export function runScenario(s: Scenario): Verdict[] {
+export function runScenario(s: Scenario): { verdicts: Verdict[]; health: string[] } {
   const loaded = parseTopology(readFileSync(s.topology, 'utf8'), s.topology);
   if (!loaded.ok) throw new Error(`${s.topology} does not load`);
   const sim = new Simulator(loaded.cloud);
-  return s.probes.map((p) => {
+  // Health-monitor transitions happen in the background before the first probe.
+  const plain = styleFor({ isTTY: false });
+  const health = renderEvents(sim.events.filter((e) => e.stage === 'lb.health' && e.action.startsWith('member-')), plain, 'minimal');
+  const verdicts = s.probes.map((p) => {
     const src = resolveSource(loaded.cloud, p.from);
     const dst = resolveDestination(loaded.cloud, p.to, p.ipv6 ? 6 : undefined);
     if (!src.ok || !dst.ok) throw new Error(`bad probe ${p.from} → ${p.to}`);
     return sim.probe({ from: src.value.node, to: dst.value, proto: p.proto, port: p.port ?? 0 });
   });
+  return { verdicts, health };
 }
 
-function render(verdicts: Verdict[]): string {
+function render({ verdicts, health }: { verdicts: Verdict[]; health: string[] }): string {
   const plain = styleFor({ isTTY: false });
-  return verdicts.map((v, i) => [
+  return (health.length ? `# health monitors\n${health.join('\n')}\n\n` : '') + verdicts.map((v, i) => [
     `# probe ${i + 1}`,
     ...renderEvents(v.events, plain, 'minimal'),
     `verdict: ${v.verdict} reply=${v.reply}`,
     `path: ${v.path.join(' > ')}`,
     `drop: ${v.drop ? `${v.drop.node} ${v.drop.stage}: ${v.drop.reason}` : '-'}`,
     `nat: ${v.nat.length ? v.nat.map((n) => `${n.node} ${n.kind} ${n.from} => ${n.to}`).join('; ') : '-'}`,
+    `lb: ${v.lb ? `${v.lb.node} ${v.lb.member} (${v.lb.algorithm})` : '-'}`,
     `observed: ${v.observed ? `${v.observed.src} > ${v.observed.dst}` : '-'}`,
   ].join('\n')).join('\n\n') + '\n';
 }
