@@ -6,6 +6,8 @@
  * conntrack and count for no rule, so a stateful rule counts the connections it opened. A rule
  * is credited only when it is the one the matcher names (the first in the port's union), so a
  * rule always beaten to it by another shows zero, like a shadowed rule in a firewall's counters.
+ * Only the probes' own packets count (forward and reply), not background traffic such as the
+ * LB's health checks, which runs on its own clock (lb-health.ts checks what those need).
  * Rules of groups in use that no probe hit are `unused-rule` info findings (the default egress
  * rules are counted but not reported: the file cannot remove them one by one).
  */
@@ -48,7 +50,7 @@ export function countHits(cloud: Cloud, probes: readonly Probe[]): HitReport {
     const v = sim.probe(p.spec);
     outcomes.push({ from: p.from, to: p.to, proto: p.proto, port: p.port, verdict: v.verdict, reason: v.reason });
     for (const e of v.events) {
-      if ((e.stage !== 'sg.ingress' && e.stage !== 'sg.egress') || e.action !== 'allow') continue;
+      if ((e.stage !== 'sg.ingress' && e.stage !== 'sg.egress') || e.action !== 'allow' || e.direction === 'control') continue;
       const { group, rule } = e.detail;
       if (typeof group !== 'string' || typeof rule !== 'number') continue;
       const key = `${group}#${rule}`;

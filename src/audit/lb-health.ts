@@ -4,7 +4,8 @@
  * protocol port, PING as an ICMP echo) from its own address — here the VIP, in dnat and proxy
  * mode alike — so the member's port must allow that in; a member that fails its checks is
  * marked down and gets no traffic. On a stateless port the reply needs an egress rule too
- * (checked for the LB's ephemeral ports 32768-60999). Admin-down members are not probed.
+ * (checked for the source ports the LB's checks use, 33000-39999, as src/lb/lb-node.ts sends
+ * them). Admin-down members are not probed.
  * The check uses the firewall's own rule semantics (ruleMatches over portRules).
  */
 import { groupMembers, portRules } from '../firewall/install.js';
@@ -14,8 +15,8 @@ import { toIpValue } from '../packet/ip-value.js';
 import type { Cloud, HealthMonitor, LoadBalancer, PoolMember } from '../topology/model.js';
 import type { Finding } from './findings.js';
 
-/** Ephemeral source ports a stateless port's replies must reach (Linux's default range). */
-const EPHEMERAL = [32768, 49152, 60999];
+/** The first and last source port of the LB's health checks: a stateless port's replies go back to them. */
+const CHECK_PORTS = [33000, 39999];
 
 export function findBlockedHealthChecks(cloud: Cloud): Finding[] {
   const members = groupMembers(cloud);
@@ -52,7 +53,7 @@ export function healthCheckProblem(cloud: Cloud, lb: LoadBalancer, hm: HealthMon
   const icmp = version === 4 ? PROTO.icmp : PROTO.icmpv6;
   const check: PacketFields = ping
     ? { version, proto: icmp, src: lbAddr, dst: memberAddr, dport: -1, sport: -1, icmpType: version === 4 ? 8 : 128, icmpCode: 0 }
-    : { version, proto: PROTO.tcp, src: lbAddr, dst: memberAddr, dport: m.protocolPort, sport: EPHEMERAL[0]!, icmpType: -1, icmpCode: -1 };
+    : { version, proto: PROTO.tcp, src: lbAddr, dst: memberAddr, dport: m.protocolPort, sport: CHECK_PORTS[0]!, icmpType: -1, icmpCode: -1 };
   const rules = portRules(cloud, port.securityGroups);
   const allows = (f: PacketFields, direction: 'ingress' | 'egress') => rules.some((r: MatchRule) => ruleMatches(r, f, direction, members));
   const groups = `[${port.securityGroups.join(', ')}]`;
@@ -63,7 +64,7 @@ export function healthCheckProblem(cloud: Cloud, lb: LoadBalancer, hm: HealthMon
   if (stateful) return undefined;
   const replies: PacketFields[] = ping
     ? [{ version, proto: icmp, src: memberAddr, dst: lbAddr, dport: -1, sport: -1, icmpType: version === 4 ? 0 : 129, icmpCode: 0 }]
-    : EPHEMERAL.map((dport) => ({ version, proto: PROTO.tcp, src: memberAddr, dst: lbAddr, dport, sport: m.protocolPort, icmpType: -1, icmpCode: -1 }));
+    : CHECK_PORTS.map((dport) => ({ version, proto: PROTO.tcp, src: memberAddr, dst: lbAddr, dport, sport: m.protocolPort, icmpType: -1, icmpCode: -1 }));
   const blocked = replies.find((f) => !allows(f, 'egress'));
   if (!blocked) return undefined;
   const what = ping ? 'icmp echo replies' : `tcp replies to port ${blocked.dport}`;

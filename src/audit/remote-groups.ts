@@ -14,10 +14,15 @@ import { ruleName, rulePath, type Finding } from './findings.js';
 export function findEmptyRemoteGroups(cloud: Cloud): Finding[] {
   const all = groupMembers(cloud);
   /** Members of the rule's family: an IPv6 rule naming a group of IPv4-only ports matches nothing either. */
+  const families = new Map<string, Set<4 | 6>>();
   const members = (g: string, version: 4 | 6) => {
-    const m = all.get(g);
-    const isVersion = (a: IpValue) => (typeof a === 'number') === (version === 4);
-    return m !== undefined && ([...m.addresses].some(isVersion) || m.prefixes.some((p) => isVersion(p.network)));
+    let f = families.get(g);
+    if (!f) {
+      const m = all.get(g);
+      const of = (a: IpValue): 4 | 6 => (typeof a === 'number' ? 4 : 6);
+      families.set(g, (f = new Set([...(m?.addresses ?? []), ...(m?.prefixes ?? []).map((p) => p.network)].map(of))));
+    }
+    return f.has(version);
   };
   const out: Finding[] = [];
   for (const g of cloud.securityGroups.values()) {

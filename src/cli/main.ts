@@ -4,6 +4,8 @@
  */
 import { Command, CommanderError } from 'commander';
 import { processIo } from './io.js';
+import { runAudit, type AuditOptions } from './audit.js';
+import { runReach } from './reach.js';
 import { runShow } from './show.js';
 import { runTrace, type TraceOptions } from './trace.js';
 import { runValidate } from './validate.js';
@@ -39,6 +41,21 @@ program.command('trace')
   .option('--explain <which>', 'first: stop at the first blocker (default); all: lift each blocker and list every one on the path')
   .option('--json', 'print the verdict and events as JSON (DESIGN §7)')
   .action((file: string, opts: TraceOptions) => { process.exitCode = runTrace(file, opts, io); });
+
+program.command('audit')
+  .description('find redundant, unused and risky security rules; exit 0 clean, 1 on warnings, 2 on an invalid file')
+  .argument('<file>', 'topology file (YAML or JSON)')
+  .option('--json', 'print { findings, hits?, probes?, summary } as JSON')
+  .option('--probes <file>', 'probes file (YAML or JSON): count how often each rule allows traffic')
+  .action((file: string, opts: AuditOptions) => { process.exitCode = runAudit(file, opts, io); });
+
+program.command('reach')
+  .description('the reachability matrix: every source against every service of every destination')
+  .argument('<file>', 'topology file (YAML or JSON)')
+  .option('--from <name>', 'only this source')
+  .option('--to <name>', 'only this destination')
+  .option('--json', 'print the matrix as JSON')
+  .action((file: string, opts: { json?: boolean; from?: string; to?: string }) => { process.exitCode = runReach(file, opts, io); });
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   if (e instanceof CommanderError) {

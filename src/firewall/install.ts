@@ -10,6 +10,7 @@ import { CompiledMatcher } from './compiled-matcher.js';
 import { LinearMatcher } from './linear-matcher.js';
 import { PortFirewall } from './port-firewall.js';
 import { toMatchRule, type GroupMembers, type MatchRule } from './rule.js';
+import type { Matcher } from './matcher.js';
 
 export type MatcherKind = 'compiled' | 'linear';
 
@@ -40,10 +41,23 @@ export function portRules(cloud: Cloud, groups: readonly string[]): MatchRule[] 
 export function buildPortFirewalls(cloud: Cloud, kind: MatcherKind = 'compiled'): Map<string, PortFirewall> {
   const members = groupMembers(cloud);
   const out = new Map<string, PortFirewall>();
+  // Ports with the same groups have the same rule union: one matcher serves them all, built
+  // the first time one of them sees a packet (a 10,000-port cloud has a handful of them).
+  const matchers = new Map<string, Matcher>();
+  const matcherFor = (groups: readonly string[]): Matcher => {
+    const key = groups.join('\u0000');
+    let m = matchers.get(key);
+    if (!m) {
+      let built: Matcher | undefined;
+      const build = () => (built ??= kind === 'compiled' ? new CompiledMatcher(portRules(cloud, groups), members) : new LinearMatcher(portRules(cloud, groups), members));
+      m = { match: (f, d) => build().match(f, d) };
+      matchers.set(key, m);
+    }
+    return m;
+  };
   for (const port of cloud.ports.values()) {
     if (!port.portSecurity || port.owner.kind !== 'instance') continue;
-    const rules = portRules(cloud, port.securityGroups);
-    const matcher = kind === 'compiled' ? new CompiledMatcher(rules, members) : new LinearMatcher(rules, members);
+    const matcher = matcherFor(port.securityGroups);
     const stateful = port.securityGroups.every((g) => cloud.securityGroups.get(g)?.stateful ?? true);
     out.set(port.id, new PortFirewall({
       port: port.id, groups: port.securityGroups, stateful, matcher,

@@ -1,0 +1,30 @@
+/**
+ * `vnet reach FILE [--json] [--from A] [--to B]`: the reachability matrix as a table (what can
+ * reach what, on which service, and why not) or as JSON.
+ */
+import { formatIssue } from '../topology/issue.js';
+import { reachMatrix } from '../reach/matrix.js';
+import type { Io } from './io.js';
+import { loadTopologyFile } from './read-topology.js';
+import { renderTable } from './table.js';
+
+export function runReach(file: string, opts: { json?: boolean; from?: string; to?: string }, io: Io): number {
+  const loaded = loadTopologyFile(file);
+  if (!loaded.ok) {
+    for (const issue of loaded.issues) io.err(io.errStyle.red('error: ') + formatIssue(issue));
+    return 1;
+  }
+  const r = reachMatrix(loaded.cloud, { ...(opts.from ? { from: opts.from } : {}), ...(opts.to ? { to: opts.to } : {}) });
+  if (opts.json) {
+    io.out(JSON.stringify(r, null, 2));
+    return 0;
+  }
+  const s = io.outStyle;
+  const colour = (v: string) => (v === 'delivered' ? s.green(v) : v === 'refused' ? s.yellow(v) : s.red(v));
+  const more = (list: readonly string[], name: string) => (list.length > 1 ? `${name} (+${list.length - 1} alike)` : name);
+  io.out(renderTable(['from', 'to', 'service', 'verdict', 'reason'],
+    r.rows.map((row) => [more(row.fromClass, row.from), `${more(row.toClass, row.to)} ${row.address}`, row.service, colour(row.verdict) + (row.verdict === 'delivered' && !row.reply ? ' (no reply)' : ''), row.verdict === 'delivered' ? '' : row.reason]), s));
+  io.out(s.dim(`${r.probes} probes for ${r.pairs} source-destination-service pairs (${r.sources} sources, ${r.destinations} destinations; alike endpoints share one probe)`));
+  if (r.sampled) io.out(s.yellow(`sampled: ${r.sampled.probed} of ${r.sampled.total} class pairs, evenly spread (narrow with --from/--to for all of them)`));
+  return 0;
+}
