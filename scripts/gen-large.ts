@@ -185,4 +185,5 @@ function main(): void {
 }
 
 // Run only as a program (node dist/scripts/gen-large.js), not when a test imports generateLarge.
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) main();
+// Run as a program only when this very script is the entry point (not when bundled into another).
+if (process.argv[1] !== undefined && /gen-large\.[cm]?[jt]s$/.test(process.argv[1]) && import.meta.url === pathToFileURL(process.argv[1]).href) main();

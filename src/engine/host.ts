@@ -4,7 +4,7 @@
  * and ND for its addresses, and its stack answers as host-stack.ts says. It remembers the
  * flows it opened so that answers to its own probes are recognised as answers.
  */
-import { formatMac } from '../address/mac.js';
+import { formatMac, isMulticastMac } from '../address/mac.js';
 import { ICMP, TCP_SYN, echoRequestType, type Frame, type IpPacket, type L4 } from '../packet/frame.js';
 import { formatIpValue, type IpValue } from '../packet/ip-value.js';
 import { RouteTable } from '../routing/route-table.js';
@@ -53,9 +53,22 @@ export class HostNode implements SimNode {
       l4 = { proto: 'icmp', type: echoRequestType(version), code: 0, id, seq };
       this.sockets.add(`icmp|${id}|${seq}`);
     } else {
-      const sport = ++this.nextPort;
+      // Linux's ip_local_port_range (32768-60999), counting up and wrapping.
+      this.nextPort = this.nextPort >= 60999 ? 32768 : this.nextPort + 1;
+      const sport = this.nextPort;
       l4 = req.proto === 'tcp' ? { proto: 'tcp', sport, dport: req.port, flags: TCP_SYN } : { proto: 'udp', sport, dport: req.port };
       this.sockets.add(`${req.proto}|${sport}|${String(req.dst)}|${req.port}`);
+    }
+    if ([...this.interfaces.values()].some((i) => ownsAddress(i, req.dst))) {
+      // Linux delivers it over the loopback device: no wire, no filters.
+      const own: IpPacket = { kind: 'ip', version, src: req.src ?? req.dst, dst: req.dst, ttl: 64, l4 };
+      const d = respond(own, this.services);
+      const reason = `${d.reason} (over loopback: the destination is this host's own address)`;
+      if (sim.recording) sim.trace(this.id, null, 'host.receive', d.kind, own, meta, { reason });
+      sim.observed(meta, own);
+      sim.outcome(meta, { kind: d.kind === 'refuse' ? 'refused' : 'delivered', node: this.id, stage: 'host.receive', reason });
+      sim.replied(meta);
+      return;
     }
     const route = this.routes.lookup(req.dst);
     if (!route) {
@@ -95,7 +108,8 @@ export class HostNode implements SimNode {
     if (this.neighbors.handle(sim, iface, frame, meta)) return;
     const p = frame.payload;
     if (p.kind !== 'ip') return;
-    if (frame.dst !== iface.mac && !ownsAddress(iface, p.dst)) {
+    // Linux drops unicast frames for another MAC (PACKET_OTHERHOST), whatever their IP says.
+    if (frame.dst !== iface.mac && !isMulticastMac(frame.dst)) {
       if (sim.recording) sim.trace(this.id, port, 'host.receive', 'ignore', frame, meta, { reason: `frame for ${formatMac(frame.dst)}, not this port` });
       return;
     }

@@ -23,6 +23,7 @@ interface PendingResolution {
   readonly port: string;
   readonly waiting: Waiting[];
   attempts: number;
+  timer?: number;
 }
 
 export interface NeighborTimer {
@@ -87,7 +88,7 @@ export class NeighborResolver {
     if (sim.recording) sim.trace(this.nodeId, iface.port, typeof target === 'number' ? 'arp' : 'nd', 'request', frame, meta, { attempt: pending.attempts });
     sim.transmit(this.nodeId, iface.port, frame, meta);
     const timer: NeighborTimer = { kind: 'neighbor-retry', port: iface.port, ip: target };
-    sim.setTimer(this.nodeId, RETRANSMIT_US, timer, cause.probe);
+    pending.timer = sim.setTimer(this.nodeId, RETRANSMIT_US, timer, cause.probe);
   }
 
   /** A retry timer fired: ask again, or give up and fail the waiting packets. */
@@ -150,6 +151,7 @@ export class NeighborResolver {
     const pending = this.pending.get(key);
     if (!pending) return;
     this.pending.delete(key);
+    if (pending.timer !== undefined) sim.cancelTimer(pending.timer);
     for (const w of pending.waiting) {
       if (sim.recording) sim.trace(this.nodeId, iface.port, typeof ip === 'number' ? 'arp' : 'nd', 'release', w.packet, w.meta, { nexthop: formatIpValue(ip), mac: formatMac(mac) });
       sim.transmit(this.nodeId, iface.port, { src: iface.mac, dst: mac, payload: w.packet }, w.meta);

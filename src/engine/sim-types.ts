@@ -34,7 +34,9 @@ export interface Sim {
    * Call node.timer(data) after `delay` µs. A timer of background work (probe 0: health
    * checks) does not keep a probe's run going; the simulator stops when only such work is left.
    */
-  setTimer(node: string, delay: number, data: unknown, probe: number): void;
+  setTimer(node: string, delay: number, data: unknown, probe: number): number;
+  /** Cancels a timer that has not fired (an answered ARP request's retry): it costs no time. */
+  cancelTimer(id: number): void;
   trace(node: string, port: string | null, stage: Stage, action: string, what: Frame | IpPacket | string, meta: FrameMeta, detail?: Record<string, unknown>): void;
   /** The first decisive outcome of a probe wins; later ones are kept as context only. */
   outcome(meta: FrameMeta, outcome: Outcome): void;

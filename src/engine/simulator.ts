@@ -48,7 +48,7 @@ export interface ProbeSpec {
 
 type Agenda =
   | { readonly kind: 'frame'; readonly node: string; readonly port: string; readonly frame: Frame; readonly meta: FrameMeta }
-  | { readonly kind: 'timer'; readonly node: string; readonly data: unknown; readonly probe: number };
+  | { readonly kind: 'timer'; readonly node: string; readonly data: unknown; readonly probe: number; readonly id: number };
 
 const isBackground = (a: Agenda): boolean => (a.kind === 'frame' ? a.meta.probe : a.probe) === 0;
 
@@ -78,6 +78,10 @@ export class Simulator implements Sim {
   private clock = 0;
   /** Queued events that belong to a probe (frames and timers of probe > 0). */
   private foreground = 0;
+  private timerIds = 0;
+  private readonly liveTimers = new Set<number>();
+  private readonly liveTimerProbe = new Map<number, number>();
+  private readonly cancelled = new Set<number>();
   private seq = 0;
   private probeCount = 0;
   private current: ProbeState | undefined;
@@ -153,7 +157,7 @@ export class Simulator implements Sim {
     let n = 0;
     for (;;) {
       if (this.foreground === 0) return undefined;
-      const next = this.queue.pop();
+      const next = this.popLive();
       if (!next) return undefined;
       if (!isBackground(next.item)) this.foreground--;
       if (next.t > until || ++n > maxEvents) {
@@ -192,12 +196,38 @@ export class Simulator implements Sim {
     this.schedule(this.clock + this.latency, { kind: 'frame', node: peer.node, port: peer.port, frame, meta });
   }
 
-  setTimer(node: string, delay: number, data: unknown, probe: number): void {
-    this.schedule(this.clock + delay, { kind: 'timer', node, data, probe });
+  setTimer(node: string, delay: number, data: unknown, probe: number): number {
+    const id = ++this.timerIds;
+    this.schedule(this.clock + delay, { kind: 'timer', node, data, probe, id });
+    return id;
+  }
+
+  cancelTimer(id: number): void {
+    if (!this.liveTimers.has(id)) return;
+    this.liveTimers.delete(id);
+    this.cancelled.add(id);
+    if (this.liveTimerProbe.get(id) !== 0) this.foreground--;
+    this.liveTimerProbe.delete(id);
+  }
+
+  /** Pops the next event, skipping cancelled timers without moving the clock. */
+  private popLive() {
+    for (;;) {
+      const next = this.queue.pop();
+      if (!next || next.item.kind !== 'timer') return next;
+      if (this.cancelled.delete(next.item.id)) continue;
+      this.liveTimers.delete(next.item.id);
+      this.liveTimerProbe.delete(next.item.id);
+      return next;
+    }
   }
 
   private schedule(t: number, item: Agenda): void {
     if (!isBackground(item)) this.foreground++;
+    if (item.kind === 'timer') {
+      this.liveTimers.add(item.id);
+      this.liveTimerProbe.set(item.id, item.probe);
+    }
     this.queue.push(t, item);
   }
 
@@ -207,7 +237,17 @@ export class Simulator implements Sim {
     for (;;) {
       const t = this.queue.peekTime();
       if (t === undefined || t > until) break;
-      const next = this.queue.pop()!;
+      const next = this.popLive();
+      if (!next) break;
+      if (next.t > until) {
+        // Skipped cancelled timers only; the next live event stays for later.
+        if (next.item.kind === 'timer') {
+          this.liveTimers.add(next.item.id);
+          this.liveTimerProbe.set(next.item.id, next.item.probe);
+        }
+        this.queue.push(next.t, next.item);
+        break;
+      }
       if (!isBackground(next.item)) this.foreground--;
       this.clock = next.t;
       this.processed++;

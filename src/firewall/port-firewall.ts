@@ -6,6 +6,7 @@
  * its replies come back. Every decision is traced with the rule or the reason.
  */
 import { formatIpValue } from '../packet/ip-value.js';
+import { formatMac, isMulticastMac } from '../address/mac.js';
 import { isNeighborDiscovery, type Frame, type IpPacket } from '../packet/frame.js';
 import type { PortFilter } from '../engine/port-filter.js';
 import type { FrameMeta, Sim } from '../engine/sim-types.js';
@@ -40,6 +41,12 @@ export class PortFirewall implements PortFilter {
   }
 
   ingress(sim: Sim, node: string, port: string, frame: Frame, meta: FrameMeta): boolean {
+    // A flooded copy of a unicast frame for another MAC never enters the port's pipeline (the
+    // OVS firewall matches on the port's MAC): the host would ignore it anyway, so it is no blocker.
+    if (!isMulticastMac(frame.dst) && frame.dst !== this.config.identity.mac && !this.config.identity.pairs.some((p) => p.mac === frame.dst)) {
+      if (sim.recording) sim.trace(node, port, 'host.receive', 'ignore', frame, meta, { reason: `frame for ${formatMac(frame.dst)}, not this port` });
+      return false;
+    }
     const p = frame.payload;
     if (p.kind === 'arp' || isNeighborDiscovery(p)) return true;
     return this.filter(sim, node, port, p, 'ingress', meta);

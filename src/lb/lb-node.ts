@@ -120,7 +120,10 @@ export class LbNode implements SimNode {
       const d = respond(p, []);
       if ((d.kind === 'accept' || d.kind === 'refuse') && d.reply) {
         if (sim.recording) sim.trace(this.id, port, 'host.receive', d.kind, p, meta, { reason: d.reason });
-        if (meta.dir === 'forward') sim.outcome(meta, { kind: 'delivered', node: this.id, stage: 'host.receive', reason: d.reason });
+        if (meta.dir === 'forward') {
+          sim.observed(meta, p);
+          sim.outcome(meta, { kind: 'delivered', node: this.id, stage: 'host.receive', reason: d.reason });
+        }
         this.send(sim, d.reply, { probe: meta.probe, dir: 'reply' });
       }
       return;

@@ -9,7 +9,7 @@
  * flow are translated back. Nothing is translated between internal subnets otherwise.
  */
 import { formatIpValue, type IpValue } from '../packet/ip-value.js';
-import type { IpPacket, L4 } from '../packet/frame.js';
+import { ICMP, type IpPacket, type L4 } from '../packet/frame.js';
 import type { Balancer, MemberState } from '../lb/balancer.js';
 
 export interface FloatingIpRule {
@@ -65,12 +65,17 @@ interface Tuple {
 }
 
 const tupleKey = (t: Tuple): string => `${t.proto}|${String(t.src)}|${t.sport}|${String(t.dst)}|${t.dport}`;
-const reverse = (t: Tuple): Tuple => ({ proto: t.proto, src: t.dst, sport: t.dport, dst: t.src, dport: t.sport });
+/** The reply of an echo request is an echo reply: the "protocol" of the reverse tuple flips. */
+const REVERSE_PROTO: Record<string, string> = { 'icmp-request': 'icmp-reply', 'icmp-reply': 'icmp-request' };
+const reverse = (t: Tuple): Tuple => ({ proto: REVERSE_PROTO[t.proto] ?? t.proto, src: t.dst, sport: t.dport, dst: t.src, dport: t.sport });
 
-/** ICMP echo uses its id as both "ports", as Linux conntrack does. */
+/** ICMP echo uses its id as both "ports" and its type as the direction, as Linux conntrack does. */
 function tupleOf(p: IpPacket): Tuple {
   const l4 = p.l4;
-  if (l4.proto === 'icmp') return { proto: 'icmp', src: p.src, sport: l4.id ?? 0, dst: p.dst, dport: l4.id ?? 0 };
+  if (l4.proto === 'icmp') {
+    const request = l4.type === ICMP.v4.echoRequest || l4.type === ICMP.v6.echoRequest;
+    return { proto: request ? 'icmp-request' : 'icmp-reply', src: p.src, sport: l4.id ?? 0, dst: p.dst, dport: l4.id ?? 0 };
+  }
   return { proto: l4.proto, src: p.src, sport: l4.sport, dst: p.dst, dport: l4.dport };
 }
 
@@ -82,7 +87,7 @@ function rewrite(p: IpPacket, t: Tuple): IpPacket {
   return { ...p, src: t.src, dst: t.dst, l4: next };
 }
 
-const endpoint = (a: IpValue, port: number, proto: string): string => (proto === 'icmp' ? formatIpValue(a) : `${formatIpValue(a)}:${port}`);
+const endpoint = (a: IpValue, port: number, proto: string): string => (proto.startsWith('icmp') ? formatIpValue(a) : `${formatIpValue(a)}:${port}`);
 
 export class RouterNat {
   /** Original tuple → entry, and the reply tuple a translated flow's answers carry → entry. */

@@ -175,7 +175,9 @@ export class RouterNode implements SimNode {
   /** ICMP time exceeded / unreachable back to the packet's source (never about an ICMP error). */
   icmpError(sim: Sim, p: IpPacket, meta: FrameMeta, why: 'ttl' | 'net' | 'host', inPort: string | null): void {
     if (p.l4.proto === 'icmp' && p.l4.quoted) return;
-    const iface = inPort !== null ? this.interfaces.get(inPort) : undefined;
+    // From the address of the interface towards the sender (Linux's default for ICMP errors).
+    const back = this.routes.lookup(p.src);
+    const iface = (back && this.interfaces.get(back.port)) ?? (inPort !== null ? this.interfaces.get(inPort) : undefined);
     const src: IpValue | undefined = (iface && sourceFor(iface, p.src)) ?? [...this.interfaces.values()].map((i) => sourceFor(i, p.src)).find((a) => a !== undefined);
     if (src === undefined || (typeof src === 'number') !== (typeof p.src === 'number')) return;
     const v4 = p.version === 4;

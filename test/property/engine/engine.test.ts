@@ -5,9 +5,8 @@
  * anywhere), and protocols and ports among the declared services and random ones. Whatever the
  * probe, the engine must be deterministic (DESIGN §1: same topology and probes, same trace),
  * terminate with one of the five verdicts, walk the topology's graph, never let a TTL grow,
- * and let only an address's owner answer for it. A property that a known bug breaks on one
- * topology runs there as `it.fails` with the bug's repro as its first example, so it passes
- * while the bug is there and turns red when it is fixed (VNET_SHOW_KNOWN_BUGS=1 runs it plain).
+ * and let only an address's owner answer for it. Bugs these properties found keep their
+ * reproduction as the first example of the property that found them.
  */
 import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
@@ -123,10 +122,9 @@ const run = (cloud: Cloud, probes: readonly ProbeSpec[], record = true): { verdi
 };
 
 /**
- * Known bug: a load balancer that answers an echo request itself reports `delivered` without
- * `observed` (src/lb/lb-node.ts: sim.outcome(…'delivered'…) with no sim.observed). Repro on
- * three-tier: web-1 pings the LB's floating IP 203.0.113.80. The property runs as `it.fails`
- * there until fixed (VNET_SHOW_KNOWN_BUGS=1 shows the failure).
+ * A bug this found: a load balancer answering an echo request itself reported `delivered`
+ * without `observed`. Repro on three-tier: web-1 pings the LB's floating IP 203.0.113.80; it
+ * stays the property's first example.
  */
 function lbPingRepro(w: { file: string; cloud: Cloud }): ProbeSpec | undefined {
   if (!w.file.endsWith('three-tier.yaml')) return undefined;
@@ -233,7 +231,7 @@ describe.each(worlds)('engine on $file with random probes', (w) => {
   });
 
   const observedBug = lbPingRepro(w);
-  (observedBug && !process.env['VNET_SHOW_KNOWN_BUGS'] ? it.fails : it)(`(d') a delivered verdict says what the destination observed${observedBug ? ' (KNOWN BUG on this topology: an LB answering a ping)' : ''}`, () => {
+  it(`(d') a delivered verdict says what the destination observed${observedBug ? ' (including an LB answering a ping)' : ''}`, () => {
     fc.assert(
       fc.property(probesArb(w), (probes) => {
         run(w.cloud, probes).verdicts.forEach((v, i) => {

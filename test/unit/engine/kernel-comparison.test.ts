@@ -7,8 +7,7 @@
  * came back (and which: the packet the sender's stack received), and where the packet stopped.
  * Rows run without security-group effects: the examples' groups allow the probes, and the
  * fixtures turn port security off, so what is compared is the stack, not the firewall.
- * Known divergences are at the end as `it.fails`: they pass while vnet differs from Linux
- * and turn red once fixed (move the row up then). VNET_SHOW_KNOWN_BUGS=1 runs them as plain tests.
+ * Divergences this table found are at the end, kept as regression tests now that they are fixed.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -256,10 +255,13 @@ describe('vnet behaves as the Linux kernel does', () => {
   }
 });
 
-/** Known divergences from Linux: each `it.fails` passes while vnet still differs. */
-const known = process.env['VNET_SHOW_KNOWN_BUGS'] ? it : it.fails;
+/**
+ * Divergences from Linux found by this table and since fixed: each row keeps the case as a
+ * regression test. (The comments say what vnet used to do.)
+ */
+const known = it;
 
-describe('known divergences from Linux (bugs to fix; see the report)', () => {
+describe('divergences from Linux that were fixed (regressions)', () => {
   // Linux: a packet to one of the host's own addresses is RTN_LOCAL and goes through the
   // loopback device (ip_route_output → dev_loopback), never onto the wire: no ARP, echo
   // answered → delivered with a reply. vnet routes it onto the subnet and ARPs for itself; the
