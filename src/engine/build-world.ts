@@ -148,7 +148,9 @@ function natFor(cloud: Cloud, r: Router, balancers: Map<string, Balancer>): Rout
   // The router serves the VIPs of load balancers on the subnets it is attached to.
   const attached = new Set(r.interfaces.flatMap((id) => cloud.ports.get(id)!.fixedIps.map((f) => f.subnet)));
   const served = new Map<IpValue, Balancer>();
-  for (const b of balancers.values()) if (attached.has(b.lb.subnet)) served.set(b.vip, b);
+  // `dnat` load balancers are applied in the router (client address kept, as OVN does); `proxy`
+  // ones are not: their traffic goes to the LB node, which stands in for the client (amphora).
+  for (const b of balancers.values()) if (attached.has(b.lb.subnet) && b.lb.mode === 'dnat') served.set(b.vip, b);
   if (!r.externalGateway) return served.size ? new RouterNat({ gatewayPort: null, gatewayIp: null, snat: false, floatingIps: [], balancers: served }) : undefined;
   const floatingIps: FloatingIpRule[] = [...cloud.floatingIps.values()].filter((f) => f.router === r.name).map((f) => ({
     name: f.name,

@@ -31,8 +31,8 @@ export interface SimulatorOptions {
   readonly maxEvents?: number;
   readonly maxTimeUs?: number;
   readonly seed?: number;
-  /** Security groups and port security: the compiled matcher (default), the linear reference, or off. */
-  readonly firewall?: 'compiled' | 'linear' | 'off';
+  /** Security groups and port security: by rule count (default), always compiled, the linear reference, or off. */
+  readonly firewall?: 'auto' | 'compiled' | 'linear' | 'off';
   /** Let filtered packets go on so that every blocker on the path is reported (`--explain all`). */
   readonly explainAll?: boolean;
 }
@@ -97,7 +97,7 @@ export class Simulator implements Sim {
     this.rng = createRng(options.seed ?? cloud.seed);
     this.explainAll = options.explainAll ?? false;
     if (options.firewall !== 'off') {
-      for (const [port, fw] of buildPortFirewalls(cloud, options.firewall ?? 'compiled')) this.filters.set(port, fw);
+      for (const [port, fw] of buildPortFirewalls(cloud, options.firewall ?? 'auto')) this.filters.set(port, fw);
     }
     this.startHealthMonitors();
   }

@@ -56,8 +56,11 @@ export function flowText(p: IpPacket): string {
   return `${l4.proto} ${formatIpValue(p.src)}:${l4.sport} → ${formatIpValue(p.dst)}:${l4.dport}`;
 }
 
+const SWEEP_EVERY = 1024;
+
 export class ConnTrack {
   private readonly entries = new Map<string, CtEntry>();
+  private commits = 0;
 
   /** Classifies a packet without changing state. */
   lookup(p: IpPacket, now: number): CtLookup {
@@ -78,6 +81,7 @@ export class ConnTrack {
 
   /** Records a new flow that the rules allowed. */
   commit(p: IpPacket, openedBy: 'ingress' | 'egress', now: number): CtEntry {
+    if (++this.commits % SWEEP_EVERY === 0) this.sweep(now);
     const { forward } = flowKeys(p);
     const entry: CtEntry = { key: forward, text: flowText(p), openedBy, replied: false, expires: now + this.timeout(p, false) };
     this.entries.set(forward, entry);
@@ -100,6 +104,11 @@ export class ConnTrack {
     if (proto === 'tcp') return replied ? CT_TIMEOUT_US.tcpEstablished : CT_TIMEOUT_US.tcpClose;
     if (proto === 'udp') return replied ? CT_TIMEOUT_US.udpStream : CT_TIMEOUT_US.udp;
     return CT_TIMEOUT_US.icmp;
+  }
+
+  /** Forgets expired entries (amortised: every SWEEP_EVERY new flows), so memory follows live flows. */
+  private sweep(now: number): void {
+    for (const [k, e] of this.entries) if (e.expires < now) this.entries.delete(k);
   }
 
   private live(key: string, now: number): CtEntry | undefined {

@@ -12,7 +12,13 @@ import { PortFirewall } from './port-firewall.js';
 import { toMatchRule, type GroupMembers, type MatchRule } from './rule.js';
 import type { Matcher } from './matcher.js';
 
-export type MatcherKind = 'compiled' | 'linear';
+/**
+ * `auto` (the default) compiles rule unions of COMPILE_THRESHOLD rules or more and scans
+ * smaller ones: the bench shows the linear scan ahead below ~100 rules (22 M against 2.7 M
+ * lookups/s at 10 rules) and the compiled index ahead above (16× at 10,000 rules).
+ */
+export type MatcherKind = 'auto' | 'compiled' | 'linear';
+export const COMPILE_THRESHOLD = 64;
 
 export function groupMembers(cloud: Cloud): GroupMembers {
   const out = new Map<string, { addresses: Set<IpValue>; prefixes: PrefixValue[] }>();
@@ -38,7 +44,7 @@ export function portRules(cloud: Cloud, groups: readonly string[]): MatchRule[] 
   return rules;
 }
 
-export function buildPortFirewalls(cloud: Cloud, kind: MatcherKind = 'compiled'): Map<string, PortFirewall> {
+export function buildPortFirewalls(cloud: Cloud, kind: MatcherKind = 'auto'): Map<string, PortFirewall> {
   const members = groupMembers(cloud);
   const out = new Map<string, PortFirewall>();
   // Ports with the same groups have the same rule union: one matcher serves them all, built
@@ -49,7 +55,12 @@ export function buildPortFirewalls(cloud: Cloud, kind: MatcherKind = 'compiled')
     let m = matchers.get(key);
     if (!m) {
       let built: Matcher | undefined;
-      const build = () => (built ??= kind === 'compiled' ? new CompiledMatcher(portRules(cloud, groups), members) : new LinearMatcher(portRules(cloud, groups), members));
+      const build = () => {
+        if (built) return built;
+        const rules = portRules(cloud, groups);
+        const compile = kind === 'compiled' || (kind === 'auto' && rules.length >= COMPILE_THRESHOLD);
+        return (built = compile ? new CompiledMatcher(rules, members) : new LinearMatcher(rules, members));
+      };
       m = { match: (f, d) => build().match(f, d) };
       matchers.set(key, m);
     }

@@ -3,9 +3,11 @@
  * monitors — real probe packets on the virtual clock (TCP connect for tcp and http monitors,
  * ICMP echo for ping), each check failing on RST, ICMP unreachable or no answer within the
  * timeout; `retries_down` failures in a row take a member down and `retries` successes bring it
- * back (Octavia's max_retries_down / max_retries) — and serves clients on the VIP's own
- * subnet, whose traffic reaches it directly: DNAT to the member plus SNAT to the VIP, so the
- * member's reply comes back through here (OVN's hairpin SNAT does the same).
+ * back (Octavia's max_retries_down / max_retries) — and serves the clients whose traffic
+ * reaches it directly: DNAT to the member plus SNAT to the VIP, so the member's reply comes
+ * back through here. That is every client in `proxy` mode (an Octavia amphora: the member sees
+ * the load balancer's address) and, in `dnat` mode, clients on the VIP's own subnet, which no
+ * router sees (OVN's hairpin SNAT does the same).
  */
 import { ICMP, TCP_ACK, TCP_RST, TCP_SYN, echoRequestType, type Frame, type IpPacket } from '../packet/frame.js';
 import { formatIpValue, type IpValue } from '../packet/ip-value.js';
@@ -168,7 +170,8 @@ export class LbNode implements SimNode {
     const out: IpPacket = { ...p, src: this.balancer.vip, dst: entry.member.address, l4: { ...l4, sport: entry.lbPort, dport: entry.member.member.protocolPort } };
     const from = `${formatIpValue(p.src)}:${l4.sport} → ${formatIpValue(p.dst)}:${l4.dport}`;
     const to = `${formatIpValue(out.src)}:${entry.lbPort} → ${formatIpValue(out.dst)}:${entry.member.member.protocolPort}`;
-    if (sim.recording) sim.trace(this.id, port, 'nat.dnat', 'dnat', out, meta, { from, to, why: 'client on the VIP\'s subnet: DNAT to the member and SNAT to the VIP (hairpin SNAT)' });
+    const why = this.balancer.lb.mode === 'proxy' ? 'proxy mode: the load balancer connects to the member from the VIP' : 'client on the VIP\'s subnet: DNAT to the member and SNAT to the VIP (hairpin SNAT)';
+    if (sim.recording) sim.trace(this.id, port, 'nat.dnat', 'dnat', out, meta, { from, to, why });
     if (!known) sim.translated(meta, { node: this.id, kind: 'dnat', from, to });
     this.send(sim, out, meta);
   }
