@@ -10,7 +10,7 @@ import type { Cloud, Port, Router } from '../topology/model.js';
 import { RouterNat, type FloatingIpRule } from '../routing/nat.js';
 import { Balancer } from '../lb/balancer.js';
 import { LbNode } from '../lb/lb-node.js';
-import { nodeId, INTERNET } from '../topology/graph.js';
+import { nodeId, INTERNET, switchNodeOf } from '../topology/graph.js';
 import { RouterNode, type InterfaceAcl } from '../routing/router.js';
 import { AclEvaluator } from '../firewall/network-acl.js';
 import { SwitchNode } from '../switching/switch.js';
@@ -49,14 +49,27 @@ export function buildWorld(cloud: Cloud): World {
     port: port.id, mac: port.macValue,
     addrs: port.fixedIps.map((f): InterfaceAddress => ({ ip: toIpValue(f.address.ip), prefix: subnetPrefix(f.subnet) })),
   });
-  const switchOf = (port: Port) => (port.external ? nodeId.external(port.network) : nodeId.network(port.network));
+  const switchOf = (port: Port) => switchNodeOf(cloud, port.id);
 
   for (const n of cloud.networks.values()) {
     const responder = new Map<number, Mac>();
     if (n.arpResponder) {
       for (const id of n.ports) for (const f of cloud.ports.get(id)!.fixedIps) if (f.address.ip.version === 4) responder.set(Number(f.address.ip.value), cloud.ports.get(id)!.macValue);
     }
-    nodes.set(nodeId.network(n.name), new SwitchNode(nodeId.network(n.name), n.ports, responder));
+    // A fabric's switches are joined by links; each end is a port of its switch.
+    const linkPorts = new Map<string, string[]>(n.switches.map((s) => [s, []]));
+    for (const [a, b] of n.links) {
+      const ab = `${n.name}:${a}>${b}`;
+      const ba = `${n.name}:${b}>${a}`;
+      linkPorts.get(a)!.push(ab);
+      linkPorts.get(b)!.push(ba);
+      wire({ node: nodeId.switch(n, a), port: ab }, { node: nodeId.switch(n, b), port: ba });
+    }
+    for (const sw of n.switches) {
+      const ports = [...n.ports.filter((id) => cloud.ports.get(id)!.switch === sw), ...linkPorts.get(sw)!];
+      const id = nodeId.switch(n, sw);
+      nodes.set(id, new SwitchNode(id, ports, responder));
+    }
   }
   for (const e of cloud.externalNetworks.values()) {
     nodes.set(nodeId.external(e.name), new SwitchNode(nodeId.external(e.name), [...e.ports, `internet/${e.name}`]));

@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { formatCidr, maskOf, type Cidr } from '../address/cidr.js';
 import { bitsOf, type Ip, type IpVersion } from '../address/ip.js';
 import type { Mac } from '../address/mac.js';
-import { fieldsOf, type PacketFields } from '../firewall/packet-fields.js';
+import { fieldsOf, PROTO, type PacketFields } from '../firewall/packet-fields.js';
 import { toMatchRule, type GroupMembers, type MatchRule } from '../firewall/rule.js';
 import { ICMP, TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, type IpPacket, type L4 } from '../packet/frame.js';
 import { toPrefixValue, type IpValue, type PrefixValue } from '../packet/ip-value.js';
@@ -178,7 +178,7 @@ export interface RuleSetOptions extends RuleOptions {
   readonly portGroups?: readonly string[];
   readonly minLength?: number;
   readonly maxLength?: number;
-  /** fast-check's size for the rule count (default 'small': ≤ 10 rules whatever maxLength is; 'max' to use the whole range). */
+  /** fast-check's size for the rule count: its default keeps sets short (about 10) whatever maxLength is; 'max' spans the range. */
   readonly size?: fc.SizeForArbitrary;
 }
 
@@ -189,7 +189,9 @@ export interface RuleSetOptions extends RuleOptions {
  */
 export const ruleSet = (options: RuleSetOptions = {}): fc.Arbitrary<MatchRule[]> => {
   const portGroups = options.portGroups?.length ? options.portGroups : ['sg'];
-  const entry = fc.tuple(fc.nat({ max: portGroups.length - 1 }), securityGroupRule(options), fc.option(fc.nat(), { freq: 4 }));
+  // One rule in five repeats an earlier one.
+  const repeat = fc.oneof({ weight: 4, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: fc.nat() });
+  const entry = fc.tuple(fc.nat({ max: portGroups.length - 1 }), securityGroupRule(options), repeat);
   return fc.array(entry, { minLength: options.minLength ?? 0, maxLength: options.maxLength ?? 12, ...(options.size ? { size: options.size } : {}) })
     .map((drawn) => {
       const picked = drawn.map(([g, r, repeat], i) => [g, repeat !== null && i > 0 ? drawn[repeat % i]![1] : r] as const);
@@ -282,6 +284,7 @@ export const packetFields = (options: { readonly version?: IpVersion; readonly p
 /** A filter direction on a port. */
 export const direction = (): fc.Arbitrary<'ingress' | 'egress'> => fc.constantFrom<'ingress' | 'egress'>('ingress', 'egress');
 
+// ---- Packets aimed at a rule (hits and near misses) -------------------------------------------
 
 /** An address inside a hot-path prefix: its first, its last, or one between. */
 export const addressIn = (p: PrefixValue): fc.Arbitrary<IpValue> => {
@@ -335,21 +338,20 @@ export const portNear = (rule: MatchRule): fc.Arbitrary<number> => {
  */
 export const packetFieldsNear = (rule: MatchRule, members?: GroupMembers, pool?: readonly IpValue[]): fc.Arbitrary<PacketFields> => {
   const version = rule.version;
-  const icmpProto = version === 4 ? 1 : 58;
-  const proto = rule.proto === -1
-    ? fc.constantFrom(6, 17, icmpProto, 47)
-    : fc.oneof({ weight: 6, arbitrary: fc.constant(rule.proto) }, { weight: 1, arbitrary: fc.constantFrom(6, 17, icmpProto, 47) });
+  const icmpProto = version === 4 ? PROTO.icmp : PROTO.icmpv6;
+  const others = fc.constantFrom<number>(PROTO.tcp, PROTO.udp, icmpProto, 47);
+  const proto = rule.proto === -1 ? others : fc.oneof({ weight: 6, arbitrary: fc.constant(rule.proto) }, { weight: 1, arbitrary: others });
   const near = (n: number): fc.Arbitrary<number> => (n < 0 ? fc.nat({ max: 255 }) : fc.oneof({ weight: 4, arbitrary: fc.constant(n) }, { weight: 1, arbitrary: fc.constantFrom(...[n - 1, n + 1].filter((x) => x >= 0 && x <= 255)) }));
   return fc.record({
     proto,
     remote: remoteNear(rule, members, pool),
     local: ipValue(version, pool),
-    dport: rule.proto === 6 || rule.proto === 17 ? portNear(rule) : portNumber(),
+    dport: rule.proto === PROTO.tcp || rule.proto === PROTO.udp ? portNear(rule) : portNumber(),
     sport: sourcePort(),
     icmpType: near(rule.icmpType),
     icmpCode: near(rule.icmpCode),
   }).map((f): PacketFields => {
-    const ports = f.proto === 6 || f.proto === 17;
+    const ports = f.proto === PROTO.tcp || f.proto === PROTO.udp;
     const icmp = f.proto === icmpProto;
     return {
       version, proto: f.proto,

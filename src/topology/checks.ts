@@ -8,6 +8,7 @@ import { buildGraph, components, INTERNET } from './graph.js';
 import type { Issue } from './issue.js';
 import type { Cloud, Port, Router, SecurityGroup } from './model.js';
 import type { ResolveContext } from './resolve-context.js';
+import { suggestion } from './did-you-mean.js';
 
 export function checkRouterRoutes(ctx: ResolveContext, routers: ReadonlyMap<string, Router>, ports: ReadonlyMap<string, Port>): void {
   for (const r of routers.values()) {
@@ -21,6 +22,17 @@ export function checkRouterRoutes(ctx: ResolveContext, routers: ReadonlyMap<stri
         ctx.issues.error(['routers', r.name, 'routes', i, 'nexthop'], 'route-nexthop', `nexthop ${route.nexthop.text} is not on any subnet router ${r.name} is attached to (Neutron: "the nexthop is not connected with router")`);
       }
     });
+  }
+}
+
+/** A port's `switch` must be one of its network's fabric switches. */
+export function checkPortSwitches(ctx: ResolveContext): void {
+  for (const port of ctx.ports.values()) {
+    if (port.switchName === undefined || port.external) continue;
+    const net = ctx.networks.get(port.network);
+    if (net && !net.switches.includes(port.switchName)) {
+      ctx.issues.error([...port.path, 'switch'], 'unknown-switch', `no switch named "${port.switchName}" in network ${port.network}${suggestion(port.switchName, net.switches)}`);
+    }
   }
 }
 

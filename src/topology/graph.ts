@@ -31,14 +31,24 @@ export const nodeId = {
   loadBalancer: (n: string) => `lb:${n}`,
   external: (n: string) => `external:${n}`,
   host: (n: string) => `host:${n}`,
+  /** A network's switch: `network:app`, or `network:app/tor-1` in a fabric of several. */
+  switch: (net: { readonly name: string; readonly switches: readonly string[] }, sw: string) => (net.switches.length > 1 ? `network:${net.name}/${sw}` : `network:${net.name}`),
 };
+
+/** The switch node a port plugs into. */
+export function switchNodeOf(cloud: Cloud, portId: string): string {
+  const p = cloud.ports.get(portId)!;
+  if (p.external) return nodeId.external(p.network);
+  return nodeId.switch(cloud.networks.get(p.network)!, p.switch);
+}
 
 export function buildGraph(cloud: Cloud): CloudGraph {
   const g: CloudGraph = new MultiUndirectedGraph<NodeAttributes, EdgeAttributes>({ allowSelfLoops: false });
   const portAddresses = (id: string) => cloud.ports.get(id)?.fixedIps.map((f) => f.address.text) ?? [];
   for (const n of cloud.networks.values()) {
     const cidrs = n.subnets.map((s) => cloud.subnets.get(s)?.cidr.text ?? s).join(', ');
-    g.addNode(nodeId.network(n.name), { kind: 'network', name: n.name, label: cidrs });
+    for (const sw of n.switches) g.addNode(nodeId.switch(n, sw), { kind: 'network', name: n.switches.length > 1 ? `${n.name}/${sw}` : n.name, label: cidrs });
+    for (const [a, b] of n.links) g.addEdgeWithKey(`link:${n.name}:${a}-${b}`, nodeId.switch(n, a), nodeId.switch(n, b), { port: '', addresses: [] });
   }
   for (const e of cloud.externalNetworks.values()) g.addNode(nodeId.external(e.name), { kind: 'external_network', name: e.name, label: e.cidr.text });
   if (cloud.externalNetworks.size > 0 || cloud.externalHosts.size > 0) g.addNode(INTERNET, { kind: 'internet', name: 'internet', label: '' });
@@ -50,16 +60,16 @@ export function buildGraph(cloud: Cloud): CloudGraph {
   for (const i of cloud.instances.values()) {
     const addrs = i.ports.flatMap(portAddresses);
     g.addNode(nodeId.instance(i.name), { kind: 'instance', name: i.name, label: addrs.join(', ') });
-    for (const p of i.ports) g.addEdgeWithKey(p, nodeId.instance(i.name), nodeId.network(cloud.ports.get(p)!.network), { port: p, addresses: portAddresses(p) });
+    for (const p of i.ports) g.addEdgeWithKey(p, nodeId.instance(i.name), switchNodeOf(cloud, p), { port: p, addresses: portAddresses(p) });
   }
   for (const r of cloud.routers.values()) {
     g.addNode(nodeId.router(r.name), { kind: 'router', name: r.name, label: r.externalGateway?.address.text ?? '' });
-    for (const p of r.interfaces) g.addEdgeWithKey(p, nodeId.router(r.name), nodeId.network(cloud.ports.get(p)!.network), { port: p, addresses: portAddresses(p) });
+    for (const p of r.interfaces) g.addEdgeWithKey(p, nodeId.router(r.name), switchNodeOf(cloud, p), { port: p, addresses: portAddresses(p) });
     if (r.externalGateway) g.addEdgeWithKey(r.externalGateway.port, nodeId.router(r.name), nodeId.external(r.externalGateway.network), { port: r.externalGateway.port, addresses: [r.externalGateway.address.text] });
   }
   for (const lb of cloud.loadBalancers.values()) {
     g.addNode(nodeId.loadBalancer(lb.name), { kind: 'load_balancer', name: lb.name, label: lb.vip.text });
-    g.addEdgeWithKey(lb.vipPort, nodeId.loadBalancer(lb.name), nodeId.network(cloud.ports.get(lb.vipPort)!.network), { port: lb.vipPort, addresses: [lb.vip.text] });
+    g.addEdgeWithKey(lb.vipPort, nodeId.loadBalancer(lb.name), switchNodeOf(cloud, lb.vipPort), { port: lb.vipPort, addresses: [lb.vip.text] });
   }
   return g;
 }

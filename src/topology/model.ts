@@ -61,6 +61,10 @@ export interface Network {
   readonly mtu: number;
   /** Ids of every port attached to this network's switch, in creation order. */
   readonly ports: readonly string[];
+  /** The network's switches (one, named after the network, unless a fabric is declared). */
+  readonly switches: readonly string[];
+  /** Links between switches (a tree). */
+  readonly links: readonly (readonly [string, string])[];
 }
 
 export interface ExternalNetwork {
@@ -97,6 +101,8 @@ export interface Port {
   /** A tenant network name, or an external network name for router gateways. */
   readonly network: string;
   readonly external: boolean;
+  /** The switch of the network's fabric this port is plugged into. */
+  readonly switch: string;
   readonly mac: string;
   readonly macValue: Mac;
   readonly fixedIps: readonly FixedIp[];

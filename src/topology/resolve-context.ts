@@ -42,6 +42,8 @@ export interface NetworkState {
   readonly arpResponder: boolean;
   readonly mtu: number;
   readonly ports: string[];
+  readonly switches: string[];
+  readonly links: [string, string][];
 }
 
 /** A port while it is being built: addresses may still be pending. */
@@ -53,6 +55,8 @@ export interface PortDraft {
   readonly network: string;
   readonly external: boolean;
   readonly path: Path;
+  /** The fabric switch, when the file names one (resolved against the network at the end). */
+  switchName?: string;
   mac: Mac | undefined;
   readonly fixedIps: FixedIp[];
   readonly securityGroups: string[];

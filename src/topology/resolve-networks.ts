@@ -11,13 +11,15 @@ import type { RouteEntry } from './model.js';
 import { entries, type ResolveContext } from './resolve-context.js';
 import type { PoolDoc } from './schema.js';
 import { addressAt, prefixAt, rangeAt, type RangeValue } from './values.js';
+import { suggestion } from './did-you-mean.js';
 
 export function resolveNetworks(ctx: ResolveContext): void {
   const { doc, issues } = ctx;
   const defaultProfile = doc.ipam_profile ?? 'openstack';
   const defaultAllocation = doc.allocation ?? 'lowest';
   for (const [netName, net] of entries(doc.networks)) {
-    const state = { name: netName, subnets: [] as string[], arpResponder: net.arp_responder ?? false, mtu: net.mtu ?? 1500, ports: [] as string[] };
+    const fabric = resolveFabric(ctx, netName, net.switches, net.links);
+    const state = { name: netName, subnets: [] as string[], arpResponder: net.arp_responder ?? false, mtu: net.mtu ?? 1500, ports: [] as string[], ...fabric };
     ctx.networks.set(netName, state);
     for (const [subName, sub] of entries(net.subnets)) {
       const path: Path = ['networks', netName, 'subnets', subName];
@@ -83,6 +85,66 @@ export function resolveNetworks(ctx: ResolveContext): void {
     }
     ctx.externals.set(name, { name, path, plan: planned.plan, allocator: new SubnetAllocator(planned.plan) });
   }
+}
+
+/**
+ * A network's switches and the links between them. One switch named after the network unless
+ * the file declares a fabric; links must join declared switches into one tree: a loop would
+ * make every flooded frame circle forever (vnet runs no spanning tree), so it is refused here.
+ */
+function resolveFabric(ctx: ResolveContext, net: string, switches: string[] | undefined, links: string[][] | undefined): { switches: string[]; links: [string, string][] } {
+  const path: Path = ['networks', net];
+  if (!switches || switches.length === 0) {
+    if (links?.length) ctx.issues.error([...path, 'links'], 'fabric-links', 'links need a list of switches (switches: [a, b, ...])');
+    return { switches: [net], links: [] };
+  }
+  const names: string[] = [];
+  switches.forEach((s, i) => {
+    if (names.includes(s)) ctx.issues.error([...path, 'switches', i], 'fabric-duplicate', `switch ${s} is listed twice`);
+    else names.push(s);
+  });
+  // Union-find over switches: a link inside one component closes a loop.
+  const parent = new Map(names.map((n) => [n, n]));
+  const find = (n: string): string => { let r = n; while (parent.get(r) !== r) r = parent.get(r)!; return r; };
+  const adjacency = new Map(names.map((n) => [n, [] as string[]]));
+  const out: [string, string][] = [];
+  (links ?? []).forEach((link, i) => {
+    const [a, b] = link as [string, string];
+    const lPath: Path = [...path, 'links', i];
+    for (const [end, j] of [[a, 0], [b, 1]] as const) {
+      if (!names.includes(end)) ctx.issues.error([...lPath, j], 'unknown-switch', `no switch named "${end}" in network ${net}${suggestion(end, names)}`);
+    }
+    if (!names.includes(a) || !names.includes(b)) return;
+    if (a === b) { ctx.issues.error(lPath, 'fabric-loop', `switch ${a} is linked to itself`); return; }
+    if (find(a) === find(b)) {
+      const cycle = pathBetween(adjacency, a, b);
+      ctx.issues.error(lPath, 'fabric-loop', `this link closes a loop (${[...cycle, a].join(' → ')}): flooded frames would circle forever; vnet runs no spanning tree, so fabrics must be trees`);
+      return;
+    }
+    parent.set(find(a), find(b));
+    adjacency.get(a)!.push(b);
+    adjacency.get(b)!.push(a);
+    out.push([a, b]);
+  });
+  const root = find(names[0]!);
+  for (const n of names) {
+    if (find(n) !== root) ctx.issues.error([...path, 'switches', switches.indexOf(n)], 'fabric-island', `switch ${n} is not linked to ${names[0]}: add a link so the network is one fabric`);
+  }
+  return { switches: names, links: out };
+}
+
+/** A path from a to b in a forest (there is one when they are connected). */
+function pathBetween(adjacency: Map<string, string[]>, a: string, b: string): string[] {
+  const prev = new Map<string, string | null>([[a, null]]);
+  const queue = [a];
+  while (queue.length) {
+    const n = queue.shift()!;
+    if (n === b) break;
+    for (const m of adjacency.get(n) ?? []) if (!prev.has(m)) { prev.set(m, n); queue.push(m); }
+  }
+  const out: string[] = [];
+  for (let n: string | null | undefined = b; n; n = prev.get(n)) out.unshift(n);
+  return out;
 }
 
 /** Parses a list of pools; undefined when absent, null when any is invalid (already reported). */

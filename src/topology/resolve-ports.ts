@@ -104,6 +104,7 @@ function instancePort(ctx: ResolveContext, instName: string, doc: PortDoc, index
     id, name, owner: { kind: 'instance', name: instName }, deviceOwner: 'compute', network, external: false, path,
     mac: undefined, fixedIps: [], securityGroups: groups, portSecurity, allowedAddressPairs: pairs,
   };
+  if (long.switch !== undefined) port.switchName = long.switch;
   if (long.mac !== undefined) claimMac(ctx, port, long.mac, [...path, 'mac']);
   ctx.addPort(port);
   for (const r of requests) {
@@ -188,6 +189,7 @@ export function resolveRouterPorts(ctx: ResolveContext): Map<string, { interface
       const port: PortDraft = {
         id: `${name}/qr-${s.name}`, name: `qr-${s.name}`, owner: { kind: 'router', name }, deviceOwner: 'router_interface',
         network: s.network, external: false, path: iPath, mac: undefined, fixedIps: [], securityGroups: [], portSecurity: false, allowedAddressPairs: [],
+        ...(typeof iface !== 'string' && iface.switch !== undefined ? { switchName: iface.switch } : {}),
       };
       if (typeof iface !== 'string' && iface.ip !== undefined) {
         if (claimFixedIp(ctx, port, s, iface.ip, [...iPath, 'ip']) === undefined) return;

@@ -14,7 +14,7 @@ import { allocatePending, resolveInstancePorts, resolveRouterPorts } from './res
 import { resolveNetworkAcls, resolveSecurityGroups } from './resolve-security.js';
 import { finishFloatingIps, resolveExternalHosts, resolveFloatingIpClaims, resolveLoadBalancerPorts, resolveLoadBalancers, resolveServices } from './resolve-services.js';
 import type { TopologyDoc } from './schema.js';
-import { checkRouterRoutes, checkStatefulMix, collectWarnings } from './checks.js';
+import { checkPortSwitches, checkRouterRoutes, checkStatefulMix, collectWarnings } from './checks.js';
 
 export type ResolveResult = { ok: true; cloud: Cloud } | { ok: false; issues: Issue[] };
 
@@ -29,11 +29,12 @@ export function resolveTopology(doc: TopologyDoc): ResolveResult {
   const fipDrafts = resolveFloatingIpClaims(ctx, routerPorts, vips);
   allocatePending(ctx);
   checkStatefulMix(ctx, groups);
+  checkPortSwitches(ctx);
   // Carry on after errors so that every problem in the file is reported at once; what
   // follows copes with ports whose addresses could not be allocated.
 
   const ports = new Map<string, Port>();
-  for (const d of ctx.ports.values()) ports.set(d.id, freezePort(d));
+  for (const d of ctx.ports.values()) ports.set(d.id, freezePort(d, d.external ? d.network : d.switchName ?? ctx.networks.get(d.network)?.switches[0] ?? d.network));
   const instances = new Map<string, Instance>();
   for (const [name, inst] of entries(doc.instances)) {
     instances.set(name, { name, ports: instancePorts.get(name) ?? [], services: resolveServices(ctx, inst.services, ['instances', name, 'services']) });
@@ -67,7 +68,7 @@ export function resolveTopology(doc: TopologyDoc): ResolveResult {
     });
   }
   const networks = new Map<string, Network>();
-  for (const n of ctx.networks.values()) networks.set(n.name, { name: n.name, subnets: n.subnets, arpResponder: n.arpResponder, mtu: n.mtu, ports: n.ports });
+  for (const n of ctx.networks.values()) networks.set(n.name, { name: n.name, subnets: n.subnets, arpResponder: n.arpResponder, mtu: n.mtu, ports: n.ports, switches: n.switches, links: n.links });
   const externalNetworks = new Map<string, ExternalNetwork>();
   for (const e of ctx.externals.values()) {
     externalNetworks.set(e.name, {
@@ -86,9 +87,9 @@ export function resolveTopology(doc: TopologyDoc): ResolveResult {
   return { ok: true, cloud: deepFreeze({ ...cloud, warnings }) };
 }
 
-function freezePort(d: PortDraft): Port {
+function freezePort(d: PortDraft, switchName: string): Port {
   return {
-    id: d.id, name: d.name, owner: d.owner, deviceOwner: d.deviceOwner, network: d.network, external: d.external,
+    id: d.id, name: d.name, owner: d.owner, deviceOwner: d.deviceOwner, network: d.network, external: d.external, switch: switchName,
     mac: formatMac(d.mac ?? 0), macValue: d.mac ?? 0, fixedIps: d.fixedIps, securityGroups: d.securityGroups,
     portSecurity: d.portSecurity, allowedAddressPairs: d.allowedAddressPairs,
   };

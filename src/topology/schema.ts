@@ -51,6 +51,8 @@ const network = v.strictObject({
   subnets: map(subnet, 'Subnets of this network, by name (names are unique in the file)'),
   arp_responder: v.optional(describe(v.boolean(), 'Answer ARP for known ports in the switch, as OVN does')),
   mtu: v.optional(int(68, 65535)),
+  switches: v.optional(describe(v.array(name), 'A fabric: several switches for this network (ports pick one with `switch`; default: the first)')),
+  links: v.optional(describe(v.array(v.pipe(v.array(name), v.length(2, 'a link joins two switches: [a, b]'))), 'Links between the fabric\'s switches; they must form a tree (no loops)')),
   description: v.optional(v.string()),
 });
 
@@ -63,7 +65,7 @@ const externalNetwork = v.strictObject({
 
 const routerInterface = v.union([
   describe(name, 'A subnet name: the interface takes the subnet\'s gateway address'),
-  v.strictObject({ subnet: name, ip: v.optional(ipText) }),
+  v.strictObject({ subnet: name, ip: v.optional(ipText), switch: v.optional(name) }),
 ]);
 
 const router = v.strictObject({
@@ -134,6 +136,7 @@ const port = v.union([
     name: v.optional(name),
     subnet: v.optional(name),
     ip: v.optional(ipText),
+    switch: v.optional(describe(name, 'Which switch of the network\'s fabric the port is plugged into')),
     fixed_ips: v.optional(describe(v.array(fixedIp), 'Addresses on several subnets of one network')),
     mac: v.optional(v.string()),
     security_groups: v.optional(v.array(name)),

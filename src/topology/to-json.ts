@@ -13,7 +13,7 @@ export function cloudToJson(cloud: Cloud) {
     external_networks: [...cloud.externalNetworks.values()].map((e) => ({
       name: e.name, cidr: e.cidr.text, gateway: addr(e.gateway), pools: e.pools, capacity: e.capacity, free: e.free, used: e.used, ports: e.ports,
     })),
-    networks: [...cloud.networks.values()].map((n) => ({ name: n.name, subnets: n.subnets, arp_responder: n.arpResponder, mtu: n.mtu, ports: n.ports })),
+    networks: [...cloud.networks.values()].map((n) => ({ name: n.name, subnets: n.subnets, arp_responder: n.arpResponder, mtu: n.mtu, switches: n.switches, links: n.links, ports: n.ports })),
     subnets: [...cloud.subnets.values()].map((s) => ({
       name: s.name, network: s.network, cidr: s.cidr.text, ip_version: s.version, gateway: addr(s.gateway),
       allocation_pools: s.allocationPools, reserved: s.reserved, ipam_profile: s.profile, allocation: s.allocation,
@@ -22,7 +22,7 @@ export function cloudToJson(cloud: Cloud) {
       capacity: s.capacity, free: s.free, used: s.used, network_acl: s.networkAcl,
     })),
     ports: [...cloud.ports.values()].map((p) => ({
-      id: p.id, owner: p.owner, device_owner: p.deviceOwner, network: p.network, mac: p.mac,
+      id: p.id, owner: p.owner, device_owner: p.deviceOwner, network: p.network, switch: p.switch, mac: p.mac,
       fixed_ips: p.fixedIps.map((f) => ({ subnet: f.subnet, ip: f.address.text })),
       security_groups: p.securityGroups, port_security: p.portSecurity,
       allowed_address_pairs: p.allowedAddressPairs.map((a) => ({ ip_address: a.prefix.text, mac_address: a.mac })),

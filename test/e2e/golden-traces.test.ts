@@ -33,6 +33,7 @@ const scenarios: Scenario[] = [
   { topology: 'test/fixtures/engine/lb-member-down.yaml', name: 'health-monitor-takes-blocked-member-down', probes: [1, 2, 3].map(() => ({ from: 'client', to: 'lb-fip', proto: 'tcp' as const, port: 80 })) },
   { topology: 'test/fixtures/engine/lb-member-down.yaml', name: 'no-healthy-member-refused', probes: [{ from: 'client', to: 'empty-fip', proto: 'tcp', port: 80 }] },
   { topology: 'test/fixtures/engine/lb-proxy.yaml', name: 'proxy-mode-member-sees-vip', probes: [{ from: 'client', to: 'lb-fip', proto: 'tcp', port: 80 }] },
+  { topology: 'topologies/fabric.yaml', name: 'across-a-leaf-spine-fabric', probes: [{ from: 'a1', to: 'b1', proto: 'tcp', port: 80 }, { from: 'a2', to: 'b1', proto: 'tcp', port: 22 }] },
   { topology: 'topologies/minimal.yaml', name: 'udp-open-and-closed', probes: [{ from: 'alice', to: 'bob', proto: 'udp', port: 53 }, { from: 'alice', to: 'bob', proto: 'udp', port: 54 }] },
   { topology: 'topologies/three-tier.yaml', name: 'arp-unanswered', probes: [{ from: 'web-1', to: '10.0.0.77', proto: 'icmp' }] },
   { topology: 'test/fixtures/engine/routing-loop.yaml', name: 'routing-loop-expires', probes: [{ from: 'a', to: '10.99.0.5', proto: 'icmp' }] },

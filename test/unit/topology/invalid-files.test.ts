@@ -29,6 +29,7 @@ const table: Record<string, Expected[]> = {
   'unknown-port-key.yaml': [e('unknown-key', 'instances.web-1.ports[0].subnt', 10, 'did you mean "subnet"')],
   'wrong-type.yaml': [e('type', 'networks.app.mtu', 5, 'expected a number, got "jumbo"')],
   'version-2.yaml': [e('version', 'version', 2, 'unsupported version 2')],
+  'fabric-loop.yaml': [e('fabric-loop', 'networks.dc.links[2]', 5, 'closes a loop (c → b → a → c)')],
   'cidr-prefix-too-long.yaml': [e('cidr', 'networks.app.subnets.web.cidr', 6, 'prefix length must be 0-32')],
   'cidr-host-bits.yaml': [e('cidr', 'networks.app.subnets.web.cidr', 6, 'did you mean 10.0.0.0/24')],
   'misspelt-subnet.yaml': [e('unknown-subnet', 'instances.web-1.ports[0].subnet', 11, 'did you mean "web"')],
