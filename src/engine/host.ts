@@ -10,7 +10,7 @@ import { formatIpValue, type IpValue } from '../packet/ip-value.js';
 import { RouteTable } from '../routing/route-table.js';
 import type { Service } from '../topology/model.js';
 import { respond } from './host-stack.js';
-import { ownsAddress, sourceFor, type L3Interface } from './interface.js';
+import { AddressIndex, sourceFor, type L3Interface } from './interface.js';
 import { NeighborResolver, type NeighborTimer } from './neighbors.js';
 import type { FrameMeta, Sim, SimNode } from './sim-types.js';
 
@@ -25,6 +25,7 @@ export interface ProbeRequest {
 export class HostNode implements SimNode {
   readonly routes = new RouteTable();
   readonly neighbors: NeighborResolver;
+  private readonly own: AddressIndex;
   /** Flows this host opened: `proto|local port|remote ip|remote port` (echo: `icmp|id|seq`). */
   private readonly sockets = new Set<string>();
   private nextPort = 40000;
@@ -36,6 +37,7 @@ export class HostNode implements SimNode {
     readonly interfaces: ReadonlyMap<string, L3Interface>,
     readonly services: readonly Service[],
   ) {
+    this.own = new AddressIndex(interfaces);
     this.neighbors = new NeighborResolver(id, (sim, iface, packet, meta, nexthop) => {
       sim.outcome(meta, { kind: 'unreachable', node: id, stage: typeof nexthop === 'number' ? 'arp' : 'nd', reason: `${formatIpValue(nexthop)} did not answer ${typeof nexthop === 'number' ? 'ARP' : 'neighbour solicitation'} on ${iface.port} (EHOSTUNREACH)` });
       void packet;
@@ -59,7 +61,7 @@ export class HostNode implements SimNode {
       l4 = req.proto === 'tcp' ? { proto: 'tcp', sport, dport: req.port, flags: TCP_SYN } : { proto: 'udp', sport, dport: req.port };
       this.sockets.add(`${req.proto}|${sport}|${String(req.dst)}|${req.port}`);
     }
-    if ([...this.interfaces.values()].some((i) => ownsAddress(i, req.dst))) {
+    if (this.own.owner(req.dst)) {
       // Linux delivers it over the loopback device: no wire, no filters.
       const own: IpPacket = { kind: 'ip', version, src: req.src ?? req.dst, dst: req.dst, ttl: 64, l4 };
       const d = respond(own, this.services);
@@ -113,7 +115,7 @@ export class HostNode implements SimNode {
       if (sim.recording) sim.trace(this.id, port, 'host.receive', 'ignore', frame, meta, { reason: `frame for ${formatMac(frame.dst)}, not this port` });
       return;
     }
-    if (![...this.interfaces.values()].some((i) => ownsAddress(i, p.dst))) {
+    if (!this.own.owner(p.dst)) {
       if (sim.recording) sim.trace(this.id, port, 'host.receive', 'ignore', frame, meta, { reason: `${formatIpValue(p.dst)} is not an address of this host (it does not forward)` });
       return;
     }

@@ -22,6 +22,24 @@ export interface L3Interface {
 
 export const ownsAddress = (iface: L3Interface, ip: IpValue): boolean => iface.addrs.some((a) => a.ip === ip);
 
+/**
+ * Address → the interface that holds it, built on first use (nodes get their interfaces after
+ * construction) so the hot path asks one Map instead of scanning every interface.
+ */
+export class AddressIndex {
+  private index: Map<IpValue, L3Interface> | undefined;
+
+  constructor(private readonly interfaces: ReadonlyMap<string, L3Interface>) {}
+
+  owner(ip: IpValue): L3Interface | undefined {
+    if (!this.index) {
+      this.index = new Map();
+      for (const i of this.interfaces.values()) for (const a of i.addrs) if (!this.index.has(a.ip)) this.index.set(a.ip, i);
+    }
+    return this.index.get(ip);
+  }
+}
+
 /** The interface's address to use as a source towards `dst`: on-link first, then same version. */
 export function sourceFor(iface: L3Interface, dst: IpValue): IpValue | undefined {
   const v4 = typeof dst === 'number';

@@ -10,7 +10,7 @@ import { formatMac, isMulticastMac } from '../address/mac.js';
 import { ICMP, type Frame, type IpPacket } from '../packet/frame.js';
 import { formatIpValue, type IpValue } from '../packet/ip-value.js';
 import { respond } from '../engine/host-stack.js';
-import { ownsAddress, sourceFor, type L3Interface } from '../engine/interface.js';
+import { AddressIndex, sourceFor, type L3Interface } from '../engine/interface.js';
 import { NeighborResolver, type NeighborTimer } from '../engine/neighbors.js';
 import type { FrameMeta, Sim, SimNode } from '../engine/sim-types.js';
 import { RouteTable } from './route-table.js';
@@ -39,12 +39,14 @@ export interface RouterOptions {
 export class RouterNode implements SimNode {
   readonly routes = new RouteTable();
   readonly neighbors: NeighborResolver;
+  private readonly own: AddressIndex;
 
   constructor(
     readonly id: string,
     readonly interfaces: ReadonlyMap<string, L3Interface>,
     private readonly options: RouterOptions = {},
   ) {
+    this.own = new AddressIndex(interfaces);
     this.neighbors = new NeighborResolver(id, (sim, iface, packet, meta, nexthop) => {
       const reason = `next hop ${formatIpValue(nexthop)} did not answer on ${iface.port}`;
       sim.outcome(meta, { kind: 'unreachable', node: id, stage: typeof nexthop === 'number' ? 'arp' : 'nd', reason });
@@ -83,7 +85,7 @@ export class RouterNode implements SimNode {
       }
       if (pre) p = this.traceNat(sim, p, pre, meta, inPort, pre.complete && pre.kind === 'snat' ? 'nat.snat' : 'nat.dnat');
     }
-    const own = [...this.interfaces.values()].find((i) => ownsAddress(i, p.dst));
+    const own = this.own.owner(p.dst);
     if (own) {
       this.local(sim, p, meta, inPort ?? own.port);
       return;
