@@ -1,8 +1,11 @@
 // `npm run bench`: runs every benchmark and prints its figures. Figures are compared with a
 // baseline measured in the same run, since absolute numbers move with the machine's load.
+import { benchEngine } from './engine.bench.js';
+import { benchFirewall } from './firewall.bench.js';
 import { benchIpam } from './ipam.bench.js';
+import { benchLoad } from './load.bench.js';
 
-const suites: [string, () => Promise<Record<string, number | string>>][] = [['ipam', benchIpam]];
+const suites: [string, () => Promise<Record<string, number | string>>][] = [['ipam', benchIpam], ['engine', benchEngine], ['firewall', benchFirewall], ['load', benchLoad]];
 const only = process.argv[2];
 for (const [name, run] of suites) {
   if (only && name !== only) continue;

@@ -4,14 +4,13 @@
  * and ND for its addresses, and its stack answers as host-stack.ts says. It remembers the
  * flows it opened so that answers to its own probes are recognised as answers.
  */
-import { formatMac, isMulticastMac } from '../address/mac.js';
 import { ICMP, TCP_SYN, echoRequestType, type Frame, type IpPacket, type L4 } from '../packet/frame.js';
 import { formatIpValue, type IpValue } from '../packet/ip-value.js';
 import { RouteTable } from '../routing/route-table.js';
 import type { Service } from '../topology/model.js';
 import { respond } from './host-stack.js';
 import { AddressIndex, sourceFor, type L3Interface } from './interface.js';
-import { NeighborResolver, type NeighborTimer } from './neighbors.js';
+import { acceptIpFrame, NeighborResolver, type NeighborTimer } from './neighbors.js';
 import type { FrameMeta, Sim, SimNode } from './sim-types.js';
 
 export interface ProbeRequest {
@@ -106,15 +105,8 @@ export class HostNode implements SimNode {
   }
 
   receive(sim: Sim, port: string, frame: Frame, meta: FrameMeta): void {
-    const iface = this.interfaces.get(port)!;
-    if (this.neighbors.handle(sim, iface, frame, meta)) return;
-    const p = frame.payload;
-    if (p.kind !== 'ip') return;
-    // Linux drops unicast frames for another MAC (PACKET_OTHERHOST), whatever their IP says.
-    if (frame.dst !== iface.mac && !isMulticastMac(frame.dst)) {
-      if (sim.recording) sim.trace(this.id, port, 'host.receive', 'ignore', frame, meta, { reason: `frame for ${formatMac(frame.dst)}, not this port` });
-      return;
-    }
+    const p = acceptIpFrame(sim, this.id, this.interfaces.get(port)!, this.neighbors, frame, meta, 'host.receive');
+    if (!p) return;
     if (!this.own.owner(p.dst)) {
       if (sim.recording) sim.trace(this.id, port, 'host.receive', 'ignore', frame, meta, { reason: `${formatIpValue(p.dst)} is not an address of this host (it does not forward)` });
       return;

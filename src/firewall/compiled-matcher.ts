@@ -60,7 +60,7 @@ class PortIndex {
   }
 
   add(r: MatchRule, members: GroupMembers): void {
-    if (r.portFrom <= 1 && r.portTo >= 65535) this.allPorts.add(r, members);
+    if (r.portFrom <= 0 && r.portTo >= 65535) this.allPorts.add(r, members);
     else this.ranged.push(r);
   }
 

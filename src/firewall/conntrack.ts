@@ -27,6 +27,8 @@ export interface CtEntry {
   /** Which port direction opened it: egress (the instance connected out) or ingress. */
   readonly openedBy: 'ingress' | 'egress';
   replied: boolean;
+  /** A FIN was seen: the connection is closing and keeps the close timeout from then on. */
+  closing: boolean;
   expires: number;
 }
 
@@ -83,20 +85,23 @@ export class ConnTrack {
   commit(p: IpPacket, openedBy: 'ingress' | 'egress', now: number): CtEntry {
     if (++this.commits % SWEEP_EVERY === 0) this.sweep(now);
     const { forward } = flowKeys(p);
-    const entry: CtEntry = { key: forward, text: flowText(p), openedBy, replied: false, expires: now + this.timeout(p, false) };
+    const entry: CtEntry = { key: forward, text: flowText(p), openedBy, replied: false, closing: false, expires: now + this.timeout(p, false) };
     this.entries.set(forward, entry);
     return entry;
   }
 
   /** Updates an entry with a packet that belongs to it (timeouts, TCP teardown). */
   update(entry: CtEntry, p: IpPacket, reply: boolean, now: number): void {
-    if (reply) entry.replied = true;
     const l4 = p.l4;
+    // A related ICMP error leaves its connection's state and timeout alone (as in Linux).
+    if (l4.proto === 'icmp' && l4.quoted) return;
+    if (reply) entry.replied = true;
     if (l4.proto === 'tcp' && l4.flags & TCP_RST) {
       this.entries.delete(entry.key);
       return;
     }
-    entry.expires = now + (l4.proto === 'tcp' && l4.flags & TCP_FIN ? CT_TIMEOUT_US.tcpClose : this.timeout(p, entry.replied));
+    if (l4.proto === 'tcp' && l4.flags & TCP_FIN) entry.closing = true;
+    entry.expires = now + (entry.closing ? CT_TIMEOUT_US.tcpClose : this.timeout(p, entry.replied));
   }
 
   private timeout(p: IpPacket, replied: boolean): number {

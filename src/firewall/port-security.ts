@@ -18,11 +18,13 @@ export interface PortIdentity {
 export function spoofingReason(id: PortIdentity, frame: Frame): string | undefined {
   const p = frame.payload;
   const src: IpValue = p.kind === 'arp' ? p.senderIp : p.src;
-  const mac = p.kind === 'arp' ? p.senderMac : frame.src;
+  const mac = frame.src;
+  if (mac !== id.mac && !id.pairs.some((pair) => pair.mac === mac)) return `source MAC ${formatMac(mac)} is not the port's (${formatMac(id.mac)})`;
+  // ARP carries the sender's MAC twice (Ethernet source, ARP sender): both must agree.
+  if (p.kind === 'arp' && p.senderMac !== mac) return `ARP sender MAC ${formatMac(p.senderMac)} differs from the frame's source ${formatMac(mac)}`;
   if (mac === id.mac && id.addresses.has(src)) return undefined;
   for (const pair of id.pairs) {
     if ((pair.mac ?? id.mac) === mac && prefixContains(pair.prefix, src)) return undefined;
   }
-  if (mac !== id.mac && !id.pairs.some((pair) => pair.mac === mac)) return `source MAC ${formatMac(mac)} is not the port's (${formatMac(id.mac)})`;
   return `source address ${formatIpValue(src)} is not one of the port's addresses or allowed address pairs`;
 }

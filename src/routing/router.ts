@@ -6,12 +6,12 @@
  * onto the egress interface. The internet node is a router too, with a host stack for every
  * public address nobody declared.
  */
-import { formatMac, isMulticastMac } from '../address/mac.js';
+import { formatMac } from '../address/mac.js';
 import { ICMP, type Frame, type IpPacket } from '../packet/frame.js';
 import { formatIpValue, type IpValue } from '../packet/ip-value.js';
 import { respond } from '../engine/host-stack.js';
 import { AddressIndex, sourceFor, type L3Interface } from '../engine/interface.js';
-import { NeighborResolver, type NeighborTimer } from '../engine/neighbors.js';
+import { acceptIpFrame, NeighborResolver, type NeighborTimer } from '../engine/neighbors.js';
 import type { FrameMeta, Sim, SimNode } from '../engine/sim-types.js';
 import { RouteTable } from './route-table.js';
 import type { RouterNat, Translation } from './nat.js';
@@ -55,14 +55,8 @@ export class RouterNode implements SimNode {
   }
 
   receive(sim: Sim, port: string, frame: Frame, meta: FrameMeta): void {
-    const iface = this.interfaces.get(port)!;
-    if (this.neighbors.handle(sim, iface, frame, meta)) return;
-    const p = frame.payload;
-    if (p.kind !== 'ip') return;
-    if (frame.dst !== iface.mac && !isMulticastMac(frame.dst)) {
-      if (sim.recording) sim.trace(this.id, port, 'router.receive', 'ignore', frame, meta, { reason: `frame for ${formatMac(frame.dst)}, not this interface` });
-      return;
-    }
+    const p = acceptIpFrame(sim, this.id, this.interfaces.get(port)!, this.neighbors, frame, meta, 'router.receive');
+    if (!p) return;
     if (sim.recording) sim.trace(this.id, port, 'router.receive', 'accept', frame, meta);
     this.forward(sim, p, meta, port);
   }

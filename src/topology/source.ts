@@ -42,15 +42,19 @@ function readYamlFast(text: string): SourceResult | undefined {
   } catch {
     return undefined;
   }
+  return { ok: true, source: { value, locate: lazyLocator(text) } };
+}
+
+/** Positions are only needed when something is wrong: parse the text with positions then (JSON is YAML too). */
+function lazyLocator(text: string): Source['locate'] {
   let located: { doc: Document; lines: LineCounter } | undefined;
-  const locate = (path: Path, atKey?: boolean) => {
+  return (path, atKey) => {
     if (!located) {
       const lines = new LineCounter();
       located = { doc: parseDocument(text, { lineCounter: lines, schema: 'core', uniqueKeys: false }), lines };
     }
     return locateInDoc(located.doc, located.lines, path, atKey);
   };
-  return { ok: true, source: { value, locate } };
 }
 
 function readYaml(text: string, file: string | undefined): SourceResult {
@@ -90,16 +94,7 @@ function readJson(text: string, file: string): SourceResult {
     const where = pos ? lineCol(text, Number(pos[1])) : { line: 1, col: 1 };
     return { ok: false, issues: [{ severity: 'error', code: 'json-syntax', path: [], message: firstLine(message), file, ...where }] };
   }
-  // Positions are only needed when something is wrong: parse the text as YAML (JSON is a subset) then.
-  let located: { doc: Document; lines: LineCounter } | undefined;
-  const locate = (path: Path, atKey?: boolean) => {
-    if (!located) {
-      const lines = new LineCounter();
-      located = { doc: parseDocument(text, { lineCounter: lines, schema: 'core', uniqueKeys: false }), lines };
-    }
-    return locateInDoc(located.doc, located.lines, path, atKey);
-  };
-  return { ok: true, source: { value, locate } };
+  return { ok: true, source: { value, locate: lazyLocator(text) } };
 }
 
 function locateInDoc(doc: Document, lines: LineCounter, path: Path, atKey = false): Position | undefined {
