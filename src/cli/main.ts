@@ -54,8 +54,9 @@ program.command('reach')
   .argument('<file>', 'topology file (YAML or JSON)')
   .option('--from <name>', 'only this source')
   .option('--to <name>', 'only this destination')
+  .option('--hits', 'count, per security-group rule, the matrix probes it allowed (rules nothing uses show 0)')
   .option('--json', 'print the matrix as JSON')
-  .action((file: string, opts: { json?: boolean; from?: string; to?: string }) => { process.exitCode = runReach(file, opts, io); });
+  .action((file: string, opts: { json?: boolean; from?: string; to?: string; hits?: boolean }) => { process.exitCode = runReach(file, opts, io); });
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   if (e instanceof CommanderError) {

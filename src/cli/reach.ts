@@ -7,16 +7,31 @@ import { reachMatrix } from '../reach/matrix.js';
 import type { Io } from './io.js';
 import { loadTopologyFile } from './read-topology.js';
 import { renderTable } from './table.js';
+import { countHits } from '../audit/hits.js';
+import type { Probe } from '../audit/probes.js';
+import { resolveDestination, resolveSource } from '../engine/endpoints.js';
+import type { Cloud } from '../topology/model.js';
+import type { ReachRow } from '../reach/matrix.js';
 
-export function runReach(file: string, opts: { json?: boolean; from?: string; to?: string }, io: Io): number {
+function probeOf(cloud: Cloud, row: ReachRow): Probe {
+  const [proto, port] = row.service.split('/') as ['tcp' | 'udp', string];
+  const src = resolveSource(cloud, row.from);
+  const dst = resolveDestination(cloud, row.address);
+  if (!src.ok || !dst.ok) throw new Error(`reach row ${row.from} → ${row.to} does not resolve`);
+  return { from: row.from, to: row.to, proto, port: Number(port), ipv6: typeof dst.value === 'bigint', spec: { from: src.value.node, to: dst.value, proto, port: Number(port) } };
+}
+
+export function runReach(file: string, opts: { json?: boolean; from?: string; to?: string; hits?: boolean }, io: Io): number {
   const loaded = loadTopologyFile(file);
   if (!loaded.ok) {
     for (const issue of loaded.issues) io.err(io.errStyle.red('error: ') + formatIssue(issue));
     return 1;
   }
   const r = reachMatrix(loaded.cloud, { ...(opts.from ? { from: opts.from } : {}), ...(opts.to ? { to: opts.to } : {}) });
+  // Rule hit counts over the matrix's probes: which rules the matrix's traffic actually uses.
+  const hits = opts.hits ? countHits(loaded.cloud, r.rows.map((row) => probeOf(loaded.cloud, row))) : undefined;
   if (opts.json) {
-    io.out(JSON.stringify(r, null, 2));
+    io.out(JSON.stringify(hits ? { ...r, hits: hits.hits } : r, null, 2));
     return 0;
   }
   const s = io.outStyle;
@@ -25,6 +40,10 @@ export function runReach(file: string, opts: { json?: boolean; from?: string; to
   io.out(renderTable(['from', 'to', 'service', 'verdict', 'reason'],
     r.rows.map((row) => [more(row.fromClass, row.from), `${more(row.toClass, row.to)} ${row.address}`, row.service, colour(row.verdict) + (row.verdict === 'delivered' && !row.reply ? ' (no reply)' : ''), row.verdict === 'delivered' ? '' : row.reason]), s));
   io.out(s.dim(`${r.probes} probes for ${r.pairs} source-destination-service pairs (${r.sources} sources, ${r.destinations} destinations; alike endpoints share one probe)`));
+  if (hits) {
+    io.out('');
+    io.out(renderTable(['group', '#', 'rule', 'hits'], hits.hits.map((h, i) => [i === 0 || hits.hits[i - 1]!.group !== h.group ? h.group : '', `#${h.rule}`, h.text, h.hits === 0 ? s.dim('0 (unused by this matrix)') : String(h.hits)]), s));
+  }
   if (r.sampled) io.out(s.yellow(`sampled: ${r.sampled.probed} of ${r.sampled.total} class pairs, evenly spread (narrow with --from/--to for all of them)`));
   return 0;
 }
