@@ -11,7 +11,8 @@ export type IpValue = number | bigint;
 export const isV4 = (a: IpValue): a is number => typeof a === 'number';
 export const toIpValue = (ip: Ip): IpValue => (ip.version === 4 ? Number(ip.value) : ip.value);
 export const fromIpValue = (a: IpValue): Ip => (typeof a === 'number' ? { version: 4, value: BigInt(a) } : { version: 6, value: a });
-export const formatIpValue = (a: IpValue): string => formatIp(fromIpValue(a));
+export const formatIpValue = (a: IpValue): string =>
+  typeof a === 'number' ? `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}` : formatIp(fromIpValue(a));
 
 /** A prefix in hot-path form: the network and a mask of the same type. */
 export interface PrefixValue {

@@ -6,8 +6,13 @@ import { formatMac } from '../address/mac.js';
 import { formatIpValue } from './ip-value.js';
 import { ICMP, TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, type Arp, type Frame, type IpPacket } from './frame.js';
 
+/** Frames and packets are immutable values, so a summary computed once stands for every stage. */
+const cache = new WeakMap<object, string>();
+
 export function summarizeFrame(f: Frame): string {
-  return f.payload.kind === 'arp' ? summarizeArp(f.payload) : summarizePacket(f.payload);
+  let s = cache.get(f);
+  if (s === undefined) cache.set(f, (s = f.payload.kind === 'arp' ? summarizeArp(f.payload) : summarizePacket(f.payload)));
+  return s;
 }
 
 export function summarizeArp(a: Arp): string {
@@ -22,6 +27,12 @@ export function tcpFlags(flags: number): string {
 }
 
 export function summarizePacket(p: IpPacket): string {
+  let s = cache.get(p);
+  if (s === undefined) cache.set(p, (s = describePacket(p)));
+  return s;
+}
+
+function describePacket(p: IpPacket): string {
   const src = formatIpValue(p.src);
   const dst = formatIpValue(p.dst);
   const l4 = p.l4;
