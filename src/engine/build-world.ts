@@ -26,8 +26,8 @@ export interface WireEnd {
 
 export interface World {
   readonly nodes: Map<string, SimNode>;
-  /** `${node}|${port}` → the other end of that link. */
-  readonly wires: Map<string, WireEnd>;
+  /** Node → port → the other end of that link (two lookups, no string building per frame). */
+  readonly wires: Map<string, Map<string, WireEnd>>;
   /** Port id → the device node that owns it (instances, routers, hosts, the internet). */
   readonly portOwner: Map<string, string>;
 }
@@ -40,9 +40,14 @@ const PRIVATE_V4: [number, number][] = [[0x0a000000, 8], [0xac100000, 12], [0xc0
 
 export function buildWorld(cloud: Cloud): World {
   const nodes = new Map<string, SimNode>();
-  const wires = new Map<string, WireEnd>();
+  const wires = new Map<string, Map<string, WireEnd>>();
+  const end = (a: WireEnd, b: WireEnd) => {
+    let ports = wires.get(a.node);
+    if (!ports) wires.set(a.node, (ports = new Map()));
+    ports.set(a.port, b);
+  };
   const portOwner = new Map<string, string>();
-  const wire = (a: WireEnd, b: WireEnd) => { wires.set(`${a.node}|${a.port}`, b); wires.set(`${b.node}|${b.port}`, a); };
+  const wire = (a: WireEnd, b: WireEnd) => { end(a, b); end(b, a); };
 
   const subnetPrefix = (name: string) => toPrefixValue(cloud.subnets.get(name)?.cidr.cidr ?? cloud.externalNetworks.get(name)!.cidr.cidr);
   const ifaceOf = (port: Port): L3Interface => ({

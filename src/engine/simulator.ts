@@ -191,7 +191,7 @@ export class Simulator implements Sim {
       const filter = this.filters.get(port);
       if (filter && !filter.egress(this, from, port, frame, meta)) return;
     }
-    const peer = this.world.wires.get(`${from}|${port}`);
+    const peer = this.world.wires.get(from)?.get(port);
     if (!peer) return;
     this.schedule(this.clock + this.latency, { kind: 'frame', node: peer.node, port: peer.port, frame, meta });
   }

@@ -8,6 +8,7 @@
 import type { IpPacket } from '../packet/frame.js';
 import { TCP_FIN, TCP_RST } from '../packet/frame.js';
 import { formatIpValue } from '../packet/ip-value.js';
+import { FlowTable, type FlowTuple } from './flow-table.js';
 
 export type CtState = 'new' | 'established' | 'related';
 
@@ -21,8 +22,8 @@ export const CT_TIMEOUT_US = {
 } as const;
 
 export interface CtEntry {
-  /** The original direction's key and summary, e.g. `tcp 10.0.0.2:40001 → 10.0.1.21:5432`. */
-  readonly key: string;
+  /** The original direction's tuple, and its summary, e.g. `tcp 10.0.0.2:40001 → 10.0.1.21:5432`. */
+  readonly key: FlowTuple;
   readonly text: string;
   /** Which port direction opened it: egress (the instance connected out) or ingress. */
   readonly openedBy: 'ingress' | 'egress';
@@ -39,17 +40,16 @@ export interface CtLookup {
   readonly reply?: boolean;
 }
 
-/** The key of a packet's flow in its own direction, and the key its replies would have. */
-export function flowKeys(p: IpPacket): { forward: string; reverse: string } {
+/** The tuple of a packet's flow in its own direction, and the tuple its replies would have. */
+export function flowKeys(p: IpPacket): { forward: FlowTuple; reverse: FlowTuple } {
   const l4 = p.l4;
-  const s = String(p.src);
-  const d = String(p.dst);
   if (l4.proto === 'icmp') {
-    // Echo request and reply share an id; the reply key swaps the addresses.
+    // Echo request and reply share an id; the reply's tuple swaps the addresses.
     const id = l4.id ?? 0;
-    return { forward: `icmp|${s}|${d}|${id}`, reverse: `icmp|${d}|${s}|${id}` };
+    return { forward: { proto: 1, src: p.src, sport: id, dst: p.dst, dport: id }, reverse: { proto: 1, src: p.dst, sport: id, dst: p.src, dport: id } };
   }
-  return { forward: `${l4.proto}|${s}|${l4.sport}|${d}|${l4.dport}`, reverse: `${l4.proto}|${d}|${l4.dport}|${s}|${l4.sport}` };
+  const proto = l4.proto === 'tcp' ? 6 : 17;
+  return { forward: { proto, src: p.src, sport: l4.sport, dst: p.dst, dport: l4.dport }, reverse: { proto, src: p.dst, sport: l4.dport, dst: p.src, dport: l4.sport } };
 }
 
 export function flowText(p: IpPacket): string {
@@ -61,7 +61,7 @@ export function flowText(p: IpPacket): string {
 const SWEEP_EVERY = 1024;
 
 export class ConnTrack {
-  private readonly entries = new Map<string, CtEntry>();
+  private readonly entries = new FlowTable<CtEntry>();
   private commits = 0;
 
   /** Classifies a packet without changing state. */
@@ -113,10 +113,10 @@ export class ConnTrack {
 
   /** Forgets expired entries (amortised: every SWEEP_EVERY new flows), so memory follows live flows. */
   private sweep(now: number): void {
-    for (const [k, e] of this.entries) if (e.expires < now) this.entries.delete(k);
+    this.entries.deleteWhere((e) => e.expires < now);
   }
 
-  private live(key: string, now: number): CtEntry | undefined {
+  private live(key: FlowTuple, now: number): CtEntry | undefined {
     const e = this.entries.get(key);
     if (!e) return undefined;
     if (e.expires < now) {
