@@ -10,21 +10,27 @@ export const PIPELINE = {
   /** A network's switch: learn the source, answer ARP itself (arp_responder), forward or flood. */
   switch: ['switch.learn', 'arp', 'switch.forward', 'switch.flood'],
   /**
-   * A router: answer ARP/ND, take frames for its MAC, route (LPM), decrement TTL, rewrite MACs
-   * and resolve the next hop. The internet node runs the same pipeline, and answers for every
-   * public address nobody declared (`router.route` action `local`).
+   * A router: answer ARP/ND (and for its floating IPs), take frames for its MAC; un-NAT replies
+   * of tracked flows and DNAT floating IPs and port forwardings (nat.dnat), pick a member for a
+   * VIP (lb.select); the network ACL of the subnet the packet leaves (acl, egress); route (LPM),
+   * decrement TTL; the ACL of the subnet it enters (acl, ingress); SNAT (floating IP, router,
+   * hairpin: nat.snat); rewrite MACs and resolve the next hop. The internet node runs the same
+   * pipeline, and answers for every public address nobody declared (`router.route` action `local`).
    */
-  router: ['arp', 'nd', 'router.receive', 'router.route', 'router.ttl', 'router.forward', 'host.receive', 'host.reply'],
+  router: ['arp', 'nd', 'router.receive', 'nat.dnat', 'lb.select', 'acl', 'router.route', 'router.ttl', 'nat.snat', 'router.forward', 'host.receive', 'host.reply'],
+  /**
+   * A load balancer's own node (its VIP port): health checks on the virtual clock (lb.health);
+   * clients that reach the VIP directly (proxy mode, or the VIP's own subnet) get a member
+   * (lb.select) and DNAT+SNAT (nat.dnat); the member's replies are translated back.
+   */
+  'load-balancer': ['arp', 'lb.health', 'lb.select', 'nat.dnat', 'host.receive'],
   /** An instance or external host receiving: the filter into the port, then the stack. */
   'host.in': ['sg.ingress', 'arp', 'nd', 'host.receive', 'host.reply'],
 } as const;
 
 export type NodeStageKind = keyof typeof PIPELINE;
 
-/**
- * Every stage id. Stages of later pipelines (NAT, load balancers, network ACLs) are declared with
- * the firewall and NAT work; `drop` marks the end of a packet that no stage took.
- */
+/** Every stage id; `drop` marks the end of a packet that no stage took. */
 export type Stage =
   | 'host.send' | 'host.route' | 'host.receive' | 'host.reply'
   | 'arp' | 'nd'
