@@ -58,11 +58,11 @@ export function flowText(p: IpPacket): string {
   return `${l4.proto} ${formatIpValue(p.src)}:${l4.sport} → ${formatIpValue(p.dst)}:${l4.dport}`;
 }
 
-const SWEEP_EVERY = 1024;
+const SWEEP_MIN = 1024;
 
 export class ConnTrack {
   private readonly entries = new FlowTable<CtEntry>();
-  private commits = 0;
+  private sweepAt = SWEEP_MIN;
 
   /** Classifies a packet without changing state. */
   lookup(p: IpPacket, now: number): CtLookup {
@@ -83,7 +83,7 @@ export class ConnTrack {
 
   /** Records a new flow that the rules allowed. */
   commit(p: IpPacket, openedBy: 'ingress' | 'egress', now: number): CtEntry {
-    if (++this.commits % SWEEP_EVERY === 0) this.sweep(now);
+    if (this.entries.size >= this.sweepAt) this.sweep(now);
     const { forward } = flowKeys(p);
     const entry: CtEntry = { key: forward, text: flowText(p), openedBy, replied: false, closing: false, expires: now + this.timeout(p, false) };
     this.entries.set(forward, entry);
@@ -111,9 +111,13 @@ export class ConnTrack {
     return CT_TIMEOUT_US.icmp;
   }
 
-  /** Forgets expired entries (amortised: every SWEEP_EVERY new flows), so memory follows live flows. */
+  /**
+   * Forgets expired entries, so memory follows live flows. Amortised: the next sweep waits
+   * until the table has doubled, so a table of long-lived flows is not rescanned for nothing.
+   */
   private sweep(now: number): void {
     this.entries.deleteWhere((e) => e.expires < now);
+    this.sweepAt = Math.max(SWEEP_MIN, 2 * this.entries.size);
   }
 
   private live(key: FlowTuple, now: number): CtEntry | undefined {
