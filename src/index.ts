@@ -1,6 +1,6 @@
 /**
  * vnet as a library: load a topology into a resolved cloud, inspect it, build its graph.
- * (The packet simulator joins this entry point with the engine.)
+ * simulate probes hop by hop, compute the reachability matrix, audit the rules.
  */
 export { parseTopology, type LoadResult } from './topology/load.js';
 export { loadTopologyFile as loadTopology } from './cli/read-topology.js';
@@ -11,3 +11,12 @@ export type * from './topology/model.js';
 export { parseIp, formatIp, type Ip, type IpVersion } from './address/ip.js';
 export { parseCidr, formatCidr, cidrContains, type Cidr } from './address/cidr.js';
 export { parseMac, formatMac, type Mac } from './address/mac.js';
+export { Simulator, type SimulatorOptions, type ProbeSpec } from './engine/simulator.js';
+export { resolveSource, resolveDestination } from './engine/endpoints.js';
+export { PIPELINE, type Stage } from './engine/pipeline.js';
+export type { TraceEvent, Direction } from './trace/events.js';
+export type { Verdict, VerdictKind, NatEntry } from './trace/verdict.js';
+export { verdictJson } from './trace/render.js';
+export { reachMatrix, type ReachRow, type ReachResult } from './reach/matrix.js';
+export { auditCloud } from './audit/audit.js';
+export type { Finding } from './audit/findings.js';
