@@ -1,5 +1,5 @@
 /**
- * vnet as a library: load a topology into a resolved cloud, inspect it, build its graph.
+ * vnet as a library: load a topology into a resolved cloud, inspect it, build its graph,
  * simulate probes hop by hop, compute the reachability matrix, audit the rules.
  */
 export { parseTopology, type LoadResult } from './topology/load.js';
