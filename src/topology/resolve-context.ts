@@ -64,6 +64,15 @@ export interface PortDraft {
   readonly allowedAddressPairs: AddressPair[];
 }
 
+/** A router's ports while resolving: its interfaces, its gateway port and SNAT setting. */
+export interface RouterDraft {
+  readonly interfaces: string[];
+  readonly gateway: PortDraft | undefined;
+  readonly snat: boolean;
+  /** The external network of its gateway, if it has one. */
+  readonly network: string | undefined;
+}
+
 /** An address still to be allocated from a pool, in the order requests were made. */
 export interface PendingAllocation {
   readonly owner: string;

@@ -5,14 +5,14 @@
  * pending requests are served from the pools in file order (deterministic). MACs come from
  * Neutron's fa:16:3e base; SLAAC addresses are derived from the MAC (EUI-64) last.
  */
-import { cidrContains, cidrsOverlap, formatCidr } from '../address/cidr.js';
+import { cidrsOverlap, formatCidr } from '../address/cidr.js';
 import { formatIp, type Ip } from '../address/ip.js';
 import { formatMac, isMulticastMac, parseMac } from '../address/mac.js';
 import { slaacAddress } from '../ipam/slaac.js';
 import { suggestion } from './did-you-mean.js';
 import type { Path } from './issue.js';
 import type { AddressPair, FixedIp } from './model.js';
-import { entries, type PortDraft, type ResolveContext, type SubnetState } from './resolve-context.js';
+import { entries, type PortDraft, type ResolveContext, type RouterDraft, type SubnetState } from './resolve-context.js';
 import type { PortDoc } from './schema.js';
 import { addressAt, hostOrPrefixAt } from './values.js';
 
@@ -168,8 +168,8 @@ export function claimFixedIp(ctx: ResolveContext, port: PortDraft, subnet: Subne
 }
 
 /** Router interfaces (qr- ports) and the external gateway (qg- port). */
-export function resolveRouterPorts(ctx: ResolveContext): Map<string, { interfaces: string[]; gateway: PortDraft | undefined; snat: boolean; network: string | undefined }> {
-  const out = new Map<string, { interfaces: string[]; gateway: PortDraft | undefined; snat: boolean; network: string | undefined }>();
+export function resolveRouterPorts(ctx: ResolveContext): Map<string, RouterDraft> {
+  const out = new Map<string, RouterDraft>();
   for (const [name, r] of entries(ctx.doc.routers)) {
     const path: Path = ['routers', name];
     const interfaces: string[] = [];
@@ -298,9 +298,4 @@ export function allocatePending(ctx: ResolveContext): void {
       port.fixedIps.push({ subnet: name, address: { text: formatIp(ip), ip } });
     }
   }
-}
-
-/** True when an address lies in one of the subnets a set of ports sits on. */
-export function onSubnetOf(ctx: ResolveContext, ip: Ip, subnetNames: readonly string[]): boolean {
-  return subnetNames.some((n) => { const s = ctx.subnets.get(n); return s !== undefined && cidrContains(s.plan.cidr, ip); });
 }

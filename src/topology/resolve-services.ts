@@ -8,12 +8,12 @@ import { formatIp, type Ip } from '../address/ip.js';
 import { suggestion } from './did-you-mean.js';
 import type { Path } from './issue.js';
 import type { Address, ExternalHost, FloatingIp, LbPool, LoadBalancer, PoolMember, PortForwarding, Service } from './model.js';
-import { entries, type PortDraft, type ResolveContext } from './resolve-context.js';
+import { entries, type PortDraft, type ResolveContext, type RouterDraft } from './resolve-context.js';
 import { claimExternal, claimFixedIp, subnetNamed } from './resolve-ports.js';
 import type { MemberDoc } from './schema.js';
 import { addressAt, serviceAt } from './values.js';
 
-type RouterPorts = Map<string, { interfaces: string[]; gateway: PortDraft | undefined; snat: boolean; network: string | undefined }>;
+type RouterPorts = ReadonlyMap<string, RouterDraft>;
 
 export function resolveServices(ctx: ResolveContext, docs: string[] | undefined, path: Path): Service[] {
   const out: Service[] = [];

@@ -1,0 +1,281 @@
+/**
+ * The WebSocket protocol of `vnet serve` (DESIGN §7), version 1: every message is one JSON
+ * text frame `{ type, v: 1, ... }`. Server → client: hello, event, verdict, dropped, error.
+ * Client → server: inject, subscribe, pause, resume, reset. Client messages are checked here
+ * at the boundary and bad ones become data (`{ code, message, path }`), never exceptions: the
+ * server answers them with an `error` message and keeps the connection.
+ */
+import * as v from 'valibot';
+import type { SerializedGraph } from 'graphology-types';
+import { PIPELINE } from '../engine/pipeline.js';
+import type { EdgeAttributes, NodeAttributes } from '../topology/graph.js';
+import type { cloudToJson } from '../topology/to-json.js';
+import { suggestion } from '../topology/did-you-mean.js';
+import type { TraceEvent } from '../trace/events.js';
+import type { NatEntry, VerdictKind } from '../trace/verdict.js';
+
+export const PROTOCOL_VERSION = 1;
+/** Probes one `inject` may ask for (as `vnet trace --count`). */
+export const MAX_INJECT_COUNT = 10_000;
+export const VERDICT_KINDS: readonly VerdictKind[] = ['delivered', 'refused', 'dropped', 'unreachable', 'expired'];
+/** Every stage id the engine emits (a subscription may name one, or a prefix such as `sg`). */
+export const STAGES: readonly string[] = [...new Set<string>([...Object.values(PIPELINE).flat(), 'drop'])];
+
+// ---------------------------------------------------------------------------------------------
+// Server → client
+
+/** What `GET /api/topology` returns and `hello` carries: the resolved cloud and its graph. */
+export interface TopologyPayload {
+  readonly name: string;
+  /** The topology file's base name, or null when the cloud was not read from a file. */
+  readonly file: string | null;
+  readonly cloud: ReturnType<typeof cloudToJson>;
+  /** graphology's `graph.export()`: nodes (instances, networks, routers, LBs, the internet) and port edges. */
+  readonly graph: SerializedGraph<NodeAttributes, EdgeAttributes>;
+}
+
+/**
+ * Sent on connect, and to every client after `reset` or a good edit under `--watch`: a client
+ * starts over (clears its events) on every hello. `version` is the protocol version.
+ */
+export interface HelloMessage {
+  readonly type: 'hello';
+  readonly v: 1;
+  readonly version: number;
+  readonly reason: 'connect' | 'reset' | 'reload';
+  readonly topology: TopologyPayload;
+}
+
+/** One trace event (DESIGN §7), in `seq` order; `event.probe` joins it to its verdict (0: background work such as health checks). */
+export interface EventMessage {
+  readonly type: 'event';
+  readonly v: 1;
+  readonly event: TraceEvent;
+}
+
+/** Which probe a verdict answers: the simulator's probe number and the injection it came from. */
+export interface ProbeInfo {
+  /** The simulator's probe number (the `probe` of its events); it restarts at 1 after a hello. */
+  readonly id: number;
+  /** The `id` the injecting client gave its `inject`, or null. */
+  readonly ref: string | null;
+  readonly from: string;
+  readonly to: string;
+  readonly proto: 'tcp' | 'udp' | 'icmp';
+  readonly port: number | null;
+  /** This probe's place in its injection (1-based) and the injection's count. */
+  readonly index: number;
+  readonly count: number;
+}
+
+/** The `vnet trace --json` contract without `events` (they were streamed already) but with their number. */
+export interface VerdictBody {
+  readonly verdict: VerdictKind;
+  readonly reply: boolean;
+  readonly path: readonly string[];
+  readonly drop: { readonly node: string; readonly stage: string; readonly reason: string } | null;
+  readonly blockers: readonly { readonly node: string; readonly stage: string; readonly reason: string }[];
+  readonly nat: readonly NatEntry[];
+  readonly lb: { readonly node: string; readonly member: string; readonly algorithm: string } | null;
+  readonly observed: { readonly src: string; readonly dst: string } | null;
+  readonly reason: string;
+  /** How many events the probe had (its events in the stream carry `probe` = `probe.id`). */
+  readonly event_count: number;
+}
+
+export interface VerdictMessage {
+  readonly type: 'verdict';
+  readonly v: 1;
+  readonly probe: ProbeInfo;
+  readonly verdict: VerdictBody;
+}
+
+/**
+ * A slow (or paused) client lost messages: sent once the server could deliver again, where the
+ * gap is. `count` is the total; the others split it by kind.
+ */
+export interface DroppedMessage {
+  readonly type: 'dropped';
+  readonly v: 1;
+  readonly count: number;
+  readonly events: number;
+  readonly verdicts: number;
+  readonly errors: number;
+}
+
+export type ErrorCode =
+  | 'bad-json' // not JSON, or a binary frame
+  | 'unknown-type' // `type` is not a client message type
+  | 'unsupported-version' // `v` is not 1
+  | 'invalid-message' // a field is missing, unknown or of the wrong kind (see `path`)
+  | 'bad-endpoint' // `from` / `to` name nothing in the topology
+  | 'rate-limited' // too many probes from this client (token bucket)
+  | 'busy' // the injection queue is full
+  | 'cancelled' // a reset or reload cancelled a queued injection
+  | 'topology-invalid' // --watch: the edited file does not load; the last good model stays
+  | 'internal';
+
+/** A positioned topology problem (`topology-invalid`), as `vnet validate` reports it. */
+export interface IssueJson {
+  readonly code: string;
+  readonly message: string;
+  readonly path: string;
+  readonly file: string | null;
+  readonly line: number | null;
+  readonly col: number | null;
+}
+
+export interface ErrorMessage {
+  readonly type: 'error';
+  readonly v: 1;
+  readonly code: ErrorCode;
+  readonly message: string;
+  /** The `id` of the client message this answers, when it had one. */
+  readonly ref: string | null;
+  /** Where in the client message the problem is (`filter.stages[0]`), for invalid-message. */
+  readonly path?: string;
+  /** For rate-limited: when the injection would fit. */
+  readonly retry_after_ms?: number;
+  /** For topology-invalid: every problem, with file, line and column. */
+  readonly issues?: readonly IssueJson[];
+}
+
+export type ServerMessage = HelloMessage | EventMessage | VerdictMessage | DroppedMessage | ErrorMessage;
+
+// ---------------------------------------------------------------------------------------------
+// Client → server
+
+const ref = v.optional(v.pipe(v.string(), v.maxLength(64, 'at most 64 characters')));
+const endpoint = v.pipe(v.string(), v.minLength(1, 'a name or an address'), v.maxLength(256, 'at most 256 characters'));
+const int = (min: number, max: number) => v.pipe(v.number(), v.integer(`a whole number ${min}-${max}`), v.minValue(min, `a whole number ${min}-${max}`), v.maxValue(max, `a whole number ${min}-${max}`));
+
+const stageName = v.pipe(
+  v.string(),
+  v.check((s) => STAGES.some((st) => st === s || st.startsWith(`${s}.`)), (issue) => `expected a stage id or prefix (${STAGES.join(', ')}), got ${JSON.stringify(issue.input)}${suggestion(String(issue.input), STAGES)}`),
+);
+
+/**
+ * What a client wants to see. Every field is optional; `{}` is everything (the default on
+ * connect). An event passes when it passes every field given:
+ * - `events: false`: verdicts only, no trace events.
+ * - `background: false`: leave out events of no probe (probe 0: health checks).
+ * - `nodes`: events at one of these nodes (ids such as `router:edge`, or names such as `edge`);
+ *   a verdict passes when its path or its drop touches one of them.
+ * - `stages`: events of these stages; a prefix names a family (`sg` = `sg.ingress`, `sg.egress`).
+ *   Verdicts are not filtered by stage.
+ * - `verdicts`: only probes whose verdict is one of these: their events and their verdict.
+ */
+const filterSchema = v.strictObject({
+  events: v.optional(v.boolean()),
+  background: v.optional(v.boolean()),
+  nodes: v.optional(v.pipe(v.array(endpoint), v.maxLength(1000, 'at most 1000 nodes'))),
+  stages: v.optional(v.pipe(v.array(stageName), v.maxLength(100, 'at most 100 stages'))),
+  verdicts: v.optional(v.array(v.picklist(VERDICT_KINDS, `one of ${VERDICT_KINDS.join(', ')}`))),
+});
+
+const version = v.literal(1);
+const schemas = {
+  /** Run `count` probes from `from` to `to` (names or addresses, as `vnet trace`). */
+  inject: v.strictObject({
+    type: v.literal('inject'),
+    v: version,
+    id: ref,
+    from: endpoint,
+    to: endpoint,
+    proto: v.optional(v.picklist(['tcp', 'udp', 'icmp'], 'tcp, udp or icmp')),
+    port: v.optional(int(1, 65535)),
+    count: v.optional(int(1, MAX_INJECT_COUNT)),
+    /** Use the destination's IPv6 address when it is named. */
+    ipv6: v.optional(v.boolean()),
+  }),
+  /** Replace this client's filter (see SubscribeFilter). */
+  subscribe: v.strictObject({ type: v.literal('subscribe'), v: version, id: ref, filter: v.optional(filterSchema) }),
+  /** Hold this client's trace stream: messages wait in its bounded queue (overflow → `dropped`). */
+  pause: v.strictObject({ type: v.literal('pause'), v: version, id: ref }),
+  resume: v.strictObject({ type: v.literal('resume'), v: version, id: ref }),
+  /** A new simulator from the same topology (cold caches, empty tables) for everyone; answered by `hello`. */
+  reset: v.strictObject({ type: v.literal('reset'), v: version, id: ref }),
+};
+
+export type ClientMessageType = keyof typeof schemas;
+export const CLIENT_MESSAGE_TYPES = Object.keys(schemas) as ClientMessageType[];
+export type SubscribeFilter = v.InferOutput<typeof filterSchema>;
+export type InjectMessage = v.InferOutput<typeof schemas.inject> & { readonly proto: 'tcp' | 'udp' | 'icmp' };
+export type ClientMessage =
+  | InjectMessage
+  | v.InferOutput<typeof schemas.subscribe>
+  | v.InferOutput<typeof schemas.pause>
+  | v.InferOutput<typeof schemas.resume>
+  | v.InferOutput<typeof schemas.reset>;
+
+export interface ProtocolError {
+  readonly code: ErrorCode;
+  readonly message: string;
+  readonly path?: string;
+  readonly ref: string | null;
+}
+
+export type ParseResult = { ok: true; message: ClientMessage } | { ok: false; error: ProtocolError };
+
+const isRecord = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+
+/** One client text frame → a checked message, or the error to answer it with. */
+export function parseClientMessage(text: string): ParseResult {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    return fail('bad-json', `expected a JSON object, got text that is not JSON (${(e as Error).message})`, null);
+  }
+  if (!isRecord(raw)) return fail('invalid-message', `expected a JSON object { "type": ..., "v": 1 }, got ${Array.isArray(raw) ? 'a list' : JSON.stringify(raw)}`, null, '');
+  const id = typeof raw['id'] === 'string' && raw['id'].length <= 64 ? raw['id'] : null;
+  const type = raw['type'];
+  if (typeof type !== 'string') return fail('invalid-message', `expected "type", one of ${CLIENT_MESSAGE_TYPES.join(', ')}`, id, 'type');
+  if (!Object.hasOwn(schemas, type)) {
+    return fail('unknown-type', `unknown message type ${JSON.stringify(type)}: expected one of ${CLIENT_MESSAGE_TYPES.join(', ')}${suggestion(type, CLIENT_MESSAGE_TYPES)}`, id, 'type');
+  }
+  if (raw['v'] !== PROTOCOL_VERSION) {
+    return fail('unsupported-version', `expected "v": ${PROTOCOL_VERSION} (this server speaks protocol version ${PROTOCOL_VERSION}), got ${raw['v'] === undefined ? 'nothing' : JSON.stringify(raw['v'])}`, id, 'v');
+  }
+  const schema = schemas[type as ClientMessageType];
+  const parsed = v.safeParse(schema, raw);
+  if (!parsed.success) {
+    const issue = parsed.issues[0];
+    const path = v.getDotPath(issue) ?? '';
+    return fail('invalid-message', `${type}: ${issueText(issue, schema)}`, id, path);
+  }
+  const msg = parsed.output as ClientMessage;
+  if (msg.type === 'inject') return checkInject(msg);
+  return { ok: true, message: msg };
+}
+
+/** Rules across fields, as `vnet trace`: tcp and udp need a port, ICMP probes are echo requests. */
+function checkInject(msg: v.InferOutput<typeof schemas.inject>): ParseResult {
+  const proto = msg.proto ?? (msg.port !== undefined ? 'tcp' : 'icmp');
+  const id = msg.id ?? null;
+  if (proto !== 'icmp' && msg.port === undefined) return fail('invalid-message', `inject: proto ${proto} needs "port" (1-65535)`, id, 'port');
+  if (proto === 'icmp' && msg.port !== undefined) return fail('invalid-message', 'inject: "port" applies to tcp and udp; ICMP probes are echo requests', id, 'port');
+  return { ok: true, message: { ...msg, proto } };
+}
+
+function issueText(issue: v.BaseIssue<unknown>, schema: v.GenericSchema): string {
+  const where = v.getDotPath(issue);
+  if (issue.type === 'strict_object' && issue.path !== undefined) {
+    const key = String(issue.path[issue.path.length - 1]?.key);
+    const parent = issue.path.length > 1 ? filterSchema : schema;
+    const known = 'entries' in parent ? Object.keys((parent as { entries: Record<string, unknown> }).entries) : [];
+    return `unknown key ${JSON.stringify(key)}${suggestion(key, known)}`;
+  }
+  if (issue.input === undefined) return `"${where}" is required`;
+  const expected = issue.kind === 'validation' || issue.type === 'picklist' ? issue.message : `expected ${issue.expected ?? issue.message}`;
+  return `${where ?? 'message'}: ${expected.startsWith('expected') ? expected : `expected ${expected}`}, got ${JSON.stringify(issue.input)}`;
+}
+
+function fail(code: ErrorCode, message: string, ref: string | null, path?: string): ParseResult {
+  return { ok: false, error: { code, message, ref, ...(path !== undefined ? { path } : {}) } };
+}
+
+/** Serialises a server message (one JSON text frame). */
+export function encodeMessage(msg: ServerMessage): string {
+  return JSON.stringify(msg);
+}
