@@ -4,8 +4,9 @@ import { benchEngine } from './engine.bench.js';
 import { benchFirewall } from './firewall.bench.js';
 import { benchIpam } from './ipam.bench.js';
 import { benchLoad } from './load.bench.js';
+import { benchServer } from './server.bench.js';
 
-const suites: [string, () => Promise<Record<string, number | string>>][] = [['ipam', benchIpam], ['engine', benchEngine], ['firewall', benchFirewall], ['load', benchLoad]];
+const suites: [string, () => Promise<Record<string, number | string>>][] = [['ipam', benchIpam], ['engine', benchEngine], ['firewall', benchFirewall], ['load', benchLoad], ['server', benchServer]];
 const only = process.argv[2];
 for (const [name, run] of suites) {
   if (only && name !== only) continue;

@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { processIo } from './io.js';
 import { runAudit, type AuditOptions } from './audit.js';
 import { runReach } from './reach.js';
+import { runServe, type ServeOptions } from './serve.js';
 import { runShow } from './show.js';
 import { runTrace, type TraceOptions } from './trace.js';
 import { runValidate } from './validate.js';
@@ -48,6 +49,15 @@ program.command('audit')
   .option('--json', 'print { findings, hits?, probes?, summary } as JSON')
   .option('--probes <file>', 'probes file (YAML or JSON): count how often each rule allows traffic')
   .action((file: string, opts: AuditOptions) => { process.exitCode = runAudit(file, opts, io); });
+
+program.command('serve')
+  .description('serve the live viewer and the WebSocket stream of traces (DESIGN §7)')
+  .argument('<file>', 'topology file (YAML or JSON)')
+  .option('--host <host>', 'address to bind (loopback unless --token is given)', '127.0.0.1')
+  .option('--port <n>', 'port to listen on (0: any free port)', '8080')
+  .option('--token <secret>', 'require ?token=SECRET from clients (needed to bind beyond loopback)')
+  .option('--watch', 'reload the topology when the file changes (an invalid edit keeps the last good one)')
+  .action(async (file: string, opts: ServeOptions) => { process.exitCode = await runServe(file, opts, io); });
 
 program.command('reach')
   .description('the reachability matrix: every source against every service of every destination')

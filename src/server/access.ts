@@ -14,7 +14,11 @@ export function isLoopbackHost(host: string): boolean {
   const h = host.replace(/^\[|\]$/g, '').toLowerCase();
   if (h === 'localhost' || h.endsWith('.localhost')) return true;
   if (isIP(h) === 4) return h.startsWith('127.');
-  if (isIP(h) === 6) return /^(0{0,4}:){2,7}0{0,3}1$/.test(h) || h === '::1' || /^::ffff:127\./.test(h);
+  if (isIP(h) === 6) {
+    // The URL parser writes IPv6 in its canonical form: ::1, and ::ffff:7f00:1 for ::ffff:127.0.0.1.
+    const canonical = new URL(`http://[${h}]`).hostname;
+    return canonical === '[::1]' || /^\[::ffff:7f[0-9a-f]{2}:/.test(canonical);
+  }
   return false;
 }
 

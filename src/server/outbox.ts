@@ -13,6 +13,9 @@ export interface Sink {
   /** Bytes handed to the sink and not yet written to the network. */
   readonly bufferedAmount: number;
   readonly open: boolean;
+  /** Hold writes and send them together (one system call for a burst of small frames). */
+  cork?(): void;
+  uncork?(): void;
 }
 
 export type StreamKind = 'event' | 'verdict';
@@ -95,6 +98,15 @@ export class Outbox {
     }
     this.pendingHello = undefined;
     this.sink.send(data);
+  }
+
+  /** Batches what is sent until `uncork` (the server corks each client for one slice of probes). */
+  cork(): void {
+    if (this.sink.open) this.sink.cork?.();
+  }
+
+  uncork(): void {
+    this.sink.uncork?.();
   }
 
   pause(): void {

@@ -11,6 +11,7 @@ import { PIPELINE } from '../engine/pipeline.js';
 import type { EdgeAttributes, NodeAttributes } from '../topology/graph.js';
 import type { cloudToJson } from '../topology/to-json.js';
 import { suggestion } from '../topology/did-you-mean.js';
+import { formatPath } from '../topology/issue.js';
 import type { TraceEvent } from '../trace/events.js';
 import type { NatEntry, VerdictKind } from '../trace/verdict.js';
 
@@ -241,7 +242,7 @@ export function parseClientMessage(text: string): ParseResult {
   const parsed = v.safeParse(schema, raw);
   if (!parsed.success) {
     const issue = parsed.issues[0];
-    const path = v.getDotPath(issue) ?? '';
+    const path = pathOf(issue);
     return fail('invalid-message', `${type}: ${issueText(issue, schema)}`, id, path);
   }
   const msg = parsed.output as ClientMessage;
@@ -258,17 +259,23 @@ function checkInject(msg: v.InferOutput<typeof schemas.inject>): ParseResult {
   return { ok: true, message: { ...msg, proto } };
 }
 
+/** `filter.stages[0]`: the path of a valibot issue, printed as topology paths are. */
+function pathOf(issue: v.BaseIssue<unknown>): string {
+  const segments = (issue.path ?? []).map((p) => (typeof p.key === 'number' ? p.key : String(p.key)));
+  return segments.length === 0 ? '' : formatPath(segments);
+}
+
 function issueText(issue: v.BaseIssue<unknown>, schema: v.GenericSchema): string {
-  const where = v.getDotPath(issue);
-  if (issue.type === 'strict_object' && issue.path !== undefined) {
-    const key = String(issue.path[issue.path.length - 1]?.key);
-    const parent = issue.path.length > 1 ? filterSchema : schema;
+  const where = pathOf(issue);
+  if (issue.type === 'strict_object' && issue.expected === 'never') {
+    const key = String(issue.path?.[issue.path.length - 1]?.key);
+    const parent = (issue.path?.length ?? 0) > 1 ? filterSchema : schema;
     const known = 'entries' in parent ? Object.keys((parent as { entries: Record<string, unknown> }).entries) : [];
     return `unknown key ${JSON.stringify(key)}${suggestion(key, known)}`;
   }
   if (issue.input === undefined) return `"${where}" is required`;
   const expected = issue.kind === 'validation' || issue.type === 'picklist' ? issue.message : `expected ${issue.expected ?? issue.message}`;
-  return `${where ?? 'message'}: ${expected.startsWith('expected') ? expected : `expected ${expected}`}, got ${JSON.stringify(issue.input)}`;
+  return `${where || 'message'}: ${expected.startsWith('expected') ? expected : `expected ${expected}`}, got ${JSON.stringify(issue.input)}`;
 }
 
 function fail(code: ErrorCode, message: string, ref: string | null, path?: string): ParseResult {

@@ -1,0 +1,267 @@
+/**
+ * The one simulation every client of a server shares: the current model (cloud, graph, JSON),
+ * one Simulator, and a queue of injections run one probe at a time, a few milliseconds of
+ * probes per turn of the event loop so the server stays responsive. Each probe's events, then
+ * its verdict, are serialised once and offered to every client's outbox (its filter decides).
+ * A reset or a good reload replaces the simulator and greets everyone with a new `hello`.
+ */
+import { basename } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { resolveDestination, resolveSource } from '../engine/endpoints.js';
+import { Simulator, type ProbeSpec } from '../engine/simulator.js';
+import { buildGraph } from '../topology/graph.js';
+import { formatIssue, formatPath, type Issue } from '../topology/issue.js';
+import type { Cloud } from '../topology/model.js';
+import { cloudToJson } from '../topology/to-json.js';
+import type { TraceEvent } from '../trace/events.js';
+import { verdictJson } from '../trace/render.js';
+import type { VerdictKind } from '../trace/verdict.js';
+import type { Outbox } from './outbox.js';
+import { encodeMessage, PROTOCOL_VERSION, type ErrorMessage, type HelloMessage, type InjectMessage, type IssueJson, type ProbeInfo, type ProtocolError, type TopologyPayload, type VerdictBody } from './protocol.js';
+import { wantsEvent, wantsVerdict, type Subscription } from './subscription.js';
+
+/** A connected client, as the simulation sees it. */
+export interface Peer {
+  readonly outbox: Outbox;
+  subscription: Subscription;
+}
+
+export interface LiveSimulationOptions {
+  /** Injections waiting to run, over all clients; more are refused with `busy`. */
+  readonly maxQueuedInjections: number;
+  /** Milliseconds of probes per turn of the event loop. */
+  readonly sliceMs: number;
+  /** How often outboxes with a backlog are retried, ms. */
+  readonly flushMs: number;
+}
+
+interface Model {
+  readonly cloud: Cloud;
+  /** The `TopologyPayload` as JSON text (for /api/topology and hello). */
+  readonly topology: string;
+  readonly topologyBuffer: Buffer;
+}
+
+interface Job {
+  readonly peer: Peer;
+  readonly msg: InjectMessage;
+  readonly spec: ProbeSpec;
+  readonly count: number;
+  done: number;
+}
+
+export interface SimulationStats {
+  readonly probes: number;
+  readonly events: number;
+  readonly queuedInjections: number;
+}
+
+const frame = (msg: ErrorMessage | HelloMessage): Buffer => Buffer.from(encodeMessage(msg));
+
+export function errorFrame(e: ProtocolError | { code: ErrorMessage['code']; message: string; ref: string | null }, extra: Partial<ErrorMessage> = {}): Buffer {
+  return frame({ type: 'error', v: 1, code: e.code, message: e.message, ref: e.ref, ...('path' in e && e.path !== undefined ? { path: e.path } : {}), ...extra });
+}
+
+export class LiveSimulation {
+  readonly peers = new Set<Peer>();
+  private model: Model;
+  private sim: Simulator;
+  private probeNo = 0;
+  private jobs: Job[] = [];
+  private running = false;
+  private flushTimer: NodeJS.Timeout | undefined;
+  /** The last failed reload's `error`, for clients that connect while the file is still bad. */
+  private fileError: Buffer | undefined;
+  private closed = false;
+  private totalProbes = 0;
+  private totalEvents = 0;
+
+  constructor(cloud: Cloud, private readonly file: string | null, private readonly options: LiveSimulationOptions) {
+    this.model = this.modelOf(cloud);
+    this.sim = this.simulatorOf(cloud);
+  }
+
+  get cloud(): Cloud {
+    return this.model.cloud;
+  }
+
+  /** `GET /api/topology`: the same payload as hello's `topology`. */
+  get topologyJson(): Buffer {
+    return this.model.topologyBuffer;
+  }
+
+  private modelOf(cloud: Cloud): Model {
+    const payload: TopologyPayload = { name: cloud.name, file: this.file === null ? null : basename(this.file), cloud: cloudToJson(cloud), graph: buildGraph(cloud).export() };
+    const topology = JSON.stringify(payload);
+    return { cloud, topology, topologyBuffer: Buffer.from(topology) };
+  }
+
+  private simulatorOf(cloud: Cloud): Simulator {
+    const sim = new Simulator(cloud);
+    // Health checks ran while the simulator settled its load balancers; they are not news.
+    sim.events.length = 0;
+    this.probeNo = 0;
+    return sim;
+  }
+
+  private hello(reason: HelloMessage['reason']): Buffer {
+    // The topology is serialised once per model; hello wraps the same text.
+    return Buffer.from(`{"type":"hello","v":1,"version":${PROTOCOL_VERSION},"reason":"${reason}","topology":${this.model.topology}}`);
+  }
+
+  connect(peer: Peer): void {
+    this.peers.add(peer);
+    peer.outbox.hello(this.hello('connect'));
+    if (this.fileError) peer.outbox.reply(this.fileError);
+  }
+
+  disconnect(peer: Peer): void {
+    this.peers.delete(peer);
+    this.jobs = this.jobs.filter((j) => j.peer !== peer);
+  }
+
+  /** Checks an injection's endpoints against the current model and queues it; an error otherwise. */
+  inject(peer: Peer, msg: InjectMessage): ProtocolError | undefined {
+    const ref = msg.id ?? null;
+    const cloud = this.model.cloud;
+    const src = resolveSource(cloud, msg.from);
+    if (!src.ok) return { code: 'bad-endpoint', message: src.message.replace(/^--from /, 'from: '), path: 'from', ref };
+    const dst = resolveDestination(cloud, msg.to, msg.ipv6 ? 6 : undefined);
+    if (!dst.ok) return { code: 'bad-endpoint', message: dst.message.replace(/^--to /, 'to: '), path: 'to', ref };
+    if (this.jobs.length >= this.options.maxQueuedInjections) {
+      return { code: 'busy', message: `${this.jobs.length} injections are waiting already (the most this server queues); try again when some verdicts have come`, ref };
+    }
+    const spec: ProbeSpec = { from: src.value.node, to: dst.value, proto: msg.proto, port: msg.port ?? 0, ...(src.value.ip !== undefined ? { src: src.value.ip } : {}) };
+    this.jobs.push({ peer, msg, spec, count: msg.count ?? 1, done: 0 });
+    if (!this.running) {
+      this.running = true;
+      setImmediate(() => this.runSlice());
+    }
+    return undefined;
+  }
+
+  /** A new simulator from the same cloud, for everyone. */
+  reset(): void {
+    this.replace(this.model.cloud, 'reset');
+  }
+
+  /** A good edit under --watch: the new model replaces the old one. */
+  reload(cloud: Cloud): void {
+    this.fileError = undefined;
+    this.replace(cloud, 'reload');
+  }
+
+  /** A bad edit under --watch: the last good model stays; viewers get the positioned errors. */
+  reportInvalid(issues: readonly Issue[]): void {
+    const errors = issues.filter((i) => i.severity === 'error');
+    const json: IssueJson[] = errors.map((i) => ({ code: i.code, message: i.message, path: formatPath(i.path), file: i.file ?? null, line: i.line ?? null, col: i.col ?? null }));
+    const message = `the topology file does not load (${errors.length} error${errors.length === 1 ? '' : 's'}); still serving the last good model:\n${errors.map(formatIssue).join('\n')}`;
+    this.fileError = errorFrame({ code: 'topology-invalid', message, ref: null }, { issues: json });
+    for (const p of this.peers) p.outbox.reply(this.fileError);
+    this.scheduleFlush();
+  }
+
+  private replace(cloud: Cloud, reason: 'reset' | 'reload'): void {
+    const cancelled = this.jobs;
+    this.jobs = [];
+    if (reason === 'reload') this.model = this.modelOf(cloud);
+    this.sim = this.simulatorOf(cloud);
+    for (const job of cancelled) {
+      const left = job.count - job.done;
+      job.peer.outbox.reply(errorFrame({ code: 'cancelled', message: `${reason === 'reset' ? 'a reset' : 'a reload of the topology'} cancelled ${left} of ${job.count} probes of this injection`, ref: job.msg.id ?? null }));
+    }
+    const hello = this.hello(reason);
+    for (const p of this.peers) p.outbox.hello(hello);
+    this.scheduleFlush();
+  }
+
+  private runSlice(): void {
+    if (this.closed) return;
+    const deadline = performance.now() + this.options.sliceMs;
+    // A slice's frames leave in one write per client instead of one per frame.
+    const corked = [...this.peers];
+    for (const p of corked) p.outbox.cork();
+    try {
+      while (this.jobs.length > 0) {
+        const job = this.jobs[0]!;
+        this.runProbe(job);
+        if (job.done >= job.count && this.jobs[0] === job) this.jobs.shift();
+        if (performance.now() >= deadline) break;
+      }
+    } finally {
+      for (const p of corked) p.outbox.uncork();
+    }
+    this.scheduleFlush();
+    if (this.jobs.length > 0) setImmediate(() => this.runSlice());
+    else this.running = false;
+  }
+
+  private runProbe(job: Job): void {
+    const index = ++job.done;
+    let verdict;
+    try {
+      verdict = this.sim.probe(job.spec);
+    } catch (e) {
+      job.done = job.count;
+      this.sim.events.length = 0;
+      job.peer.outbox.reply(errorFrame({ code: 'internal', message: `the probe failed: ${(e as Error).message}`, ref: job.msg.id ?? null }));
+      return;
+    }
+    const id = verdict.events[0]?.probe ?? this.probeNo + 1;
+    this.probeNo = id;
+    this.totalProbes++;
+    const events = this.sim.events;
+    this.totalEvents += events.length;
+    this.broadcastEvents(events, id, verdict.verdict);
+    this.sim.events.length = 0;
+
+    const { events: _events, ...rest } = verdictJson(verdict);
+    const body = { ...rest, event_count: verdict.events.length } as unknown as VerdictBody;
+    const probe: ProbeInfo = { id, ref: job.msg.id ?? null, from: job.msg.from, to: job.msg.to, proto: job.msg.proto, port: job.msg.proto === 'icmp' ? null : (job.spec.port ?? null), index, count: job.count };
+    let data: Buffer | undefined;
+    for (const p of this.peers) {
+      if (!wantsVerdict(p.subscription, verdict.verdict, verdict.path, verdict.drop?.node ?? null)) continue;
+      data ??= Buffer.from(encodeMessage({ type: 'verdict', v: 1, probe, verdict: body }));
+      p.outbox.stream(data, 'verdict');
+    }
+  }
+
+  /** Each event is serialised at most once, and only when some client wants it. */
+  private broadcastEvents(events: readonly TraceEvent[], probe: number, verdict: VerdictKind): void {
+    for (const e of events) {
+      const v = e.probe === probe ? verdict : undefined;
+      let data: Buffer | undefined;
+      for (const p of this.peers) {
+        if (!wantsEvent(p.subscription, e, v)) continue;
+        data ??= Buffer.from(`{"type":"event","v":1,"event":${JSON.stringify(e)}}`);
+        p.outbox.stream(data, 'event');
+      }
+    }
+  }
+
+  /** Retries outboxes with a backlog until every one is drained (or its client paused). */
+  scheduleFlush(): void {
+    if (this.flushTimer !== undefined || this.closed) return;
+    let pending = false;
+    for (const p of this.peers) {
+      p.outbox.flush();
+      pending ||= p.outbox.pending;
+    }
+    if (!pending) return;
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = undefined;
+      this.scheduleFlush();
+    }, this.options.flushMs);
+  }
+
+  stats(): SimulationStats {
+    return { probes: this.totalProbes, events: this.totalEvents, queuedInjections: this.jobs.length };
+  }
+
+  close(): void {
+    this.closed = true;
+    this.jobs = [];
+    if (this.flushTimer !== undefined) clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+  }
+}
