@@ -16,6 +16,7 @@ import { formatIssue } from '../src/topology/issue.js';
 import { parseTopology } from '../src/topology/load.js';
 import type { Cloud } from '../src/topology/model.js';
 import type { VerdictKind } from '../src/trace/verdict.js';
+import { heapMeasure, heapUsed, median } from './measure.js';
 
 /** ovn-trace's cost per call on a small logical topology, as commonly measured (~14 ms). */
 const OVN_TRACE_US = 14_000;
@@ -28,20 +29,6 @@ const LARGE_FLOWS = 10_000;
 /** Wall-clock budget for repeating the large-topology build (each one takes seconds). */
 const LARGE_BUDGET_MS = 30_000;
 
-const gc = (globalThis as { gc?: () => void }).gc;
-const heapUsed = (): number => {
-  if (gc) {
-    gc();
-    gc();
-  }
-  return process.memoryUsage().heapUsed;
-};
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-}
 const round = (x: number, digits = 0): number => Number(x.toFixed(digits));
 
 function load(text: string, file: string): Cloud {
@@ -181,7 +168,7 @@ async function benchLarge(out: Record<string, number | string>): Promise<void> {
 }
 
 export async function benchEngine(): Promise<Record<string, number | string>> {
-  const out: Record<string, number | string> = { repetitions: REPS, batch_probes: BATCH, heap_measure: gc ? 'gc' : 'approximate (run node --expose-gc)' };
+  const out: Record<string, number | string> = { repetitions: REPS, batch_probes: BATCH, heap_measure: heapMeasure() };
   const file = 'topologies/three-tier.yaml';
   const cloud = load(readFileSync(file, 'utf8'), file);
   const webToDb = probeOf(cloud, 'web-1', 'db-1', 'tcp', 5432);

@@ -16,6 +16,7 @@ import { PROTO, type PacketFields } from '../src/firewall/packet-fields.js';
 import type { GroupMembers, MatchRule } from '../src/firewall/rule.js';
 import type { IpValue, PrefixValue } from '../src/packet/ip-value.js';
 import { createRng, type Rng } from '../src/util/rng.js';
+import { heapMeasure, heapUsed } from './measure.js';
 
 const SIZES = [10, 100, 1_000, 10_000];
 const GROUPS = 20;
@@ -25,12 +26,6 @@ const PACKETS = 4_096;
 const MIN_MS = 200;
 const COMMON_PORTS = [22, 80, 443, 3306, 5432, 6379, 8080, 8443, 9090, 27017];
 
-const gc = (globalThis as { gc?: () => void }).gc;
-function heapUsed(): number {
-  gc?.();
-  gc?.();
-  return process.memoryUsage().heapUsed;
-}
 
 const pick = <T>(rng: Rng, xs: readonly T[]): T => xs[rng.below(xs.length)]!;
 const v4Prefix = (network: number, length: number): PrefixValue => {
@@ -203,7 +198,7 @@ function benchSize(size: number, rules: readonly MatchRule[], packets: readonly 
 }
 
 export async function benchFirewall(): Promise<Record<string, number | string>> {
-  const out: Record<string, number | string> = { heap_measure: gc ? 'gc' : 'approximate (run node --expose-gc)' };
+  const out: Record<string, number | string> = { heap_measure: heapMeasure() };
   const rng = createRng(20240611);
   const groups = members(rng);
   const rates: { size: number; compiled: number; linear: number }[] = [];

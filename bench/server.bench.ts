@@ -19,6 +19,7 @@ import { startServer, type RunningServer } from '../src/server/server.js';
 import { formatIssue } from '../src/topology/issue.js';
 import { parseTopology } from '../src/topology/load.js';
 import type { Cloud } from '../src/topology/model.js';
+import { heapMeasure, heapUsed } from './measure.js';
 
 const FILE = 'topologies/three-tier.yaml';
 /** The probe: internet → the LB's floating IP, tcp/80 (ARP, NAT, LB choice, groups: ~45 events). */
@@ -29,14 +30,6 @@ const STALLED_TARGET_EVENTS = 1_000_000;
 const STALLED_BUDGET_MS = 20_000;
 const UNLIMITED = { perSecond: 1e9, burst: 1e9 };
 
-const gc = (globalThis as { gc?: () => void }).gc;
-const heapUsed = (): number => {
-  if (gc) {
-    gc();
-    gc();
-  }
-  return process.memoryUsage().heapUsed;
-};
 const round = (x: number, digits = 0): number => Number(x.toFixed(digits));
 const mb = (bytes: number): number => round(bytes / 1024 / 1024, 1);
 
@@ -239,7 +232,7 @@ async function stalledClient(cloud: Cloud): Promise<Record<string, number | stri
 }
 
 export async function benchServer(): Promise<Record<string, number | string>> {
-  const out: Record<string, number | string> = { probe: `${PROBE.from} → ${PROBE.to} ${PROBE.proto}/${PROBE.port}`, cpus: availableParallelism(), heap_measure: gc ? 'gc' : 'approximate (run node --expose-gc)' };
+  const out: Record<string, number | string> = { probe: `${PROBE.from} → ${PROBE.to} ${PROBE.proto}/${PROBE.port}`, cpus: availableParallelism(), heap_measure: heapMeasure() };
   const cloud = load();
   const wsModule = pathToFileURL(createRequire(join(process.cwd(), 'package.json')).resolve('ws')).href;
   const dir = mkdtempSync(join(tmpdir(), 'vnet-bench-'));
