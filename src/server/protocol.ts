@@ -13,7 +13,7 @@ import type { cloudToJson } from '../topology/to-json.js';
 import { suggestion } from '../topology/did-you-mean.js';
 import { formatPath } from '../topology/issue.js';
 import type { TraceEvent } from '../trace/events.js';
-import type { NatEntry, VerdictKind } from '../trace/verdict.js';
+import type { Verdict, VerdictKind } from '../trace/verdict.js';
 
 export const PROTOCOL_VERSION = 1;
 /** Probes one `inject` may ask for (as `vnet trace --count`). */
@@ -70,19 +70,10 @@ export interface ProbeInfo {
 }
 
 /** The `vnet trace --json` contract without `events` (they were streamed already) but with their number. */
-export interface VerdictBody {
-  readonly verdict: VerdictKind;
-  readonly reply: boolean;
-  readonly path: readonly string[];
-  readonly drop: { readonly node: string; readonly stage: string; readonly reason: string } | null;
-  readonly blockers: readonly { readonly node: string; readonly stage: string; readonly reason: string }[];
-  readonly nat: readonly NatEntry[];
-  readonly lb: { readonly node: string; readonly member: string; readonly algorithm: string } | null;
-  readonly observed: { readonly src: string; readonly dst: string } | null;
-  readonly reason: string;
+export type VerdictBody = Omit<Verdict, 'events'> & {
   /** How many events the probe had (its events in the stream carry `probe` = `probe.id`). */
   readonly event_count: number;
-}
+};
 
 export interface VerdictMessage {
   readonly type: 'verdict';
