@@ -27,8 +27,11 @@ function detailText(e: TraceEvent): string {
 
 export function renderEvents(events: readonly TraceEvent[], style: Style, level: TraceLevel = 'detailed'): string[] {
   if (level === 'minimal') return events.map((e) => `${shortNode(e.node)} ${e.stage} ${e.action}: ${e.packet}`);
+  // Times in ms since the probe's first event: the virtual clock itself has run on before it
+  // (health checks settle first, earlier probes took their time); JSON keeps the absolute µs.
+  const start = events[0]?.t ?? 0;
   const rows = events.map((e) => [
-    (e.t / 1000).toFixed(3),
+    ((e.t - start) / 1000).toFixed(3),
     shortNode(e.node),
     shortPort(e),
     e.stage,
