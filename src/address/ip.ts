@@ -56,11 +56,5 @@ function formatIpv6(value: bigint): string {
   return `${hex(groups.slice(0, bestStart))}::${hex(groups.slice(bestStart + bestLen))}`;
 }
 
-export const ipEquals = (a: Ip, b: Ip): boolean => a.version === b.version && a.value === b.value;
-
-export const ipKey = (ip: Ip): string => `${ip.version}:${ip.value.toString(16)}`;
-
 export const compareIp = (a: Ip, b: Ip): number =>
   a.version !== b.version ? a.version - b.version : a.value < b.value ? -1 : a.value > b.value ? 1 : 0;
-
-export const addToIp = (ip: Ip, delta: bigint): Ip => ({ version: ip.version, value: ip.value + delta });

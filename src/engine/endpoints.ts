@@ -5,7 +5,7 @@
  * an external host.
  */
 import { parseIp } from '../address/ip.js';
-import { formatIpValue, toIpValue, type IpValue } from '../packet/ip-value.js';
+import { toIpValue, type IpValue } from '../packet/ip-value.js';
 import { nodeId } from '../topology/graph.js';
 import type { Cloud } from '../topology/model.js';
 import { suggestion } from '../topology/did-you-mean.js';
@@ -57,4 +57,3 @@ export function resolveDestination(cloud: Cloud, text: string, version?: 4 | 6):
   return { ok: false, message: `--to ${text}: no instance, external host, load balancer or floating IP named "${text}"${suggestion(text, names)}` };
 }
 
-export const describeAddress = formatIpValue;
