@@ -118,11 +118,18 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       res.setHeader('Allow', 'GET, HEAD');
       return send(res, 405, 'text/plain; charset=utf-8', 'method not allowed: the server answers GET\n', false);
     }
-    if (path !== '/' && path !== '/index.html' && path !== '/api/topology') return send(res, 404, 'text/plain; charset=utf-8', `not found: ${path}\n`, head);
+    const found = resource(path);
+    if (found === undefined) return send(res, 404, 'text/plain; charset=utf-8', `not found: ${path}\n`, head);
     const access = checkAccess(req, policy);
     if (!access.ok) return send(res, access.status, 'text/plain; charset=utf-8', `${access.message}\n`, head);
-    if (path === '/api/topology') return send(res, 200, 'application/json; charset=utf-8', live.topologyJson, head);
-    return send(res, 200, 'text/html; charset=utf-8', placeholderPage(live.cloud.name), head);
+    return send(res, 200, found.type, found.body(), head);
+  }
+
+  /** What each GET path answers (undefined: 404). The body is made only after access is checked. */
+  function resource(path: string): { type: string; body: () => string | Buffer } | undefined {
+    if (path === '/api/topology') return { type: 'application/json; charset=utf-8', body: () => live.topologyJson };
+    if (path === '/' || path === '/index.html') return { type: 'text/html; charset=utf-8', body: () => placeholderPage(live.cloud.name) };
+    return undefined;
   }
 
   function refuse(socket: Duplex, status: number, message: string): void {
