@@ -15,6 +15,7 @@ import type { TraceEvent } from '../trace/events.js';
 import { pathOf, type NatEntry, type Verdict } from '../trace/verdict.js';
 import { buildPortFirewalls } from '../firewall/install.js';
 import { buildWorld, type World } from './build-world.js';
+import { Capture } from './capture.js';
 import { EventQueue } from './event-queue.js';
 import { HostNode } from './host.js';
 import { LbNode } from '../lb/lb-node.js';
@@ -35,6 +36,8 @@ export interface SimulatorOptions {
   readonly firewall?: 'auto' | 'compiled' | 'linear' | 'off';
   /** Let filtered packets go on so that every blocker on the path is reported (`--explain all`). */
   readonly explainAll?: boolean;
+  /** Encode every frame put on a wire and keep it in `capture` (for pcap export). */
+  readonly capture?: boolean;
 }
 
 export interface ProbeSpec {
@@ -68,6 +71,8 @@ export class Simulator implements Sim {
   readonly recording: boolean;
   readonly explainAll: boolean;
   readonly events: TraceEvent[] = [];
+  /** Frames as bytes where they went on a wire, when the `capture` option is on. */
+  readonly capture: Capture | undefined;
   /** Per-port filters (port security, security groups), installed by the firewall. */
   readonly filters = new Map<string, PortFilter>();
   private readonly queue = new EventQueue<Agenda>();
@@ -96,6 +101,7 @@ export class Simulator implements Sim {
     this.maxTime = options.maxTimeUs ?? 60_000_000;
     this.rng = createRng(options.seed ?? cloud.seed);
     this.explainAll = options.explainAll ?? false;
+    this.capture = options.capture ? new Capture() : undefined;
     if (options.firewall !== 'off') {
       for (const [port, fw] of buildPortFirewalls(cloud, options.firewall ?? 'auto')) this.filters.set(port, fw);
     }
@@ -193,6 +199,7 @@ export class Simulator implements Sim {
     }
     const peer = this.world.wires.get(from)?.get(port);
     if (!peer) return;
+    this.capture?.record(this.clock, meta.probe, from, port, frame);
     this.schedule(this.clock + this.latency, { kind: 'frame', node: peer.node, port: peer.port, frame, meta });
   }
 
