@@ -41,6 +41,7 @@ program.command('trace')
   .option('--level <level>', 'detailed or minimal', 'detailed')
   .option('--explain <which>', 'first: stop at the first blocker (default); all: lift each blocker and list every one on the path')
   .option('--json', 'print the verdict and events as JSON (DESIGN §7)')
+  .option('--pcap <file>', 'also write every frame of the probe(s), as it went on each wire, to a pcap file (Wireshark, tcpdump)')
   .action((file: string, opts: TraceOptions) => { process.exitCode = runTrace(file, opts, io); });
 
 program.command('audit')

@@ -1,11 +1,14 @@
 /**
- * `vnet trace FILE --from A --to B [--proto tcp|udp|icmp] [--port N] [--count N] [--json]`:
+ * `vnet trace FILE --from A --to B [--proto tcp|udp|icmp] [--port N] [--count N] [--json] [--pcap OUT]`:
  * runs probes in one simulation (caches and state carry over between them) and prints each
- * hop-by-hop trace and its verdict, or the JSON contract of DESIGN §7.
+ * hop-by-hop trace and its verdict, or the JSON contract of DESIGN §7; `--pcap` also writes
+ * the probes' frames, captured on every wire they crossed, as a pcap file.
  */
+import { writeFileSync } from 'node:fs';
 import { resolveDestination, resolveSource } from '../engine/endpoints.js';
 import { Simulator } from '../engine/simulator.js';
 import { formatIssue } from '../topology/issue.js';
+import { writePcap } from '../trace/pcap.js';
 import { renderEvents, renderVerdict, verdictJson, type TraceLevel } from '../trace/render.js';
 import type { Io } from './io.js';
 import { loadTopologyFile } from './read-topology.js';
@@ -20,6 +23,7 @@ export interface TraceOptions {
   readonly level?: string;
   readonly ipv6?: boolean;
   readonly explain?: string;
+  readonly pcap?: string;
 }
 
 export function runTrace(file: string, opts: TraceOptions, io: Io): number {
@@ -52,10 +56,20 @@ export function runTrace(file: string, opts: TraceOptions, io: Io): number {
   const dst = resolveDestination(cloud, opts.to, opts.ipv6 ? 6 : undefined);
   if (!dst.ok) return fail(dst.message);
 
-  const sim = new Simulator(cloud, { explainAll: opts.explain === 'all' });
+  const sim = new Simulator(cloud, { explainAll: opts.explain === 'all', capture: opts.pcap !== undefined });
   const verdicts = [];
   for (let i = 0; i < count; i++) {
     verdicts.push(sim.probe({ from: src.value.node, to: dst.value, proto, port, ...(src.value.ip !== undefined ? { src: src.value.ip } : {}) }));
+  }
+  if (opts.pcap !== undefined && sim.capture) {
+    // Health checks (probe 0) run between and around probes; the file holds the probes' frames only.
+    const frames = sim.capture.drain().filter((f) => f.probe > 0);
+    try {
+      writeFileSync(opts.pcap, writePcap(frames));
+    } catch (e) {
+      return fail(`--pcap ${opts.pcap}: cannot write the capture: ${(e as Error).message}`);
+    }
+    io.err(`wrote ${frames.length} frame${frames.length === 1 ? '' : 's'} to ${opts.pcap}`);
   }
   if (opts.json) {
     io.out(JSON.stringify(count === 1 ? verdictJson(verdicts[0]!) : verdicts.map(verdictJson), null, 2));
