@@ -3,8 +3,10 @@
  * trace recording off and on), what one complete trace costs in-process next to ovn-trace's
  * ~14 ms per call, and how a 10,000-instance cloud (scripts/gen-large.ts) builds and traces.
  * Every small figure is the median of several repetitions; large-topology figures take as many
- * repetitions as a time budget allows and say how many. Figures, not assertions: the runner
- * prints them (`npm run bench engine`).
+ * repetitions as a time budget allows and say how many. A fixed reference loop (one string-keyed
+ * Map lookup and one small allocation per "hop") runs next to every timed batch, and the figures
+ * are also given as ratios to it: the machine is shared, so absolute rates move with its load
+ * while the ratios hold. Figures, not assertions: the runner prints them (`npm run bench engine`).
  */
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
@@ -44,6 +46,31 @@ function probeOf(cloud: Cloud, from: string, to: string, proto: ProbeSpec['proto
   return { from: src.value.node, to: dst.value, proto, port };
 }
 
+/** Iterations of the reference loop per measurement, and its rates so far (one per timed batch). */
+const BASELINE_HOPS = 2_000_000;
+const baselineRates: number[] = [];
+const BASELINE_KEYS = Array.from({ length: 16 }, (_, i) => `instance:vm-${i}/eth0`);
+const BASELINE_MAP = new Map(BASELINE_KEYS.map((k, i) => [k, i]));
+
+/**
+ * The reference workload: per "hop", one lookup in a Map with string keys (as the engine's
+ * node and port tables are) and one small object, in a plain loop. Measured next to every
+ * timed batch, so a figure divided by it cancels the load other processes put on the machine.
+ */
+function baselineHops(): number {
+  let acc = 0;
+  const t0 = performance.now();
+  for (let i = 0; i < BASELINE_HOPS; i++) {
+    const key = BASELINE_KEYS[(i + acc) & 15]!;
+    const hop = { key, value: BASELINE_MAP.get(key)! };
+    acc = (acc + hop.value) & 0xff;
+  }
+  const rate = BASELINE_HOPS / ((performance.now() - t0) / 1000);
+  if (acc < 0) throw new Error('unreachable: keeps the loop from being optimised away');
+  baselineRates.push(rate);
+  return rate;
+}
+
 /** Runs `n` probes; returns wall time and the simulator events they took. Clears recorded events after. */
 function batch(sim: Simulator, spec: ProbeSpec, n: number): { ms: number; events: number } {
   const before = sim.processed;
@@ -55,29 +82,37 @@ function batch(sim: Simulator, spec: ProbeSpec, n: number): { ms: number; events
 }
 
 /** Hop events per second in steady state (median over REPS batches), and events per probe. */
-function steadyState(cloud: Cloud, spec: ProbeSpec, record: boolean): { eventsPerS: number; eventsPerProbe: number; heapPerProbe: number } {
+function steadyState(cloud: Cloud, spec: ProbeSpec, record: boolean): { eventsPerS: number; overBaseline: number; eventsPerProbe: number; heapPerProbe: number } {
   const sim = new Simulator(cloud, { record });
   batch(sim, spec, WARMUP);
   const rates: number[] = [];
+  const ratios: number[] = [];
   let perProbe = 0;
   const heap0 = heapUsed();
   for (let r = 0; r < REPS; r++) {
+    const base = baselineHops();
     const b = batch(sim, spec, BATCH);
     rates.push(b.events / (b.ms / 1000));
+    ratios.push(rates[r]! / base);
     perProbe = b.events / BATCH;
   }
   const heapPerProbe = (heapUsed() - heap0) / (REPS * BATCH);
-  return { eventsPerS: median(rates), eventsPerProbe: perProbe, heapPerProbe };
+  return { eventsPerS: median(rates), overBaseline: median(ratios), eventsPerProbe: perProbe, heapPerProbe };
 }
 
 /** Microseconds per complete trace, recording on, warm (median over REPS batches). */
-function perTrace(cloud: Cloud, spec: ProbeSpec, n: number): { us: number; verdict: VerdictKind; reason: string; events: number } {
+function perTrace(cloud: Cloud, spec: ProbeSpec, n: number): { us: number; baselineHops: number; verdict: VerdictKind; reason: string; events: number } {
   const sim = new Simulator(cloud, { record: true });
   batch(sim, spec, Math.min(n, 200)); // warm: ARP caches, MAC tables, JIT
   const times: number[] = [];
-  for (let r = 0; r < REPS; r++) times.push((batch(sim, spec, n).ms * 1000) / n);
+  const scaled: number[] = [];
+  for (let r = 0; r < REPS; r++) {
+    const base = baselineHops();
+    times.push((batch(sim, spec, n).ms * 1000) / n);
+    scaled.push((times[r]! / 1e6) * base);
+  }
   const v = sim.probe(spec);
-  return { us: median(times), verdict: v.verdict, reason: v.reason, events: v.events.length };
+  return { us: median(times), baselineHops: median(scaled), verdict: v.verdict, reason: v.reason, events: v.events.length };
 }
 
 /** scripts/gen-large.ts's generator, loaded at run time (see the note in benchLarge). */
@@ -180,6 +215,8 @@ export async function benchEngine(): Promise<Record<string, number | string>> {
   out.steady_record_off_hop_events_per_s = round(off.eventsPerS);
   out.steady_record_on_hop_events_per_s = round(on.eventsPerS);
   out.steady_record_on_over_off = round(on.eventsPerS / off.eventsPerS, 3);
+  out.steady_record_off_per_1k_baseline_hops = round(off.overBaseline * 1000, 2);
+  out.steady_record_on_per_1k_baseline_hops = round(on.overBaseline * 1000, 2);
   out.steady_record_off_heap_bytes_per_probe = round(off.heapPerProbe);
   out.steady_record_on_heap_bytes_per_probe = round(on.heapPerProbe);
 
@@ -188,11 +225,14 @@ export async function benchEngine(): Promise<Record<string, number | string>> {
   out.trace_web1_db1_tcp5432_us = round(a.us, 1);
   out.trace_web1_db1_tcp5432_verdict = `${a.verdict} (${a.events} events)`;
   out.trace_web1_db1_vs_ovn_trace = round(OVN_TRACE_US / a.us);
+  out.trace_web1_db1_in_baseline_hops = round(a.baselineHops);
   const fip = probeOf(cloud, 'client', '203.0.113.80', 'tcp', 80);
   const b = perTrace(cloud, fip, 200);
   out.trace_client_lb_fip_tcp80_us = round(b.us, 1);
   out.trace_client_lb_fip_tcp80_verdict = `${b.verdict} (${b.events} events): ${b.reason}`;
   out.trace_client_lb_fip_vs_ovn_trace = round(OVN_TRACE_US / b.us);
+  out.trace_client_lb_fip_in_baseline_hops = round(b.baselineHops);
+  out.baseline_hops_per_s = round(median(baselineRates));
 
   // (c) 10,000 instances.
   await benchLarge(out);
