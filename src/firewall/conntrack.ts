@@ -7,7 +7,7 @@
  */
 import type { IpPacket } from '../packet/frame.js';
 import { TCP_FIN, TCP_RST } from '../packet/frame.js';
-import { formatIpValue } from '../packet/ip-value.js';
+import { formatIpValue, type IpValue } from '../packet/ip-value.js';
 import { FlowTable, type FlowTuple } from './flow-table.js';
 
 export type CtState = 'new' | 'established' | 'related';
@@ -58,7 +58,30 @@ export function flowText(p: IpPacket): string {
   return `${l4.proto} ${formatIpValue(p.src)}:${l4.sport} → ${formatIpValue(p.dst)}:${l4.dport}`;
 }
 
+/** flowText of the packet a tuple was taken from (flowKeys' forward tuple). */
+function tupleText(k: FlowTuple): string {
+  if (k.proto === 1) return `icmp ${formatIpValue(k.src)} → ${formatIpValue(k.dst)} id=${k.sport}`;
+  return `${k.proto === 6 ? 'tcp' : 'udp'} ${formatIpValue(k.src)}:${k.sport} → ${formatIpValue(k.dst)}:${k.dport}`;
+}
+
+/** An entry; its text is built the first time someone reads it (traces, snapshots), not per flow. */
+class Entry implements CtEntry {
+  private shown: string | undefined;
+  replied = false;
+  closing = false;
+
+  constructor(readonly key: FlowTuple, readonly openedBy: 'ingress' | 'egress', public expires: number) {}
+
+  get text(): string {
+    return (this.shown ??= tupleText(this.key));
+  }
+}
+
+/** The flow-table protocol tag of a packet's L4 (as in flowKeys). */
+const protoTag = (proto: 'tcp' | 'udp' | 'icmp'): number => (proto === 'icmp' ? 1 : proto === 'tcp' ? 6 : 17);
+
 const SWEEP_MIN = 1024;
+const NEW: CtLookup = { state: 'new' };
 
 export class ConnTrack {
   private readonly entries = new FlowTable<CtEntry>();
@@ -73,19 +96,22 @@ export class ConnTrack {
       const entry = this.live(q.forward, now) ?? this.live(q.reverse, now);
       return entry ? { state: 'related', entry } : { state: 'new' };
     }
-    const k = flowKeys(p);
-    const orig = this.live(k.forward, now);
+    // flowKeys without the tuples: echo uses its id as both ports.
+    const proto = protoTag(l4.proto);
+    const sport = l4.proto === 'icmp' ? l4.id ?? 0 : l4.sport;
+    const dport = l4.proto === 'icmp' ? sport : l4.dport;
+    const orig = this.liveParts(proto, p.src, sport, p.dst, dport, now);
     if (orig) return { state: 'established', entry: orig, reply: false };
-    const rep = this.live(k.reverse, now);
+    const rep = this.liveParts(proto, p.dst, dport, p.src, sport, now);
     if (rep) return { state: 'established', entry: rep, reply: true };
-    return { state: 'new' };
+    return NEW;
   }
 
   /** Records a new flow that the rules allowed. */
   commit(p: IpPacket, openedBy: 'ingress' | 'egress', now: number): CtEntry {
     if (this.entries.size >= this.sweepAt) this.sweep(now);
     const { forward } = flowKeys(p);
-    const entry: CtEntry = { key: forward, text: flowText(p), openedBy, replied: false, closing: false, expires: now + this.timeout(p, false) };
+    const entry = new Entry(forward, openedBy, now + this.timeout(p, false));
     this.entries.set(forward, entry);
     return entry;
   }
@@ -121,10 +147,14 @@ export class ConnTrack {
   }
 
   private live(key: FlowTuple, now: number): CtEntry | undefined {
-    const e = this.entries.get(key);
+    return this.liveParts(key.proto, key.src, key.sport, key.dst, key.dport, now);
+  }
+
+  private liveParts(proto: number, src: IpValue, sport: number, dst: IpValue, dport: number, now: number): CtEntry | undefined {
+    const e = this.entries.find(proto, src, sport, dst, dport);
     if (!e) return undefined;
     if (e.expires < now) {
-      this.entries.delete(key);
+      this.entries.delete(e.key);
       return undefined;
     }
     return e;
