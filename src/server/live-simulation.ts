@@ -19,6 +19,7 @@ import type { VerdictKind } from '../trace/verdict.js';
 import type { Outbox } from './outbox.js';
 import { encodeMessage, PROTOCOL_VERSION, type ErrorMessage, type HelloMessage, type InjectMessage, type IssueJson, type ProbeInfo, type ProtocolError, type TopologyPayload, type VerdictBody } from './protocol.js';
 import { wantsEvent, wantsVerdict, type Subscription } from './subscription.js';
+import { TraceStore } from './trace-store.js';
 
 /** A connected client, as the simulation sees it. */
 export interface Peer {
@@ -75,6 +76,8 @@ export class LiveSimulation {
   private closed = false;
   private totalProbes = 0;
   private totalEvents = 0;
+  /** The last probes' events and captured frames, for GET /api/trace/<probe>.pcap and .json. */
+  readonly traces = new TraceStore();
 
   constructor(cloud: Cloud, private readonly file: string | null, private readonly options: LiveSimulationOptions) {
     this.model = this.modelOf(cloud);
@@ -97,9 +100,10 @@ export class LiveSimulation {
   }
 
   private simulatorOf(cloud: Cloud): Simulator {
-    const sim = new Simulator(cloud);
+    const sim = new Simulator(cloud, { capture: true });
     // Health checks ran while the simulator settled its load balancers; they are not news.
     sim.events.length = 0;
+    sim.capture?.drain();
     this.probeNo = 0;
     return sim;
   }
@@ -166,6 +170,7 @@ export class LiveSimulation {
     this.jobs = [];
     if (reason === 'reload') this.model = this.modelOf(cloud);
     this.sim = this.simulatorOf(cloud);
+    this.traces.clear();
     for (const job of cancelled) {
       const left = job.count - job.done;
       job.peer.outbox.reply(errorFrame({ code: 'cancelled', message: `${reason === 'reset' ? 'a reset' : 'a reload of the topology'} cancelled ${left} of ${job.count} probes of this injection`, ref: job.msg.id ?? null }));
@@ -204,6 +209,7 @@ export class LiveSimulation {
     } catch (e) {
       job.done = job.count;
       this.sim.events.length = 0;
+      this.sim.capture?.drain();
       job.peer.outbox.reply(errorFrame({ code: 'internal', message: `the probe failed: ${(e as Error).message}`, ref: job.msg.id ?? null }));
       return;
     }
@@ -218,6 +224,7 @@ export class LiveSimulation {
     const { events: _events, ...rest } = verdictJson(verdict);
     const body = { ...rest, event_count: verdict.events.length } as unknown as VerdictBody;
     const probe: ProbeInfo = { id, ref: job.msg.id ?? null, from: job.msg.from, to: job.msg.to, proto: job.msg.proto, port: job.msg.proto === 'icmp' ? null : (job.spec.port ?? null), index, count: job.count };
+    this.traces.add(probe, body, verdict.events, this.sim.capture?.drain().filter((f) => f.probe === id) ?? []);
     let data: Buffer | undefined;
     for (const p of this.peers) {
       if (!wantsVerdict(p.subscription, verdict.verdict, verdict.path, verdict.drop?.node ?? null)) continue;

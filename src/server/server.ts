@@ -1,6 +1,7 @@
 /**
  * `vnet serve`'s server (node:http + ws): `GET /` (the page), `GET /api/topology` (the resolved
- * cloud and its graph) and the WebSocket stream at `/ws` (protocol.ts, DESIGN §7). Every client
+ * cloud and its graph), `GET /api/trace/<probe>.pcap` and `.json` (the last probes' captures and
+ * traces, trace-routes.ts) and the WebSocket stream at `/ws` (protocol.ts, DESIGN §7). Every client
  * shares one simulation (live-simulation.ts); each has a bounded outbox (outbox.ts) and a token
  * bucket for the probes it injects. Bad messages get an `error` and the connection stays; a
  * message over `maxPayload` is a protocol violation that ws answers by closing with 1009.
@@ -22,6 +23,7 @@ import { placeholderPage } from './page.js';
 import { parseClientMessage } from './protocol.js';
 import { compileFilter, EVERYTHING } from './subscription.js';
 import { TokenBucket, type RateLimit } from './token-bucket.js';
+import { traceResource } from './trace-routes.js';
 import { watchFile, type FileWatch } from './watch.js';
 
 export interface ServerOptions {
@@ -106,8 +108,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   http.on('clientError', (_e, socket) => socket.destroy());
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayload ?? DEFAULTS.maxPayload, perMessageDeflate: false, clientTracking: false });
 
-  function send(res: ServerResponse, status: number, type: string, body: string | Buffer, head: boolean): void {
-    res.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff', 'Content-Security-Policy': CSP, 'Referrer-Policy': 'no-referrer' });
+  function send(res: ServerResponse, status: number, type: string, body: string | Buffer, head: boolean, headers: Readonly<Record<string, string>> = {}): void {
+    res.writeHead(status, { ...headers, 'Content-Type': type, 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff', 'Content-Security-Policy': CSP, 'Referrer-Policy': 'no-referrer' });
     res.end(head ? undefined : body);
   }
 
@@ -122,12 +124,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     if (found === undefined) return send(res, 404, 'text/plain; charset=utf-8', `not found: ${path}\n`, head);
     const access = checkAccess(req, policy);
     if (!access.ok) return send(res, access.status, 'text/plain; charset=utf-8', `${access.message}\n`, head);
-    return send(res, 200, found.type, found.body(), head);
+    return send(res, found.status ?? 200, found.type, found.body(), head, found.headers);
   }
 
   /** What each GET path answers (undefined: 404). The body is made only after access is checked. */
-  function resource(path: string): { type: string; body: () => string | Buffer } | undefined {
+  function resource(path: string): { type: string; body: () => string | Buffer; status?: number; headers?: Readonly<Record<string, string>> } | undefined {
     if (path === '/api/topology') return { type: 'application/json; charset=utf-8', body: () => live.topologyJson };
+    const trace = traceResource(path, live.traces, live.cloud.name);
+    if (trace) return trace;
     if (path === '/' || path === '/index.html') return { type: 'text/html; charset=utf-8', body: () => placeholderPage(live.cloud.name) };
     return undefined;
   }
