@@ -13,6 +13,8 @@ const ts = (dir) => readdirSync(dir).filter((f) => f.endsWith('.ts')).map((f) =>
 await Promise.all([
   // CommonJS output: Node 20 loads one CJS file ~10-20 ms faster than the same code as ESM.
   build({ ...common, format: 'cjs', entryPoints: { vnet: 'src/cli/main.ts' }, outExtension: { '.js': '.cjs' }, outdir: 'dist', minify: true, banner: { js: '#!/usr/bin/env node' } }),
+  // The agent `vnet realize` runs inside each namespace (listeners, probes): small and CommonJS.
+  build({ ...common, format: 'cjs', entryPoints: { 'realize-agent': 'src/realize/agent/agent.ts' }, outExtension: { '.js': '.cjs' }, outdir: 'dist', minify: true }),
   build({ ...common, entryPoints: { index: 'src/index.ts', testing: 'src/testing/index.ts' }, outdir: 'dist', packages: 'external' }),
   build({ ...common, entryPoints: [...ts('scripts'), ...ts('bench')], outdir: 'dist', outbase: '.', banner: { js: requireShim } }),
 ]);

@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { processIo } from './io.js';
 import { runAudit, type AuditOptions } from './audit.js';
 import { runReach } from './reach.js';
+import { runRealize, type RealizeOptions } from './realize.js';
 import { runServe, type ServeOptions } from './serve.js';
 import { runShow } from './show.js';
 import { runTrace, type TraceOptions } from './trace.js';
@@ -68,6 +69,15 @@ program.command('reach')
   .option('--hits', 'count, per security-group rule, the matrix probes it allowed (rules nothing uses show 0)')
   .option('--json', 'print the matrix as JSON')
   .action((file: string, opts: { json?: boolean; from?: string; to?: string; hits?: boolean }) => { process.exitCode = runReach(file, opts, io); });
+
+program.command('realize')
+  .description('build the cloud in Linux network namespaces (root), remove it, or print the commands')
+  .argument('<file>', 'topology file (YAML or JSON)')
+  .option('--script', 'print the shell script that builds it, for review')
+  .option('--up', 'build it: namespaces, bridges, veths, addresses, routes, nftables, listeners')
+  .option('--down', 'remove every namespace of the prefix and what runs inside (idempotent)')
+  .option('--prefix <p>', 'prefix of every name it creates (default: vn + a hash of the cloud name)')
+  .action(async (file: string, opts: RealizeOptions) => { process.exitCode = await runRealize(file, opts, io); });
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   if (e instanceof CommanderError) {

@@ -1,0 +1,75 @@
+/**
+ * One probe from inside a namespace, classified the way vnet's verdicts are: `delivered` (a TCP
+ * connection, a UDP answer, an echo reply), `refused` (RST, ICMP port unreachable), `unreachable`
+ * (ICMP host/net unreachable, or ARP that got no answer: EHOSTUNREACH), or `timeout` (nothing
+ * came back: the caller tells a drop from a loss by the nftables drop counters). A TCP or UDP
+ * answer carries the source address the far end saw.
+ */
+import { spawn } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { connect } from 'node:net';
+
+export interface ProbeRequest {
+  readonly proto: 'tcp' | 'udp' | 'icmp';
+  readonly dst: string;
+  readonly port: number;
+  readonly timeoutMs: number;
+}
+
+export interface ProbeResult {
+  readonly result: 'delivered' | 'refused' | 'unreachable' | 'timeout' | 'error';
+  /** The errno or the tool's words, when there is one. */
+  readonly detail: string | null;
+  /** The source address the far end saw (TCP and UDP answers). */
+  readonly seen: string | null;
+  readonly ms: number;
+}
+
+const UNREACHABLE = new Set(['EHOSTUNREACH', 'ENETUNREACH']);
+
+export function runProbe(req: ProbeRequest): Promise<ProbeResult> {
+  const start = process.hrtime.bigint();
+  const ms = () => Number(process.hrtime.bigint() - start) / 1e6;
+  return new Promise((resolve) => {
+    let settled = false;
+    const done = (result: ProbeResult['result'], detail: string | null, seen: string | null = null) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      cleanup();
+      resolve({ result, detail, seen, ms: Math.round(ms() * 10) / 10 });
+    };
+    const fromError = (e: NodeJS.ErrnoException) => {
+      const code = e.code ?? e.message;
+      done(code === 'ECONNREFUSED' ? 'refused' : UNREACHABLE.has(code) ? 'unreachable' : 'error', code);
+    };
+    let cleanup = () => undefined as void;
+    const timer = setTimeout(() => done('timeout', null), req.proto === 'icmp' ? req.timeoutMs + 500 : req.timeoutMs);
+    if (req.proto === 'tcp') {
+      const socket = connect({ host: req.dst, port: req.port });
+      let seen = '';
+      cleanup = () => { socket.destroy(); };
+      socket.on('error', fromError);
+      socket.on('data', (d) => { seen += d.toString(); if (seen.includes('\n')) done('delivered', null, seen.trim()); });
+      socket.on('end', () => done('delivered', null, seen.trim() || null));
+    } else if (req.proto === 'udp') {
+      const socket = createSocket('udp4');
+      cleanup = () => { try { socket.close(); } catch { /* already closed */ } };
+      socket.on('error', fromError);
+      socket.on('message', (msg) => done('delivered', null, msg.toString().trim() || null));
+      socket.connect(req.port, req.dst, () => socket.send('vnet conform probe\n'));
+    } else {
+      const ping = spawn('ping', ['-n', '-c', '1', '-W', String(Math.ceil(req.timeoutMs / 1000)), req.dst], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      cleanup = () => { ping.kill(); };
+      ping.stdout.on('data', (d) => { out += d.toString(); });
+      ping.stderr.on('data', (d) => { out += d.toString(); });
+      ping.on('error', (e) => done('error', `ping: ${e.message}`));
+      ping.on('close', (code) => {
+        if (code === 0) done('delivered', null);
+        else if (/unreachable/i.test(out)) done('unreachable', /From \S+ .*unreachable/i.exec(out)?.[0] ?? 'unreachable');
+        else done('timeout', null);
+      });
+    }
+  });
+}

@@ -1,0 +1,127 @@
+/**
+ * A router's NAT, load-balancer listeners and network ACLs as one nftables ruleset in its
+ * namespace, in the order Neutron's L3 agent (and OVN's router pipeline) applies them:
+ * prerouting DNATs load-balancer listeners (OVN applies a VIP in the router, keeping the
+ * client's address) and then floating IPs and port forwardings; postrouting SNATs a floating
+ * IP's fixed address to it, everything else leaving by the gateway to the gateway address
+ * (`snat: true`), and anything DNATed back inside (hairpin) to the gateway address, so replies
+ * come back through the router (the L3 agent's `--ctstate DNAT -j SNAT` rule).
+ * Network ACLs are stateless checks where traffic leaves a subnet (`iifname qr-…`) and enters
+ * one (`oifname qr-…`), first match wins, then a counted implicit deny.
+ */
+import type { AclRule, Cloud, LoadBalancer, Router } from '../topology/model.js';
+import { memberMap } from './balance-map.js';
+import { prefixMatch, protocolMatch, rule } from './nft-match.js';
+
+export const NAT_TABLE = 'vnet_nat';
+export const ACL_TABLE = 'vnet_acl';
+export const ACL_DROP_COUNTER = 'acl_drop';
+
+/** The router's ruleset, or null when it has nothing to translate or filter. */
+export function routerRuleset(cloud: Cloud, router: Router, ifnameOf: (portId: string) => string): string | null {
+  const nat = natTable(cloud, router, ifnameOf);
+  const acl = aclTable(cloud, router, ifnameOf);
+  if (nat === null && acl === null) return null;
+  return [nat, acl].filter((t) => t !== null).join('');
+}
+
+/** Load balancers in dnat mode on a subnet this router is attached to (the router serves their VIPs). */
+export function routedBalancers(cloud: Cloud, router: Router): LoadBalancer[] {
+  const subnets = new Set(router.interfaces.flatMap((id) => cloud.ports.get(id)!.fixedIps.map((f) => f.subnet)));
+  return [...cloud.loadBalancers.values()].filter((lb) => lb.mode === 'dnat' && subnets.has(lb.subnet) && lb.vip.ip.version === 4);
+}
+
+function natTable(cloud: Cloud, router: Router, ifnameOf: (portId: string) => string): string | null {
+  const pre: string[] = [];
+  const forward: string[] = [];
+  const post: string[] = [];
+  const fips = [...cloud.floatingIps.values()].filter((f) => f.router === router.name && f.address.ip.version === 4);
+  for (const lb of routedBalancers(cloud, router)) {
+    const fronts = [lb.vip.text, ...fips.filter((f) => f.fixedAddress?.text === lb.vip.text).map((f) => f.address.text)];
+    const daddr = fronts.length === 1 ? `ip daddr ${fronts[0]}` : `ip daddr { ${fronts.join(', ')} }`;
+    for (const l of lb.listeners) {
+      const proto = l.protocol === 'udp' ? 'udp' : 'tcp';
+      const map = memberMap(lb.pools.find((p) => p.name === l.pool)!);
+      if (map === null) {
+        const reject = proto === 'tcp' ? 'reject with tcp reset' : 'reject';
+        forward.push(rule(daddr, `${proto} dport ${l.port}`, reject, `comment "${lb.name}: no member can serve"`));
+      } else {
+        pre.push(rule(daddr, `${proto} dport ${l.port}`, `dnat ip to ${map}`, `comment "${lb.name} ${proto}/${l.port} → ${l.pool}"`));
+      }
+    }
+  }
+  const gw = router.externalGateway;
+  const qg = gw ? `"${ifnameOf(gw.port)}"` : null;
+  for (const f of fips) {
+    for (const pf of f.portForwardings) {
+      pre.push(rule(`ip daddr ${f.address.text}`, `${pf.protocol} dport ${pf.externalPort}`, `dnat ip to ${pf.internalAddress.text}:${pf.internalPort}`, `comment "${f.name} port forwarding"`));
+    }
+  }
+  for (const f of fips) {
+    if (f.fixedAddress === null) continue;
+    pre.push(rule(`ip daddr ${f.address.text}`, `dnat ip to ${f.fixedAddress.text}`, `comment "${f.name}"`));
+  }
+  if (qg !== null && gw) {
+    for (const f of fips) {
+      if (f.fixedAddress === null) continue;
+      post.push(rule(`iifname != ${qg}`, `ip saddr ${f.fixedAddress.text}`, `oifname ${qg}`, `snat ip to ${f.address.text}`, `comment "${f.name} outbound"`));
+      post.push(rule(`iifname != ${qg}`, `oifname != ${qg}`, 'ct status dnat', `ip saddr ${f.fixedAddress.text}`, `snat ip to ${f.address.text}`, `comment "${f.name} hairpin"`));
+    }
+    if (gw.snat) post.push(rule(`iifname != ${qg}`, `oifname ${qg}`, `snat ip to ${gw.address.text}`, 'comment "router SNAT"'));
+    post.push(rule(`iifname != ${qg}`, `oifname != ${qg}`, 'ct status dnat', `snat ip to ${gw.address.text}`, 'comment "hairpin: DNATed back inside"'));
+  }
+  if (pre.length + post.length + forward.length === 0) return null;
+  const chain = (name: string, hook: string, lines: string[]) => lines.length === 0 ? [] : [
+    `  chain ${name} {`,
+    `    type ${hook};`,
+    ...lines.map((l) => `    ${l}`),
+    '  }',
+  ];
+  return [
+    `table ip ${NAT_TABLE} {`,
+    ...chain('prerouting', 'nat hook prerouting priority dstnat; policy accept', pre),
+    ...chain('forward', 'filter hook forward priority filter; policy accept', forward),
+    ...chain('postrouting', 'nat hook postrouting priority srcnat; policy accept', post),
+    '}',
+    '',
+  ].join('\n');
+}
+
+function aclTable(cloud: Cloud, router: Router, ifnameOf: (portId: string) => string): string | null {
+  const dispatch: string[] = [];
+  const chains: string[] = [];
+  for (const portId of router.interfaces) {
+    const port = cloud.ports.get(portId)!;
+    for (const f of port.fixedIps) {
+      const aclName = cloud.subnets.get(f.subnet)?.networkAcl;
+      if (!aclName) continue;
+      const acl = cloud.networkAcls.get(aclName)!;
+      const ifname = ifnameOf(portId);
+      const out = `${f.subnet}_out`.replace(/[^A-Za-z0-9_]/g, '_');
+      const inn = `${f.subnet}_in`.replace(/[^A-Za-z0-9_]/g, '_');
+      dispatch.push(`iifname "${ifname}" jump ${out} comment "leaving subnet ${f.subnet}"`);
+      dispatch.push(`oifname "${ifname}" jump ${inn} comment "entering subnet ${f.subnet}"`);
+      chains.push(...aclChain(out, acl.egress, 'daddr', `${acl.name} egress`), ...aclChain(inn, acl.ingress, 'saddr', `${acl.name} ingress`));
+    }
+  }
+  if (dispatch.length === 0) return null;
+  return [
+    `table inet ${ACL_TABLE} {`,
+    `  counter ${ACL_DROP_COUNTER} { }`,
+    '  chain forward {',
+    '    type filter hook forward priority filter; policy accept;',
+    ...dispatch.map((l) => `    ${l}`),
+    '  }',
+    ...chains,
+    '}',
+    '',
+  ].join('\n');
+}
+
+function aclChain(name: string, rules: readonly AclRule[], field: 'saddr' | 'daddr', what: string): string[] {
+  const lines = rules.filter((r) => r.cidr.cidr.version === 4).map((r) => rule(
+    'meta nfproto ipv4', prefixMatch(field, r.cidr.text), protocolMatch(r.protocol, r.ports, r.icmpType, r.icmpCode),
+    r.action === 'allow' ? 'return' : `counter name "${ACL_DROP_COUNTER}" drop`, `comment "${what} rule ${r.number}"`));
+  lines.push(`counter name "${ACL_DROP_COUNTER}" drop comment "${what}: implicit deny"`);
+  return [`  chain ${name} {`, ...lines.map((l) => `    ${l}`), '  }'];
+}

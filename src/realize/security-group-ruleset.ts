@@ -1,0 +1,82 @@
+/**
+ * An instance's security groups as one nftables ruleset in its namespace (Neutron's semantics,
+ * as its iptables and OVS firewall drivers implement them): input and output chains with
+ * policy drop; replies and related ICMP errors of tracked connections pass; each rule of the
+ * port's groups accepts (allow-only, a union: order never matters); remote groups are expanded
+ * to their members' addresses; whatever is left meets a counted drop, so that `vnet conform`
+ * can tell a drop from a timeout. Ports with port security off accept everything.
+ */
+import type { Cloud, Port, SecurityGroupRule } from '../topology/model.js';
+import { addressSetMatch, prefixMatch, protocolMatch, rule } from './nft-match.js';
+
+export const SG_TABLE = 'vnet_sg';
+export const SG_DROP_COUNTERS = ['ingress_drop', 'egress_drop'] as const;
+
+/** The ruleset text, or null when no port of the instance has port security. */
+export function securityGroupRuleset(cloud: Cloud, ports: readonly { readonly port: Port; readonly ifname: string }[]): string | null {
+  if (!ports.some((p) => p.port.portSecurity)) return null;
+  const input: string[] = ['iif "lo" accept'];
+  const output: string[] = ['oif "lo" accept'];
+  for (const { port, ifname } of ports) {
+    if (!port.portSecurity) {
+      input.push(`iifname "${ifname}" accept comment "port security off"`);
+      output.push(`oifname "${ifname}" accept comment "port security off"`);
+      continue;
+    }
+    const groups = port.securityGroups.map((g) => cloud.securityGroups.get(g)!);
+    if (groups.some((g) => g.stateful)) {
+      input.push(`iifname "${ifname}" ct state established,related accept`);
+      output.push(`oifname "${ifname}" ct state established,related accept`);
+    }
+    for (const group of groups) {
+      for (const r of group.rules) {
+        const line = ruleLine(cloud, r, ifname, `${group.name}#${r.index}`);
+        if (line !== null) (r.direction === 'ingress' ? input : output).push(line);
+      }
+    }
+  }
+  input.push('counter name "ingress_drop" drop comment "no rule allows it"');
+  output.push('counter name "egress_drop" drop comment "no rule allows it"');
+  return [
+    `table inet ${SG_TABLE} {`,
+    '  counter ingress_drop { }',
+    '  counter egress_drop { }',
+    '  chain input {',
+    '    type filter hook input priority filter; policy drop;',
+    ...input.map((l) => `    ${l}`),
+    '  }',
+    '  chain output {',
+    '    type filter hook output priority filter; policy drop;',
+    ...output.map((l) => `    ${l}`),
+    '  }',
+    '}',
+    '',
+  ].join('\n');
+}
+
+/** One rule as an accepting nftables rule, or null when it can match nothing here. */
+function ruleLine(cloud: Cloud, r: SecurityGroupRule, ifname: string, name: string): string | null {
+  if (r.ethertype !== 'IPv4' || r.protocol === 'icmpv6') return null;
+  const ingress = r.direction === 'ingress';
+  const field = ingress ? 'saddr' : 'daddr';
+  let remote = '';
+  if (r.remoteIpPrefix) {
+    remote = prefixMatch(field, r.remoteIpPrefix.text);
+  } else if (r.remoteGroup !== null) {
+    const members = groupAddresses(cloud, r.remoteGroup);
+    if (members.length === 0) return null;
+    remote = addressSetMatch(field, members);
+  }
+  const iface = ingress ? `iifname "${ifname}"` : `oifname "${ifname}"`;
+  return rule(iface, 'meta nfproto ipv4', remote, protocolMatch(r.protocol, r.ports, r.icmpType, r.icmpCode), 'accept', `comment "${name}"`);
+}
+
+/** IPv4 addresses of every port in the group (Neutron's remote_group expansion). */
+export function groupAddresses(cloud: Cloud, group: string): string[] {
+  const out: string[] = [];
+  for (const p of cloud.ports.values()) {
+    if (!p.securityGroups.includes(group)) continue;
+    for (const f of p.fixedIps) if (f.address.ip.version === 4 && !out.includes(f.address.text)) out.push(f.address.text);
+  }
+  return out;
+}

@@ -1,0 +1,71 @@
+// `vnet realize --up/--down` and the generated script, for real in network namespaces: what
+// --up builds is there (namespaces, bridges in the fabric namespace, addresses, listeners),
+// and --down leaves no namespace, link or process behind. Needs root; skips with the reason
+// when this machine cannot create namespaces.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { namespaceSupport, namespacesOf, uniquePrefix } from './realize-namespaces.js';
+
+const unsupported = namespaceSupport();
+if (unsupported !== null) console.warn(`skipping vnet realize tests: ${unsupported}`);
+const vnet = (...args: string[]) => spawnSync(process.execPath, ['dist/vnet.cjs', ...args], { encoding: 'utf8' });
+const rootLinks = () => execFileSync('ip', ['-o', 'link'], { encoding: 'utf8' });
+// A killed listener may stay a zombie until its reaper gets to it: that is not running.
+const alive = (pid: number) => { try { return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8')); } catch { return false; } };
+const pidsIn = (ns: string) => execFileSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
+
+describe.skipIf(unsupported !== null)('vnet realize on this machine', () => {
+  const up = uniquePrefix('u');
+  const sh = uniquePrefix('s');
+  afterAll(() => {
+    vnet('realize', 'topologies/three-tier.yaml', '--down', '--prefix', up);
+    vnet('realize', 'topologies/multi-router.yaml', '--down', '--prefix', sh);
+  });
+
+  it('--up builds three-tier.yaml and --down removes exactly what it made', () => {
+    const before = rootLinks();
+    const made = vnet('realize', 'topologies/three-tier.yaml', '--up', '--prefix', up);
+    expect(made.stderr).toBe('');
+    expect(made.status).toBe(0);
+    const namespaces = namespacesOf(up);
+    expect(namespaces.sort()).toEqual([`${up}-fabric`, `${up}-h-client`, `${up}-h-mirror`, `${up}-h-scanner`, `${up}-i-db-1`, `${up}-i-web-1`, `${up}-i-web-2`, `${up}-internet`, `${up}-lb-web-lb`, `${up}-r-edge`]);
+    // Nothing in the root namespace: the bridges and their ports live in the fabric namespace.
+    expect(rootLinks()).toBe(before);
+    const bridges = execFileSync('ip', ['-n', `${up}-fabric`, '-o', 'link', 'show', 'type', 'bridge'], { encoding: 'utf8' });
+    expect(bridges.split('\n').filter(Boolean)).toHaveLength(2);
+    const db = execFileSync('ip', ['-n', `${up}-i-db-1`, '-o', 'addr', 'show', 'dev', 'eth0'], { encoding: 'utf8' });
+    expect(db).toContain('10.0.1.21/24');
+    expect(execFileSync('ip', ['-n', `${up}-i-db-1`, 'link', 'show', 'eth0'], { encoding: 'utf8' })).toContain('fa:16:3e:00:00:03');
+    const listeners = namespaces.flatMap(pidsIn);
+    expect(listeners.length).toBe(5);
+    expect(vnet('realize', 'topologies/three-tier.yaml', '--up', '--prefix', up).stderr).toMatch(/exist already/);
+
+    const removed = vnet('realize', 'topologies/three-tier.yaml', '--down', '--prefix', up);
+    expect(removed.stdout).toContain('removed 10 namespaces');
+    expect(namespacesOf(up)).toEqual([]);
+    expect(listeners.filter(alive)).toEqual([]);
+    expect(rootLinks()).toBe(before);
+    // Idempotent.
+    expect(vnet('realize', 'topologies/three-tier.yaml', '--down', '--prefix', up).stdout).toContain('nothing to remove');
+  });
+
+  it('the printed script builds multi-router.yaml, and tears down when a step fails', () => {
+    const script = vnet('realize', 'topologies/multi-router.yaml', '--script', '--prefix', sh).stdout;
+    const run = spawnSync('sh', ['-s'], { input: script, encoding: 'utf8', env: { ...process.env, AGENT: 'dist/realize-agent.cjs' } });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(namespacesOf(sh)).toHaveLength(8);
+    const route = execFileSync('ip', ['-n', `${sh}-r-branch`, 'route'], { encoding: 'utf8' });
+    expect(route).toContain('default via 10.50.0.1');
+    vnet('realize', 'topologies/multi-router.yaml', '--down', '--prefix', sh);
+    expect(namespacesOf(sh)).toEqual([]);
+
+    // A step that fails halfway: the trap removes what was made.
+    const broken = script.replace(/^ip -n \S+-r-edge route add default.*$/m, 'false');
+    const failed = spawnSync('sh', ['-s'], { input: broken, encoding: 'utf8', env: { ...process.env, AGENT: 'dist/realize-agent.cjs' } });
+    expect(failed.status).not.toBe(0);
+    expect(failed.stderr).toContain('tearing down');
+    expect(namespacesOf(sh)).toEqual([]);
+  });
+});

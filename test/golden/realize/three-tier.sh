@@ -1,0 +1,481 @@
+#!/bin/sh
+# vnet realize: build the cloud in network namespaces vn0-* (run as root).
+# Nothing is added to the root namespace: bridges and bridge-side veths live in the fabric namespace.
+set -eu
+: "${AGENT:=dist/realize-agent.cjs}"
+vnet_down() {
+  for ns in $(ip netns list | awk '{print $1}' | grep '^vn0-'); do
+    pids=$(ip netns pids "$ns")
+    if [ -n "$pids" ]; then kill -KILL $pids 2>/dev/null || true; fi
+    ip netns del "$ns" 2>/dev/null || true
+  done
+}
+if ip netns list | grep -q '^vn0-'; then echo "namespaces vn0-* exist: run vnet realize --down first" >&2; exit 1; fi
+trap 'echo "vnet realize: failed, tearing down" >&2; vnet_down' EXIT
+trap 'exit 1' INT TERM
+
+# fabric
+ip netns add vn0-fabric
+
+# loopback
+ip -n vn0-fabric link set lo up
+
+# IPv4 only, no reverse-path filter
+ip netns exec vn0-fabric sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
+
+# internet
+ip netns add vn0-internet
+
+# loopback
+ip -n vn0-internet link set lo up
+
+# IPv4 only, no reverse-path filter, forwarding
+ip netns exec vn0-internet sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 net.ipv4.ip_forward=1
+
+# router edge
+ip netns add vn0-r-edge
+
+# loopback
+ip -n vn0-r-edge link set lo up
+
+# IPv4 only, no reverse-path filter, forwarding
+ip netns exec vn0-r-edge sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 net.ipv4.ip_forward=1
+
+# load balancer web-lb
+ip netns add vn0-lb-web-lb
+
+# loopback
+ip -n vn0-lb-web-lb link set lo up
+
+# IPv4 only, no reverse-path filter, forwarding
+ip netns exec vn0-lb-web-lb sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 net.ipv4.ip_forward=1
+
+# instance web-1
+ip netns add vn0-i-web-1
+
+# loopback
+ip -n vn0-i-web-1 link set lo up
+
+# IPv4 only, no reverse-path filter
+ip netns exec vn0-i-web-1 sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
+
+# instance web-2
+ip netns add vn0-i-web-2
+
+# loopback
+ip -n vn0-i-web-2 link set lo up
+
+# IPv4 only, no reverse-path filter
+ip netns exec vn0-i-web-2 sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
+
+# instance db-1
+ip netns add vn0-i-db-1
+
+# loopback
+ip -n vn0-i-db-1 link set lo up
+
+# IPv4 only, no reverse-path filter
+ip netns exec vn0-i-db-1 sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
+
+# external host client
+ip netns add vn0-h-client
+
+# loopback
+ip -n vn0-h-client link set lo up
+
+# IPv4 only, no reverse-path filter
+ip netns exec vn0-h-client sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
+
+# external host mirror
+ip netns add vn0-h-mirror
+
+# loopback
+ip -n vn0-h-mirror link set lo up
+
+# IPv4 only, no reverse-path filter
+ip netns exec vn0-h-mirror sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
+
+# external host scanner
+ip netns add vn0-h-scanner
+
+# loopback
+ip -n vn0-h-scanner link set lo up
+
+# IPv4 only, no reverse-path filter
+ip netns exec vn0-h-scanner sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
+
+# bridge for network app
+ip -n vn0-fabric link add vn0b0 type bridge
+
+# bring up the bridge for network app
+ip -n vn0-fabric link set vn0b0 up
+
+# bridge for external network public
+ip -n vn0-fabric link add vn0b1 type bridge
+
+# bring up the bridge for external network public
+ip -n vn0-fabric link set vn0b1 up
+
+# port web-1/eth0
+ip -n vn0-fabric link add vn0p0 mtu 1500 type veth peer name eth0 netns vn0-i-web-1
+
+# plug web-1/eth0 into switch app
+ip -n vn0-fabric link set vn0p0 master vn0b0 up
+
+# web-1/eth0 has MAC fa:16:3e:00:00:01
+ip -n vn0-i-web-1 link set eth0 address fa:16:3e:00:00:01 up
+
+# ARP gives up in 600 ms, inside a probe's timeout
+ip -n vn0-i-web-1 ntable change name arp_cache dev eth0 retrans 200
+
+# web-1/eth0 address on web
+ip -n vn0-i-web-1 addr add 10.0.0.2/24 dev eth0
+
+# port web-2/eth0
+ip -n vn0-fabric link add vn0p1 mtu 1500 type veth peer name eth0 netns vn0-i-web-2
+
+# plug web-2/eth0 into switch app
+ip -n vn0-fabric link set vn0p1 master vn0b0 up
+
+# web-2/eth0 has MAC fa:16:3e:00:00:02
+ip -n vn0-i-web-2 link set eth0 address fa:16:3e:00:00:02 up
+
+# ARP gives up in 600 ms, inside a probe's timeout
+ip -n vn0-i-web-2 ntable change name arp_cache dev eth0 retrans 200
+
+# web-2/eth0 address on web
+ip -n vn0-i-web-2 addr add 10.0.0.3/24 dev eth0
+
+# port db-1/eth0
+ip -n vn0-fabric link add vn0p2 mtu 1500 type veth peer name eth0 netns vn0-i-db-1
+
+# plug db-1/eth0 into switch app
+ip -n vn0-fabric link set vn0p2 master vn0b0 up
+
+# db-1/eth0 has MAC fa:16:3e:00:00:03
+ip -n vn0-i-db-1 link set eth0 address fa:16:3e:00:00:03 up
+
+# ARP gives up in 600 ms, inside a probe's timeout
+ip -n vn0-i-db-1 ntable change name arp_cache dev eth0 retrans 200
+
+# db-1/eth0 address on db
+ip -n vn0-i-db-1 addr add 10.0.1.21/24 dev eth0
+
+# port edge/qr-web
+ip -n vn0-fabric link add vn0p3 mtu 1500 type veth peer name qr-web netns vn0-r-edge
+
+# plug edge/qr-web into switch app
+ip -n vn0-fabric link set vn0p3 master vn0b0 up
+
+# edge/qr-web has MAC fa:16:3e:00:00:04
+ip -n vn0-r-edge link set qr-web address fa:16:3e:00:00:04 up
+
+# ARP gives up in 600 ms, inside a probe's timeout
+ip -n vn0-r-edge ntable change name arp_cache dev qr-web retrans 200
+
+# edge/qr-web address on web
+ip -n vn0-r-edge addr add 10.0.0.1/24 dev qr-web
+
+# port edge/qr-db
+ip -n vn0-fabric link add vn0p4 mtu 1500 type veth peer name qr-db netns vn0-r-edge
+
+# plug edge/qr-db into switch app
+ip -n vn0-fabric link set vn0p4 master vn0b0 up
+
+# edge/qr-db has MAC fa:16:3e:00:00:05
+ip -n vn0-r-edge link set qr-db address fa:16:3e:00:00:05 up
+
+# ARP gives up in 600 ms, inside a probe's timeout
+ip -n vn0-r-edge ntable change name arp_cache dev qr-db retrans 200
+
+# edge/qr-db address on db
+ip -n vn0-r-edge addr add 10.0.1.1/24 dev qr-db
+
+# port edge/qg-public
+ip -n vn0-fabric link add vn0p5 mtu 1500 type veth peer name qg-public netns vn0-r-edge
+
+# plug edge/qg-public into external network public
+ip -n vn0-fabric link set vn0p5 master vn0b1 up
+
+# edge/qg-public has MAC fa:16:3e:00:00:06
+ip -n vn0-r-edge link set qg-public address fa:16:3e:00:00:06 up
+
+# ARP gives up in 600 ms, inside a probe's timeout
+ip -n vn0-r-edge ntable change name arp_cache dev qg-public retrans 200
+
+# edge/qg-public address on public
+ip -n vn0-r-edge addr add 203.0.113.10/24 dev qg-public
+
+# port web-lb/vip
+ip -n vn0-fabric link add vn0p6 mtu 1500 type veth peer name vip netns vn0-lb-web-lb
+
+# plug web-lb/vip into switch app
+ip -n vn0-fabric link set vn0p6 master vn0b0 up
+
+# web-lb/vip has MAC fa:16:3e:00:00:07
+ip -n vn0-lb-web-lb link set vip address fa:16:3e:00:00:07 up
+
+# ARP gives up in 600 ms, inside a probe's timeout
+ip -n vn0-lb-web-lb ntable change name arp_cache dev vip retrans 200
+
+# web-lb/vip address on web
+ip -n vn0-lb-web-lb addr add 10.0.0.100/24 dev vip
+
+# floating IP web-1-fip: the gateway port answers ARP for it
+ip -n vn0-r-edge addr add 203.0.113.11/32 dev qg-public
+
+# floating IP lb-fip: the gateway port answers ARP for it
+ip -n vn0-r-edge addr add 203.0.113.80/32 dev qg-public
+
+# default route through external network public
+ip -n vn0-r-edge route add default via 203.0.113.1 dev qg-public
+
+# router edge: NAT, load-balancer listeners, network ACLs
+ip netns exec vn0-r-edge nft -f - <<'NFT'
+table ip vnet_nat {
+  chain prerouting {
+    type nat hook prerouting priority dstnat; policy accept;
+    ip daddr { 10.0.0.100, 203.0.113.80 } tcp dport 80 dnat ip to numgen inc mod 2 map { 0 : 10.0.0.2 . 80, 1 : 10.0.0.3 . 80 } comment "web-lb tcp/80 → web-pool"
+    ip daddr 203.0.113.11 dnat ip to 10.0.0.2 comment "web-1-fip"
+    ip daddr 203.0.113.80 dnat ip to 10.0.0.100 comment "lb-fip"
+  }
+  chain postrouting {
+    type nat hook postrouting priority srcnat; policy accept;
+    iifname != "qg-public" ip saddr 10.0.0.2 oifname "qg-public" snat ip to 203.0.113.11 comment "web-1-fip outbound"
+    iifname != "qg-public" oifname != "qg-public" ct status dnat ip saddr 10.0.0.2 snat ip to 203.0.113.11 comment "web-1-fip hairpin"
+    iifname != "qg-public" ip saddr 10.0.0.100 oifname "qg-public" snat ip to 203.0.113.80 comment "lb-fip outbound"
+    iifname != "qg-public" oifname != "qg-public" ct status dnat ip saddr 10.0.0.100 snat ip to 203.0.113.80 comment "lb-fip hairpin"
+    iifname != "qg-public" oifname "qg-public" snat ip to 203.0.113.10 comment "router SNAT"
+    iifname != "qg-public" oifname != "qg-public" ct status dnat snat ip to 203.0.113.10 comment "hairpin: DNATed back inside"
+  }
+}
+NFT
+
+# default route via web's gateway
+ip -n vn0-i-web-1 route add default via 10.0.0.1 dev eth0
+
+# instance web-1: security groups
+ip netns exec vn0-i-web-1 nft -f - <<'NFT'
+table inet vnet_sg {
+  counter ingress_drop { }
+  counter egress_drop { }
+  chain input {
+    type filter hook input priority filter; policy drop;
+    iif "lo" accept
+    iifname "eth0" ct state established,related accept
+    iifname "eth0" meta nfproto ipv4 tcp dport 80 accept comment "web#2"
+    iifname "eth0" meta nfproto ipv4 tcp dport 443 accept comment "web#3"
+    iifname "eth0" meta nfproto ipv4 icmp type 8 accept comment "web#4"
+    iifname "eth0" meta nfproto ipv4 ip saddr 198.51.100.0/24 tcp dport 22 accept comment "ssh#2"
+    counter name "ingress_drop" drop comment "no rule allows it"
+  }
+  chain output {
+    type filter hook output priority filter; policy drop;
+    oif "lo" accept
+    oifname "eth0" ct state established,related accept
+    oifname "eth0" meta nfproto ipv4 accept comment "web#0"
+    oifname "eth0" meta nfproto ipv4 accept comment "ssh#0"
+    counter name "egress_drop" drop comment "no rule allows it"
+  }
+}
+NFT
+
+# default route via web's gateway
+ip -n vn0-i-web-2 route add default via 10.0.0.1 dev eth0
+
+# instance web-2: security groups
+ip netns exec vn0-i-web-2 nft -f - <<'NFT'
+table inet vnet_sg {
+  counter ingress_drop { }
+  counter egress_drop { }
+  chain input {
+    type filter hook input priority filter; policy drop;
+    iif "lo" accept
+    iifname "eth0" ct state established,related accept
+    iifname "eth0" meta nfproto ipv4 tcp dport 80 accept comment "web#2"
+    iifname "eth0" meta nfproto ipv4 tcp dport 443 accept comment "web#3"
+    iifname "eth0" meta nfproto ipv4 icmp type 8 accept comment "web#4"
+    iifname "eth0" meta nfproto ipv4 ip saddr 198.51.100.0/24 tcp dport 22 accept comment "ssh#2"
+    counter name "ingress_drop" drop comment "no rule allows it"
+  }
+  chain output {
+    type filter hook output priority filter; policy drop;
+    oif "lo" accept
+    oifname "eth0" ct state established,related accept
+    oifname "eth0" meta nfproto ipv4 accept comment "web#0"
+    oifname "eth0" meta nfproto ipv4 accept comment "ssh#0"
+    counter name "egress_drop" drop comment "no rule allows it"
+  }
+}
+NFT
+
+# default route via db's gateway
+ip -n vn0-i-db-1 route add default via 10.0.1.1 dev eth0
+
+# instance db-1: security groups
+ip netns exec vn0-i-db-1 nft -f - <<'NFT'
+table inet vnet_sg {
+  counter ingress_drop { }
+  counter egress_drop { }
+  chain input {
+    type filter hook input priority filter; policy drop;
+    iif "lo" accept
+    iifname "eth0" ct state established,related accept
+    iifname "eth0" meta nfproto ipv4 ip saddr { 10.0.0.2, 10.0.0.3 } tcp dport 5432 accept comment "db#2"
+    counter name "ingress_drop" drop comment "no rule allows it"
+  }
+  chain output {
+    type filter hook output priority filter; policy drop;
+    oif "lo" accept
+    oifname "eth0" ct state established,related accept
+    oifname "eth0" meta nfproto ipv4 accept comment "db#0"
+    counter name "egress_drop" drop comment "no rule allows it"
+  }
+}
+NFT
+
+# default route via web's gateway
+ip -n vn0-lb-web-lb route add default via 10.0.0.1 dev vip
+
+# load balancer web-lb: listeners
+ip netns exec vn0-lb-web-lb nft -f - <<'NFT'
+table ip vnet_lb {
+  chain prerouting {
+    type nat hook prerouting priority dstnat; policy accept;
+    ip daddr 10.0.0.100 tcp dport 80 dnat ip to numgen inc mod 2 map { 0 : 10.0.0.2 . 80, 1 : 10.0.0.3 . 80 } comment "tcp/80 → web-pool"
+  }
+  chain postrouting {
+    type nat hook postrouting priority srcnat; policy accept;
+    ct status dnat snat ip to 10.0.0.100 comment "the member answers the load balancer"
+  }
+}
+NFT
+
+# the internet's uplink to public
+ip -n vn0-fabric link add vn0u0 type veth peer name x-public netns vn0-internet
+
+# plug the uplink into public
+ip -n vn0-fabric link set vn0u0 master vn0b1 up
+
+# bring up the uplink to public
+ip -n vn0-internet link set x-public up
+
+# ARP gives up in 600 ms, inside a probe's timeout
+ip -n vn0-internet ntable change name arp_cache dev x-public retrans 200
+
+# public's gateway address
+ip -n vn0-internet addr add 203.0.113.1/24 dev x-public
+
+# the internet owns every public address (closed ports refuse)
+ip -n vn0-internet route add local 0.0.0.0/0 dev lo
+
+# the internet does not route private addresses
+ip -n vn0-internet route add unreachable 10.0.0.0/8
+
+# the internet does not route private addresses
+ip -n vn0-internet route add unreachable 172.16.0.0/12
+
+# the internet does not route private addresses
+ip -n vn0-internet route add unreachable 192.168.0.0/16
+
+# the internet does not route private addresses
+ip -n vn0-internet route add unreachable 100.64.0.0/10
+
+# external host client's link
+ip -n vn0-internet link add h0 type veth peer name eth0 netns vn0-h-client
+
+# bring up the link to client
+ip -n vn0-internet link set h0 up
+
+# the internet's end of the /32 link
+ip -n vn0-internet addr add 169.254.0.1/32 dev h0
+
+# client lives behind this link
+ip -n vn0-internet route add 198.51.100.7/32 dev h0
+
+# bring up client's link
+ip -n vn0-h-client link set eth0 up
+
+# ARP gives up in 600 ms, inside a probe's timeout
+ip -n vn0-h-client ntable change name arp_cache dev eth0 retrans 200
+
+# client's address
+ip -n vn0-h-client addr add 198.51.100.7/32 dev eth0
+
+# the internet is on-link
+ip -n vn0-h-client route add 169.254.0.1/32 dev eth0
+
+# everything else through the internet
+ip -n vn0-h-client route add default via 169.254.0.1 dev eth0
+
+# external host mirror's link
+ip -n vn0-internet link add h1 type veth peer name eth0 netns vn0-h-mirror
+
+# bring up the link to mirror
+ip -n vn0-internet link set h1 up
+
+# the internet's end of the /32 link
+ip -n vn0-internet addr add 169.254.0.1/32 dev h1
+
+# mirror lives behind this link
+ip -n vn0-internet route add 192.0.2.50/32 dev h1
+
+# bring up mirror's link
+ip -n vn0-h-mirror link set eth0 up
+
+# ARP gives up in 600 ms, inside a probe's timeout
+ip -n vn0-h-mirror ntable change name arp_cache dev eth0 retrans 200
+
+# mirror's address
+ip -n vn0-h-mirror addr add 192.0.2.50/32 dev eth0
+
+# the internet is on-link
+ip -n vn0-h-mirror route add 169.254.0.1/32 dev eth0
+
+# everything else through the internet
+ip -n vn0-h-mirror route add default via 169.254.0.1 dev eth0
+
+# external host scanner's link
+ip -n vn0-internet link add h2 type veth peer name eth0 netns vn0-h-scanner
+
+# bring up the link to scanner
+ip -n vn0-internet link set h2 up
+
+# the internet's end of the /32 link
+ip -n vn0-internet addr add 169.254.0.1/32 dev h2
+
+# scanner lives behind this link
+ip -n vn0-internet route add 192.0.2.99/32 dev h2
+
+# bring up scanner's link
+ip -n vn0-h-scanner link set eth0 up
+
+# ARP gives up in 600 ms, inside a probe's timeout
+ip -n vn0-h-scanner ntable change name arp_cache dev eth0 retrans 200
+
+# scanner's address
+ip -n vn0-h-scanner addr add 192.0.2.99/32 dev eth0
+
+# the internet is on-link
+ip -n vn0-h-scanner route add 169.254.0.1/32 dev eth0
+
+# everything else through the internet
+ip -n vn0-h-scanner route add default via 169.254.0.1 dev eth0
+
+# instance web-1 listens on tcp/80, tcp/22
+ip netns exec vn0-i-web-1 node "$AGENT" listen tcp/80 tcp/22 >/dev/null 2>&1 &
+
+# instance web-2 listens on tcp/80, tcp/22
+ip netns exec vn0-i-web-2 node "$AGENT" listen tcp/80 tcp/22 >/dev/null 2>&1 &
+
+# instance db-1 listens on tcp/5432
+ip netns exec vn0-i-db-1 node "$AGENT" listen tcp/5432 >/dev/null 2>&1 &
+
+# external host client listens on tcp/80
+ip netns exec vn0-h-client node "$AGENT" listen tcp/80 >/dev/null 2>&1 &
+
+# external host mirror listens on tcp/80, tcp/443
+ip netns exec vn0-h-mirror node "$AGENT" listen tcp/80 tcp/443 >/dev/null 2>&1 &
+
+trap - EXIT INT TERM
+echo "realized: 10 namespaces vn0-*"
