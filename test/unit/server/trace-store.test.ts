@@ -27,7 +27,7 @@ describe('TraceStore', () => {
 
   it('keeps under a byte budget, but always the newest', () => {
     const store = new TraceStore({ probes: 100, bytes: 10_000 });
-    store.add(info(1), verdict, [], frames(10, 500)); // ~6 KB
+    store.add(info(1), verdict, [], frames(10, 500)); // ~9 KB
     store.add(info(2), verdict, [], frames(10, 500));
     expect(store.ids()).toEqual([2]);
     store.add(info(3), verdict, [], frames(100, 500)); // alone over budget: kept
