@@ -6,6 +6,7 @@
  */
 import { ICMP, TCP_SYN, echoRequestType, type Frame, type IpPacket, type L4 } from '../packet/frame.js';
 import { formatIpValue, type IpValue } from '../packet/ip-value.js';
+import { FlowTable } from '../firewall/flow-table.js';
 import { RouteTable } from '../routing/route-table.js';
 import type { Service } from '../topology/model.js';
 import { respond } from './host-stack.js';
@@ -25,8 +26,12 @@ export class HostNode implements SimNode {
   readonly routes = new RouteTable();
   readonly neighbors: NeighborResolver;
   private readonly own: AddressIndex;
-  /** Flows this host opened: `proto|local port|remote ip|remote port` (echo: `icmp|id|seq`). */
-  private readonly sockets = new Set<string>();
+  /**
+   * Flows this host opened: TCP and UDP as (protocol, remote ip, remote port, local port) in a
+   * flow table (no string per packet); echo requests as `id|seq`.
+   */
+  private readonly sockets = new FlowTable<true>();
+  private readonly echoes = new Set<string>();
   private nextPort = 40000;
   private nextEchoId = 0;
   private nextEchoSeq = 0;
@@ -52,13 +57,13 @@ export class HostNode implements SimNode {
       const id = this.nextEchoId || (this.nextEchoId = 1);
       const seq = ++this.nextEchoSeq;
       l4 = { proto: 'icmp', type: echoRequestType(version), code: 0, id, seq };
-      this.sockets.add(`icmp|${id}|${seq}`);
+      this.echoes.add(`${id}|${seq}`);
     } else {
       // Linux's ip_local_port_range (32768-60999), counting up and wrapping.
       this.nextPort = this.nextPort >= 60999 ? 32768 : this.nextPort + 1;
       const sport = this.nextPort;
       l4 = req.proto === 'tcp' ? { proto: 'tcp', sport, dport: req.port, flags: TCP_SYN } : { proto: 'udp', sport, dport: req.port };
-      this.sockets.add(`${req.proto}|${sport}|${String(req.dst)}|${req.port}`);
+      this.sockets.set({ proto: req.proto === 'tcp' ? 6 : 17, src: req.dst, sport: req.port, dst: 0, dport: sport }, true);
     }
     if (this.own.owner(req.dst)) {
       // Linux delivers it over the loopback device: no wire, no filters.
@@ -139,15 +144,15 @@ export class HostNode implements SimNode {
     if (l4.proto === 'icmp') {
       if (l4.quoted) return this.opened(l4.quoted);
       const replyType = p.version === 4 ? ICMP.v4.echoReply : ICMP.v6.echoReply;
-      return l4.type === replyType && this.sockets.has(`icmp|${l4.id ?? 0}|${l4.seq ?? 0}`);
+      return l4.type === replyType && this.echoes.has(`${l4.id ?? 0}|${l4.seq ?? 0}`);
     }
-    return this.sockets.has(`${l4.proto}|${l4.dport}|${String(p.src)}|${l4.sport}`);
+    return this.sockets.find(l4.proto === 'tcp' ? 6 : 17, p.src, l4.sport, 0, l4.dport) === true;
   }
 
   private opened(q: IpPacket): boolean {
     const l4 = q.l4;
-    if (l4.proto === 'icmp') return this.sockets.has(`icmp|${l4.id ?? 0}|${l4.seq ?? 0}`);
-    return this.sockets.has(`${l4.proto}|${l4.sport}|${String(q.dst)}|${l4.dport}`);
+    if (l4.proto === 'icmp') return this.echoes.has(`${l4.id ?? 0}|${l4.seq ?? 0}`);
+    return this.sockets.find(l4.proto === 'tcp' ? 6 : 17, q.dst, l4.dport, 0, l4.sport) === true;
   }
 
   timer(sim: Sim, data: unknown): void {

@@ -21,7 +21,7 @@ import { HostNode } from './host.js';
 import { LbNode } from '../lb/lb-node.js';
 import type { Stage } from './pipeline.js';
 import type { PortFilter } from './port-filter.js';
-import type { FrameMeta, Outcome, Sim } from './sim-types.js';
+import type { FrameMeta, Outcome, Sim, SimNode } from './sim-types.js';
 
 export interface SimulatorOptions {
   /** Virtual latency of every link, µs (DESIGN §1: 100 µs). */
@@ -49,9 +49,37 @@ export interface ProbeSpec {
   readonly src?: IpValue;
 }
 
-type Agenda =
-  | { readonly kind: 'frame'; readonly node: string; readonly port: string; readonly frame: Frame; readonly meta: FrameMeta }
-  | { readonly kind: 'timer'; readonly node: string; readonly data: unknown; readonly probe: number; readonly id: number };
+/**
+ * One end of a wire as the engine uses it per frame, resolved once when the simulator is
+ * built: the node, the port, and the filter that sits on the port when the node owns it.
+ */
+interface WireEndpoint {
+  readonly nodeId: string;
+  readonly node: SimNode | undefined;
+  readonly port: string;
+  readonly filter: PortFilter | undefined;
+}
+
+/** A wire leaving a node's port: the filter its frames meet first (egress), and the far end. */
+interface Link {
+  readonly egress: PortFilter | undefined;
+  readonly peer: WireEndpoint;
+}
+
+class FrameArrival {
+  readonly kind = 'frame';
+  constructor(readonly to: WireEndpoint, readonly frame: Frame, readonly meta: FrameMeta) {}
+  get node(): string {
+    return this.to.nodeId;
+  }
+}
+
+class TimerEvent {
+  readonly kind = 'timer';
+  constructor(readonly node: string, readonly data: unknown, readonly probe: number, readonly id: number) {}
+}
+
+type Agenda = FrameArrival | TimerEvent;
 
 const isBackground = (a: Agenda): boolean => (a.kind === 'frame' ? a.meta.probe : a.probe) === 0;
 
@@ -73,8 +101,10 @@ export class Simulator implements Sim {
   readonly events: TraceEvent[] = [];
   /** Frames as bytes where they went on a wire, when the `capture` option is on. */
   readonly capture: Capture | undefined;
-  /** Per-port filters (port security, security groups), installed by the firewall. */
-  readonly filters = new Map<string, PortFilter>();
+  /** Per-port filters (port security, security groups), installed by the firewall when the simulator is built. */
+  readonly filters: ReadonlyMap<string, PortFilter>;
+  /** Node → port → its wire, resolved once (node objects, filters) so a hop costs no table walk. */
+  private readonly links = new Map<string, Map<string, Link>>();
   private readonly queue = new EventQueue<Agenda>();
   private readonly latency: number;
   private readonly maxEvents: number;
@@ -102,10 +132,30 @@ export class Simulator implements Sim {
     this.rng = createRng(options.seed ?? cloud.seed);
     this.explainAll = options.explainAll ?? false;
     this.capture = options.capture ? new Capture() : undefined;
+    const filters = new Map<string, PortFilter>();
     if (options.firewall !== 'off') {
-      for (const [port, fw] of buildPortFirewalls(cloud, options.firewall ?? 'auto')) this.filters.set(port, fw);
+      for (const [port, fw] of buildPortFirewalls(cloud, options.firewall ?? 'auto')) filters.set(port, fw);
     }
+    this.filters = filters;
+    this.resolveLinks();
     this.startHealthMonitors();
+  }
+
+  /**
+   * Filters sit on a port between its device and the switch, in both directions: a frame
+   * leaving the owner meets the port's filter before the wire, one arriving at the owner meets
+   * it before the node.
+   */
+  private resolveLinks(): void {
+    const { nodes, wires, portOwner } = this.world;
+    const filterAt = (node: string, port: string) => (portOwner.get(port) === node ? this.filters.get(port) : undefined);
+    for (const [from, ports] of wires) {
+      const out = new Map<string, Link>();
+      for (const [port, peer] of ports) {
+        out.set(port, { egress: filterAt(from, port), peer: { nodeId: peer.node, node: nodes.get(peer.node), port: peer.port, filter: filterAt(peer.node, peer.port) } });
+      }
+      this.links.set(from, out);
+    }
   }
 
   /** Every load-balancer member's health, for the viewer, `vnet show` and tests. */
@@ -165,47 +215,46 @@ export class Simulator implements Sim {
       if (this.foreground === 0) return undefined;
       const next = this.popLive();
       if (!next) return undefined;
-      if (!isBackground(next.item)) this.foreground--;
-      if (next.t > until || ++n > maxEvents) {
-        const why = next.t > until ? `virtual time bound (${(this.maxTime / 1e6).toFixed(0)} s) reached` : `event bound (${maxEvents} events) reached: a loop or a storm`;
+      const t = this.queue.poppedTime;
+      if (!isBackground(next)) this.foreground--;
+      if (t > until || ++n > maxEvents) {
+        const why = t > until ? `virtual time bound (${(this.maxTime / 1e6).toFixed(0)} s) reached` : `event bound (${maxEvents} events) reached: a loop or a storm`;
         this.queue.clear();
         this.foreground = 0;
-        return { node: next.item.node, reason: why };
+        return { node: next.node, reason: why };
       }
-      this.clock = next.t;
+      this.clock = t;
       this.processed++;
-      this.dispatch(next.item);
+      this.dispatch(next);
     }
   }
 
   private dispatch(item: Agenda): void {
-    const node = this.world.nodes.get(item.node);
-    if (!node) return;
     if (item.kind === 'timer') {
-      node.timer?.(this, item.data);
+      this.world.nodes.get(item.node)?.timer?.(this, item.data);
       return;
     }
-    const filter = this.filters.get(item.port);
-    if (filter && this.world.portOwner.get(item.port) === item.node && !filter.ingress(this, item.node, item.port, item.frame, item.meta)) return;
-    node.receive(this, item.port, item.frame, item.meta);
+    const to = item.to;
+    if (!to.node) return;
+    if (to.filter && !to.filter.ingress(this, to.nodeId, to.port, item.frame, item.meta)) return;
+    to.node.receive(this, to.port, item.frame, item.meta);
   }
 
   transmit(from: string, port: string, frame: Frame, meta: FrameMeta): void {
-    const owner = this.world.portOwner.get(port);
-    // Filters sit on the port between its device and the switch, in both directions.
-    if (owner === from) {
-      const filter = this.filters.get(port);
-      if (filter && !filter.egress(this, from, port, frame, meta)) return;
+    const link = this.links.get(from)?.get(port);
+    if (!link) {
+      // No wire on this port: the port's own filter still sees (and traces) what leaves it.
+      if (this.world.portOwner.get(port) === from) this.filters.get(port)?.egress(this, from, port, frame, meta);
+      return;
     }
-    const peer = this.world.wires.get(from)?.get(port);
-    if (!peer) return;
+    if (link.egress && !link.egress.egress(this, from, port, frame, meta)) return;
     this.capture?.record(this.clock, meta.probe, from, port, frame);
-    this.schedule(this.clock + this.latency, { kind: 'frame', node: peer.node, port: peer.port, frame, meta });
+    this.schedule(this.clock + this.latency, new FrameArrival(link.peer, frame, meta));
   }
 
   setTimer(node: string, delay: number, data: unknown, probe: number): number {
     const id = ++this.timerIds;
-    this.schedule(this.clock + delay, { kind: 'timer', node, data, probe, id });
+    this.schedule(this.clock + delay, new TimerEvent(node, data, probe, id));
     return id;
   }
 
@@ -217,14 +266,14 @@ export class Simulator implements Sim {
     this.liveTimerProbe.delete(id);
   }
 
-  /** Pops the next event, skipping cancelled timers without moving the clock. */
-  private popLive() {
+  /** Pops the next event (its time in queue.poppedTime), skipping cancelled timers without moving the clock. */
+  private popLive(): Agenda | undefined {
     for (;;) {
       const next = this.queue.pop();
-      if (!next || next.item.kind !== 'timer') return next;
-      if (this.cancelled.delete(next.item.id)) continue;
-      this.liveTimers.delete(next.item.id);
-      this.liveTimerProbe.delete(next.item.id);
+      if (!next || next.kind !== 'timer') return next;
+      if (this.cancelled.delete(next.id)) continue;
+      this.liveTimers.delete(next.id);
+      this.liveTimerProbe.delete(next.id);
       return next;
     }
   }
@@ -246,19 +295,20 @@ export class Simulator implements Sim {
       if (t === undefined || t > until) break;
       const next = this.popLive();
       if (!next) break;
-      if (next.t > until) {
+      const nextT = this.queue.poppedTime;
+      if (nextT > until) {
         // Skipped cancelled timers only; the next live event stays for later.
-        if (next.item.kind === 'timer') {
-          this.liveTimers.add(next.item.id);
-          this.liveTimerProbe.set(next.item.id, next.item.probe);
+        if (next.kind === 'timer') {
+          this.liveTimers.add(next.id);
+          this.liveTimerProbe.set(next.id, next.probe);
         }
-        this.queue.push(next.t, next.item);
+        this.queue.push(nextT, next);
         break;
       }
-      if (!isBackground(next.item)) this.foreground--;
-      this.clock = next.t;
+      if (!isBackground(next)) this.foreground--;
+      this.clock = nextT;
       this.processed++;
-      this.dispatch(next.item);
+      this.dispatch(next);
     }
     this.clock = until;
   }
