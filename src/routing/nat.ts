@@ -103,6 +103,11 @@ export class RouterNat {
     }
   }
 
+  /** Every translation held (one per connection, original direction), for the viewer's node state. */
+  entries(): NatEntry[] {
+    return [...this.byOriginal.values()];
+  }
+
   /** Addresses the gateway port answers ARP for besides its own: the floating IPs. */
   get floatingAddresses(): IpValue[] {
     return [...this.floatingByAddress.keys()];

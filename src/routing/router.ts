@@ -54,6 +54,11 @@ export class RouterNode implements SimNode {
     });
   }
 
+  /** The router's NAT (floating IPs, SNAT, dnat-mode load balancers), if it has one: read-only use. */
+  get nat(): RouterNat | undefined {
+    return this.options.nat;
+  }
+
   receive(sim: Sim, port: string, frame: Frame, meta: FrameMeta): void {
     const p = acceptIpFrame(sim, this.id, this.interfaces.get(port)!, this.neighbors, frame, meta, 'router.receive');
     if (!p) return;

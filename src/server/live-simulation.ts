@@ -8,13 +8,15 @@
 import { basename } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { resolveDestination, resolveSource } from '../engine/endpoints.js';
+import { nodeState, stateNodes } from '../engine/node-state.js';
 import { Simulator, type ProbeSpec } from '../engine/simulator.js';
+import { suggestion } from '../topology/did-you-mean.js';
 import { buildGraph } from '../topology/graph.js';
 import { formatIssue, formatPath, type Issue } from '../topology/issue.js';
 import type { Cloud } from '../topology/model.js';
 import { cloudToJson } from '../topology/to-json.js';
 import type { TraceEvent } from '../trace/events.js';
-import { verdictJson } from '../trace/render.js';
+import { shortNode, verdictJson } from '../trace/render.js';
 import type { VerdictKind } from '../trace/verdict.js';
 import type { Outbox } from './outbox.js';
 import { encodeMessage, PROTOCOL_VERSION, type ErrorMessage, type HelloMessage, type InjectMessage, type IssueJson, type ProbeInfo, type ProtocolError, type TopologyPayload, type VerdictBody } from './protocol.js';
@@ -142,6 +144,18 @@ export class LiveSimulation {
       setImmediate(() => this.runSlice());
     }
     return undefined;
+  }
+
+  /** `state {node}` (an id such as `router:edge`, or a name): the node's tables now, or an `unknown-node` error. */
+  nodeState(node: string, ref: string | null): Buffer {
+    const ids = stateNodes(this.sim);
+    const id = ids.includes(node) ? node : ids.find((n) => shortNode(n) === node);
+    const state = id === undefined ? undefined : nodeState(this.sim, id);
+    if (state === undefined) {
+      const known = [...ids, ...ids.map(shortNode)];
+      return errorFrame({ code: 'unknown-node', message: `state: no node ${JSON.stringify(node)} in this topology${suggestion(node, known)}; expected a node id or name such as ${ids.slice(0, 4).join(', ')}`, ref }, { path: 'node' });
+    }
+    return Buffer.from(encodeMessage({ type: 'state', v: 1, ref, state }));
   }
 
   /** A new simulator from the same cloud, for everyone. */

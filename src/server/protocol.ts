@@ -1,7 +1,7 @@
 /**
  * The WebSocket protocol of `vnet serve` (DESIGN §7), version 1: every message is one JSON
- * text frame `{ type, v: 1, ... }`. Server → client: hello, event, verdict, dropped, error.
- * Client → server: inject, subscribe, pause, resume, reset. Client messages are checked here
+ * text frame `{ type, v: 1, ... }`. Server → client: hello, event, verdict, dropped, state, error.
+ * Client → server: inject, subscribe, pause, resume, reset, state. Client messages are checked here
  * at the boundary and bad ones become data (`{ code, message, path }`), never exceptions: the
  * server answers them with an `error` message and keeps the connection.
  */
@@ -12,6 +12,7 @@ import type { EdgeAttributes, NodeAttributes } from '../topology/graph.js';
 import type { cloudToJson } from '../topology/to-json.js';
 import { suggestion } from '../topology/did-you-mean.js';
 import { formatPath } from '../topology/issue.js';
+import type { NodeState } from '../engine/node-state.js';
 import type { TraceEvent } from '../trace/events.js';
 import type { Verdict, VerdictKind } from '../trace/verdict.js';
 
@@ -95,12 +96,22 @@ export interface DroppedMessage {
   readonly errors: number;
 }
 
+/** The answer to a client's `state {node}`: that node's tables at the simulator's current virtual time. */
+export interface StateMessage {
+  readonly type: 'state';
+  readonly v: 1;
+  /** The `id` of the `state` request this answers, or null. */
+  readonly ref: string | null;
+  readonly state: NodeState;
+}
+
 export type ErrorCode =
   | 'bad-json' // not JSON, or a binary frame
   | 'unknown-type' // `type` is not a client message type
   | 'unsupported-version' // `v` is not 1
   | 'invalid-message' // a field is missing, unknown or of the wrong kind (see `path`)
   | 'bad-endpoint' // `from` / `to` name nothing in the topology
+  | 'unknown-node' // `state`: `node` names no node of the simulation
   | 'rate-limited' // too many probes from this client (token bucket)
   | 'busy' // the injection queue is full
   | 'cancelled' // a reset or reload cancelled a queued injection
@@ -132,7 +143,7 @@ export interface ErrorMessage {
   readonly issues?: readonly IssueJson[];
 }
 
-export type ServerMessage = HelloMessage | EventMessage | VerdictMessage | DroppedMessage | ErrorMessage;
+export type ServerMessage = HelloMessage | EventMessage | VerdictMessage | DroppedMessage | StateMessage | ErrorMessage;
 
 // ---------------------------------------------------------------------------------------------
 // Client → server
@@ -187,6 +198,8 @@ const schemas = {
   resume: v.strictObject({ type: v.literal('resume'), v: version, id: ref }),
   /** A new simulator from the same topology (cold caches, empty tables) for everyone; answered by `hello`. */
   reset: v.strictObject({ type: v.literal('reset'), v: version, id: ref }),
+  /** A node's MAC table, neighbour caches, routes, conntrack/NAT, groups, LB members now; answered by `state` (node: an id such as `router:edge` or a name). */
+  state: v.strictObject({ type: v.literal('state'), v: version, id: ref, node: endpoint }),
 };
 
 export type ClientMessageType = keyof typeof schemas;
@@ -198,7 +211,8 @@ export type ClientMessage =
   | v.InferOutput<typeof schemas.subscribe>
   | v.InferOutput<typeof schemas.pause>
   | v.InferOutput<typeof schemas.resume>
-  | v.InferOutput<typeof schemas.reset>;
+  | v.InferOutput<typeof schemas.reset>
+  | v.InferOutput<typeof schemas.state>;
 
 export interface ProtocolError {
   readonly code: ErrorCode;

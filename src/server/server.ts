@@ -19,11 +19,11 @@ import type { Cloud } from '../topology/model.js';
 import { checkAccess, isLoopbackHost, type AccessPolicy } from './access.js';
 import { errorFrame, LiveSimulation, type Peer, type SimulationStats } from './live-simulation.js';
 import { Outbox, type OutboxStats, type Sink } from './outbox.js';
-import { placeholderPage } from './page.js';
 import { parseClientMessage } from './protocol.js';
 import { compileFilter, EVERYTHING } from './subscription.js';
 import { TokenBucket, type RateLimit } from './token-bucket.js';
 import { traceResource } from './trace-routes.js';
+import { findViewer, readViewerAsset, VIEWER_ASSETS } from './viewer-assets.js';
 import { watchFile, type FileWatch } from './watch.js';
 
 export interface ServerOptions {
@@ -92,7 +92,9 @@ interface Client extends Peer {
   alive: boolean;
 }
 
-const CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+// Scripts only from this server (no inline script, no CDN). Sigma adds one <style> element of
+// its own and sets element styles, hence 'unsafe-inline' for styles; the JSON download is a blob: link.
+const CSP = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const host = options.host ?? DEFAULTS.host;
@@ -122,17 +124,23 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     }
     const found = resource(path);
     if (found === undefined) return send(res, 404, 'text/plain; charset=utf-8', `not found: ${path}\n`, head);
-    const access = checkAccess(req, policy);
+    // The viewer's script and stylesheet hold no data: the page loads them without the token.
+    const access = checkAccess(req, found.public ? { ...policy, token: undefined } : policy);
     if (!access.ok) return send(res, access.status, 'text/plain; charset=utf-8', `${access.message}\n`, head);
     return send(res, found.status ?? 200, found.type, found.body(), head, found.headers);
   }
 
   /** What each GET path answers (undefined: 404). The body is made only after access is checked. */
-  function resource(path: string): { type: string; body: () => string | Buffer; status?: number; headers?: Readonly<Record<string, string>> } | undefined {
+  function resource(path: string): { type: string; body: () => string | Buffer; status?: number; public?: boolean; headers?: Readonly<Record<string, string>> } | undefined {
     if (path === '/api/topology') return { type: 'application/json; charset=utf-8', body: () => live.topologyJson };
     const trace = traceResource(path, live.traces, live.cloud.name);
     if (trace) return trace;
-    if (path === '/' || path === '/index.html') return { type: 'text/html; charset=utf-8', body: () => placeholderPage(live.cloud.name) };
+    const asset = Object.hasOwn(VIEWER_ASSETS, path) ? VIEWER_ASSETS[path] : undefined;
+    if (asset !== undefined) {
+      const viewer = findViewer();
+      if (!viewer.ok) return { type: 'text/plain; charset=utf-8', body: () => `${viewer.message}\n`, status: 503 };
+      return { type: asset.type, body: () => readViewerAsset(viewer.dir, asset), public: asset.file !== 'index.html' };
+    }
     return undefined;
   }
 
@@ -222,6 +230,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       case 'reset':
         if (!client.bucket.take(RESET_COST, performance.now())) return reply('rate-limited', `rate limit: a reset counts as ${RESET_COST} probes and this client has used its share; try again shortly`, ref);
         live.reset();
+        return;
+      case 'state':
+        client.outbox.reply(live.nodeState(msg.node, ref));
+        live.scheduleFlush();
         return;
     }
   }

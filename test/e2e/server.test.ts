@@ -155,7 +155,7 @@ describe('hello and the topology', () => {
     expect(hello.topology.graph.nodes.map((n: Msg) => n.key)).toContain('instance:web-1');
   });
 
-  it('GET /api/topology: the same payload as JSON; GET /: the page, self-contained', async () => {
+  it('GET /api/topology: the same payload as JSON; GET /: the viewer page, its script and stylesheet from this server only', async () => {
     const s = await start();
     const api = await get(`${s.url}api/topology`);
     expect(api.status).toBe(200);
@@ -166,8 +166,16 @@ describe('hello and the topology', () => {
     expect(page.status).toBe(200);
     expect(page.headers['content-type']).toMatch(/^text\/html/);
     expect(page.headers['content-security-policy']).toContain("default-src 'none'");
-    expect(page.body).toContain('three-tier');
-    expect(page.body).not.toMatch(/<script|<link|https?:\/\//i);
+    expect(page.headers['content-security-policy']).toContain("script-src 'self'");
+    expect(page.body).toContain('<script src="viewer.js"></script>');
+    // No inline script, nothing fetched from elsewhere.
+    expect(page.body.match(/<script[^>]*>/gi)).toEqual(['<script src="viewer.js">']);
+    expect(page.body).not.toMatch(/https?:\/\//i);
+    const script = await get(`${s.url}viewer.js`);
+    expect(script.status).toBe(200);
+    expect(script.headers['content-type']).toMatch(/^text\/javascript/);
+    expect(script.body.length).toBeGreaterThan(10_000);
+    expect((await get(`${s.url}viewer.css`)).headers['content-type']).toMatch(/^text\/css/);
     expect((await get(`${s.url}nope`)).status).toBe(404);
     expect((await get(`${s.url}api/topology`, {}, 'POST')).status).toBe(405);
     expect((await get(`${s.url}api/topology`, {}, 'HEAD')).body).toBe('');

@@ -1,0 +1,198 @@
+/**
+ * The viewer page of `vnet serve`: wires the stream (socket.ts) to the graph (graph-view.ts),
+ * the packet animation, the event table, the probe verdicts, the side panel (event detail or
+ * node state) and the inject form. Every viewer of a server sees the same stream; a `hello`
+ * (connect, reset, reload) starts the page over.
+ */
+import { PacketAnimator } from './animation.js';
+import { byId, el, setOptions } from './dom.js';
+import { downloadText, pcapHref, probeJson } from './download.js';
+import { eventDetail } from './event-detail.js';
+import { EventList, shortNode } from './event-list.js';
+import { GraphView } from './graph-view.js';
+import { InjectForm } from './inject-form.js';
+import { probeLabel, ProbeList } from './probe-list.js';
+import { StreamClient, type ConnectionState } from './socket.js';
+import { stateView } from './state-panel.js';
+import { KIND_ORDER, KIND_STYLE } from './theme.js';
+import { TraceStore } from './trace-store.js';
+import type { NodeKind, TopologyPayload, TraceEvent } from './types.js';
+
+const store = new TraceStore();
+let topology: TopologyPayload | undefined;
+let selectedProbe: number | null = null;
+/** The node whose state the side panel shows (refreshed after each verdict), or null. */
+let inspected: string | null = null;
+let paused = false;
+let injections = 0;
+
+const details = byId('details');
+const detailsTitle = byId('details-title');
+const notice = byId('notice');
+
+function showDetails(title: string, content: HTMLElement): void {
+  detailsTitle.textContent = title;
+  details.replaceChildren(content);
+}
+
+function say(text: string, kind: 'info' | 'error' = 'info'): void {
+  notice.hidden = false;
+  notice.className = `notice ${kind}`;
+  notice.textContent = text;
+}
+
+const graph = new GraphView(byId('graph'), (node) => inspect(node));
+const animator = new PacketAnimator(graph, byId<HTMLCanvasElement>('packets'));
+const events = new EventList(store, byId<HTMLTableSectionElement>('events'), {
+  proto: byId<HTMLSelectElement>('filter-proto'),
+  node: byId<HTMLSelectElement>('filter-node'),
+  verdict: byId<HTMLSelectElement>('filter-verdict'),
+  probe: byId<HTMLSelectElement>('filter-probe'),
+  background: byId<HTMLInputElement>('filter-background'),
+}, byId('event-count'), (e) => {
+  inspected = null;
+  showDetails(`Event ${e.seq}`, eventDetail(e));
+});
+const probes = new ProbeList(byId('probes'), byId('verdict-banner'), (id) => selectProbe(id, true));
+const form = new InjectForm({
+  form: byId<HTMLFormElement>('inject'),
+  from: byId<HTMLInputElement>('inject-from'),
+  to: byId<HTMLInputElement>('inject-to'),
+  proto: byId<HTMLSelectElement>('inject-proto'),
+  port: byId<HTMLInputElement>('inject-port'),
+  count: byId<HTMLInputElement>('inject-count'),
+  senders: byId<HTMLDataListElement>('senders'),
+  targets: byId<HTMLDataListElement>('targets'),
+  message: byId('inject-message'),
+}, (p) => (client.send({ type: 'inject', id: `inject-${++injections}`, ...p }) ? undefined : 'not connected: the probe was not sent'));
+
+const inspectSelect = byId<HTMLSelectElement>('inspect-node');
+inspectSelect.addEventListener('change', () => inspect(inspectSelect.value || null));
+
+/** Asks the server for a node's state; the answer fills the side panel. */
+function inspect(node: string | null): void {
+  inspected = node;
+  graph.select(node);
+  inspectSelect.value = node ?? '';
+  if (node === null) return;
+  showDetails(shortNode(node), el('p', { class: 'muted' }, 'asking the server…'));
+  client.send({ type: 'state', id: `state:${node}`, node });
+}
+
+function selectProbe(id: number | null, replay: boolean): void {
+  selectedProbe = id;
+  probes.select(id);
+  const record = id === null ? undefined : store.get(id);
+  const json = byId<HTMLButtonElement>('download-json');
+  const pcap = byId<HTMLAnchorElement>('download-pcap');
+  json.disabled = record === undefined;
+  pcap.classList.toggle('disabled', record === undefined);
+  pcap.href = id === null ? '#' : pcapHref(id, location.search);
+  if (record && replay) {
+    events.showProbe(id);
+    animator.replay(record.events);
+  }
+}
+
+function drawLegend(t: TopologyPayload): void {
+  const counts = new Map<NodeKind, number>();
+  for (const n of t.graph.nodes) counts.set(n.attributes!.kind, (counts.get(n.attributes!.kind) ?? 0) + 1);
+  const items = KIND_ORDER.filter((k) => counts.has(k)).map((k) =>
+    el('li', { 'data-kind': k }, el('span', { class: `swatch shape-${KIND_STYLE[k].shape}`, style: `--c:${KIND_STYLE[k].color}` }), `${KIND_STYLE[k].label} `, el('span', { class: 'count' }, String(counts.get(k)))));
+  byId('legend').replaceChildren(
+    el('ul', {}, ...items),
+    el('div', { class: 'legend-total' }, el('span', { id: 'node-count' }, String(t.graph.nodes.length)), ' nodes · ', String(t.graph.edges.length), ' links'),
+    el('ul', { class: 'directions' }, el('li', {}, el('span', { class: 'dot dir-forward' }), 'forward'), el('li', {}, el('span', { class: 'dot dir-reply' }), 'reply'), el('li', {}, el('span', { class: 'dot dir-control' }), 'control (ARP, ND)'), el('li', {}, el('span', { class: 'dot drop' }), 'drop')),
+  );
+}
+
+function onHello(t: TopologyPayload, reason: string): void {
+  topology = t;
+  store.clear();
+  events.clear();
+  probes.clear();
+  animator.clear();
+  selectProbe(null, false);
+  const drawn = graph.load(t);
+  byId('graph').dataset['nodes'] = String(drawn);
+  byId('topology-name').textContent = t.name;
+  byId('topology-file').textContent = t.file ?? '';
+  document.title = `vnet · ${t.name}`;
+  drawLegend(t);
+  form.load(t);
+  const ids = t.graph.nodes.map((n) => n.key);
+  events.setNodes(ids);
+  events.setProbes([]);
+  setOptions(inspectSelect, [{ value: '', label: '—' }, ...ids.map((id) => ({ value: id, label: shortNode(id) }))]);
+  if (reason !== 'connect') say(reason === 'reset' ? 'The simulation was reset: caches and tables are empty again.' : 'The topology file changed: reloaded.');
+  if (inspected !== null && graph.has(inspected)) inspect(inspected);
+  else showDetails('Details', el('p', { class: 'muted' }, 'Click an event, a probe or a node.'));
+}
+
+function onEvent(e: TraceEvent): void {
+  store.addEvent(e);
+  events.add(e);
+  if (selectedProbe === null || e.probe === 0 || e.probe === selectedProbe || !animator.busy) animator.push(e);
+}
+
+function setStatus(state: ConnectionState, detail: string): void {
+  const status = byId('status');
+  status.dataset['state'] = state;
+  status.textContent = state === 'open' ? (paused ? 'paused' : 'live') : detail;
+  status.title = detail;
+}
+
+const client = new StreamClient(StreamClient.urlFor(location), {
+  hello: (m) => onHello(m.topology, m.reason),
+  event: (m) => onEvent(m.event),
+  verdict: (m) => {
+    const record = store.addVerdict(m);
+    probes.add(m);
+    events.verdictArrived();
+    events.setProbes(store.finished().map((r) => ({ id: r.id, label: probeLabel(r.verdict!) })));
+    if (m.probe.ref !== null && m.probe.ref.startsWith('inject-')) form.say(`${probeLabel(m)}: ${m.verdict.verdict}`);
+    selectProbe(record.id, false);
+    if (inspected !== null) client.send({ type: 'state', id: `state:${inspected}`, node: inspected });
+  },
+  dropped: (m) => say(`This page fell behind: the server dropped ${m.count} messages (${m.events} events, ${m.verdicts} verdicts). The table has gaps.`, 'error'),
+  state: (m) => {
+    if (m.state.node !== inspected) return;
+    showDetails(shortNode(m.state.node), stateView(m.state));
+  },
+  error: (m) => {
+    if (m.ref?.startsWith('inject-')) form.say(m.message, true);
+    else if (m.ref?.startsWith('state:')) showDetails('Details', el('p', { class: 'error' }, m.message));
+    else say(m.issues ? `${m.message}` : m.message, 'error');
+  },
+}, setStatus);
+
+byId('pause').addEventListener('click', () => {
+  paused = !paused;
+  client.send({ type: paused ? 'pause' : 'resume' });
+  byId('pause').textContent = paused ? 'Resume' : 'Pause';
+  byId('status').textContent = paused ? 'paused' : 'live';
+});
+byId('reset').addEventListener('click', () => client.send({ type: 'reset' }));
+byId('replay').addEventListener('click', () => {
+  const id = selectedProbe ?? store.finished().at(-1)?.id;
+  if (id !== undefined) selectProbe(id, true);
+});
+byId<HTMLSelectElement>('speed').addEventListener('change', (e) => {
+  animator.speed = Number((e.target as HTMLSelectElement).value);
+});
+byId('download-json').addEventListener('click', () => {
+  const record = selectedProbe === null ? undefined : store.get(selectedProbe);
+  if (record) downloadText(`vnet-${topology?.name ?? 'trace'}-probe-${record.id}.json`, probeJson(record));
+});
+notice.addEventListener('click', () => { notice.hidden = true; });
+
+// A handle for the browser console and the end-to-end test: what is drawn, and where.
+Object.assign(window, {
+  vnetViewer: {
+    nodes: () => graph.graph.order,
+    renderedNodes: () => graph.graph.nodes().filter((n) => graph.sigma.getNodeDisplayData(n) !== undefined).length,
+    screenPosition: (node: string) => graph.screenPosition(node),
+  },
+});
+
+client.connect();

@@ -1,0 +1,56 @@
+/**
+ * The verdict of each probe, newest first: what was sent, the verdict (delivered, refused,
+ * dropped, unreachable, expired) and its reason, the path, NAT and the load balancer's choice.
+ * The latest verdict also shows in a banner over the graph. Clicking a probe selects it.
+ */
+import { el } from './dom.js';
+import { shortNode } from './event-list.js';
+import type { VerdictMessage } from './types.js';
+
+export const probeLabel = (v: VerdictMessage): string => {
+  const p = v.probe;
+  const what = p.proto === 'icmp' ? 'icmp' : `${p.proto}/${p.port}`;
+  return `#${p.id} ${p.from} → ${p.to} ${what}${p.count > 1 ? ` (${p.index}/${p.count})` : ''}`;
+};
+
+export class ProbeList {
+  private selected: number | null = null;
+  private readonly items = new Map<number, HTMLElement>();
+
+  constructor(private readonly list: HTMLElement, private readonly banner: HTMLElement, private readonly onSelect: (probe: number) => void) {}
+
+  clear(): void {
+    this.list.replaceChildren();
+    this.items.clear();
+    this.selected = null;
+    this.banner.hidden = true;
+  }
+
+  add(v: VerdictMessage): void {
+    const verdict = v.verdict;
+    const item = el('li', { class: `probe verdict-${verdict.verdict}`, 'data-probe': String(v.probe.id) },
+      el('div', { class: 'probe-head' }, el('span', { class: 'probe-what' }, probeLabel(v)), el('span', { class: `badge verdict-${verdict.verdict}` }, verdict.verdict)),
+      el('div', { class: 'probe-reason' }, verdict.reason + (verdict.reply ? '' : ' (no reply came back)')),
+      el('div', { class: 'probe-path muted' }, verdict.path.map(shortNode).join(' → ')),
+      verdict.nat.length > 0 ? el('div', { class: 'probe-extra muted' }, ...verdict.nat.map((n) => `${n.kind} at ${shortNode(n.node)}: ${n.from} ⇒ ${n.to}`)) : null,
+      verdict.lb ? el('div', { class: 'probe-extra muted' }, `${shortNode(verdict.lb.node)} chose ${verdict.lb.member} (${verdict.lb.algorithm})`) : null,
+    );
+    item.addEventListener('click', () => this.onSelect(v.probe.id));
+    this.items.set(v.probe.id, item);
+    this.list.prepend(item);
+    while (this.list.childElementCount > 500) this.list.lastElementChild!.remove();
+    this.showBanner(v);
+  }
+
+  select(id: number | null): void {
+    if (this.selected !== null) this.items.get(this.selected)?.classList.remove('selected');
+    this.selected = id;
+    if (id !== null) this.items.get(id)?.classList.add('selected');
+  }
+
+  private showBanner(v: VerdictMessage): void {
+    this.banner.hidden = false;
+    this.banner.className = `verdict-banner verdict-${v.verdict.verdict}`;
+    this.banner.replaceChildren(el('strong', { id: 'verdict-kind' }, v.verdict.verdict), el('span', {}, ` ${probeLabel(v)} — ${v.verdict.reason}`));
+  }
+}

@@ -1,0 +1,38 @@
+/**
+ * A node's state (the server's `state` answer) as tables: MAC table, ARP/ND cache, routes,
+ * connection tracking, NAT, security groups and load-balancer members — whichever the node
+ * has. Times are virtual, as everywhere in vnet.
+ */
+import { el } from './dom.js';
+import type { NodeState } from './types.js';
+
+const seconds = (us: number): string => `${(us / 1e6).toFixed(us < 1e7 ? 3 : 0)} s`;
+
+function table(title: string, head: readonly string[], rows: readonly (readonly string[])[], empty: string): HTMLElement {
+  return el('section', { class: 'state-section', 'data-section': title },
+    el('h3', {}, title, el('span', { class: 'count' }, String(rows.length))),
+    rows.length === 0
+      ? el('p', { class: 'muted' }, empty)
+      : el('table', { class: 'mini' }, el('thead', {}, el('tr', {}, ...head.map((h) => el('th', {}, h)))), el('tbody', {}, ...rows.map((r) => el('tr', {}, ...r.map((c) => el('td', {}, c)))))),
+  );
+}
+
+export function stateView(s: NodeState): HTMLElement {
+  const parts: HTMLElement[] = [];
+  if (s.kind === 'switch') parts.push(table('MAC table', ['MAC', 'port', 'age'], s.mac_table.map((r) => [r.mac, r.port, seconds(r.age_us)]), 'nothing learned yet'));
+  if (s.kind !== 'switch') {
+    parts.push(table('Routes', ['prefix', 'next hop', 'port', 'kind'], s.routes.map((r) => [r.prefix, r.nexthop ?? 'connected', r.port || '—', r.kind]), 'no routes'));
+    parts.push(table('ARP / ND cache', ['IP', 'MAC', 'port'], s.neighbors.map((r) => [r.ip, r.mac, r.port]), 'empty: nothing resolved yet'));
+  }
+  if (s.kind === 'host') {
+    parts.push(table('Connection tracking', ['flow', 'opened by', 'state', 'expires in'], s.conntrack.map((r) => [r.flow, r.opened_by, r.closing ? 'closing' : r.replied ? 'established' : 'new', seconds(r.expires_in_us)]), 'no tracked connections'));
+    const groups = s.security_groups.flatMap((p) => (p.port_security ? p.groups.map((g) => [p.port, `${g.name}${g.stateful ? '' : ' (stateless)'}`, g.rules.join('\n')]) : [[p.port, 'port security off', '—']]));
+    parts.push(table('Security groups', ['port', 'group', 'rules'], groups, 'no ports'));
+  }
+  if (s.kind === 'router') parts.push(table('NAT (connection tracking)', ['proto', 'original', 'translated'], s.nat.map((r) => [r.proto, r.original, r.translated]), 'no translations yet'));
+  if (s.kind === 'load_balancer') parts.push(table('Members', ['pool', 'member', 'address', 'health', 'connections'], s.members.map((m) => [m.pool, m.member, m.address, m.health, String(m.connections)]), 'no members'));
+  return el('div', { class: 'state-view', 'data-node': s.node },
+    el('p', { class: 'muted' }, `${s.kind.replace('_', ' ')} at virtual time ${seconds(s.t)}`),
+    ...parts,
+  );
+}

@@ -1,0 +1,38 @@
+/**
+ * The viewer's palette, shared by the graph, the packet animation and the legend (the
+ * stylesheet repeats the same values for the DOM). Dark, like a terminal or a packet tracer;
+ * colours chosen so that kinds stay apart for the common forms of colour blindness.
+ */
+import type { Direction, NodeKind } from './types.js';
+
+export interface KindStyle {
+  readonly label: string;
+  readonly color: string;
+  /** A sigma shape registered in graph-view.ts. */
+  readonly shape: 'circle' | 'square' | 'diamond' | 'triangle';
+  /** Screen pixels. */
+  readonly size: number;
+}
+
+export const KIND_STYLE: Readonly<Record<NodeKind, KindStyle>> = {
+  internet: { label: 'internet', color: '#8fa3b8', shape: 'circle', size: 16 },
+  external_host: { label: 'external host', color: '#b39ddb', shape: 'circle', size: 9 },
+  external_network: { label: 'external network', color: '#ffa657', shape: 'square', size: 11 },
+  router: { label: 'router', color: '#f778ba', shape: 'diamond', size: 14 },
+  network: { label: 'network (switch)', color: '#e3b341', shape: 'square', size: 11 },
+  load_balancer: { label: 'load balancer', color: '#7ee787', shape: 'triangle', size: 13 },
+  instance: { label: 'instance', color: '#58c4dc', shape: 'circle', size: 10 },
+};
+
+/** The order kinds are listed in the legend. */
+export const KIND_ORDER: readonly NodeKind[] = ['internet', 'external_host', 'external_network', 'router', 'network', 'load_balancer', 'instance'];
+
+export const DIRECTION_COLOR: Readonly<Record<Direction, string>> = {
+  forward: '#4cc2ff',
+  reply: '#56d364',
+  control: '#d2a8ff',
+};
+
+export const DROP_COLOR = '#ff5c5c';
+export const EDGE_COLOR = '#33404f';
+export const LABEL_COLOR = '#c9d4e0';
