@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { processIo } from './io.js';
 import { runAudit, type AuditOptions } from './audit.js';
+import { runConform, type ConformOptions } from './conform.js';
 import { runReach } from './reach.js';
 import { runRealize, type RealizeOptions } from './realize.js';
 import { runServe, type ServeOptions } from './serve.js';
@@ -78,6 +79,14 @@ program.command('realize')
   .option('--down', 'remove every namespace of the prefix and what runs inside (idempotent)')
   .option('--prefix <p>', 'prefix of every name it creates (default: vn + a hash of the cloud name)')
   .action(async (file: string, opts: RealizeOptions) => { process.exitCode = await runRealize(file, opts, io); });
+
+program.command('conform')
+  .description('realize the cloud (root), run each probe for real and in vnet, and compare; exit 1 on an unexplained difference')
+  .argument('<file>', 'topology file (YAML or JSON)')
+  .option('--probes <file>', 'probes file (YAML or JSON, as for vnet audit); default: every sender to every service, floating IPs, load balancers')
+  .option('--json', 'print the rows, the summary and the timings as JSON')
+  .option('--prefix <p>', 'prefix of every name it creates (default: vn + a hash of the cloud name)')
+  .action(async (file: string, opts: ConformOptions) => { process.exitCode = await runConform(file, opts, io); });
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   if (e instanceof CommanderError) {

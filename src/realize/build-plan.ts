@@ -209,7 +209,8 @@ class PlanBuilder {
     const sysctls = [
       'net.ipv6.conf.all.disable_ipv6=1', 'net.ipv6.conf.default.disable_ipv6=1',
       'net.ipv4.conf.all.rp_filter=0', 'net.ipv4.conf.default.rp_filter=0',
-      ...(forwards ? ['net.ipv4.ip_forward=1'] : []),
+      // ICMP errors unthrottled: a probe must see every unreachable, not one a second.
+      ...(forwards ? ['net.ipv4.ip_forward=1', 'net.ipv4.icmp_ratelimit=0'] : []),
     ];
     this.prepared.push({ argv: ['ip', 'netns', 'exec', ns, 'sysctl', '-qw', ...sysctls], why: `IPv4 only, no reverse-path filter${forwards ? ', forwarding' : ''}` });
   }

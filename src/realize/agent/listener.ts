@@ -1,6 +1,7 @@
 /**
  * The services of a realized instance or external host: a TCP listener per declared port that
- * answers each connection with the source address it saw and closes, and a UDP socket per port
+ * answers each connection with the source address it saw and its own (which member of a
+ * load balancer served) and closes, and a UDP socket per port
  * that echoes the source address back. That is how `vnet conform` learns what the far end saw
  * (after SNAT, floating IPs and load balancers), as vnet's verdict reports it in `observed`.
  */
@@ -33,7 +34,7 @@ export async function listen(services: readonly ServiceSpec[]): Promise<void> {
         if (s.protocol === 'tcp') {
           const server = createServer((socket) => {
             socket.on('error', () => undefined);
-            socket.end(`${socket.remoteAddress ?? ''}\n`);
+            socket.end(`${socket.remoteAddress ?? ''} ${socket.localAddress ?? ''}\n`);
           });
           server.on('error', reject);
           server.listen({ port, host: '0.0.0.0', backlog: 128 }, () => resolve());

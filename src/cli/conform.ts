@@ -1,0 +1,158 @@
+/**
+ * `vnet conform FILE [--probes PROBES.yaml] [--json] [--prefix P]`: realizes the cloud in network
+ * namespaces, runs each probe for real inside them and in vnet, and prints both side by side:
+ * the verdicts, the source address the far end saw and the member that served. Expected
+ * differences (src/realize/differences.ts) carry their reason; an unexplained one exits 1.
+ * The realization is torn down at the end, on failure, and on SIGINT or SIGTERM.
+ */
+import { readFileSync } from 'node:fs';
+import { parseProbes, type Probe } from '../audit/probes.js';
+import { Simulator } from '../engine/simulator.js';
+import { formatIpValue } from '../packet/ip-value.js';
+import { planRealization } from '../realize/build-plan.js';
+import { ConformSession } from '../realize/conform-session.js';
+import { defaultProbes } from '../realize/default-probes.js';
+import { compare, type Comparison, type RealOutcome } from '../realize/differences.js';
+import { checkPrefix, defaultPrefix } from '../realize/names.js';
+import { agentPath, runPlan, teardown } from '../realize/run-plan.js';
+import { formatIssue } from '../topology/issue.js';
+import type { Cloud } from '../topology/model.js';
+import type { Verdict } from '../trace/verdict.js';
+import type { Io } from './io.js';
+import { loadTopologyFile } from './read-topology.js';
+import { renderTable } from './table.js';
+
+export interface ConformOptions {
+  readonly probes?: string;
+  readonly json?: boolean;
+  readonly prefix?: string;
+}
+
+/** A real probe waits this long for an answer (TCP connect, UDP answer, echo reply). */
+const TIMEOUT_MS = 1000;
+
+interface Row {
+  readonly probe: Probe;
+  readonly vnet: Verdict;
+  readonly real: RealOutcome & { ms: number };
+  readonly comparison: Comparison;
+}
+
+export async function runConform(file: string, opts: ConformOptions, io: Io): Promise<number> {
+  const fail = (message: string) => { io.err(io.errStyle.red('error: ') + message); return 1; };
+  const loaded = loadTopologyFile(file);
+  if (!loaded.ok) {
+    for (const issue of loaded.issues) io.err(io.errStyle.red('error: ') + formatIssue(issue));
+    return 1;
+  }
+  const cloud = loaded.cloud;
+  const prefix = opts.prefix ?? defaultPrefix(cloud.name);
+  const bad = checkPrefix(prefix);
+  if (bad !== null) return fail(`--prefix ${bad}`);
+  let probes: Probe[];
+  if (opts.probes !== undefined) {
+    let text: string;
+    try { text = readFileSync(opts.probes, 'utf8'); } catch (e) { return fail(`${opts.probes}: cannot read the file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`); }
+    const parsed = parseProbes(text, cloud, opts.probes);
+    if (!parsed.ok) {
+      for (const issue of parsed.issues) io.err(io.errStyle.red('error: ') + formatIssue(issue));
+      return 1;
+    }
+    probes = parsed.probes;
+  } else {
+    probes = defaultProbes(cloud);
+  }
+  if (probes.some((p) => typeof p.spec.to !== 'number')) return fail('the realization is IPv4 only: drop the ipv6 probes');
+  if (process.getuid?.() !== 0) return fail('conform realizes the cloud in network namespaces: run as root');
+  const agent = agentPath();
+  if (agent === null) return fail('dist/realize-agent.cjs not found: run npm run build');
+
+  // vnet first: one simulation, probes in order (caches, conntrack and LB state carry over).
+  const vnetStart = performance.now();
+  const sim = new Simulator(cloud);
+  const verdicts = probes.map((p) => sim.probe(p.spec));
+  const vnetMs = performance.now() - vnetStart;
+
+  const plan = planRealization(cloud, prefix);
+  const session = new ConformSession(agent, plan.namespaces.filter((n) => n.role.startsWith('instance ') || n.role.startsWith('router ')).map((n) => n.name));
+  let interrupted = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    interrupted = true;
+    session.close();
+    teardown(prefix);
+    io.err(`vnet conform: ${signal}: tore down ${prefix}-*`);
+    process.exit(130);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    const realizeStart = performance.now();
+    const made = await runPlan(plan, agent);
+    if (!made.ok) return fail(made.message);
+    const realizeMs = performance.now() - realizeStart;
+    const nsOf = senderNamespaces(cloud, plan.namespaces);
+    await session.start(probes.map((p) => nsOf(p.from)));
+    const rows: Row[] = [];
+    const realStart = performance.now();
+    for (const [i, probe] of probes.entries()) {
+      if (interrupted) break;
+      const real = await session.probe(nsOf(probe.from), { proto: probe.proto, dst: formatIpValue(probe.spec.to), port: probe.port, timeoutMs: TIMEOUT_MS });
+      rows.push({ probe, vnet: verdicts[i]!, real, comparison: compare(verdicts[i]!, real, probe.proto) });
+    }
+    const realMs = performance.now() - realStart;
+    session.close();
+    const downStart = performance.now();
+    teardown(prefix);
+    const teardownMs = performance.now() - downStart;
+    const timing = { realizeMs: Math.round(realizeMs), teardownMs: Math.round(teardownMs), realProbesPerSecond: round1(rows.length / (realMs / 1000)), vnetProbesPerSecond: round1(rows.length / (vnetMs / 1000)) };
+    const differ = rows.filter((r) => r.comparison.status === 'differ').length;
+    const expected = rows.filter((r) => r.comparison.status === 'expected').length;
+    if (opts.json) io.out(JSON.stringify({ topology: cloud.name, prefix, rows: rows.map(rowJson), summary: { probes: rows.length, agree: rows.length - differ - expected, expected, differ }, timing }, null, 2));
+    else printTable(rows, timing, io);
+    return differ > 0 ? 1 : 0;
+  } finally {
+    session.close();
+    teardown(prefix);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+const round1 = (n: number) => Math.round(n * 10) / 10;
+
+/** The namespace a probe's sender lives in. */
+function senderNamespaces(cloud: Cloud, namespaces: readonly { name: string; role: string }[]): (from: string) => string {
+  const byRole = new Map(namespaces.map((n) => [n.role, n.name]));
+  return (from) => {
+    const inst = [...cloud.instances.values()].find((i) => i.name === from || i.ports.some((id) => cloud.ports.get(id)!.fixedIps.some((f) => f.address.text === from)));
+    if (inst) return byRole.get(`instance ${inst.name}`)!;
+    const host = [...cloud.externalHosts.values()].find((h) => h.name === from || h.address.text === from)!;
+    return byRole.get(`external host ${host.name}`)!;
+  };
+}
+
+const what = (p: Probe) => (p.proto === 'icmp' ? 'icmp' : `${p.proto}/${p.port}`);
+const vnetCell = (v: Verdict) => (v.verdict === 'delivered' && v.observed ? `${v.verdict} ${v.observed.src}${v.lb ? ` → ${v.observed.dst}` : ''}` : v.verdict);
+const realCell = (r: RealOutcome & { ms: number }) => `${r.verdict}${r.seenSrc ? ` ${r.seenSrc}` : ''}${r.seenDst && r.seenSrc ? ` → ${r.seenDst}` : ''} (${Math.round(r.ms)} ms)`;
+
+function printTable(rows: readonly Row[], timing: Record<string, number>, io: Io): void {
+  const s = io.outStyle;
+  const status = (c: Comparison) => (c.status === 'agree' ? s.green('agree') : c.status === 'expected' ? s.yellow('expected') : s.red('DIFFER'));
+  io.out(renderTable(['#', 'probe', 'vnet (far end saw)', 'kernel (far end saw)', '', 'why'],
+    rows.map((r, i) => [String(i + 1), `${r.probe.from} → ${r.probe.to} ${what(r.probe)}`, vnetCell(r.vnet), realCell(r.real), status(r.comparison), r.comparison.reason ?? (r.real.dropAt ? `dropped at ${r.real.dropAt}` : '')]), s));
+  const differ = rows.filter((r) => r.comparison.status === 'differ').length;
+  const expected = rows.filter((r) => r.comparison.status === 'expected').length;
+  io.out('');
+  io.out(`${rows.length} probes: ${rows.length - differ - expected} agree, ${expected} expected differences, ${differ} unexplained`);
+  io.out(`realize ${timing['realizeMs']} ms, teardown ${timing['teardownMs']} ms; probes/s: kernel ${timing['realProbesPerSecond']}, vnet ${timing['vnetProbesPerSecond']}`);
+}
+
+function rowJson(r: Row) {
+  return {
+    probe: { from: r.probe.from, to: r.probe.to, proto: r.probe.proto, port: r.probe.port },
+    vnet: { verdict: r.vnet.verdict, observed: r.vnet.observed, lb: r.vnet.lb, reason: r.vnet.reason },
+    kernel: { verdict: r.real.verdict, seen: r.real.seenSrc === null ? null : { src: r.real.seenSrc, dst: r.real.seenDst }, dropAt: r.real.dropAt, detail: r.real.detail, ms: r.real.ms },
+    status: r.comparison.status,
+    reason: r.comparison.reason,
+  };
+}

@@ -1,0 +1,51 @@
+/**
+ * Comparing a probe's verdict in vnet with what the kernel did. They agree when the verdicts
+ * match and, for an answered TCP or UDP probe, the far end saw the same source address and (for
+ * load balancers) the same member served. Where a cloud and a plain Linux realization differ
+ * on purpose, the difference is expected and carries its reason; vnet keeps the cloud's
+ * behaviour. Anything else is a disagreement to explain.
+ */
+import type { Verdict } from '../trace/verdict.js';
+
+export type RealVerdict = 'delivered' | 'refused' | 'dropped' | 'unreachable' | 'timeout' | 'error';
+
+export interface RealOutcome {
+  readonly verdict: RealVerdict;
+  /** Source and destination addresses the far end saw (TCP, UDP answers). */
+  readonly seenSrc: string | null;
+  readonly seenDst: string | null;
+  /** Which drop counters moved (`ns table/counter`), for a drop. */
+  readonly dropAt: string | null;
+  readonly detail: string | null;
+}
+
+export interface Comparison {
+  readonly status: 'agree' | 'expected' | 'differ';
+  readonly reason: string | null;
+}
+
+export function compare(vnet: Verdict, real: RealOutcome, proto: 'tcp' | 'udp' | 'icmp'): Comparison {
+  const sameVerdict = vnet.verdict === real.verdict;
+  const answered = sameVerdict && vnet.verdict === 'delivered' && proto !== 'icmp' && vnet.observed !== null;
+  const sameSource = !answered || real.seenSrc === null || real.seenSrc === vnet.observed!.src;
+  const sameMember = !answered || proto !== 'tcp' || real.seenDst === null || real.seenDst === vnet.observed!.dst;
+  if (sameVerdict && sameSource && sameMember) return { status: 'agree', reason: null };
+
+  const expected = expectedDifference(vnet, real, sameVerdict, sameSource);
+  if (expected !== null) return { status: 'expected', reason: expected };
+  if (!sameVerdict) return { status: 'differ', reason: `vnet: ${vnet.verdict} (${vnet.reason}); kernel: ${real.verdict}${real.detail ? ` (${real.detail})` : ''}` };
+  if (!sameSource) return { status: 'differ', reason: `the far end saw ${real.seenSrc} in the kernel, ${vnet.observed!.src} in vnet` };
+  return { status: 'differ', reason: `member ${real.seenDst} served in the kernel, ${vnet.observed!.dst} in vnet` };
+}
+
+function expectedDifference(vnet: Verdict, real: RealOutcome, sameVerdict: boolean, sameSource: boolean): string | null {
+  if (vnet.verdict === 'dropped' && vnet.drop?.stage === 'port.security' && real.verdict === 'delivered') {
+    return 'a Linux bridge has no anti-spoofing: Neutron\'s port security drops it, the realization lets it through';
+  }
+  if (sameVerdict && sameSource && vnet.lb !== null) {
+    if (vnet.lb.algorithm === 'source_ip' || vnet.lb.algorithm === 'source_ip_port') return 'source hashing: the realization uses nftables jhash, vnet FNV-1a; each is stable, they pick different members';
+    if (vnet.lb.algorithm === 'least_connections') return 'least_connections has no nftables form: the realization walks round robin';
+    return 'OVN skips a switch\'s load balancer for traffic from the router, so one balancer keeps one round-robin counter; the realization has two (the router\'s, and the load-balancer namespace\'s for clients on the VIP\'s subnet)';
+  }
+  return null;
+}
