@@ -12,8 +12,18 @@ export function parseMac(text: string): Mac | undefined {
   return parseInt(text.replace(/[:-]/g, ''), 16);
 }
 
+/** Formatted MACs, kept because traces print the same few over and over (bounded: cleared when full). */
+const formatted = new Map<Mac, string>();
+const FORMATTED_MAX = 4096;
+
 export function formatMac(mac: Mac): string {
-  return mac.toString(16).padStart(12, '0').replace(/(..)(?!$)/g, '$1:');
+  let s = formatted.get(mac);
+  if (s === undefined) {
+    s = mac.toString(16).padStart(12, '0').replace(/(..)(?!$)/g, '$1:');
+    if (formatted.size >= FORMATTED_MAX) formatted.clear();
+    formatted.set(mac, s);
+  }
+  return s;
 }
 
 /** The group (multicast/broadcast) bit is the lowest bit of the first octet. */

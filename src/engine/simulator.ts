@@ -81,6 +81,9 @@ class TimerEvent {
 
 type Agenda = FrameArrival | TimerEvent;
 
+/** The detail of an event that has none (shared: events are read-only). */
+const NO_DETAIL: Readonly<Record<string, unknown>> = Object.freeze({});
+
 const isBackground = (a: Agenda): boolean => (a.kind === 'frame' ? a.meta.probe : a.probe) === 0;
 
 interface ProbeState {
@@ -120,6 +123,9 @@ export class Simulator implements Sim {
   private seq = 0;
   private probeCount = 0;
   private current: ProbeState | undefined;
+  /** The frame, packet or text traced last and its summary. */
+  private lastTraced: Frame | IpPacket | string | undefined;
+  private lastSummary = '';
   /** Events processed over the simulator's life (for benchmarks). */
   processed = 0;
 
@@ -313,10 +319,14 @@ export class Simulator implements Sim {
     this.clock = until;
   }
 
-  trace(node: string, port: string | null, stage: Stage, action: string, what: Frame | IpPacket | string, meta: FrameMeta, detail: Record<string, unknown> = {}): void {
+  trace(node: string, port: string | null, stage: Stage, action: string, what: Frame | IpPacket | string, meta: FrameMeta, detail: Record<string, unknown> = NO_DETAIL): void {
     if (!this.recording) return;
-    const packet = typeof what === 'string' ? what : 'payload' in what ? summarizeFrame(what) : summarizePacket(what);
-    this.events.push({ seq: this.seq++, probe: meta.probe, t: this.clock, node, port, stage, action, packet, direction: meta.dir, detail });
+    // Consecutive stages usually trace the same frame or packet: reuse its summary.
+    if (what !== this.lastTraced) {
+      this.lastTraced = what;
+      this.lastSummary = typeof what === 'string' ? what : 'payload' in what ? summarizeFrame(what) : summarizePacket(what);
+    }
+    this.events.push({ seq: this.seq++, probe: meta.probe, t: this.clock, node, port, stage, action, packet: this.lastSummary, direction: meta.dir, detail });
   }
 
   outcome(meta: FrameMeta, outcome: Outcome): void {

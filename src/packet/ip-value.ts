@@ -11,8 +11,20 @@ export type IpValue = number | bigint;
 export const isV4 = (a: IpValue): a is number => typeof a === 'number';
 export const toIpValue = (ip: Ip): IpValue => (ip.version === 4 ? Number(ip.value) : ip.value);
 export const fromIpValue = (a: IpValue): Ip => (typeof a === 'number' ? { version: 4, value: BigInt(a) } : { version: 6, value: a });
-export const formatIpValue = (a: IpValue): string =>
-  typeof a === 'number' ? `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}` : formatIp(fromIpValue(a));
+/** Formatted IPv4 addresses, kept because traces print the same few over and over (bounded: cleared when full). */
+const formattedV4 = new Map<number, string>();
+const FORMATTED_MAX = 4096;
+
+export function formatIpValue(a: IpValue): string {
+  if (typeof a !== 'number') return formatIp(fromIpValue(a));
+  let s = formattedV4.get(a);
+  if (s === undefined) {
+    s = `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`;
+    if (formattedV4.size >= FORMATTED_MAX) formattedV4.clear();
+    formattedV4.set(a, s);
+  }
+  return s;
+}
 
 /** A prefix in hot-path form: the network and a mask of the same type. */
 export interface PrefixValue {

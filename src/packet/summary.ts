@@ -10,8 +10,10 @@ import { ICMP, TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, type Arp, type Frame
 const cache = new WeakMap<object, string>();
 
 export function summarizeFrame(f: Frame): string {
+  // An IP frame reads as its packet, which has its own entry (several frames carry one packet).
+  if (f.payload.kind === 'ip') return summarizePacket(f.payload);
   let s = cache.get(f);
-  if (s === undefined) cache.set(f, (s = f.payload.kind === 'arp' ? summarizeArp(f.payload) : summarizePacket(f.payload)));
+  if (s === undefined) cache.set(f, (s = summarizeArp(f.payload)));
   return s;
 }
 
@@ -21,9 +23,12 @@ export function summarizeArp(a: Arp): string {
   return a.op === 'request' ? `ARP who-has ${tpa} tell ${spa}` : `ARP ${spa} is-at ${formatMac(a.senderMac)}`;
 }
 
+const FLAG_NAMES: readonly [number, string][] = [[TCP_SYN, 'SYN'], [TCP_FIN, 'FIN'], [TCP_RST, 'RST'], [TCP_PSH, 'PSH'], [TCP_ACK, 'ACK']];
+/** The text of every combination of the five flags, indexed by their bits. */
+const FLAG_TEXT: readonly string[] = Array.from({ length: 32 }, (_, f) => FLAG_NAMES.filter(([bit]) => f & bit).map(([, n]) => n).join('-') || 'none');
+
 export function tcpFlags(flags: number): string {
-  const names: [number, string][] = [[TCP_SYN, 'SYN'], [TCP_FIN, 'FIN'], [TCP_RST, 'RST'], [TCP_PSH, 'PSH'], [TCP_ACK, 'ACK']];
-  return names.filter(([bit]) => flags & bit).map(([, n]) => n).join('-') || 'none';
+  return FLAG_TEXT[flags & 31]!;
 }
 
 export function summarizePacket(p: IpPacket): string {
