@@ -30,9 +30,9 @@ export const LAYER_OF: Readonly<Record<NodeKind, number>> = {
 
 /** Nodes per row before a layer wraps. */
 export const MAX_ROW = 10;
-const GAP_X = 1;
-const GAP_Y = 0.7;
-const ROW_GAP = 0.5;
+const GAP_X = 1.4;
+const GAP_Y = 0.55;
+const ROW_GAP = 0.35;
 
 /** Graph coordinates (y grows upwards, as sigma draws them) for every node. */
 export function layeredLayout(nodes: readonly LayoutNode[], edges: readonly (readonly [string, string])[]): Map<string, Point> {

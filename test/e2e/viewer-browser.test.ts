@@ -1,0 +1,142 @@
+/**
+ * The viewer in a real browser: Debian's headless Chromium driven by playwright-core, against
+ * a server started in-process on three-tier.yaml (port 0). The page draws the topology (sigma,
+ * WebGL through SwiftShader), a probe injected with the form streams its events into the
+ * table of this tab and of a second one, the verdict shows, and the state panel shows a
+ * router's routes and NAT. Leaves a screenshot in artifacts/viewer.png (not committed).
+ */
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadTopologyFile } from '../../src/cli/read-topology.js';
+import { startServer, type RunningServer } from '../../src/server/server.js';
+import { buildGraph } from '../../src/topology/graph.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const FILE = 'topologies/three-tier.yaml';
+const ROUTER_COLOR = [0xf7, 0x78, 0xba];
+
+let server: RunningServer;
+let context: BrowserContext;
+let profile: string;
+let first: Page;
+let second: Page;
+const pageErrors: string[] = [];
+
+async function open(): Promise<Page> {
+  const page = await context.newPage();
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  await page.goto(server.url);
+  await page.waitForSelector('#graph[data-nodes]');
+  return page;
+}
+
+const rowCount = (page: Page, stage?: string) => page.locator(stage ? `#events tr[data-stage="${stage}"]` : '#events tr').count();
+
+describe('the viewer in headless Chromium', () => {
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: the browser test needs Debian's chromium (apt-get install chromium)`);
+    const loaded = loadTopologyFile(FILE);
+    if (!loaded.ok) throw new Error(`${FILE} does not load`);
+    server = await startServer({ cloud: loaded.cloud, file: FILE, host: '127.0.0.1', port: 0 });
+    profile = mkdtempSync(join(tmpdir(), 'vnet-chromium-'));
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      viewport: { width: 1440, height: 900 },
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run', '--disable-component-update', '--disable-sync'],
+    });
+    first = await open();
+    second = await open();
+  }, 30_000);
+
+  afterAll(async () => {
+    await context?.close();
+    await server?.close();
+    if (profile) rmSync(profile, { recursive: true, force: true });
+  });
+
+  it('draws every node of the topology, in colour', async () => {
+    const cloud = loadTopologyFile(FILE);
+    if (!cloud.ok) throw new Error('unreachable');
+    const order = buildGraph(cloud.cloud).order;
+    expect(await first.locator('#graph').getAttribute('data-nodes')).toBe(String(order));
+    expect(await first.locator('#node-count').textContent()).toBe(String(order));
+    expect(await first.evaluate(() => (window as unknown as { vnetViewer: { renderedNodes(): number } }).vnetViewer.renderedNodes())).toBe(order);
+    await expect.poll(() => first.locator('#topology-name').textContent()).toBe('three-tier');
+
+    // WebGL really drew: the router's pixel on a screenshot has the router's colour.
+    const at = await first.evaluate(() => (window as unknown as { vnetViewer: { screenPosition(n: string): { x: number; y: number } } }).vnetViewer.screenPosition('router:edge'));
+    const shot = await first.locator('#graph').screenshot();
+    const pixel = await first.evaluate(async ({ png, x, y }) => {
+      const img = new Image();
+      img.src = `data:image/png;base64,${png}`;
+      await img.decode();
+      const canvas = document.createElement('canvas');
+      canvas.width = img.width;
+      canvas.height = img.height;
+      const ctx = canvas.getContext('2d')!;
+      ctx.drawImage(img, 0, 0);
+      return [...ctx.getImageData(Math.round(x), Math.round(y), 1, 1).data].slice(0, 3);
+    }, { png: shot.toString('base64'), x: at.x, y: at.y });
+    pixel.forEach((c, i) => expect(Math.abs(c - ROUTER_COLOR[i]!)).toBeLessThan(40));
+  });
+
+  it('injects client → lb-fip tcp/80 from the form; both tabs list the events and the verdict', async () => {
+    await first.fill('#inject-from', 'client');
+    await first.fill('#inject-to', 'lb-fip');
+    await first.selectOption('#inject-proto', 'tcp');
+    await first.fill('#inject-port', '80');
+    await first.click('#inject-send');
+    for (const page of [first, second]) {
+      await expect.poll(() => page.locator('#verdict-kind').textContent(), { timeout: 10_000 }).toBe('delivered');
+      // Rows are appended once per animation frame: they may follow the verdict by a frame.
+      for (const stage of ['arp', 'nat.dnat', 'lb.select', 'sg.ingress', 'host.receive']) await expect.poll(() => rowCount(page, stage), stage).toBeGreaterThan(0);
+    }
+    const count = Number(await first.locator('#probes li[data-probe="1"]').count());
+    expect(count).toBe(1);
+    // Same stream, same table: every event of the probe, in both tabs.
+    await expect.poll(() => rowCount(first)).toBeGreaterThan(30);
+    expect(await rowCount(second)).toBe(await rowCount(first));
+    expect(await first.locator('#events tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-seq')))).toEqual(await second.locator('#events tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-seq'))));
+
+    // A row opens the full event: the load balancer's choice and why.
+    await first.locator('#events tr[data-stage="lb.select"]').first().click();
+    await expect.poll(() => first.locator('#details').textContent()).toContain('round_robin');
+    expect(await first.locator('#details').textContent()).toContain('web-lb');
+
+    // The protocol filter keeps ARP rows only.
+    await first.selectOption('#filter-proto', 'arp');
+    const stages = await first.locator('#events tr').evaluateAll((rows) => rows.map((r) => r.querySelector('td:last-child')?.textContent ?? ''));
+    expect(stages.length).toBeGreaterThan(0);
+    for (const s of stages) expect(s).toMatch(/^ARP /);
+    await first.selectOption('#filter-proto', '');
+  });
+
+  it('shows a node\'s state: the router\'s routes, ARP cache and NAT entry', async () => {
+    await first.selectOption('#inspect-node', 'router:edge');
+    const view = first.locator('.state-view[data-node="router:edge"]');
+    await view.waitFor({ timeout: 10_000 });
+    const routes = await view.locator('[data-section="Routes"]').textContent();
+    expect(routes).toContain('0.0.0.0/0');
+    expect(routes).toContain('203.0.113.1');
+    expect(routes).toContain('10.0.0.0/24');
+    expect(await view.locator('[data-section="ARP / ND cache"] tbody tr').count()).toBeGreaterThan(0);
+    expect(await view.locator('[data-section="NAT (connection tracking)"]').textContent()).toContain('203.0.113.80:80');
+
+    // The instance the LB chose has the connection in its port's conntrack and its groups listed.
+    await first.selectOption('#inspect-node', 'instance:web-1');
+    const web = first.locator('.state-view[data-node="instance:web-1"]');
+    await web.waitFor({ timeout: 10_000 });
+    expect(await web.locator('[data-section="Connection tracking"]').textContent()).toContain('198.51.100.7');
+    expect(await web.locator('[data-section="Security groups"]').textContent()).toContain('ingress tcp/80');
+
+    await first.selectOption('#inspect-node', 'router:edge');
+    await view.waitFor();
+    mkdirSync('artifacts', { recursive: true });
+    await first.screenshot({ path: 'artifacts/viewer.png' });
+    expect(pageErrors).toEqual([]);
+  });
+});
