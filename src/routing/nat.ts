@@ -10,6 +10,7 @@
  */
 import { formatIpValue, type IpValue } from '../packet/ip-value.js';
 import { ICMP, type IpPacket, type L4 } from '../packet/frame.js';
+import { FlowTable } from '../firewall/flow-table.js';
 import type { Balancer, MemberState } from '../lb/balancer.js';
 
 export interface FloatingIpRule {
@@ -64,10 +65,42 @@ interface Tuple {
   readonly dport: number;
 }
 
-const tupleKey = (t: Tuple): string => `${t.proto}|${String(t.src)}|${t.sport}|${String(t.dst)}|${t.dport}`;
 /** The reply of an echo request is an echo reply: the "protocol" of the reverse tuple flips. */
 const REVERSE_PROTO: Record<string, string> = { 'icmp-request': 'icmp-reply', 'icmp-reply': 'icmp-request' };
 const reverse = (t: Tuple): Tuple => ({ proto: REVERSE_PROTO[t.proto] ?? t.proto, src: t.dst, sport: t.dport, dst: t.src, dport: t.sport });
+/** A tuple's protocol as the flow tables' tag (only these four occur); and its reverse's tag. */
+const tagOf = (proto: string): number => (proto === 'tcp' ? 6 : proto === 'udp' ? 17 : proto === 'icmp-request' ? 1 : 2);
+const reverseTagOf = (proto: string): number => (proto === 'icmp-request' ? 2 : proto === 'icmp-reply' ? 1 : tagOf(proto));
+
+/** A tuple table (flow-table.ts: no string per packet) that also looks tuples up reversed, without building them. */
+class TupleTable {
+  private readonly flows = new FlowTable<NatEntry>();
+
+  get(t: Tuple): NatEntry | undefined {
+    return this.flows.find(tagOf(t.proto), t.src, t.sport, t.dst, t.dport);
+  }
+
+  /** The entry of reverse(t). */
+  getReverse(t: Tuple): NatEntry | undefined {
+    return this.flows.find(reverseTagOf(t.proto), t.dst, t.dport, t.src, t.sport);
+  }
+
+  set(t: Tuple, e: NatEntry): void {
+    this.flows.set({ proto: tagOf(t.proto), src: t.src, sport: t.sport, dst: t.dst, dport: t.dport }, e);
+  }
+
+  setReverse(t: Tuple, e: NatEntry): void {
+    this.flows.set({ proto: reverseTagOf(t.proto), src: t.dst, sport: t.dport, dst: t.src, dport: t.sport }, e);
+  }
+
+  deleteReverse(t: Tuple): void {
+    this.flows.delete({ proto: reverseTagOf(t.proto), src: t.dst, sport: t.dport, dst: t.src, dport: t.sport });
+  }
+
+  values(): IterableIterator<NatEntry> {
+    return this.flows.values();
+  }
+}
 
 /** ICMP echo uses its id as both "ports" and its type as the direction, as Linux conntrack does. */
 function tupleOf(p: IpPacket): Tuple {
@@ -82,17 +115,52 @@ function tupleOf(p: IpPacket): Tuple {
 function rewrite(p: IpPacket, t: Tuple): IpPacket {
   const l4 = p.l4;
   let next: L4;
+  // Literals in the field order packets are built with elsewhere (one shape for every packet).
   if (l4.proto === 'icmp') next = l4.quoted ? l4 : { ...l4, id: t.sport };
-  else next = { ...l4, sport: t.sport, dport: t.dport };
-  return { ...p, src: t.src, dst: t.dst, l4: next };
+  else if (l4.proto === 'tcp') next = { proto: 'tcp', sport: t.sport, dport: t.dport, flags: l4.flags };
+  else next = { proto: 'udp', sport: t.sport, dport: t.dport };
+  return { kind: 'ip', version: p.version, src: t.src, dst: t.dst, ttl: p.ttl, l4: next };
 }
 
 const endpoint = (a: IpValue, port: number, proto: string): string => (proto.startsWith('icmp') ? formatIpValue(a) : `${formatIpValue(a)}:${port}`);
 
+/** A translation whose `from` and `to` texts are built when first read (traces, the verdict), not for every packet. */
+class Applied implements Translation {
+  private fromText: string | undefined;
+  private toText: string | undefined;
+  readonly lb: Translation['lb'];
+  readonly reject: Translation['reject'];
+  readonly entry: NatEntry | undefined;
+
+  constructor(
+    readonly kind: NatKind,
+    readonly packet: IpPacket,
+    private readonly fromTuple: Tuple,
+    private readonly toTuple: Tuple,
+    readonly what: string,
+    readonly complete: boolean,
+    extra?: Pick<Translation, 'lb' | 'reject' | 'entry'>,
+  ) {
+    this.lb = extra?.lb;
+    this.reject = extra?.reject;
+    this.entry = extra?.entry;
+  }
+
+  get from(): string {
+    const f = this.fromTuple;
+    return (this.fromText ??= `${endpoint(f.src, f.sport, f.proto)} → ${endpoint(f.dst, f.dport, f.proto)}`);
+  }
+
+  get to(): string {
+    const t = this.toTuple;
+    return (this.toText ??= `${endpoint(t.src, t.sport, t.proto)} → ${endpoint(t.dst, t.dport, t.proto)}`);
+  }
+}
+
 export class RouterNat {
   /** Original tuple → entry, and the reply tuple a translated flow's answers carry → entry. */
-  private readonly byOriginal = new Map<string, NatEntry>();
-  private readonly byReply = new Map<string, NatEntry>();
+  private readonly byOriginal = new TupleTable();
+  private readonly byReply = new TupleTable();
   private readonly floatingByAddress = new Map<IpValue, FloatingIpRule>();
   private readonly floatingByFixed = new Map<IpValue, FloatingIpRule>();
 
@@ -122,14 +190,14 @@ export class RouterNat {
     const l4 = p.l4;
     if (l4.proto === 'icmp' && l4.quoted) return this.translateIcmpError(p, l4.quoted);
     const t = tupleOf(p);
-    const reply = this.byReply.get(tupleKey(t));
+    const reply = this.byReply.get(t);
     if (reply) {
       // A reply: map it back onto the original flow, reversed.
       const back = reverse(reply.original);
-      return { ...this.applied(p, t, back, kindOf(reply), 'reply of a translated connection'), complete: true };
+      return this.applied(p, t, back, kindOf(reply), 'reply of a translated connection', true);
     }
-    const known = this.byOriginal.get(tupleKey(t));
-    if (known) return { ...this.applied(p, t, known.translated, kindOf(known), 'packet of a translated connection'), complete: true };
+    const known = this.byOriginal.get(t);
+    if (known) return this.applied(p, t, known.translated, kindOf(known), 'packet of a translated connection', true);
     let to: Tuple = t;
     let kind: NatKind = 'dnat';
     const whats: string[] = [];
@@ -152,7 +220,7 @@ export class RouterNat {
       const pool = balancer.listenerPool(l4.proto, to.dport);
       if (pool) {
         const pick = balancer.pick(pool, t.src, t.sport);
-        if (!pick.ok) return { ...this.applied(p, t, to, kind, whats.join(', ')), reject: { balancer, reason: pick.reason } };
+        if (!pick.ok) return this.applied(p, t, to, kind, whats.join(', '), false, { reject: { balancer, reason: pick.reason } });
         pick.member.connections++;
         to = { ...to, dst: pick.member.address, dport: pick.member.member.protocolPort };
         lb = { balancer, member: pick.member, why: pick.why };
@@ -162,7 +230,7 @@ export class RouterNat {
     }
     if (to === t) return undefined;
     const entry = this.record(t, to);
-    return { ...this.applied(p, t, to, kind, whats.join(', ')), entry, ...(lb ? { lb } : {}) };
+    return this.applied(p, t, to, kind, whats.join(', '), false, lb ? { entry, lb } : { entry });
   }
 
   /**
@@ -173,16 +241,16 @@ export class RouterNat {
   postrouting(p: IpPacket, inPort: string | null, outPort: string, pre: Translation | undefined): Translation | undefined {
     if (pre?.complete) return undefined;
     const { gatewayPort, gatewayIp } = this.config;
-    const t = tupleOf(p);
     const dnated = pre?.entry;
     const leaving = gatewayPort !== null && outPort === gatewayPort && inPort !== gatewayPort;
     const hairpin = dnated !== undefined && inPort !== gatewayPort && outPort !== gatewayPort;
     if (!leaving && !hairpin) return undefined;
+    const t = tupleOf(p);
     const fip = this.floatingByFixed.get(p.src);
     if (fip) {
       const to = { ...t, src: fip.floating };
       this.record(t, to, dnated);
-      return { ...this.applied(p, t, to, 'fip', `floating IP ${fip.name}${hairpin ? ' (hairpin)' : ''}`) };
+      return this.applied(p, t, to, 'fip', `floating IP ${fip.name}${hairpin ? ' (hairpin)' : ''}`);
     }
     if (gatewayIp === null || (leaving && !this.config.snat && !hairpin)) return undefined;
     if (typeof gatewayIp !== typeof p.src) return undefined;
@@ -195,7 +263,7 @@ export class RouterNat {
     // The quoted packet is one we translated on its way out: the error comes back to the
     // translated address; restore the original addresses, outside and inside the quote.
     const q = tupleOf(quoted);
-    const entry = this.byReply.get(tupleKey(reverse(q)));
+    const entry = this.byReply.getReverse(q);
     if (!entry) return undefined;
     const origQuoted = rewrite(quoted, entry.original);
     const back = reverse(entry.original);
@@ -209,14 +277,14 @@ export class RouterNat {
     if (prior) {
       // SNAT on top of the DNAT made in prerouting: one entry holds both translations.
       const merged: NatEntry = { original: prior.original, translated: to };
-      this.byReply.delete(tupleKey(reverse(prior.translated)));
-      this.byOriginal.set(tupleKey(prior.original), merged);
-      this.byReply.set(tupleKey(reverse(to)), merged);
+      this.byReply.deleteReverse(prior.translated);
+      this.byOriginal.set(prior.original, merged);
+      this.byReply.setReverse(to, merged);
       return merged;
     }
     const entry: NatEntry = { original: from, translated: to };
-    this.byOriginal.set(tupleKey(from), entry);
-    this.byReply.set(tupleKey(reverse(to)), entry);
+    this.byOriginal.set(from, entry);
+    this.byReply.setReverse(to, entry);
     return entry;
   }
 
@@ -224,14 +292,13 @@ export class RouterNat {
   private freePort(t: Tuple, src: IpValue): number {
     let port = t.sport;
     for (let tries = 0; tries < 65536; tries++) {
-      const candidate: Tuple = { ...t, src, sport: port };
-      if (!this.byReply.has(tupleKey(reverse(candidate)))) return port;
+      if (!this.byReply.getReverse({ ...t, src, sport: port })) return port;
       port = port >= 65535 ? 1024 : port + 1;
     }
     return t.sport;
   }
 
-  private applied(p: IpPacket, from: Tuple, to: Tuple, kind: NatKind, what: string): Translation {
-    return { kind, complete: false, packet: rewrite(p, to), from: `${endpoint(from.src, from.sport, from.proto)} → ${endpoint(from.dst, from.dport, from.proto)}`, to: `${endpoint(to.src, to.sport, to.proto)} → ${endpoint(to.dst, to.dport, to.proto)}`, what };
+  private applied(p: IpPacket, from: Tuple, to: Tuple, kind: NatKind, what: string, complete = false, extra?: Pick<Translation, 'lb' | 'reject' | 'entry'>): Translation {
+    return new Applied(kind, rewrite(p, to), from, to, what, complete, extra);
   }
 }

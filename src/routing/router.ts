@@ -112,7 +112,7 @@ export class RouterNode implements SimNode {
         this.icmpError(sim, p, meta, 'ttl', inPort);
         return;
       }
-      const next = { ...p, ttl: p.ttl - 1 };
+      const next: IpPacket = { kind: 'ip', version: p.version, src: p.src, dst: p.dst, ttl: p.ttl - 1, l4: p.l4 };
       if (sim.recording) sim.trace(this.id, inPort, 'router.ttl', 'decrement', next, meta, { before: p.ttl, after: next.ttl });
       p = next;
     }
