@@ -6,15 +6,33 @@ import { formatMac } from '../address/mac.js';
 import { formatIpValue } from './ip-value.js';
 import { ICMP, TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, type Arp, type Frame, type IpPacket } from './frame.js';
 
-/** Frames and packets are immutable values, so a summary computed once stands for every stage. */
-const cache = new WeakMap<object, string>();
+/**
+ * Frames and packets are immutable values, so a summary computed once stands for every stage
+ * that traces the same value. The last few are remembered in a small ring (the stages of one
+ * hop trace the same packet one after another); a WeakMap over every packet cost the
+ * collector more than the summaries it saved.
+ */
+const RECENT = 8;
+const recentValues: (object | undefined)[] = new Array<object | undefined>(RECENT).fill(undefined);
+const recentTexts: string[] = new Array<string>(RECENT).fill('');
+let recentNext = 0;
+
+function remembered(value: object): string | undefined {
+  for (let i = 0; i < RECENT; i++) if (recentValues[i] === value) return recentTexts[i];
+  return undefined;
+}
+
+function remember(value: object, text: string): string {
+  recentValues[recentNext] = value;
+  recentTexts[recentNext] = text;
+  recentNext = (recentNext + 1) % RECENT;
+  return text;
+}
 
 export function summarizeFrame(f: Frame): string {
-  // An IP frame reads as its packet, which has its own entry (several frames carry one packet).
+  // An IP frame reads as its packet (several frames carry one packet).
   if (f.payload.kind === 'ip') return summarizePacket(f.payload);
-  let s = cache.get(f);
-  if (s === undefined) cache.set(f, (s = summarizeArp(f.payload)));
-  return s;
+  return remembered(f) ?? remember(f, summarizeArp(f.payload));
 }
 
 export function summarizeArp(a: Arp): string {
@@ -32,9 +50,7 @@ export function tcpFlags(flags: number): string {
 }
 
 export function summarizePacket(p: IpPacket): string {
-  let s = cache.get(p);
-  if (s === undefined) cache.set(p, (s = describePacket(p)));
-  return s;
+  return remembered(p) ?? remember(p, describePacket(p));
 }
 
 function describePacket(p: IpPacket): string {
