@@ -43,6 +43,11 @@ export class AddressIndex {
 /** The interface's address to use as a source towards `dst`: on-link first, then same version. */
 export function sourceFor(iface: L3Interface, dst: IpValue): IpValue | undefined {
   const v4 = typeof dst === 'number';
-  const same = iface.addrs.filter((a) => (typeof a.ip === 'number') === v4);
-  return (same.find((a) => prefixContains(a.prefix, dst)) ?? same[0])?.ip;
+  let first: IpValue | undefined;
+  for (const a of iface.addrs) {
+    if ((typeof a.ip === 'number') !== v4) continue;
+    if (prefixContains(a.prefix, dst)) return a.ip;
+    first ??= a.ip;
+  }
+  return first;
 }

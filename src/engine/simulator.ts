@@ -204,7 +204,8 @@ export class Simulator implements Sim {
     const state: ProbeState = { id: ++this.probeCount, firstEvent: this.events.length, outcome: undefined, blockers: [], nat: [], lb: null, replied: false, observed: undefined };
     this.current = state;
     const meta: FrameMeta = { probe: state.id, dir: 'forward' };
-    sender.sendProbe(this, { dst: spec.to, proto: spec.proto, port: spec.port ?? 0, ...(spec.src !== undefined ? { src: spec.src } : {}) }, meta);
+    const port = spec.port ?? 0;
+    sender.sendProbe(this, spec.src !== undefined ? { dst: spec.to, proto: spec.proto, port, src: spec.src } : { dst: spec.to, proto: spec.proto, port }, meta);
     const bound = this.run(this.clock + this.maxTime, this.maxEvents);
     if (bound) state.outcome ??= { kind: 'expired', node: bound.node, stage: 'drop', reason: bound.reason };
     this.current = undefined;
@@ -255,7 +256,9 @@ export class Simulator implements Sim {
     }
     if (link.egress && !link.egress.egress(this, from, port, frame, meta)) return;
     this.capture?.record(this.clock, meta.probe, from, port, frame);
-    this.schedule(this.clock + this.latency, new FrameArrival(link.peer, frame, meta));
+    // schedule(), for a frame.
+    if (meta.probe !== 0) this.foreground++;
+    this.queue.push(this.clock + this.latency, new FrameArrival(link.peer, frame, meta));
   }
 
   setTimer(node: string, delay: number, data: unknown, probe: number): number {

@@ -64,16 +64,15 @@ function tupleText(k: FlowTuple): string {
   return `${k.proto === 6 ? 'tcp' : 'udp'} ${formatIpValue(k.src)}:${k.sport} → ${formatIpValue(k.dst)}:${k.dport}`;
 }
 
-/** An entry; its text is built the first time someone reads it (traces, snapshots), not per flow. */
+/** An entry; its text is built when someone reads it (traces, snapshots), not for every flow, and not kept. */
 class Entry implements CtEntry {
-  private shown: string | undefined;
   replied = false;
   closing = false;
 
   constructor(readonly key: FlowTuple, readonly openedBy: 'ingress' | 'egress', public expires: number) {}
 
   get text(): string {
-    return (this.shown ??= tupleText(this.key));
+    return tupleText(this.key);
   }
 }
 

@@ -160,9 +160,15 @@ export class FlowTable<T> {
     const keys = new Int32Array(next * W);
     const vals: (T | undefined)[] = [];
     let n = 0;
+    const old = this.keys;
     for (let slot = 0; slot < this.used; slot++) {
-      if (this.keys[slot * W + 3] === 0) continue;
-      keys.set(this.keys.subarray(slot * W, slot * W + W), n * W);
+      const from = slot * W;
+      if (old[from + 3] === 0) continue;
+      const to = n * W;
+      keys[to] = old[from]!;
+      keys[to + 1] = old[from + 1]!;
+      keys[to + 2] = old[from + 2]!;
+      keys[to + 3] = old[from + 3]!;
       vals[n++] = this.vals[slot];
     }
     this.keys = keys;

@@ -13,17 +13,28 @@ export interface MacEntry {
 
 export type LearnResult = 'learned' | 'refreshed' | 'moved';
 
+/** The answers without a `from`, shared: learning runs for every frame a switch sees. */
+const LEARNED = { result: 'learned' } as const;
+const REFRESHED = { result: 'refreshed' } as const;
+
 export class MacTable {
-  private readonly entries = new Map<Mac, MacEntry>();
+  /** Entries are updated in place (a frame refreshes its source's entry); snapshots copy them. */
+  private readonly entries = new Map<Mac, { port: string; seen: number }>();
 
   constructor(private readonly ageing = MAC_AGEING_US) {}
 
-  learn(mac: Mac, port: string, now: number): { result: LearnResult; from?: string } {
-    const old = this.entries.get(mac);
-    this.entries.set(mac, { port, seen: now });
-    if (!old || now - old.seen > this.ageing) return { result: 'learned' };
-    if (old.port !== port) return { result: 'moved', from: old.port };
-    return { result: 'refreshed' };
+  learn(mac: Mac, port: string, now: number): { readonly result: LearnResult; readonly from?: string } {
+    const e = this.entries.get(mac);
+    if (!e) {
+      this.entries.set(mac, { port, seen: now });
+      return LEARNED;
+    }
+    const { port: before, seen } = e;
+    e.port = port;
+    e.seen = now;
+    if (now - seen > this.ageing) return LEARNED;
+    if (before !== port) return { result: 'moved', from: before };
+    return REFRESHED;
   }
 
   lookup(mac: Mac, now: number): string | undefined {
@@ -38,6 +49,6 @@ export class MacTable {
 
   /** Current entries (aged ones excluded), for the viewer and tests. */
   snapshot(now: number): [Mac, MacEntry][] {
-    return [...this.entries].filter(([, e]) => now - e.seen <= this.ageing);
+    return [...this.entries].filter(([, e]) => now - e.seen <= this.ageing).map(([mac, e]) => [mac, { port: e.port, seen: e.seen }]);
   }
 }
