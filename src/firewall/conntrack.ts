@@ -64,15 +64,30 @@ function tupleText(k: FlowTuple): string {
   return `${k.proto === 6 ? 'tcp' : 'udp'} ${formatIpValue(k.src)}:${k.sport} → ${formatIpValue(k.dst)}:${k.dport}`;
 }
 
-/** An entry; its text is built when someone reads it (traces, snapshots), not for every flow, and not kept. */
-class Entry implements CtEntry {
+/**
+ * An entry, which is its own key (one object per flow); its text is built when someone reads
+ * it (traces, snapshots), not for every flow, and not kept.
+ */
+class Entry implements CtEntry, FlowTuple {
   replied = false;
   closing = false;
 
-  constructor(readonly key: FlowTuple, readonly openedBy: 'ingress' | 'egress', public expires: number) {}
+  constructor(
+    readonly proto: number,
+    readonly src: IpValue,
+    readonly sport: number,
+    readonly dst: IpValue,
+    readonly dport: number,
+    readonly openedBy: 'ingress' | 'egress',
+    public expires: number,
+  ) {}
+
+  get key(): FlowTuple {
+    return this;
+  }
 
   get text(): string {
-    return tupleText(this.key);
+    return tupleText(this);
   }
 }
 
@@ -109,9 +124,11 @@ export class ConnTrack {
   /** Records a new flow that the rules allowed. */
   commit(p: IpPacket, openedBy: 'ingress' | 'egress', now: number): CtEntry {
     if (this.entries.size >= this.sweepAt) this.sweep(now);
-    const { forward } = flowKeys(p);
-    const entry = new Entry(forward, openedBy, now + this.timeout(p, false));
-    this.entries.set(forward, entry);
+    // flowKeys(p).forward, as the entry itself.
+    const l4 = p.l4;
+    const sport = l4.proto === 'icmp' ? l4.id ?? 0 : l4.sport;
+    const entry = new Entry(protoTag(l4.proto), p.src, sport, p.dst, l4.proto === 'icmp' ? sport : l4.dport, openedBy, now + this.timeout(p, false));
+    this.entries.set(entry, entry);
     return entry;
   }
 
