@@ -13,6 +13,7 @@ import { respond } from './host-stack.js';
 import { AddressIndex, sourceFor, type L3Interface } from './interface.js';
 import { acceptIpFrame, NeighborResolver, type NeighborTimer } from './neighbors.js';
 import type { FrameMeta, Sim, SimNode } from './sim-types.js';
+import { SharedDetails } from '../trace/shared-details.js';
 
 export interface ProbeRequest {
   readonly dst: IpValue;
@@ -21,6 +22,8 @@ export interface ProbeRequest {
   /** Optional source address (a host with several addresses). */
   readonly src?: IpValue;
 }
+
+const ANSWER_DETAIL = Object.freeze({ reason: 'answer to a flow this host opened' });
 
 export class HostNode implements SimNode {
   readonly routes = new RouteTable();
@@ -35,6 +38,8 @@ export class HostNode implements SimNode {
   private nextPort = 40000;
   private nextEchoId = 0;
   private nextEchoSeq = 0;
+  /** The detail of a route taken, per route text and next hop (shared by every event that reads the same). */
+  private readonly routeDetails = new SharedDetails<string, IpValue>();
 
   constructor(
     readonly id: string,
@@ -95,7 +100,7 @@ export class HostNode implements SimNode {
   }
 
   private route(sim: Sim, packet: IpPacket, meta: FrameMeta, port: string, nexthop: IpValue, text: string): void {
-    if (sim.recording) sim.trace(this.id, port, 'host.route', 'route', packet, meta, { route: text, nexthop: formatIpValue(nexthop) });
+    if (sim.recording) sim.trace(this.id, port, 'host.route', 'route', packet, meta, this.routeDetails.get(text, nexthop) ?? this.routeDetails.keep(text, nexthop, { route: text, nexthop: formatIpValue(nexthop) }));
     this.neighbors.send(sim, this.interfaces.get(port)!, nexthop, packet, meta);
   }
 
@@ -117,7 +122,7 @@ export class HostNode implements SimNode {
       return;
     }
     if (this.isAnswer(p)) {
-      if (sim.recording) sim.trace(this.id, port, 'host.receive', 'answer', frame, meta, { reason: 'answer to a flow this host opened' });
+      if (sim.recording) sim.trace(this.id, port, 'host.receive', 'answer', frame, meta, ANSWER_DETAIL);
       sim.replied(meta);
       return;
     }

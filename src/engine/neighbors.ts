@@ -10,6 +10,7 @@ import { ICMP, type Frame, type IpPacket } from '../packet/frame.js';
 import { formatIpValue, multicastMac, solicitedNode, type IpValue } from '../packet/ip-value.js';
 import { ownsAddress, sourceFor, type L3Interface } from './interface.js';
 import type { FrameMeta, Sim } from './sim-types.js';
+import { SharedDetails } from '../trace/shared-details.js';
 
 export const RETRANSMIT_US = 1_000_000;
 export const MAX_SOLICIT = 3;
@@ -55,6 +56,8 @@ export class NeighborResolver {
   /** Per interface: next hop → MAC. */
   readonly caches = new Map<string, Map<IpValue, Mac>>();
   private readonly pending = new Map<string, PendingResolution>();
+  /** The detail of a cache hit, per next hop and MAC (shared by every hit that reads the same). */
+  private readonly hitDetails = new SharedDetails<IpValue, Mac>();
 
   constructor(private readonly nodeId: string, private readonly onFailure: ResolutionFailure) {}
 
@@ -73,7 +76,7 @@ export class NeighborResolver {
     const mac = this.cacheOf(iface.port).get(nexthop);
     const stage = typeof nexthop === 'number' ? 'arp' : 'nd';
     if (mac !== undefined) {
-      if (sim.recording) sim.trace(this.nodeId, iface.port, stage, 'cache-hit', packet, meta, { nexthop: formatIpValue(nexthop), mac: formatMac(mac) });
+      if (sim.recording) sim.trace(this.nodeId, iface.port, stage, 'cache-hit', packet, meta, this.hitDetails.get(nexthop, mac) ?? this.hitDetails.keep(nexthop, mac, { nexthop: formatIpValue(nexthop), mac: formatMac(mac) }));
       sim.transmit(this.nodeId, iface.port, { src: iface.mac, dst: mac, payload: packet }, meta);
       return;
     }

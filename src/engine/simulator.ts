@@ -367,7 +367,8 @@ export class Simulator implements Sim {
   }
 
   private verdictOf(state: ProbeState, spec: ProbeSpec): Verdict {
-    const events = this.events.slice(state.firstEvent).filter((e) => e.probe === state.id);
+    const events: TraceEvent[] = [];
+    for (let i = state.firstEvent; i < this.events.length; i++) if (this.events[i]!.probe === state.id) events.push(this.events[i]!);
     const o = state.outcome ?? { kind: 'dropped' as const, node: spec.from, stage: 'drop' as const, reason: `the packet to ${formatIpValue(spec.to)} was lost: no node took it` };
     const stopped = o.kind === 'dropped' || o.kind === 'unreachable' || o.kind === 'expired';
     return {

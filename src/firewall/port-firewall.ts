@@ -14,6 +14,8 @@ import { ConnTrack } from './conntrack.js';
 import type { Matcher } from './matcher.js';
 import { describeTraffic, fieldsOf } from './packet-fields.js';
 import { spoofingReason, type PortIdentity } from './port-security.js';
+import type { MatchRule } from './rule.js';
+import type { Detail } from '../trace/shared-details.js';
 
 export interface PortFirewallConfig {
   readonly port: string;
@@ -25,6 +27,8 @@ export interface PortFirewallConfig {
 
 export class PortFirewall implements PortFilter {
   readonly conntrack = new ConnTrack();
+  /** The detail of a new flow a rule allowed, per rule (shared by every flow it allows). */
+  private readonly allowDetails = new Map<MatchRule, Detail>();
 
   constructor(readonly config: PortFirewallConfig) {}
 
@@ -66,7 +70,11 @@ export class PortFirewall implements PortFilter {
     const rule = this.config.matcher.match(fields, direction);
     if (rule) {
       if (this.config.stateful) this.conntrack.commit(p, direction, sim.now);
-      if (sim.recording) sim.trace(node, port, stage, 'allow', p, meta, { ct: this.config.stateful ? 'new' : 'untracked', group: rule.group, rule: rule.index, text: rule.text });
+      if (sim.recording) {
+        let detail = this.allowDetails.get(rule);
+        if (!detail) this.allowDetails.set(rule, (detail = { ct: this.config.stateful ? 'new' : 'untracked', group: rule.group, rule: rule.index, text: rule.text }));
+        sim.trace(node, port, stage, 'allow', p, meta, detail);
+      }
       return true;
     }
     const groups = this.config.groups.length ? `groups [${this.config.groups.join(', ')}]` : 'no security groups (everything is dropped)';

@@ -6,20 +6,25 @@
  * onto the egress interface. The internet node is a router too, with a host stack for every
  * public address nobody declared.
  */
-import { formatMac } from '../address/mac.js';
+import { formatMac, type Mac } from '../address/mac.js';
 import { ICMP, type Frame, type IpPacket } from '../packet/frame.js';
 import { formatIpValue, type IpValue } from '../packet/ip-value.js';
 import { respond } from '../engine/host-stack.js';
 import { AddressIndex, sourceFor, type L3Interface } from '../engine/interface.js';
 import { acceptIpFrame, NeighborResolver, type NeighborTimer } from '../engine/neighbors.js';
 import type { FrameMeta, Sim, SimNode } from '../engine/sim-types.js';
-import { RouteTable } from './route-table.js';
+import { RouteTable, type Route } from './route-table.js';
 import type { RouterNat, Translation } from './nat.js';
 import { summarizePacket } from '../packet/summary.js';
 import type { AclEvaluator } from '../firewall/network-acl.js';
 import { fieldsOf } from '../firewall/packet-fields.js';
+import { SharedDetails, type Detail } from '../trace/shared-details.js';
 
 const ICMP_TTL = 64;
+
+/** `router.ttl` details by the TTL before the decrement (shared: there are only 256). */
+const TTL_DETAILS: Detail[] = [];
+const ttlDetail = (before: number): Detail => (TTL_DETAILS[before] ??= Object.freeze({ before, after: before - 1 }));
 
 /** The network ACL of the subnet behind one of the router's interfaces. */
 export interface InterfaceAcl {
@@ -40,6 +45,9 @@ export class RouterNode implements SimNode {
   readonly routes = new RouteTable();
   readonly neighbors: NeighborResolver;
   private readonly own: AddressIndex;
+  /** Details shared by every event that reads the same: a route and next hop, an egress interface. */
+  private readonly routeDetails = new SharedDetails<Route, IpValue>();
+  private readonly forwardDetails = new SharedDetails<string, Mac>();
 
   constructor(
     readonly id: string,
@@ -104,7 +112,10 @@ export class RouterNode implements SimNode {
       this.options.localDelivery(sim, p, meta, inPort ?? '');
       return;
     }
-    if (sim.recording) sim.trace(this.id, inPort, 'router.route', 'match', p, meta, { route: route.text, nexthop: formatIpValue(route.nexthop ?? p.dst) });
+    if (sim.recording) {
+      const nexthop = route.nexthop ?? p.dst;
+      sim.trace(this.id, inPort, 'router.route', 'match', p, meta, this.routeDetails.get(route, nexthop) ?? this.routeDetails.keep(route, nexthop, { route: route.text, nexthop: formatIpValue(nexthop) }));
+    }
     if (inPort !== null) {
       if (p.ttl <= 1) {
         if (sim.recording) sim.trace(this.id, inPort, 'router.ttl', 'expired', p, meta, { ttl: p.ttl });
@@ -113,7 +124,7 @@ export class RouterNode implements SimNode {
         return;
       }
       const next: IpPacket = { kind: 'ip', version: p.version, src: p.src, dst: p.dst, ttl: p.ttl - 1, l4: p.l4 };
-      if (sim.recording) sim.trace(this.id, inPort, 'router.ttl', 'decrement', next, meta, { before: p.ttl, after: next.ttl });
+      if (sim.recording) sim.trace(this.id, inPort, 'router.ttl', 'decrement', next, meta, Number.isInteger(p.ttl) && p.ttl >= 0 && p.ttl < 256 ? ttlDetail(p.ttl) : { before: p.ttl, after: next.ttl });
       p = next;
     }
     const out = this.interfaces.get(route.port)!;
@@ -123,7 +134,7 @@ export class RouterNode implements SimNode {
       const post = nat.postrouting(p, inPort, out.port, pre);
       if (post) p = this.traceNat(sim, p, post, meta, out.port, 'nat.snat');
     }
-    if (sim.recording) sim.trace(this.id, out.port, 'router.forward', 'send', p, meta, { out: out.port, srcMac: formatMac(out.mac) });
+    if (sim.recording) sim.trace(this.id, out.port, 'router.forward', 'send', p, meta, this.forwardDetails.get(out.port, out.mac) ?? this.forwardDetails.keep(out.port, out.mac, { out: out.port, srcMac: formatMac(out.mac) }));
     this.neighbors.send(sim, out, route.nexthop ?? p.dst, p, meta);
   }
 

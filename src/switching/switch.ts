@@ -9,9 +9,12 @@ import type { Frame } from '../packet/frame.js';
 import { formatIpValue } from '../packet/ip-value.js';
 import type { FrameMeta, Sim, SimNode } from '../engine/sim-types.js';
 import { MacTable } from './mac-table.js';
+import { SharedDetails } from '../trace/shared-details.js';
 
 export class SwitchNode implements SimNode {
   readonly table = new MacTable();
+  /** The detail of a forward, per destination MAC and port out (shared by every frame that reads the same). */
+  private readonly forwardDetails = new SharedDetails<Mac, string>();
 
   constructor(
     readonly id: string,
@@ -43,7 +46,7 @@ export class SwitchNode implements SimNode {
         return;
       }
       if (out !== undefined) {
-        if (sim.recording) sim.trace(this.id, out, 'switch.forward', 'forward', frame, meta, { mac: formatMac(frame.dst), out });
+        if (sim.recording) sim.trace(this.id, out, 'switch.forward', 'forward', frame, meta, this.forwardDetails.get(frame.dst, out) ?? this.forwardDetails.keep(frame.dst, out, { mac: formatMac(frame.dst), out }));
         sim.transmit(this.id, out, frame, meta);
         return;
       }
