@@ -53,6 +53,15 @@ export function summarizePacket(p: IpPacket): string {
   return remembered(p) ?? remember(p, describePacket(p));
 }
 
+/**
+ * `derived` reads exactly as `original` (a copy that changed only the TTL, which summaries do
+ * not show): it takes the original's summary instead of building an equal string.
+ */
+export function summarizeAs(derived: IpPacket, original: IpPacket): void {
+  const text = remembered(original);
+  if (text !== undefined) remember(derived, text);
+}
+
 function describePacket(p: IpPacket): string {
   const src = formatIpValue(p.src);
   const dst = formatIpValue(p.dst);

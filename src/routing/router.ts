@@ -15,7 +15,7 @@ import { acceptIpFrame, NeighborResolver, type NeighborTimer } from '../engine/n
 import type { FrameMeta, Sim, SimNode } from '../engine/sim-types.js';
 import { RouteTable, type Route } from './route-table.js';
 import type { RouterNat, Translation } from './nat.js';
-import { summarizePacket } from '../packet/summary.js';
+import { summarizeAs, summarizePacket } from '../packet/summary.js';
 import type { AclEvaluator } from '../firewall/network-acl.js';
 import { fieldsOf } from '../firewall/packet-fields.js';
 import { SharedDetails, type Detail } from '../trace/shared-details.js';
@@ -124,6 +124,7 @@ export class RouterNode implements SimNode {
         return;
       }
       const next: IpPacket = { kind: 'ip', version: p.version, src: p.src, dst: p.dst, ttl: p.ttl - 1, l4: p.l4 };
+      if (sim.recording) summarizeAs(next, p);
       if (sim.recording) sim.trace(this.id, inPort, 'router.ttl', 'decrement', next, meta, Number.isInteger(p.ttl) && p.ttl >= 0 && p.ttl < 256 ? ttlDetail(p.ttl) : { before: p.ttl, after: next.ttl });
       p = next;
     }
