@@ -33,6 +33,26 @@ async function open(): Promise<Page> {
   return page;
 }
 
+/** The page's debug handle (viewer/main.ts), as seen from code that runs in the page. */
+interface ViewerHandle {
+  renderedNodes(): number;
+  screenPosition(node: string): { x: number; y: number };
+}
+const viewer = () => (globalThis as unknown as { vnetViewer: ViewerHandle }).vnetViewer;
+
+/** Runs in the page (DOM types are not in the Node test's scope): the RGB of a PNG's pixel. */
+const PIXEL_OF_PNG = `async ({ png, x, y }) => {
+  const img = new Image();
+  img.src = 'data:image/png;base64,' + png;
+  await img.decode();
+  const canvas = document.createElement('canvas');
+  canvas.width = img.width;
+  canvas.height = img.height;
+  const ctx = canvas.getContext('2d');
+  ctx.drawImage(img, 0, 0);
+  return [...ctx.getImageData(Math.round(x), Math.round(y), 1, 1).data].slice(0, 3);
+}`;
+
 const rowCount = (page: Page, stage?: string) => page.locator(stage ? `#events tr[data-stage="${stage}"]` : '#events tr').count();
 
 describe('the viewer in headless Chromium', () => {
@@ -64,23 +84,14 @@ describe('the viewer in headless Chromium', () => {
     const order = buildGraph(cloud.cloud).order;
     expect(await first.locator('#graph').getAttribute('data-nodes')).toBe(String(order));
     expect(await first.locator('#node-count').textContent()).toBe(String(order));
-    expect(await first.evaluate(() => (window as unknown as { vnetViewer: { renderedNodes(): number } }).vnetViewer.renderedNodes())).toBe(order);
+    expect(await first.evaluate(`(${viewer.toString()})().renderedNodes()`)).toBe(order);
     await expect.poll(() => first.locator('#topology-name').textContent()).toBe('three-tier');
 
     // WebGL really drew: the router's pixel on a screenshot has the router's colour.
-    const at = await first.evaluate(() => (window as unknown as { vnetViewer: { screenPosition(n: string): { x: number; y: number } } }).vnetViewer.screenPosition('router:edge'));
+    const at = (await first.evaluate(`(${viewer.toString()})().screenPosition('router:edge')`)) as { x: number; y: number };
     const shot = await first.locator('#graph').screenshot();
-    const pixel = await first.evaluate(async ({ png, x, y }) => {
-      const img = new Image();
-      img.src = `data:image/png;base64,${png}`;
-      await img.decode();
-      const canvas = document.createElement('canvas');
-      canvas.width = img.width;
-      canvas.height = img.height;
-      const ctx = canvas.getContext('2d')!;
-      ctx.drawImage(img, 0, 0);
-      return [...ctx.getImageData(Math.round(x), Math.round(y), 1, 1).data].slice(0, 3);
-    }, { png: shot.toString('base64'), x: at.x, y: at.y });
+    const pixel = (await first.evaluate(`(${PIXEL_OF_PNG})(${JSON.stringify({ png: shot.toString('base64'), x: at.x, y: at.y })})`)) as number[];
+    expect(pixel).toHaveLength(3);
     pixel.forEach((c, i) => expect(Math.abs(c - ROUTER_COLOR[i]!)).toBeLessThan(40));
   });
 
@@ -93,7 +104,7 @@ describe('the viewer in headless Chromium', () => {
     for (const page of [first, second]) {
       await expect.poll(() => page.locator('#verdict-kind').textContent(), { timeout: 10_000 }).toBe('delivered');
       // Rows are appended once per animation frame: they may follow the verdict by a frame.
-      for (const stage of ['arp', 'nat.dnat', 'lb.select', 'sg.ingress', 'host.receive']) await expect.poll(() => rowCount(page, stage), stage).toBeGreaterThan(0);
+      for (const stage of ['arp', 'nat.dnat', 'lb.select', 'sg.ingress', 'host.receive']) await expect.poll(() => rowCount(page, stage), { message: stage }).toBeGreaterThan(0);
     }
     const count = Number(await first.locator('#probes li[data-probe="1"]').count());
     expect(count).toBe(1);
