@@ -6,6 +6,7 @@
  */
 import { isLoopbackHost } from '../server/access.js';
 import { startServer, type RunningServer } from '../server/server.js';
+import { findViewer } from '../server/viewer-assets.js';
 import { formatIssue } from '../topology/issue.js';
 import type { Io } from './io.js';
 import { loadTopologyFile } from './read-topology.js';
@@ -54,6 +55,8 @@ export async function runServe(file: string, opts: ServeOptions, io: Io, stop?: 
   io.out(`${s.bold('vnet serve:')} ${loaded.cloud.name} on ${server.url}${query}`);
   io.out(`  WebSocket: ${server.url.replace(/^http/, 'ws')}ws${query}   API: ${server.url}api/topology${query}`);
   if (opts.watch) io.out(`  watching ${file} for changes`);
+  const viewer = findViewer();
+  if (!viewer.ok) io.err(io.errStyle.yellow('warning: ') + viewer.message);
   io.out(s.dim('  press Ctrl-C to stop'));
 
   await new Promise<void>((resolve) => {
