@@ -367,8 +367,11 @@ export class Simulator implements Sim {
   }
 
   private verdictOf(state: ProbeState, spec: ProbeSpec): Verdict {
-    const events: TraceEvent[] = [];
-    for (let i = state.firstEvent; i < this.events.length; i++) if (this.events[i]!.probe === state.id) events.push(this.events[i]!);
+    // Usually every event since the probe began is its own (one array of the right size);
+    // background work (health checks) that ran meanwhile is left out.
+    let own = true;
+    for (let i = state.firstEvent; own && i < this.events.length; i++) own = this.events[i]!.probe === state.id;
+    const events = own ? this.events.slice(state.firstEvent) : this.events.slice(state.firstEvent).filter((e) => e.probe === state.id);
     const o = state.outcome ?? { kind: 'dropped' as const, node: spec.from, stage: 'drop' as const, reason: `the packet to ${formatIpValue(spec.to)} was lost: no node took it` };
     const stopped = o.kind === 'dropped' || o.kind === 'unreachable' || o.kind === 'expired';
     return {
