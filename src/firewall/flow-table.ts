@@ -20,6 +20,7 @@ export interface FlowTuple {
 /** Words per IPv4 entry in `keys`: source, destination, ports (sport << 16 | dport), protocol (0 = deleted). */
 const W = 4;
 const MIN_CAPACITY = 16;
+const EMPTY = new Int32Array(0);
 
 const portsKey = (proto: number, sport: number, dport: number): number => (proto * 65536 + sport) * 65536 + dport;
 const isCompact = (proto: number, src: IpValue, sport: number, dst: IpValue, dport: number): boolean =>
@@ -34,13 +35,13 @@ function hash(proto: number, src: number, ports: number, dst: number): number {
 }
 
 export class FlowTable<T> {
-  /** IPv4 entries, dense in insertion order: W words of key each, and the value. */
-  private keys = new Int32Array(MIN_CAPACITY * W);
+  /** IPv4 entries, dense in insertion order: W words of key each, and the value. Allocated on first use (a cloud has a table per port). */
+  private keys = EMPTY;
   private vals: (T | undefined)[] = [];
   /** Dense slots used, live or deleted. */
   private used = 0;
   /** Hash index over the dense slots: slot + 1, 0 for empty; twice the dense capacity. */
-  private index = new Int32Array(MIN_CAPACITY * 2);
+  private index = EMPTY;
   private v4count = 0;
   private readonly v6 = new Map<number, Map<IpValue, Map<IpValue, T>>>();
   private v6count = 0;
@@ -136,6 +137,7 @@ export class FlowTable<T> {
 
   /** The dense slot holding the key, or -1. A deleted slot keeps its place in the index (protocol 0 never matches). */
   private slotOf(proto: number, src: number, ports: number, dst: number): number {
+    if (this.used === 0) return -1;
     const keys = this.keys;
     const index = this.index;
     const mask = index.length - 1;
@@ -156,7 +158,7 @@ export class FlowTable<T> {
   /** The dense array is full: drop deleted slots, and double when more than half are live. */
   private resize(): void {
     const capacity = this.keys.length / W;
-    const next = this.v4count * 2 > capacity ? capacity * 2 : capacity;
+    const next = capacity === 0 ? MIN_CAPACITY : this.v4count * 2 > capacity ? capacity * 2 : capacity;
     const keys = new Int32Array(next * W);
     const vals: (T | undefined)[] = [];
     let n = 0;
