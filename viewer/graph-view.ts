@@ -60,7 +60,9 @@ export class GraphView {
     g.clear();
     const nodes = topology.graph.nodes.map((n) => ({ id: n.key, kind: n.attributes!.kind, name: n.attributes!.name, label: n.attributes!.label }));
     const edges = topology.graph.edges.map((e) => [e.source, e.target] as const);
-    const at = layeredLayout(nodes, edges);
+    const box = this.sigma.getContainer();
+    // Labels run sideways: ask for a picture a little wider than the viewport's shape.
+    const at = layeredLayout(nodes, edges, box.clientHeight > 0 ? (1.1 * box.clientWidth) / box.clientHeight : 0);
     for (const n of nodes) {
       const style = KIND_STYLE[n.kind];
       const p = at.get(n.id)!;

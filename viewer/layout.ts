@@ -1,9 +1,9 @@
 /**
  * A deterministic layered layout of the cloud graph, top to bottom as traffic enters a cloud:
  * external hosts, the internet, external networks, routers, networks, then instances and load
- * balancers. Within a layer nodes are ordered by the mean position of their neighbours already
- * placed above (fewer crossings), ties by name; a wide layer wraps into rows. The same graph
- * always gives the same picture: no randomness, no force simulation.
+ * balancers. Within a layer a node sits under the mean position of its neighbours already
+ * placed above (fewer crossings, short links), ties by name; a wide layer wraps into rows. The
+ * same graph always gives the same picture: no randomness, no force simulation.
  */
 import type { NodeKind } from './types.js';
 
@@ -34,13 +34,19 @@ const GAP_X = 1.4;
 const GAP_Y = 0.55;
 const ROW_GAP = 0.35;
 
-/** Graph coordinates (y grows upwards, as sigma draws them) for every node. */
-export function layeredLayout(nodes: readonly LayoutNode[], edges: readonly (readonly [string, string])[]): Map<string, Point> {
+/**
+ * Graph coordinates (y grows upwards, as sigma draws them) for every node. `aspect`: the
+ * width / height the picture should at least have (the viewport's), so that a tall, narrow
+ * cloud spreads sideways instead of crowding its labels.
+ */
+export function layeredLayout(nodes: readonly LayoutNode[], edges: readonly (readonly [string, string])[], aspect = 0): Map<string, Point> {
   const neighbors = new Map<string, string[]>(nodes.map((n) => [n.id, []]));
   for (const [a, b] of edges) {
     neighbors.get(a)?.push(b);
     neighbors.get(b)?.push(a);
   }
+  // Sorted so that means are summed in one order whatever order the edges came in.
+  for (const list of neighbors.values()) list.sort();
   const layers = new Map<number, LayoutNode[]>();
   for (const n of nodes) {
     const l = LAYER_OF[n.kind];
@@ -49,47 +55,78 @@ export function layeredLayout(nodes: readonly LayoutNode[], edges: readonly (rea
     layers.set(l, list);
   }
   const byName = (a: LayoutNode, b: LayoutNode) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id);
-  const order = new Map<string, number>();
-  const ordered = new Map<number, LayoutNode[]>();
   const levels = [...layers.keys()].sort((a, b) => a - b);
+  const x = new Map<string, number>();
+  const rowsOf = new Map<number, LayoutNode[][]>();
 
-  // Downwards: each layer follows the order of what it hangs from.
+  // Downwards: each node goes under the mean of what it hangs from, spread to keep a gap.
   for (const level of levels) {
-    const list = [...layers.get(level)!].sort(byName);
-    const key = new Map(list.map((n, i) => [n.id, barycenter(neighbors.get(n.id)!, order) ?? 2 + i]));
-    list.sort((a, b) => key.get(a.id)! - key.get(b.id)! || byName(a, b));
-    list.forEach((n, i) => order.set(n.id, i / Math.max(1, list.length - 1)));
-    ordered.set(level, list);
+    const rows = placeLayer([...layers.get(level)!].sort(byName), neighbors, x, byName);
+    rowsOf.set(level, rows);
   }
-  // The top layer has nothing above it: order it by what it connects to below.
+  // The top layer hangs from nothing: place it over what it connects to below.
   const top = levels[0];
-  if (top !== undefined) {
-    const list = ordered.get(top)!;
-    const others = new Map([...order].filter(([id]) => !list.some((n) => n.id === id)));
-    const key = new Map(list.map((n, i) => [n.id, barycenter(neighbors.get(n.id)!, others) ?? i]));
-    list.sort((a, b) => key.get(a.id)! - key.get(b.id)! || byName(a, b));
+  if (top !== undefined && levels.length > 1) {
+    const list = rowsOf.get(top)!.flat();
+    for (const n of list) x.delete(n.id);
+    rowsOf.set(top, placeLayer(list, neighbors, x, byName));
   }
 
   const out = new Map<string, Point>();
   let y = 0;
   for (const level of levels) {
-    const list = ordered.get(level)!;
-    const rows = Math.ceil(list.length / MAX_ROW);
-    for (let r = 0; r < rows; r++) {
-      const row = list.slice(r * MAX_ROW, (r + 1) * MAX_ROW);
-      row.forEach((n, i) => out.set(n.id, { x: (i - (row.length - 1) / 2) * GAP_X, y: -y }));
-      y += r < rows - 1 ? ROW_GAP : GAP_Y;
-    }
+    const rows = rowsOf.get(level)!;
+    rows.forEach((row, r) => {
+      for (const n of row) out.set(n.id, { x: x.get(n.id)!, y: -y });
+      y += r < rows.length - 1 ? ROW_GAP : GAP_Y;
+    });
+  }
+  // Stretch sideways up to the wanted aspect (never squeeze: the gaps are the minimum).
+  const xs = [...out.values()].map((p) => p.x);
+  const width = xs.length ? Math.max(...xs) - Math.min(...xs) : 0;
+  const height = y - GAP_Y;
+  if (aspect > 0 && width > 0 && height > 0 && width < aspect * height) {
+    const k = (aspect * height) / width;
+    for (const [id, p] of out) out.set(id, { x: p.x * k, y: p.y });
   }
   return out;
 }
 
-/** Mean of the neighbours' relative positions, over those already placed (undefined: none). */
-function barycenter(neighbors: readonly string[], order: ReadonlyMap<string, number>): number | undefined {
+/**
+ * One layer's x positions (written into `x`) and its rows. A layer that fits one row is
+ * ordered by the mean x of its placed neighbours and put as near those means as the gap
+ * allows; a wider one wraps into centred rows in that order.
+ */
+function placeLayer(list: LayoutNode[], neighbors: ReadonlyMap<string, readonly string[]>, x: Map<string, number>, byName: (a: LayoutNode, b: LayoutNode) => number): LayoutNode[][] {
+  const ideal = new Map(list.map((n) => [n.id, meanX(neighbors.get(n.id)!, x)]));
+  const key = (n: LayoutNode) => ideal.get(n.id) ?? Infinity;
+  list.sort((a, b) => key(a) - key(b) || byName(a, b));
+  if (list.length > MAX_ROW) {
+    const rows: LayoutNode[][] = [];
+    for (let i = 0; i < list.length; i += MAX_ROW) rows.push(list.slice(i, i + MAX_ROW));
+    for (const row of rows) row.forEach((n, i) => x.set(n.id, (i - (row.length - 1) / 2) * GAP_X));
+    return rows;
+  }
+  // Left to right at the ideal place or one gap after the previous node; nodes with no placed
+  // neighbour follow at one gap. Then the row shifts so that, on average, nodes sit on their ideal.
+  const placed: number[] = [];
+  list.forEach((n, i) => {
+    const want = ideal.get(n.id);
+    const prev = placed[i - 1];
+    placed.push(prev === undefined ? (want ?? 0) : Math.max(want ?? -Infinity, prev + GAP_X));
+  });
+  const anchored = list.map((n, i) => [ideal.get(n.id), placed[i]!] as const).filter(([want]) => want !== undefined);
+  const shift = anchored.length ? anchored.reduce((s, [want, at]) => s + want! - at, 0) / anchored.length : -(placed[0]! + placed[placed.length - 1]!) / 2;
+  list.forEach((n, i) => x.set(n.id, placed[i]! + shift));
+  return [list];
+}
+
+/** Mean x of the neighbours already placed (undefined: none). */
+function meanX(neighbors: readonly string[], x: ReadonlyMap<string, number>): number | undefined {
   let sum = 0;
   let count = 0;
   for (const n of neighbors) {
-    const p = order.get(n);
+    const p = x.get(n);
     if (p === undefined) continue;
     sum += p;
     count++;
