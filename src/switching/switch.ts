@@ -51,11 +51,10 @@ export class SwitchNode implements SimNode {
         return;
       }
     }
-    const outs = this.ports.filter((p2) => p2 !== port);
     if (sim.recording) {
       const why = frame.dst === 0xffffffffffff ? 'broadcast' : isMulticastMac(frame.dst) ? 'multicast' : 'unknown unicast';
-      sim.trace(this.id, port, 'switch.flood', 'flood', frame, meta, { reason: why, out: outs });
+      sim.trace(this.id, port, 'switch.flood', 'flood', frame, meta, { reason: why, out: this.ports.filter((p2) => p2 !== port) });
     }
-    for (const o of outs) sim.transmit(this.id, o, frame, meta);
+    for (const o of this.ports) if (o !== port) sim.transmit(this.id, o, frame, meta);
   }
 }
