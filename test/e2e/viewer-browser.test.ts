@@ -5,7 +5,7 @@
  * table of this tab and of a second one, the verdict shows, and the state panel shows a
  * router's routes and NAT. Leaves a screenshot in artifacts/viewer.png (not committed).
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
@@ -112,6 +112,20 @@ describe('the viewer in headless Chromium', () => {
     await expect.poll(() => rowCount(first)).toBeGreaterThan(30);
     expect(await rowCount(second)).toBe(await rowCount(first));
     expect(await first.locator('#events tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-seq')))).toEqual(await second.locator('#events tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-seq'))));
+
+    // The selected probe downloads as JSON (made in the page) and links to the server's pcap.
+    const download = first.waitForEvent('download');
+    await first.click('#download-json');
+    const saved = await (await download).path();
+    const json = JSON.parse(readFileSync(saved, 'utf8')) as { verdict: string; lb: { member: string }; events: { seq: number }[] };
+    expect(json.verdict).toBe('delivered');
+    expect(json.lb.member).toBe('web-1');
+    expect(json.events.map((e) => String(e.seq))).toEqual(await first.locator('#events tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-seq'))));
+    const pcap = await first.locator('#download-pcap').getAttribute('href');
+    expect(pcap).toBe('/api/trace/1.pcap');
+    const capture = await first.request.get(new URL(pcap!, server.url).href);
+    expect(capture.status()).toBe(200);
+    expect((await capture.body()).readUInt32LE(0)).toBe(0xa1b2c3d4);
 
     // A row opens the full event: the load balancer's choice and why.
     await first.locator('#events tr[data-stage="lb.select"]').first().click();
