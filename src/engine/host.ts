@@ -68,7 +68,7 @@ export class HostNode implements SimNode {
       this.nextPort = this.nextPort >= 60999 ? 32768 : this.nextPort + 1;
       const sport = this.nextPort;
       l4 = req.proto === 'tcp' ? { proto: 'tcp', sport, dport: req.port, flags: TCP_SYN } : { proto: 'udp', sport, dport: req.port };
-      this.sockets.set({ proto: req.proto === 'tcp' ? 6 : 17, src: req.dst, sport: req.port, dst: 0, dport: sport }, true);
+      this.sockets.setParts(req.proto === 'tcp' ? 6 : 17, req.dst, req.port, 0, sport, true);
     }
     if (this.own.owner(req.dst)) {
       // Linux delivers it over the loopback device: no wire, no filters.

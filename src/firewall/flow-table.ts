@@ -62,7 +62,11 @@ export class FlowTable<T> {
   }
 
   set(t: FlowTuple, value: T): void {
-    const { proto, src, sport, dst, dport } = t;
+    this.setParts(t.proto, t.src, t.sport, t.dst, t.dport, value);
+  }
+
+  /** set() with the tuple given by its parts. */
+  setParts(proto: number, src: IpValue, sport: number, dst: IpValue, dport: number, value: T): void {
     if (!isCompact(proto, src, sport, dst, dport)) {
       const k = portsKey(proto, sport, dport);
       let bySrc = this.v6.get(k);

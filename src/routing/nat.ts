@@ -97,6 +97,10 @@ class TupleTable {
     this.flows.delete({ proto: reverseTagOf(t.proto), src: t.dst, sport: t.dport, dst: t.src, dport: t.sport });
   }
 
+  get size(): number {
+    return this.flows.size;
+  }
+
   values(): IterableIterator<NatEntry> {
     return this.flows.values();
   }
@@ -189,6 +193,8 @@ export class RouterNat {
   prerouting(p: IpPacket): Translation | undefined {
     const l4 = p.l4;
     if (l4.proto === 'icmp' && l4.quoted) return this.translateIcmpError(p, l4.quoted);
+    // Nothing tracked and nothing to DNAT at this address: no translation (and no tuple built).
+    if (this.byReply.size === 0 && this.byOriginal.size === 0 && !this.floatingByAddress.has(p.dst) && !this.config.balancers?.has(p.dst)) return undefined;
     const t = tupleOf(p);
     const reply = this.byReply.get(t);
     if (reply) {
