@@ -34,7 +34,7 @@ export class HostNode implements SimNode {
    * flow table (no string per packet); echo requests as `id|seq`.
    */
   private readonly sockets = new FlowTable<true>();
-  private readonly echoes = new Set<string>();
+  private echoes: Set<string> | undefined;
   private nextPort = 40000;
   private nextEchoId = 0;
   private nextEchoSeq = 0;
@@ -62,7 +62,7 @@ export class HostNode implements SimNode {
       const id = this.nextEchoId || (this.nextEchoId = 1);
       const seq = ++this.nextEchoSeq;
       l4 = { proto: 'icmp', type: echoRequestType(version), code: 0, id, seq };
-      this.echoes.add(`${id}|${seq}`);
+      (this.echoes ??= new Set()).add(`${id}|${seq}`);
     } else {
       // Linux's ip_local_port_range (32768-60999), counting up and wrapping.
       this.nextPort = this.nextPort >= 60999 ? 32768 : this.nextPort + 1;
@@ -149,14 +149,14 @@ export class HostNode implements SimNode {
     if (l4.proto === 'icmp') {
       if (l4.quoted) return this.opened(l4.quoted);
       const replyType = p.version === 4 ? ICMP.v4.echoReply : ICMP.v6.echoReply;
-      return l4.type === replyType && this.echoes.has(`${l4.id ?? 0}|${l4.seq ?? 0}`);
+      return l4.type === replyType && this.echoes?.has(`${l4.id ?? 0}|${l4.seq ?? 0}`) === true;
     }
     return this.sockets.find(l4.proto === 'tcp' ? 6 : 17, p.src, l4.sport, 0, l4.dport) === true;
   }
 
   private opened(q: IpPacket): boolean {
     const l4 = q.l4;
-    if (l4.proto === 'icmp') return this.echoes.has(`${l4.id ?? 0}|${l4.seq ?? 0}`);
+    if (l4.proto === 'icmp') return this.echoes?.has(`${l4.id ?? 0}|${l4.seq ?? 0}`) === true;
     return this.sockets.find(l4.proto === 'tcp' ? 6 : 17, q.dst, l4.dport, 0, l4.sport) === true;
   }
 

@@ -143,7 +143,6 @@ export class Simulator implements Sim {
       for (const [port, fw] of buildPortFirewalls(cloud, options.firewall ?? 'auto')) filters.set(port, fw);
     }
     this.filters = filters;
-    this.resolveLinks();
     this.startHealthMonitors();
   }
 
@@ -152,16 +151,18 @@ export class Simulator implements Sim {
    * leaving the owner meets the port's filter before the wire, one arriving at the owner meets
    * it before the node.
    */
-  private resolveLinks(): void {
+  private linksOf(from: string): Map<string, Link> {
+    let out = this.links.get(from);
+    if (out) return out;
+    // Resolved the first time the node sends (a large cloud has many nodes that never do).
     const { nodes, wires, portOwner } = this.world;
     const filterAt = (node: string, port: string) => (portOwner.get(port) === node ? this.filters.get(port) : undefined);
-    for (const [from, ports] of wires) {
-      const out = new Map<string, Link>();
-      for (const [port, peer] of ports) {
-        out.set(port, { egress: filterAt(from, port), peer: { nodeId: peer.node, node: nodes.get(peer.node), port: peer.port, filter: filterAt(peer.node, peer.port) } });
-      }
-      this.links.set(from, out);
+    out = new Map<string, Link>();
+    for (const [port, peer] of wires.get(from) ?? []) {
+      out.set(port, { egress: filterAt(from, port), peer: { nodeId: peer.node, node: nodes.get(peer.node), port: peer.port, filter: filterAt(peer.node, peer.port) } });
     }
+    this.links.set(from, out);
+    return out;
   }
 
   /** Every load-balancer member's health, for the viewer, `vnet show` and tests. */
@@ -248,7 +249,7 @@ export class Simulator implements Sim {
   }
 
   transmit(from: string, port: string, frame: Frame, meta: FrameMeta): void {
-    const link = this.links.get(from)?.get(port);
+    const link = this.linksOf(from).get(port);
     if (!link) {
       // No wire on this port: the port's own filter still sees (and traces) what leaves it.
       if (this.world.portOwner.get(port) === from) this.filters.get(port)?.egress(this, from, port, frame, meta);

@@ -43,7 +43,8 @@ export class FlowTable<T> {
   /** Hash index over the dense slots: slot + 1, 0 for empty; twice the dense capacity. */
   private index = EMPTY;
   private v4count = 0;
-  private readonly v6 = new Map<number, Map<IpValue, Map<IpValue, T>>>();
+  /** Made on first use, like the arrays. */
+  private v6: Map<number, Map<IpValue, Map<IpValue, T>>> | undefined;
   private v6count = 0;
 
   get size(): number {
@@ -56,7 +57,7 @@ export class FlowTable<T> {
 
   /** The value of the flow given by its parts (no tuple object needed). */
   find(proto: number, src: IpValue, sport: number, dst: IpValue, dport: number): T | undefined {
-    if (!isCompact(proto, src, sport, dst, dport)) return this.v6.get(portsKey(proto, sport, dport))?.get(src)?.get(dst);
+    if (!isCompact(proto, src, sport, dst, dport)) return this.v6?.get(portsKey(proto, sport, dport))?.get(src)?.get(dst);
     const slot = this.slotOf(proto, (src as number) | 0, (sport << 16) | dport, (dst as number) | 0);
     return slot < 0 ? undefined : this.vals[slot];
   }
@@ -69,8 +70,9 @@ export class FlowTable<T> {
   setParts(proto: number, src: IpValue, sport: number, dst: IpValue, dport: number, value: T): void {
     if (!isCompact(proto, src, sport, dst, dport)) {
       const k = portsKey(proto, sport, dport);
-      let bySrc = this.v6.get(k);
-      if (!bySrc) this.v6.set(k, (bySrc = new Map()));
+      const v6 = (this.v6 ??= new Map());
+      let bySrc = v6.get(k);
+      if (!bySrc) v6.set(k, (bySrc = new Map()));
       let byDst = bySrc.get(src);
       if (!byDst) bySrc.set(src, (byDst = new Map()));
       if (!byDst.has(dst)) this.v6count++;
@@ -104,12 +106,12 @@ export class FlowTable<T> {
     const { proto, src, sport, dst, dport } = t;
     if (!isCompact(proto, src, sport, dst, dport)) {
       const k = portsKey(proto, sport, dport);
-      const bySrc = this.v6.get(k);
+      const bySrc = this.v6?.get(k);
       const byDst = bySrc?.get(src);
       if (!byDst?.delete(dst)) return;
       this.v6count--;
       if (byDst.size === 0) bySrc!.delete(src);
-      if (bySrc!.size === 0) this.v6.delete(k);
+      if (bySrc!.size === 0) this.v6!.delete(k);
       return;
     }
     const slot = this.slotOf(proto, (src as number) | 0, (sport << 16) | dport, (dst as number) | 0);
@@ -122,12 +124,14 @@ export class FlowTable<T> {
       const v = this.vals[slot];
       if (v !== undefined && this.keys[slot * W + 3] !== 0 && drop(v)) this.kill(slot);
     }
-    for (const [k, bySrc] of this.v6) {
+    const v6 = this.v6;
+    if (!v6) return;
+    for (const [k, bySrc] of v6) {
       for (const [src, byDst] of bySrc) {
         for (const [dst, v] of byDst) if (drop(v)) { byDst.delete(dst); this.v6count--; }
         if (byDst.size === 0) bySrc.delete(src);
       }
-      if (bySrc.size === 0) this.v6.delete(k);
+      if (bySrc.size === 0) v6.delete(k);
     }
   }
 
@@ -136,7 +140,7 @@ export class FlowTable<T> {
       const v = this.vals[slot];
       if (v !== undefined && this.keys[slot * W + 3] !== 0) yield v;
     }
-    for (const bySrc of this.v6.values()) for (const byDst of bySrc.values()) yield* byDst.values();
+    if (this.v6) for (const bySrc of this.v6.values()) for (const byDst of bySrc.values()) yield* byDst.values();
   }
 
   /** The dense slot holding the key, or -1. A deleted slot keeps its place in the index (protocol 0 never matches). */

@@ -28,7 +28,7 @@ export interface PortFirewallConfig {
 export class PortFirewall implements PortFilter {
   readonly conntrack = new ConnTrack();
   /** The detail of a new flow a rule allowed, per rule (shared by every flow it allows). */
-  private readonly allowDetails = new Map<MatchRule, Detail>();
+  private allowDetails: Map<MatchRule, Detail> | undefined;
 
   constructor(readonly config: PortFirewallConfig) {}
 
@@ -71,8 +71,8 @@ export class PortFirewall implements PortFilter {
     if (rule) {
       if (this.config.stateful) this.conntrack.commit(p, direction, sim.now);
       if (sim.recording) {
-        let detail = this.allowDetails.get(rule);
-        if (!detail) this.allowDetails.set(rule, (detail = { ct: this.config.stateful ? 'new' : 'untracked', group: rule.group, rule: rule.index, text: rule.text }));
+        let detail = this.allowDetails?.get(rule);
+        if (!detail) (this.allowDetails ??= new Map()).set(rule, (detail = { ct: this.config.stateful ? 'new' : 'untracked', group: rule.group, rule: rule.index, text: rule.text }));
         sim.trace(node, port, stage, 'allow', p, meta, detail);
       }
       return true;

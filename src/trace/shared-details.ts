@@ -10,17 +10,18 @@ export type Detail = Readonly<Record<string, unknown>>;
 const MAX_ENTRIES = 4096;
 
 export class SharedDetails<A, B> {
-  private readonly byFirst = new Map<A, Map<B, Detail>>();
+  /** Made on first use: every node has one, most never record. */
+  private byFirst: Map<A, Map<B, Detail>> | undefined;
   private count = 0;
 
   get(a: A, b: B): Detail | undefined {
-    return this.byFirst.get(a)?.get(b);
+    return this.byFirst?.get(a)?.get(b);
   }
 
   /** Keeps `detail` for (a, b) and returns it. */
   keep(a: A, b: B, detail: Detail): Detail {
-    if (this.count >= MAX_ENTRIES) {
-      this.byFirst.clear();
+    if (!this.byFirst || this.count >= MAX_ENTRIES) {
+      this.byFirst = new Map();
       this.count = 0;
     }
     let byB = this.byFirst.get(a);
