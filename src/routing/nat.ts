@@ -126,6 +126,9 @@ function rewrite(p: IpPacket, t: Tuple): IpPacket {
   return { kind: 'ip', version: p.version, src: t.src, dst: t.dst, ttl: p.ttl, l4: next };
 }
 
+/** The tuple with a new source and source port; an ICMP echo's id is both of its "ports". */
+const withSource = (t: Tuple, src: IpValue, sport: number): Tuple => (t.proto.startsWith('icmp') ? { ...t, src, sport, dport: sport } : { ...t, src, sport });
+
 const endpoint = (a: IpValue, port: number, proto: string): string => (proto.startsWith('icmp') ? formatIpValue(a) : `${formatIpValue(a)}:${port}`);
 
 /** A translation whose `from` and `to` texts are built when first read (traces, the verdict), not for every packet. */
@@ -260,7 +263,7 @@ export class RouterNat {
     }
     if (gatewayIp === null || (leaving && !this.config.snat && !hairpin)) return undefined;
     if (typeof gatewayIp !== typeof p.src) return undefined;
-    const to = { ...t, src: gatewayIp, sport: this.freePort(t, gatewayIp) };
+    const to = withSource(t, gatewayIp, this.freePort(t, gatewayIp));
     this.record(t, to, dnated);
     return this.applied(p, t, to, 'snat', hairpin ? 'hairpin: DNATed back inside, so SNATed to the gateway address' : 'router SNAT to the gateway address');
   }
@@ -298,7 +301,7 @@ export class RouterNat {
   private freePort(t: Tuple, src: IpValue): number {
     let port = t.sport;
     for (let tries = 0; tries < 65536; tries++) {
-      if (!this.byReply.getReverse({ ...t, src, sport: port })) return port;
+      if (!this.byReply.getReverse(withSource(t, src, port))) return port;
       port = port >= 65535 ? 1024 : port + 1;
     }
     return t.sport;

@@ -30,7 +30,7 @@ ip netns add vn0-internet
 ip -n vn0-internet link set lo up
 
 # IPv4 only, no reverse-path filter, forwarding
-ip netns exec vn0-internet sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 net.ipv4.ip_forward=1
+ip netns exec vn0-internet sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 net.ipv4.ip_forward=1 net.ipv4.icmp_ratelimit=0
 
 # router edge
 ip netns add vn0-r-edge
@@ -39,7 +39,7 @@ ip netns add vn0-r-edge
 ip -n vn0-r-edge link set lo up
 
 # IPv4 only, no reverse-path filter, forwarding
-ip netns exec vn0-r-edge sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 net.ipv4.ip_forward=1
+ip netns exec vn0-r-edge sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 net.ipv4.ip_forward=1 net.ipv4.icmp_ratelimit=0
 
 # router branch
 ip netns add vn0-r-branch
@@ -48,7 +48,7 @@ ip netns add vn0-r-branch
 ip -n vn0-r-branch link set lo up
 
 # IPv4 only, no reverse-path filter, forwarding
-ip netns exec vn0-r-branch sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 net.ipv4.ip_forward=1
+ip netns exec vn0-r-branch sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 net.ipv4.ip_forward=1 net.ipv4.icmp_ratelimit=0
 
 # instance hq-1
 ip netns add vn0-i-hq-1

@@ -30,7 +30,7 @@ ip netns add vn0-internet
 ip -n vn0-internet link set lo up
 
 # IPv4 only, no reverse-path filter, forwarding
-ip netns exec vn0-internet sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 net.ipv4.ip_forward=1
+ip netns exec vn0-internet sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 net.ipv4.ip_forward=1 net.ipv4.icmp_ratelimit=0
 
 # router edge
 ip netns add vn0-r-edge
@@ -39,7 +39,7 @@ ip netns add vn0-r-edge
 ip -n vn0-r-edge link set lo up
 
 # IPv4 only, no reverse-path filter, forwarding
-ip netns exec vn0-r-edge sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 net.ipv4.ip_forward=1
+ip netns exec vn0-r-edge sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 net.ipv4.ip_forward=1 net.ipv4.icmp_ratelimit=0
 
 # load balancer web-lb
 ip netns add vn0-lb-web-lb
@@ -48,7 +48,7 @@ ip netns add vn0-lb-web-lb
 ip -n vn0-lb-web-lb link set lo up
 
 # IPv4 only, no reverse-path filter, forwarding
-ip netns exec vn0-lb-web-lb sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 net.ipv4.ip_forward=1
+ip netns exec vn0-lb-web-lb sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 net.ipv4.ip_forward=1 net.ipv4.icmp_ratelimit=0
 
 # instance web-1
 ip netns add vn0-i-web-1
