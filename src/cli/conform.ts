@@ -13,13 +13,12 @@ import { planRealization } from '../realize/build-plan.js';
 import { ConformSession } from '../realize/conform-session.js';
 import { defaultProbes } from '../realize/default-probes.js';
 import { compare, type Comparison, type RealOutcome } from '../realize/differences.js';
-import { checkPrefix, defaultPrefix } from '../realize/names.js';
 import { agentPath, runPlan, teardown } from '../realize/run-plan.js';
 import { formatIssue } from '../topology/issue.js';
 import type { Cloud } from '../topology/model.js';
 import type { Verdict } from '../trace/verdict.js';
 import type { Io } from './io.js';
-import { loadTopologyFile } from './read-topology.js';
+import { failWith, realizeTarget } from './realize-target.js';
 import { renderTable } from './table.js';
 
 export interface ConformOptions {
@@ -39,16 +38,10 @@ interface Row {
 }
 
 export async function runConform(file: string, opts: ConformOptions, io: Io): Promise<number> {
-  const fail = (message: string) => { io.err(io.errStyle.red('error: ') + message); return 1; };
-  const loaded = loadTopologyFile(file);
-  if (!loaded.ok) {
-    for (const issue of loaded.issues) io.err(io.errStyle.red('error: ') + formatIssue(issue));
-    return 1;
-  }
-  const cloud = loaded.cloud;
-  const prefix = opts.prefix ?? defaultPrefix(cloud.name);
-  const bad = checkPrefix(prefix);
-  if (bad !== null) return fail(`--prefix ${bad}`);
+  const fail = failWith(io);
+  const target = realizeTarget(file, opts.prefix, io);
+  if (!target.ok) return target.code;
+  const { cloud, prefix } = target;
   let probes: Probe[];
   if (opts.probes !== undefined) {
     let text: string;

@@ -4,13 +4,11 @@
  * (root needed); --down removes every namespace of the prefix and what runs inside.
  * Nothing is ever added to the root namespace (see src/realize/build-plan.ts).
  */
-import { checkPrefix, defaultPrefix } from '../realize/names.js';
 import { planRealization } from '../realize/build-plan.js';
 import { agentPath, runPlan, teardown } from '../realize/run-plan.js';
 import { renderScript } from '../realize/script.js';
-import { formatIssue } from '../topology/issue.js';
 import type { Io } from './io.js';
-import { loadTopologyFile } from './read-topology.js';
+import { failWith, realizeTarget } from './realize-target.js';
 
 export interface RealizeOptions {
   readonly up?: boolean;
@@ -20,18 +18,13 @@ export interface RealizeOptions {
 }
 
 export async function runRealize(file: string, opts: RealizeOptions, io: Io): Promise<number> {
-  const fail = (message: string) => { io.err(io.errStyle.red('error: ') + message); return 1; };
+  const fail = failWith(io);
   const modes = [opts.up, opts.down, opts.script].filter(Boolean).length;
   if (modes !== 1) return fail('give exactly one of --script (print the commands), --up (build) or --down (remove)');
-  const loaded = loadTopologyFile(file);
-  if (!loaded.ok) {
-    for (const issue of loaded.issues) io.err(io.errStyle.red('error: ') + formatIssue(issue));
-    return 1;
-  }
-  const prefix = opts.prefix ?? defaultPrefix(loaded.cloud.name);
-  const bad = checkPrefix(prefix);
-  if (bad !== null) return fail(`--prefix ${bad}`);
-  const plan = planRealization(loaded.cloud, prefix);
+  const target = realizeTarget(file, opts.prefix, io);
+  if (!target.ok) return target.code;
+  const { cloud, prefix } = target;
+  const plan = planRealization(cloud, prefix);
   if (opts.script) {
     io.out(renderScript(plan));
     return 0;
@@ -47,7 +40,7 @@ export async function runRealize(file: string, opts: RealizeOptions, io: Io): Pr
   const started = performance.now();
   const result = await runPlan(plan, agent);
   if (!result.ok) return fail(result.message);
-  io.out(`realized ${loaded.cloud.name}: ${plan.namespaces.length} namespaces ${prefix}-*, ${plan.up.length} steps, ${result.pids.length} listeners, in ${Math.round(performance.now() - started)} ms`);
+  io.out(`realized ${cloud.name}: ${plan.namespaces.length} namespaces ${prefix}-*, ${plan.up.length} steps, ${result.pids.length} listeners, in ${Math.round(performance.now() - started)} ms`);
   for (const ns of plan.namespaces) io.out(`  ${ns.name.padEnd(24)} ${ns.role}`);
   for (const note of plan.notes) io.out(`  note: ${note}`);
   io.out(`remove with: vnet realize ${file} --down${opts.prefix ? ` --prefix ${prefix}` : ''}`);
