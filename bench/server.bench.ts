@@ -56,12 +56,12 @@ function simulatorHeapGrowth(cloud: Cloud, warm: number, probes: number): number
   const spec = probeSpec(cloud);
   for (let i = 0; i < warm; i++) {
     sim.probe(spec);
-    sim.events.length = 0;
+    sim.drainEvents();
   }
   const before = heapUsed();
   for (let i = 0; i < probes; i++) {
     sim.probe(spec);
-    sim.events.length = 0;
+    sim.drainEvents();
   }
   const growth = heapUsed() - before;
   if (sim.processed < 0) throw new Error('unreachable'); // keeps `sim` alive until measured
@@ -73,13 +73,12 @@ function baseline(cloud: Cloud, probes: number): { eventsPerS: number; eventsPer
   const sim = new Simulator(cloud);
   const spec = probeSpec(cloud);
   for (let i = 0; i < 200; i++) sim.probe(spec);
-  sim.events.length = 0;
+  sim.drainEvents();
   let events = 0;
   const t0 = performance.now();
   for (let i = 0; i < probes; i++) {
     sim.probe(spec);
-    events += sim.events.length;
-    sim.events.length = 0;
+    events += sim.drainEvents().length;
   }
   const s = (performance.now() - t0) / 1000;
   return { eventsPerS: events / s, eventsPerProbe: events / probes };

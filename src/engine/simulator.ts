@@ -81,6 +81,8 @@ class TimerEvent {
 
 type Agenda = FrameArrival | TimerEvent;
 
+const NO_EVENTS: readonly TraceEvent[] = Object.freeze([]);
+
 /** The detail of an event that has none (shared: events are read-only). */
 const NO_DETAIL: Readonly<Record<string, unknown>> = Object.freeze({});
 
@@ -101,7 +103,12 @@ export class Simulator implements Sim {
   readonly world: World;
   readonly recording: boolean;
   readonly explainAll: boolean;
-  readonly events: TraceEvent[] = [];
+  /**
+   * Every event recorded since the last drainEvents(): probes' and background work's (health
+   * checks). It grows until drained; a long-running caller drains it after each probe (the
+   * server does), since a verdict already carries its own probe's events.
+   */
+  private log: TraceEvent[] = [];
   /** Frames as bytes where they went on a wire, when the `capture` option is on. */
   readonly capture: Capture | undefined;
   /** Per-port filters (port security, security groups), installed by the firewall when the simulator is built. */
@@ -199,10 +206,22 @@ export class Simulator implements Sim {
     return this.clock;
   }
 
+  get events(): readonly TraceEvent[] {
+    return this.log;
+  }
+
+  /** The events recorded since the last call (see `events`), leaving the log empty. */
+  drainEvents(): readonly TraceEvent[] {
+    const out = this.log;
+    if (out.length === 0) return NO_EVENTS;
+    this.log = [];
+    return out;
+  }
+
   probe(spec: ProbeSpec): Verdict {
     const sender = this.world.nodes.get(spec.from);
     if (!(sender instanceof HostNode)) throw new Error(`${spec.from} is not a host that can send`);
-    const state: ProbeState = { id: ++this.probeCount, firstEvent: this.events.length, outcome: undefined, blockers: [], nat: [], lb: null, replied: false, observed: undefined };
+    const state: ProbeState = { id: ++this.probeCount, firstEvent: this.log.length, outcome: undefined, blockers: [], nat: [], lb: null, replied: false, observed: undefined };
     this.current = state;
     const meta: FrameMeta = { probe: state.id, dir: 'forward' };
     const port = spec.port ?? 0;
@@ -330,7 +349,7 @@ export class Simulator implements Sim {
       this.lastTraced = what;
       this.lastSummary = typeof what === 'string' ? what : 'payload' in what ? summarizeFrame(what) : summarizePacket(what);
     }
-    this.events.push({ seq: this.seq++, probe: meta.probe, t: this.clock, node, port, stage, action, packet: this.lastSummary, direction: meta.dir, detail });
+    this.log.push({ seq: this.seq++, probe: meta.probe, t: this.clock, node, port, stage, action, packet: this.lastSummary, direction: meta.dir, detail });
   }
 
   outcome(meta: FrameMeta, outcome: Outcome): void {
@@ -371,8 +390,9 @@ export class Simulator implements Sim {
     // Usually every event since the probe began is its own (one array of the right size);
     // background work (health checks) that ran meanwhile is left out.
     let own = true;
-    for (let i = state.firstEvent; own && i < this.events.length; i++) own = this.events[i]!.probe === state.id;
-    const events = own ? this.events.slice(state.firstEvent) : this.events.slice(state.firstEvent).filter((e) => e.probe === state.id);
+    const log = this.log;
+    for (let i = state.firstEvent; own && i < log.length; i++) own = log[i]!.probe === state.id;
+    const events = own ? log.slice(state.firstEvent) : log.slice(state.firstEvent).filter((e) => e.probe === state.id);
     const o = state.outcome ?? { kind: 'dropped' as const, node: spec.from, stage: 'drop' as const, reason: `the packet to ${formatIpValue(spec.to)} was lost: no node took it` };
     const stopped = o.kind === 'dropped' || o.kind === 'unreachable' || o.kind === 'expired';
     return {

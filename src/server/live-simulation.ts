@@ -104,7 +104,7 @@ export class LiveSimulation {
   private simulatorOf(cloud: Cloud): Simulator {
     const sim = new Simulator(cloud, { capture: true });
     // Health checks ran while the simulator settled its load balancers; they are not news.
-    sim.events.length = 0;
+    sim.drainEvents();
     sim.capture?.drain();
     this.probeNo = 0;
     return sim;
@@ -222,7 +222,7 @@ export class LiveSimulation {
       verdict = this.sim.probe(job.spec);
     } catch (e) {
       job.done = job.count;
-      this.sim.events.length = 0;
+      this.sim.drainEvents();
       this.sim.capture?.drain();
       job.peer.outbox.reply(errorFrame({ code: 'internal', message: `the probe failed: ${(e as Error).message}`, ref: job.msg.id ?? null }));
       return;
@@ -230,10 +230,9 @@ export class LiveSimulation {
     const id = verdict.events[0]?.probe ?? this.probeNo + 1;
     this.probeNo = id;
     this.totalProbes++;
-    const events = this.sim.events;
+    const events = this.sim.drainEvents();
     this.totalEvents += events.length;
     this.broadcastEvents(events, id, verdict.verdict);
-    this.sim.events.length = 0;
 
     const { events: _events, ...rest } = verdictJson(verdict);
     const body = { ...rest, event_count: verdict.events.length } as unknown as VerdictBody;
