@@ -3,7 +3,10 @@
  * external hosts, the internet, external networks, routers, networks, then instances and load
  * balancers. Within a layer a node sits under the mean position of its neighbours already
  * placed above (fewer crossings, short links), ties by name; a wide layer wraps into rows. The
- * same graph always gives the same picture: no randomness, no force simulation.
+ * switches of a fabric (a network of several switches) take rows of their own, by hops from the
+ * switch a router plugs into, so a spine sits above its racks and no link runs along a row
+ * through another switch. The same graph always gives the same picture: no randomness, no
+ * force simulation.
  */
 import type { NodeKind } from './types.js';
 
@@ -48,8 +51,10 @@ export function layeredLayout(nodes: readonly LayoutNode[], edges: readonly (rea
   // Sorted so that means are summed in one order whatever order the edges came in.
   for (const list of neighbors.values()) list.sort();
   const layers = new Map<number, LayoutNode[]>();
+  const depth = fabricDepths(nodes, neighbors);
   for (const n of nodes) {
-    const l = LAYER_OF[n.kind];
+    // A fabric's rows stay inside the network layer (below 4 + 1).
+    const l = LAYER_OF[n.kind] + (depth.get(n.id) ?? 0) / (nodes.length + 1);
     const list = layers.get(l) ?? [];
     list.push(n);
     layers.set(l, list);
@@ -119,6 +124,30 @@ function placeLayer(list: LayoutNode[], neighbors: ReadonlyMap<string, readonly 
   const shift = anchored.length ? anchored.reduce((s, [want, at]) => s + want! - at, 0) / anchored.length : -(placed[0]! + placed[placed.length - 1]!) / 2;
   list.forEach((n, i) => x.set(n.id, placed[i]! + shift));
   return [list];
+}
+
+/**
+ * Hops from the top of each fabric for switches joined to other switches: the tops are those
+ * a router plugs into (or, with none, the first by id), and the rest follow breadth-first over
+ * switch-to-switch links. Switches of one-switch networks are not in the map.
+ */
+function fabricDepths(nodes: readonly LayoutNode[], neighbors: ReadonlyMap<string, readonly string[]>): Map<string, number> {
+  const kind = new Map(nodes.map((n) => [n.id, n.kind]));
+  const switchLinks = (id: string) => neighbors.get(id)!.filter((m) => kind.get(m) === 'network' && m !== id);
+  const inFabric = nodes.filter((n) => n.kind === 'network' && switchLinks(n.id).length > 0).map((n) => n.id).sort();
+  const depth = new Map<string, number>();
+  const walk = (roots: readonly string[]) => {
+    let frontier = roots.filter((r) => !depth.has(r));
+    for (const r of frontier) depth.set(r, 0);
+    for (let d = 1; frontier.length > 0; d++) {
+      const next: string[] = [];
+      for (const id of frontier) for (const m of switchLinks(id)) if (!depth.has(m)) { depth.set(m, d); next.push(m); }
+      frontier = next;
+    }
+  };
+  walk(inFabric.filter((id) => neighbors.get(id)!.some((m) => kind.get(m) === 'router')));
+  for (const id of inFabric) if (!depth.has(id)) walk([id]);
+  return depth;
 }
 
 /** Mean x of the neighbours already placed (undefined: none). */

@@ -56,3 +56,50 @@ describe('layeredLayout', () => {
     expect(y('lb:web-lb')).toBe(y('instance:web-1'));
   });
 });
+
+describe('layeredLayout of a fabric', () => {
+  it('fabric.yaml: the spine gets a row above its racks, so no switch link runs through another switch', () => {
+    const loaded = loadTopologyFile('topologies/fabric.yaml');
+    if (!loaded.ok) throw new Error('fabric does not load');
+    const g = buildGraph(loaded.cloud);
+    const at = layeredLayout(g.mapNodes((id, a) => ({ id, kind: a.kind, name: a.name })), g.mapEdges((_e, _a, s, t) => [s, t] as const));
+    const p = (id: string) => at.get(id)!;
+    expect(p('router:gw').y).toBeGreaterThan(p('network:dc/spine').y);
+    expect(p('network:dc/spine').y).toBeGreaterThan(p('network:dc/tor-1').y);
+    expect(p('network:dc/tor-1').y).toBe(p('network:dc/tor-2').y);
+    expect(p('network:dc/tor-1').y).toBeGreaterThan(p('instance:a1').y);
+    // No node lies on a straight edge between two others (within a small tolerance).
+    const onSegment = (q: { x: number; y: number }, a: { x: number; y: number }, b: { x: number; y: number }) => {
+      const cross = (b.x - a.x) * (q.y - a.y) - (b.y - a.y) * (q.x - a.x);
+      const dot = (q.x - a.x) * (b.x - a.x) + (q.y - a.y) * (b.y - a.y);
+      const len = (b.x - a.x) ** 2 + (b.y - a.y) ** 2;
+      return Math.abs(cross) < 1e-6 * Math.max(1, len) && dot > 0 && dot < len;
+    };
+    g.forEachEdge((_e, _a, s, t) => {
+      g.forEachNode((n) => {
+        if (n !== s && n !== t) expect(onSegment(p(n), p(s), p(t)), `${n} on ${s}–${t}`).toBe(false);
+      });
+    });
+  });
+
+  it('puts every switch of a fabric between the routers above and the instances below', () => {
+    fc.assert(fc.property(fc.integer({ min: 2, max: 6 }), fc.integer({ min: 0, max: 5 }), (switches, seed) => {
+      const nodes: LayoutNode[] = [{ id: 'router:r', kind: 'router', name: 'r' }, { id: 'instance:i', kind: 'instance', name: 'i' }];
+      const edges: [string, string][] = [];
+      for (let s = 0; s < switches; s++) {
+        nodes.push({ id: `network:n/s${s}`, kind: 'network', name: `n/s${s}` });
+        // A tree: each switch hangs from an earlier one.
+        if (s > 0) edges.push([`network:n/s${(s * 7 + seed) % s}`, `network:n/s${s}`]);
+      }
+      edges.push(['router:r', `network:n/s${seed % switches}`], ['instance:i', `network:n/s${switches - 1}`]);
+      const at = layeredLayout(nodes, edges);
+      for (let s = 0; s < switches; s++) {
+        const y = at.get(`network:n/s${s}`)!.y;
+        expect(y).toBeLessThan(at.get('router:r')!.y);
+        expect(y).toBeGreaterThan(at.get('instance:i')!.y);
+      }
+      // Linked switches never share a row.
+      for (const [a, b] of edges) if (a.startsWith('network') && b.startsWith('network')) expect(at.get(a)!.y).not.toBe(at.get(b)!.y);
+    }));
+  });
+});
