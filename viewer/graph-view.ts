@@ -11,6 +11,9 @@ import { layeredLayout } from './layout.js';
 import { EDGE_COLOR, KIND_STYLE, LABEL_COLOR } from './theme.js';
 import type { NodeKind, TopologyPayload } from './types.js';
 
+/** Clouds up to this many nodes show every label; larger ones show the labels that fit. */
+const ALL_LABELS_UP_TO = 400;
+
 interface DrawnNode {
   x: number;
   y: number;
@@ -41,7 +44,8 @@ export class GraphView {
           labelColor: LABEL_COLOR,
           labelSize: 12,
           labelFont: 'ui-monospace, SFMono-Regular, Menlo, Consolas, monospace',
-          labelVisibility: 'visible',
+          // Every label on a small cloud; on a large one sigma's label grid keeps those that fit.
+          labelVisibility: () => (this.graph.order > ALL_LABELS_UP_TO ? 'auto' : 'visible'),
           labelPosition: 'below',
           depth: (_a, s) => (s.isHovered || s.isHighlighted ? 'topNodes' : 'nodes'),
           cursor: 'pointer',
