@@ -8,10 +8,15 @@
  * nothing lands in the root namespace. Each instance, router, load balancer, external host and
  * the internet get a namespace of their own; a port is a veth pair whose inner end carries the
  * port's MAC and addresses from vnet's IPAM. The internet namespace owns every public address
- * (a `local 0.0.0.0/0` route, so closed ports refuse as in vnet), routes private ranges
- * nowhere, and reaches each external host over a /32 link. IPv4 only: IPv6 is disabled in every
- * namespace (no DAD, no router solicitations) and IPv6 addresses are listed in the notes.
+ * (`local 0.0.0.0/0` and `local ::/0` routes, so closed ports refuse as in vnet), routes private
+ * ranges and the cloud's own subnets nowhere, and reaches each external host over a /32 (/128)
+ * link. IPv6 as vnet's IPAM allocated it: SLAAC (EUI-64) and DHCPv6 addresses are set statically
+ * with `nodad`, every default route goes via the subnet's gateway, routers forward IPv6 as well;
+ * nothing is learned from the wire (no DAD, router solicitations or autoconfiguration). The
+ * fabric namespace has IPv6 off: its bridges only carry frames.
  */
+import { prefixContains, toIpValue, toPrefixValue } from '../packet/ip-value.js';
+import { parseCidr } from '../address/cidr.js';
 import type { Cloud, Port } from '../topology/model.js';
 import { balancerRuleset } from './balancer-ruleset.js';
 import { interfaceName, namespaceName } from './names.js';
@@ -24,7 +29,14 @@ const NEIGH_RETRANS_MS = 200;
 /** The internet's side of every external host's /32 link. */
 const HOST_LINK_PEER = '169.254.0.1';
 /** Ranges the internet does not route (vnet's engine/build-world.ts: private addresses). */
-const PRIVATE_RANGES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10'];
+const PRIVATE_RANGES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', 'fc00::/7'];
+const PRIVATE_PREFIXES = PRIVATE_RANGES.map((r) => {
+  const c = parseCidr(r);
+  if (!c.ok) throw new Error(`bad private range ${r}`);
+  return toPrefixValue(c.cidr);
+});
+/** The internet's side of every external host's IPv6 link (a link-local address, as routers use). */
+const HOST_LINK_PEER6 = 'fe80::1';
 
 export function planRealization(cloud: Cloud, prefix: string): Plan {
   const b = new PlanBuilder(prefix);
@@ -36,7 +48,7 @@ export function planRealization(cloud: Cloud, prefix: string): Plan {
   const instanceNs = new Map([...cloud.instances.keys()].map((i) => [i, b.namespace(`instance ${i}`, 'i', i)]));
   const hostNs = new Map([...cloud.externalHosts.keys()].map((h) => [h, b.namespace(`external host ${h}`, 'h', h)]));
   const forwarding = new Set([internet, ...routerNs.values(), ...lbNs.values()]);
-  for (const ns of b.namespaces) b.prepare(ns.name, forwarding.has(ns.name));
+  for (const ns of b.namespaces) b.prepare(ns.name, ns.name === fabric ? 'bridges' : forwarding.has(ns.name) ? 'forwards' : 'host');
 
   // Bridges: one per switch of each network, one per external network.
   const bridges = new Map<string, string>();
@@ -44,7 +56,7 @@ export function planRealization(cloud: Cloud, prefix: string): Plan {
     const name = `${prefix}b${bridges.size}`;
     bridges.set(key, name);
     b.iface(fabric, name, of);
-    b.step(['ip', '-n', fabric, 'link', 'add', name, 'type', 'bridge'], `bridge for ${of}`);
+    b.step(['ip', '-n', fabric, 'link', 'add', name, 'type', 'bridge', 'mcast_snooping', '0'], `bridge for ${of}; floods multicast (neighbour discovery) as an OVN logical switch does`);
     b.step(['ip', '-n', fabric, 'link', 'set', name, 'up'], `bring up the bridge for ${of}`);
   };
   for (const net of cloud.networks.values()) for (const sw of net.switches) bridge(`switch:${sw}`, net.switches.length === 1 ? `network ${net.name}` : `switch ${sw} of ${net.name}`);
@@ -75,10 +87,17 @@ export function planRealization(cloud: Cloud, prefix: string): Plan {
     b.step(['ip', '-n', fabric, 'link', 'add', outer, 'mtu', mtu, 'type', 'veth', 'peer', 'name', inner, 'netns', ns], `port ${port.id}`);
     b.step(['ip', '-n', fabric, 'link', 'set', outer, 'master', br, 'up'], `plug ${port.id} into ${port.external ? `external network ${port.network}` : `switch ${port.switch}`}`);
     b.step(['ip', '-n', ns, 'link', 'set', inner, 'address', port.mac, 'up'], `${port.id} has MAC ${port.mac}`);
-    b.fastArp(ns, inner);
-    for (const f of ipv4(port, b)) {
-      const len = port.external ? cloud.externalNetworks.get(port.network)!.cidr.cidr.prefix : cloud.subnets.get(f.subnet)!.cidr.cidr.prefix;
-      b.step(['ip', '-n', ns, 'addr', 'add', `${f.address.text}/${len}`, 'dev', inner], `${port.id} address on ${f.subnet}`);
+    b.fastArp(ns, inner, port.fixedIps.some((f) => f.address.ip.version === 6));
+    for (const f of port.fixedIps) {
+      const subnet = cloud.subnets.get(f.subnet);
+      const len = port.external ? cloud.externalNetworks.get(port.network)!.cidr.cidr.prefix : subnet!.cidr.cidr.prefix;
+      if (f.address.ip.version === 4) {
+        b.step(['ip', '-n', ns, 'addr', 'add', `${f.address.text}/${len}`, 'dev', inner], `${port.id} address on ${f.subnet}`);
+      } else {
+        const how = subnet?.gateway?.text === f.address.text ? 'the subnet\'s gateway'
+          : subnet?.ipv6AddressMode === 'slaac' ? 'SLAAC (EUI-64 of its MAC)' : subnet?.ipv6AddressMode ?? 'fixed';
+        b.step(['ip', '-n', ns, 'addr', 'add', `${f.address.text}/${len}`, 'dev', inner, 'nodad'], `${port.id} address on ${f.subnet}: ${how}, no duplicate address detection`);
+      }
     }
   }
   const ifnameOf = (portId: string) => ifnames.get(portId)!;
@@ -93,16 +112,15 @@ export function planRealization(cloud: Cloud, prefix: string): Plan {
         b.step(['ip', '-n', ns, 'addr', 'add', `${f.address.text}/32`, 'dev', ifnameOf(gw.port)], `floating IP ${f.name}: the gateway port answers ARP for it`);
       }
       const extGw = cloud.externalNetworks.get(gw.network)!.gateway;
-      if (extGw && extGw.ip.version === 4) b.step(['ip', '-n', ns, 'route', 'add', 'default', 'via', extGw.text, 'dev', ifnameOf(gw.port)], `default route through external network ${gw.network}`);
+      if (extGw) b.step(['ip', '-n', ns, ...family(extGw.ip.version), 'route', 'add', 'default', 'via', extGw.text, 'dev', ifnameOf(gw.port)], `default route through external network ${gw.network}`);
     }
     for (const r of router.routes) {
-      if (r.destination.cidr.version !== 4) continue;
-      b.step(['ip', '-n', ns, 'route', 'replace', r.destination.text, 'via', r.nexthop.text], `extra route ${r.destination.text} via ${r.nexthop.text}`);
+      b.step(['ip', '-n', ns, ...family(r.destination.cidr.version), 'route', 'replace', r.destination.text, 'via', r.nexthop.text], `extra route ${r.destination.text} via ${r.nexthop.text}`);
     }
     b.ruleset(ns, routerRuleset(cloud, router, ifnameOf), `router ${router.name}: NAT, load-balancer listeners, network ACLs`);
   }
 
-  // Instances: default route through the first IPv4 gateway, the subnets' host routes, groups.
+  // Instances: default routes through the first gateway of each family, host routes, groups.
   for (const inst of cloud.instances.values()) {
     const ns = instanceNs.get(inst.name)!;
     const ports = inst.ports.map((id) => cloud.ports.get(id)!);
@@ -112,7 +130,8 @@ export function planRealization(cloud: Cloud, prefix: string): Plan {
   for (const lb of cloud.loadBalancers.values()) {
     const ns = lbNs.get(lb.name)!;
     routeHost(cloud, b, ns, [cloud.ports.get(lb.vipPort)!], ifnameOf);
-    b.ruleset(ns, balancerRuleset(lb), `load balancer ${lb.name}: listeners`);
+    if (lb.vip.ip.version === 4) b.ruleset(ns, balancerRuleset(lb), `load balancer ${lb.name}: listeners`);
+    else b.note(`load balancer ${lb.name}: IPv6 VIP ${lb.vip.text} has no listeners in the realization`);
   }
 
   if (internet !== null) planInternet(cloud, b, prefix, fabric, internet, bridges, hostNs);
@@ -123,19 +142,20 @@ export function planRealization(cloud: Cloud, prefix: string): Plan {
   return b.plan();
 }
 
+/** `-6` for IPv6 steps, so that `default` and link-local next hops read unambiguously. */
+const family = (version: 4 | 6): string[] => (version === 6 ? ['-6'] : []);
+
 function routeHost(cloud: Cloud, b: PlanBuilder, ns: string, ports: readonly Port[], ifnameOf: (portId: string) => string): void {
-  let routed = false;
+  const routed = new Set<number>();
   for (const port of ports) {
     for (const f of port.fixedIps) {
       const subnet = cloud.subnets.get(f.subnet)!;
-      if (subnet.version !== 4) continue;
-      if (!routed && subnet.gateway && subnet.gateway.text !== f.address.text) {
-        b.step(['ip', '-n', ns, 'route', 'add', 'default', 'via', subnet.gateway.text, 'dev', ifnameOf(port.id)], `default route via ${subnet.name}'s gateway`);
-        routed = true;
+      if (!routed.has(subnet.version) && subnet.gateway && subnet.gateway.text !== f.address.text) {
+        b.step(['ip', '-n', ns, ...family(subnet.version), 'route', 'add', 'default', 'via', subnet.gateway.text, 'dev', ifnameOf(port.id)], `default route via ${subnet.name}'s gateway`);
+        routed.add(subnet.version);
       }
       for (const r of subnet.hostRoutes) {
-        if (r.destination.cidr.version !== 4) continue;
-        b.step(['ip', '-n', ns, 'route', 'replace', r.destination.text, 'via', r.nexthop.text, 'dev', ifnameOf(port.id)], `host route of ${subnet.name}`);
+        b.step(['ip', '-n', ns, ...family(r.destination.cidr.version), 'route', 'replace', r.destination.text, 'via', r.nexthop.text, 'dev', ifnameOf(port.id)], `host route of ${subnet.name}`);
       }
     }
   }
@@ -158,13 +178,19 @@ function planInternet(cloud: Cloud, b: PlanBuilder, prefix: string, fabric: stri
     b.step(['ip', '-n', internet, 'addr', 'add', `${ext.gateway.text}/${ext.cidr.cidr.prefix}`, 'dev', inner], `${ext.name}'s gateway address`);
   });
   b.step(['ip', '-n', internet, 'route', 'add', 'local', '0.0.0.0/0', 'dev', 'lo'], 'the internet owns every public address (closed ports refuse)');
-  for (const range of PRIVATE_RANGES) b.step(['ip', '-n', internet, 'route', 'add', 'unreachable', range], 'the internet does not route private addresses');
+  b.step(['ip', '-n', internet, '-6', 'route', 'add', 'local', '::/0', 'dev', 'lo', 'table', 'main'],
+    'the internet owns every public IPv6 address too (in main, where longer routes win: IPv6 consults the local table first, whole)');
+  for (const range of PRIVATE_RANGES) b.step(['ip', '-n', internet, ...family(range.includes(':') ? 6 : 4), 'route', 'add', 'unreachable', range], 'the internet does not route private addresses');
+  for (const subnet of cloud.subnets.values()) {
+    if (PRIVATE_PREFIXES.some((p) => prefixContains(p, toIpValue({ version: subnet.cidr.cidr.version, value: subnet.cidr.cidr.network })))) continue;
+    b.step(['ip', '-n', internet, ...family(subnet.version), 'route', 'add', 'unreachable', subnet.cidr.text], `subnet ${subnet.name} is the cloud's: the internet reaches it only through floating IPs and gateways`);
+  }
   [...cloud.externalHosts.values()].forEach((host, i) => {
-    if (host.address.ip.version !== 4) {
-      b.note(`external host ${host.name}: IPv6 address ${host.address.text} not realized`);
+    const ns = hostNs.get(host.name)!;
+    if (host.address.ip.version === 6) {
+      planHost6(b, internet, ns, host.name, host.address.text, `h${i}`);
       return;
     }
-    const ns = hostNs.get(host.name)!;
     const side = `h${i}`;
     b.iface(internet, side, `link to ${host.name}`);
     b.iface(ns, 'eth0', `external host ${host.name}`);
@@ -180,9 +206,19 @@ function planInternet(cloud: Cloud, b: PlanBuilder, prefix: string, fabric: stri
   });
 }
 
-function ipv4(port: Port, b: PlanBuilder) {
-  for (const f of port.fixedIps) if (f.address.ip.version !== 4) b.note(`${port.id}: IPv6 address ${f.address.text} not realized`);
-  return port.fixedIps.filter((f) => f.address.ip.version === 4);
+/** An external host with an IPv6 address: a /128 on its side, the internet at fe80::1 on the other. */
+function planHost6(b: PlanBuilder, internet: string, ns: string, name: string, address: string, side: string): void {
+  b.iface(internet, side, `link to ${name}`);
+  b.iface(ns, 'eth0', `external host ${name}`);
+  b.step(['ip', '-n', internet, 'link', 'add', side, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns], `external host ${name}'s link`);
+  b.step(['ip', '-n', internet, 'link', 'set', side, 'up'], `bring up the link to ${name}`);
+  b.fastArp(internet, side, true, false);
+  b.step(['ip', '-n', internet, 'addr', 'add', `${HOST_LINK_PEER6}/64`, 'dev', side, 'nodad'], 'the internet\'s end of the link');
+  b.step(['ip', '-n', internet, '-6', 'route', 'add', `${address}/128`, 'dev', side], `${name} lives behind this link`);
+  b.step(['ip', '-n', ns, 'link', 'set', 'eth0', 'up'], `bring up ${name}'s link`);
+  b.fastArp(ns, 'eth0', true, false);
+  b.step(['ip', '-n', ns, 'addr', 'add', `${address}/128`, 'dev', 'eth0', 'nodad'], `${name}'s address`);
+  b.step(['ip', '-n', ns, '-6', 'route', 'add', 'default', 'via', HOST_LINK_PEER6, 'dev', 'eth0'], 'everything else through the internet');
 }
 
 class PlanBuilder {
@@ -201,23 +237,33 @@ class PlanBuilder {
     return ns;
   }
 
-  /** Create the namespace and set its sysctls before any interface exists (they are templates). */
-  prepare(ns: string, forwards: boolean): void {
+  /**
+   * Create the namespace and set its sysctls before any interface exists (they are templates):
+   * no reverse-path filter; IPv6 only as planned (no DAD, router solicitations, RAs or
+   * autoconfiguration), or off in the fabric; forwarding with ICMP errors unthrottled (a probe
+   * must see every unreachable, not one a second).
+   */
+  prepare(ns: string, kind: 'bridges' | 'forwards' | 'host'): void {
     const role = this.namespaces.find((e) => e.name === ns)!.role;
     this.prepared.push({ argv: ['ip', 'netns', 'add', ns], why: role });
     this.prepared.push({ argv: ['ip', '-n', ns, 'link', 'set', 'lo', 'up'], why: 'loopback' });
+    const ipv6 = kind === 'bridges'
+      ? ['net.ipv6.conf.all.disable_ipv6=1', 'net.ipv6.conf.default.disable_ipv6=1']
+      : ['net.ipv6.conf.all.accept_dad=0', 'net.ipv6.conf.default.accept_dad=0', 'net.ipv6.conf.default.router_solicitations=0',
+        'net.ipv6.conf.all.accept_ra=0', 'net.ipv6.conf.default.accept_ra=0', 'net.ipv6.conf.all.autoconf=0', 'net.ipv6.conf.default.autoconf=0'];
     const sysctls = [
-      'net.ipv6.conf.all.disable_ipv6=1', 'net.ipv6.conf.default.disable_ipv6=1',
+      ...ipv6,
       'net.ipv4.conf.all.rp_filter=0', 'net.ipv4.conf.default.rp_filter=0',
-      // ICMP errors unthrottled: a probe must see every unreachable, not one a second.
-      ...(forwards ? ['net.ipv4.ip_forward=1', 'net.ipv4.icmp_ratelimit=0'] : []),
+      ...(kind === 'forwards' ? ['net.ipv4.ip_forward=1', 'net.ipv4.icmp_ratelimit=0', 'net.ipv6.conf.all.forwarding=1', 'net.ipv6.icmp.ratelimit=0'] : []),
     ];
-    this.prepared.push({ argv: ['ip', 'netns', 'exec', ns, 'sysctl', '-qw', ...sysctls], why: `IPv4 only, no reverse-path filter${forwards ? ', forwarding' : ''}` });
+    const why = kind === 'bridges' ? 'bridges only: no IPv6 of its own' : `addresses as planned, nothing learned from the wire${kind === 'forwards' ? ', forwarding IPv4 and IPv6' : ''}`;
+    this.prepared.push({ argv: ['ip', 'netns', 'exec', ns, 'sysctl', '-qw', ...sysctls], why: `${why}; no reverse-path filter` });
   }
 
-  /** ARP on this interface gives up in 3 × 200 ms (a namespace has no neigh/default sysctl). */
-  fastArp(ns: string, ifname: string): void {
-    this.step(['ip', '-n', ns, 'ntable', 'change', 'name', 'arp_cache', 'dev', ifname, 'retrans', String(NEIGH_RETRANS_MS)], `ARP gives up in ${3 * NEIGH_RETRANS_MS} ms, inside a probe's timeout`);
+  /** ARP (and ND where IPv6 is used; only ND on an IPv6 link) on this interface gives up in 3 × 200 ms (a namespace has no neigh/default sysctl). */
+  fastArp(ns: string, ifname: string, ipv6 = false, arp = true): void {
+    if (arp) this.step(['ip', '-n', ns, 'ntable', 'change', 'name', 'arp_cache', 'dev', ifname, 'retrans', String(NEIGH_RETRANS_MS)], `ARP gives up in ${3 * NEIGH_RETRANS_MS} ms, inside a probe's timeout`);
+    if (ipv6) this.step(['ip', '-n', ns, 'ntable', 'change', 'name', 'ndisc_cache', 'dev', ifname, 'retrans', String(NEIGH_RETRANS_MS)], `neighbour discovery gives up in ${3 * NEIGH_RETRANS_MS} ms, inside a probe's timeout`);
   }
 
   iface(namespace: string, name: string, of: string): void {

@@ -1,40 +1,52 @@
 /**
- * nftables match expressions for the cloud's rule parts: protocols, port ranges, ICMP type and
- * code, prefixes. Shared by the security-group and network-ACL rulesets. IPv4 only (the
- * realization leaves IPv6 out; see build-plan.ts).
+ * nftables match expressions for the cloud's rule parts: address families, protocols, port
+ * ranges, ICMP and ICMPv6 type and code, prefixes. Shared by the security-group and network-ACL
+ * rulesets, which live in `inet` tables and so say which family a rule is for.
  */
 import type { Protocol } from '../topology/model.js';
 
-const PROTO_NUMBERS: Record<string, number> = { icmp: 1, tcp: 6, udp: 17 };
+const PROTO_NUMBERS: Record<string, number> = { icmp: 1, tcp: 6, udp: 17, icmpv6: 58 };
 
-/** `tcp dport 80`, `udp dport 53-54`, `icmp type 8 icmp code 0`, `meta l4proto 47`, or ''. */
+export type Family = 4 | 6;
+
+/** `meta nfproto ipv4` or `meta nfproto ipv6`. */
+export const familyMatch = (family: Family): string => `meta nfproto ipv${family}`;
+
+/**
+ * `tcp dport 80`, `udp dport 53-54`, `icmp type 8 icmp code 0`, `icmpv6 type 128`,
+ * `meta l4proto 47`, or ''. Null when the protocol cannot occur in the family (ICMP in IPv6,
+ * ICMPv6 in IPv4): such a rule matches nothing, in vnet as in Neutron's drivers.
+ */
 export function protocolMatch(
   protocol: Protocol,
   ports: { readonly from: number; readonly to: number } | null,
   icmpType: number | null,
   icmpCode: number | null,
-): string {
+  family: Family = 4,
+): string | null {
   if (protocol === 'any') return '';
   if (protocol === 'tcp' || protocol === 'udp') {
     if (!ports) return `meta l4proto ${protocol}`;
     return `${protocol} dport ${ports.from === ports.to ? ports.from : `${ports.from}-${ports.to}`}`;
   }
-  if (protocol === 'icmp') {
-    if (icmpType === null) return 'meta l4proto icmp';
-    return `icmp type ${icmpType}${icmpCode === null ? '' : ` icmp code ${icmpCode}`}`;
+  if (protocol === 'icmp' || protocol === 'icmpv6') {
+    if ((protocol === 'icmp') !== (family === 4)) return null;
+    if (icmpType === null) return `meta l4proto ${protocol === 'icmp' ? 'icmp' : 'ipv6-icmp'}`;
+    return `${protocol} type ${icmpType}${icmpCode === null ? '' : ` ${protocol} code ${icmpCode}`}`;
   }
-  if (protocol === 'icmpv6') return 'meta l4proto ipv6-icmp';
   return `meta l4proto ${PROTO_NUMBERS[String(protocol)] ?? protocol}`;
 }
 
-/** `ip saddr 10.0.0.0/24`, nothing for the whole IPv4 space. */
+/** `ip saddr 10.0.0.0/24`, `ip6 daddr 2001:db8::/64`; nothing for a whole address space. */
 export function prefixMatch(field: 'saddr' | 'daddr', prefix: string): string {
-  return prefix === '0.0.0.0/0' ? '' : `ip ${field} ${prefix}`;
+  if (prefix === '0.0.0.0/0' || prefix === '::/0') return '';
+  return `${prefix.includes(':') ? 'ip6' : 'ip'} ${field} ${prefix}`;
 }
 
-/** `ip saddr { 10.0.0.2, 10.0.0.3 }` for a set of addresses. */
+/** `ip saddr { 10.0.0.2, 10.0.0.3 }` for a set of addresses of one family. */
 export function addressSetMatch(field: 'saddr' | 'daddr', addresses: readonly string[]): string {
-  return addresses.length === 1 ? `ip ${field} ${addresses[0]}` : `ip ${field} { ${addresses.join(', ')} }`;
+  const ip = addresses[0]?.includes(':') ? 'ip6' : 'ip';
+  return addresses.length === 1 ? `${ip} ${field} ${addresses[0]}` : `${ip} ${field} { ${addresses.join(', ')} }`;
 }
 
 /** Joins the non-empty parts of a rule with single spaces. */

@@ -7,11 +7,12 @@
  * (`snat: true`), and anything DNATed back inside (hairpin) to the gateway address, so replies
  * come back through the router (the L3 agent's `--ctstate DNAT -j SNAT` rule).
  * Network ACLs are stateless checks where traffic leaves a subnet (`iifname qr-…`) and enters
- * one (`oifname qr-…`), first match wins, then a counted implicit deny.
+ * one (`oifname qr-…`), first match wins, then a counted implicit deny; a rule is for the family
+ * of its CIDR, in IPv4 and IPv6 alike. NAT is IPv4's only (vnet has no NAT66): IPv6 is routed.
  */
 import type { AclRule, Cloud, LoadBalancer, Router } from '../topology/model.js';
 import { memberMap } from './balance-map.js';
-import { prefixMatch, protocolMatch, rule } from './nft-match.js';
+import { familyMatch, prefixMatch, protocolMatch, rule } from './nft-match.js';
 
 export const NAT_TABLE = 'vnet_nat';
 export const ACL_TABLE = 'vnet_acl';
@@ -119,9 +120,14 @@ function aclTable(cloud: Cloud, router: Router, ifnameOf: (portId: string) => st
 }
 
 function aclChain(name: string, rules: readonly AclRule[], field: 'saddr' | 'daddr', what: string): string[] {
-  const lines = rules.filter((r) => r.cidr.cidr.version === 4).map((r) => rule(
-    'meta nfproto ipv4', prefixMatch(field, r.cidr.text), protocolMatch(r.protocol, r.ports, r.icmpType, r.icmpCode),
-    r.action === 'allow' ? 'return' : `counter name "${ACL_DROP_COUNTER}" drop`, `comment "${what} rule ${r.number}"`));
+  const lines: string[] = [];
+  for (const r of rules) {
+    const family = r.cidr.cidr.version;
+    const proto = protocolMatch(r.protocol, r.ports, r.icmpType, r.icmpCode, family);
+    if (proto === null) continue;
+    lines.push(rule(familyMatch(family), prefixMatch(field, r.cidr.text), proto,
+      r.action === 'allow' ? 'return' : `counter name "${ACL_DROP_COUNTER}" drop`, `comment "${what} rule ${r.number}"`));
+  }
   lines.push(`counter name "${ACL_DROP_COUNTER}" drop comment "${what}: implicit deny"`);
   return [`  chain ${name} {`, ...lines.map((l) => `    ${l}`), '  }'];
 }

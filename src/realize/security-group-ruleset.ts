@@ -3,14 +3,21 @@
  * as its iptables and OVS firewall drivers implement them): input and output chains with
  * policy drop; replies and related ICMP errors of tracked connections pass; each rule of the
  * port's groups accepts (allow-only, a union: order never matters); remote groups are expanded
- * to their members' addresses; whatever is left meets a counted drop, so that `vnet conform`
- * can tell a drop from a timeout. Ports with port security off accept everything.
+ * to their members' addresses of the rule's family; whatever is left meets a counted drop, so
+ * that `vnet conform` can tell a drop from a timeout. Ports with port security off accept
+ * everything. Neighbour discovery and MLD pass without a rule, as Neutron's drivers let them
+ * (RFC 4861 needs them; vnet passes NS/NA before the groups, port-firewall.ts): NS, NA and MLD
+ * queries in; router solicitations, NS, NA and MLD reports out.
  */
 import type { Cloud, Port, SecurityGroupRule } from '../topology/model.js';
-import { addressSetMatch, prefixMatch, protocolMatch, rule } from './nft-match.js';
+import { addressSetMatch, familyMatch, prefixMatch, protocolMatch, rule, type Family } from './nft-match.js';
 
 export const SG_TABLE = 'vnet_sg';
 export const SG_DROP_COUNTERS = ['ingress_drop', 'egress_drop'] as const;
+/** ICMPv6 types Neutron lets through without a rule: MLD query, NS, NA in (RA from the router is not realized). */
+const ND_IN = 'mld-listener-query, nd-neighbor-solicit, nd-neighbor-advert';
+/** … and RS, NS, NA, MLD reports (v1 and v2) and done out. */
+const ND_OUT = 'mld-listener-report, mld-listener-done, nd-router-solicit, nd-neighbor-solicit, nd-neighbor-advert, mld2-listener-report';
 
 /** The ruleset text, or null when no port of the instance has port security. */
 export function securityGroupRuleset(cloud: Cloud, ports: readonly { readonly port: Port; readonly ifname: string }[]): string | null {
@@ -24,6 +31,8 @@ export function securityGroupRuleset(cloud: Cloud, ports: readonly { readonly po
       continue;
     }
     const groups = port.securityGroups.map((g) => cloud.securityGroups.get(g)!);
+    input.push(`iifname "${ifname}" icmpv6 type { ${ND_IN} } accept comment "neighbour discovery"`);
+    output.push(`oifname "${ifname}" icmpv6 type { ${ND_OUT} } accept comment "neighbour discovery"`);
     if (groups.some((g) => g.stateful)) {
       input.push(`iifname "${ifname}" ct state established,related accept`);
       output.push(`oifname "${ifname}" ct state established,related accept`);
@@ -56,27 +65,29 @@ export function securityGroupRuleset(cloud: Cloud, ports: readonly { readonly po
 
 /** One rule as an accepting nftables rule, or null when it can match nothing here. */
 function ruleLine(cloud: Cloud, r: SecurityGroupRule, ifname: string, name: string): string | null {
-  if (r.ethertype !== 'IPv4' || r.protocol === 'icmpv6') return null;
+  const family: Family = r.ethertype === 'IPv4' ? 4 : 6;
+  const proto = protocolMatch(r.protocol, r.ports, r.icmpType, r.icmpCode, family);
+  if (proto === null) return null;
   const ingress = r.direction === 'ingress';
   const field = ingress ? 'saddr' : 'daddr';
   let remote = '';
   if (r.remoteIpPrefix) {
     remote = prefixMatch(field, r.remoteIpPrefix.text);
   } else if (r.remoteGroup !== null) {
-    const members = groupAddresses(cloud, r.remoteGroup);
+    const members = groupAddresses(cloud, r.remoteGroup, family);
     if (members.length === 0) return null;
     remote = addressSetMatch(field, members);
   }
   const iface = ingress ? `iifname "${ifname}"` : `oifname "${ifname}"`;
-  return rule(iface, 'meta nfproto ipv4', remote, protocolMatch(r.protocol, r.ports, r.icmpType, r.icmpCode), 'accept', `comment "${name}"`);
+  return rule(iface, familyMatch(family), remote, proto, 'accept', `comment "${name}"`);
 }
 
-/** IPv4 addresses of every port in the group (Neutron's remote_group expansion). */
-export function groupAddresses(cloud: Cloud, group: string): string[] {
+/** Addresses of one family of every port in the group (Neutron's remote_group expansion). */
+export function groupAddresses(cloud: Cloud, group: string, family: Family = 4): string[] {
   const out: string[] = [];
   for (const p of cloud.ports.values()) {
     if (!p.securityGroups.includes(group)) continue;
-    for (const f of p.fixedIps) if (f.address.ip.version === 4 && !out.includes(f.address.text)) out.push(f.address.text);
+    for (const f of p.fixedIps) if (f.address.ip.version === family && !out.includes(f.address.text)) out.push(f.address.text);
   }
   return out;
 }

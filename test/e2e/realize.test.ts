@@ -50,6 +50,27 @@ describe.skipIf(unsupported !== null)('vnet realize on this machine', () => {
     expect(vnet('realize', 'topologies/three-tier.yaml', '--down', '--prefix', up).stdout).toContain('nothing to remove');
   });
 
+  it('--up gives dual-stack.yaml its IPv6 addresses as vnet allocated them, and routers forward IPv6', () => {
+    const v6 = uniquePrefix('v');
+    try {
+      const made = vnet('realize', 'topologies/dual-stack.yaml', '--up', '--prefix', v6);
+      expect(made.stderr).toBe('');
+      expect(made.status).toBe(0);
+      const addr = (ns: string) => execFileSync('ip', ['-n', `${v6}-${ns}`, '-6', '-o', 'addr', 'show', 'scope', 'global'], { encoding: 'utf8' });
+      expect(addr('i-web-1')).toMatch(/2001:db8:1:0:f816:3eff:fe00:1\/64 scope global nodad/); // SLAAC: EUI-64 of fa:16:3e:00:00:01
+      expect(addr('i-db-1')).toContain('2001:db8:2::1/64'); // DHCPv6: the pool's first address
+      expect(addr('i-db-2')).toContain('2001:db8:2::20/64'); // a fixed one
+      expect(addr('r-edge')).toContain('2001:db8:1::/64');
+      expect(execFileSync('ip', ['-n', `${v6}-i-db-1`, '-6', 'route', 'show', 'default'], { encoding: 'utf8' })).toContain('default via 2001:db8:2:: dev eth0');
+      expect(execFileSync('ip', ['netns', 'exec', `${v6}-r-edge`, 'sysctl', '-n', 'net.ipv6.conf.all.forwarding'], { encoding: 'utf8' }).trim()).toBe('1');
+      // No address is tentative: nothing waits for duplicate address detection.
+      expect(addr('i-web-1')).not.toContain('tentative');
+    } finally {
+      vnet('realize', 'topologies/dual-stack.yaml', '--down', '--prefix', v6);
+    }
+    expect(namespacesOf(v6)).toEqual([]);
+  });
+
   it('the printed script builds multi-router.yaml, and tears down when a step fails', () => {
     const script = vnet('realize', 'topologies/multi-router.yaml', '--script', '--prefix', sh).stdout;
     const run = spawnSync('sh', ['-s'], { input: script, encoding: 'utf8', env: { ...process.env, AGENT: 'dist/realize-agent.cjs' } });

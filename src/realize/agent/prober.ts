@@ -3,11 +3,11 @@
  * connection, a UDP answer, an echo reply), `refused` (RST, ICMP port unreachable), `unreachable`
  * (ICMP host/net unreachable, or ARP that got no answer: EHOSTUNREACH), or `timeout` (nothing
  * came back: the caller tells a drop from a loss by the nftables drop counters). A TCP or UDP
- * answer carries the source address the far end saw.
+ * answer carries the source address the far end saw. IPv4 and IPv6 alike (the address decides).
  */
 import { spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { connect } from 'node:net';
+import { connect, isIPv6 } from 'node:net';
 
 export interface ProbeRequest {
   readonly proto: 'tcp' | 'udp' | 'icmp';
@@ -44,7 +44,10 @@ export function runProbe(req: ProbeRequest): Promise<ProbeResult> {
       done(code === 'ECONNREFUSED' ? 'refused' : UNREACHABLE.has(code) ? 'unreachable' : 'error', code);
     };
     let cleanup = () => undefined as void;
-    const timer = setTimeout(() => done('timeout', null), req.proto === 'icmp' ? req.timeoutMs + 500 : req.timeoutMs);
+    // ping's -W counts whole seconds; and Linux keeps an ICMPv6 "no route" met by a SYN as a soft
+    // error, reported only when the SYN is first retransmitted (after 1 s), so IPv6 TCP waits past it.
+    const slack = req.proto === 'icmp' || (req.proto === 'tcp' && isIPv6(req.dst)) ? 500 : 0;
+    const timer = setTimeout(() => done('timeout', null), req.timeoutMs + slack);
     if (req.proto === 'tcp') {
       const socket = connect({ host: req.dst, port: req.port });
       let seen = '';
@@ -53,13 +56,13 @@ export function runProbe(req: ProbeRequest): Promise<ProbeResult> {
       socket.on('data', (d) => { seen += d.toString(); if (seen.includes('\n')) done('delivered', null, seen.trim()); });
       socket.on('end', () => done('delivered', null, seen.trim() || null));
     } else if (req.proto === 'udp') {
-      const socket = createSocket('udp4');
+      const socket = createSocket(isIPv6(req.dst) ? 'udp6' : 'udp4');
       cleanup = () => { try { socket.close(); } catch { /* already closed */ } };
       socket.on('error', fromError);
       socket.on('message', (msg) => done('delivered', null, msg.toString().trim() || null));
       socket.connect(req.port, req.dst, () => socket.send('vnet conform probe\n'));
     } else {
-      const ping = spawn('ping', ['-n', '-c', '1', '-W', String(Math.ceil(req.timeoutMs / 1000)), req.dst], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const ping = spawn('ping', [isIPv6(req.dst) ? '-6' : '-4', '-n', '-c', '1', '-W', String(Math.ceil(req.timeoutMs / 1000)), req.dst], { stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';
       cleanup = () => { ping.kill(); };
       ping.stdout.on('data', (d) => { out += d.toString(); });

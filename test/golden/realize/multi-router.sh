@@ -20,7 +20,7 @@ ip netns add vn0-fabric
 # loopback
 ip -n vn0-fabric link set lo up
 
-# IPv4 only, no reverse-path filter
+# bridges only: no IPv6 of its own; no reverse-path filter
 ip netns exec vn0-fabric sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
 
 # internet
@@ -29,8 +29,8 @@ ip netns add vn0-internet
 # loopback
 ip -n vn0-internet link set lo up
 
-# IPv4 only, no reverse-path filter, forwarding
-ip netns exec vn0-internet sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 net.ipv4.ip_forward=1 net.ipv4.icmp_ratelimit=0
+# addresses as planned, nothing learned from the wire, forwarding IPv4 and IPv6; no reverse-path filter
+ip netns exec vn0-internet sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0 net.ipv6.conf.default.router_solicitations=0 net.ipv6.conf.all.accept_ra=0 net.ipv6.conf.default.accept_ra=0 net.ipv6.conf.all.autoconf=0 net.ipv6.conf.default.autoconf=0 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 net.ipv4.ip_forward=1 net.ipv4.icmp_ratelimit=0 net.ipv6.conf.all.forwarding=1 net.ipv6.icmp.ratelimit=0
 
 # router edge
 ip netns add vn0-r-edge
@@ -38,8 +38,8 @@ ip netns add vn0-r-edge
 # loopback
 ip -n vn0-r-edge link set lo up
 
-# IPv4 only, no reverse-path filter, forwarding
-ip netns exec vn0-r-edge sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 net.ipv4.ip_forward=1 net.ipv4.icmp_ratelimit=0
+# addresses as planned, nothing learned from the wire, forwarding IPv4 and IPv6; no reverse-path filter
+ip netns exec vn0-r-edge sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0 net.ipv6.conf.default.router_solicitations=0 net.ipv6.conf.all.accept_ra=0 net.ipv6.conf.default.accept_ra=0 net.ipv6.conf.all.autoconf=0 net.ipv6.conf.default.autoconf=0 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 net.ipv4.ip_forward=1 net.ipv4.icmp_ratelimit=0 net.ipv6.conf.all.forwarding=1 net.ipv6.icmp.ratelimit=0
 
 # router branch
 ip netns add vn0-r-branch
@@ -47,8 +47,8 @@ ip netns add vn0-r-branch
 # loopback
 ip -n vn0-r-branch link set lo up
 
-# IPv4 only, no reverse-path filter, forwarding
-ip netns exec vn0-r-branch sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 net.ipv4.ip_forward=1 net.ipv4.icmp_ratelimit=0
+# addresses as planned, nothing learned from the wire, forwarding IPv4 and IPv6; no reverse-path filter
+ip netns exec vn0-r-branch sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0 net.ipv6.conf.default.router_solicitations=0 net.ipv6.conf.all.accept_ra=0 net.ipv6.conf.default.accept_ra=0 net.ipv6.conf.all.autoconf=0 net.ipv6.conf.default.autoconf=0 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 net.ipv4.ip_forward=1 net.ipv4.icmp_ratelimit=0 net.ipv6.conf.all.forwarding=1 net.ipv6.icmp.ratelimit=0
 
 # instance hq-1
 ip netns add vn0-i-hq-1
@@ -56,8 +56,8 @@ ip netns add vn0-i-hq-1
 # loopback
 ip -n vn0-i-hq-1 link set lo up
 
-# IPv4 only, no reverse-path filter
-ip netns exec vn0-i-hq-1 sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
+# addresses as planned, nothing learned from the wire; no reverse-path filter
+ip netns exec vn0-i-hq-1 sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0 net.ipv6.conf.default.router_solicitations=0 net.ipv6.conf.all.accept_ra=0 net.ipv6.conf.default.accept_ra=0 net.ipv6.conf.all.autoconf=0 net.ipv6.conf.default.autoconf=0 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
 
 # instance branch-1
 ip netns add vn0-i-branch-1
@@ -65,8 +65,8 @@ ip netns add vn0-i-branch-1
 # loopback
 ip -n vn0-i-branch-1 link set lo up
 
-# IPv4 only, no reverse-path filter
-ip netns exec vn0-i-branch-1 sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
+# addresses as planned, nothing learned from the wire; no reverse-path filter
+ip netns exec vn0-i-branch-1 sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0 net.ipv6.conf.default.router_solicitations=0 net.ipv6.conf.all.accept_ra=0 net.ipv6.conf.default.accept_ra=0 net.ipv6.conf.all.autoconf=0 net.ipv6.conf.default.autoconf=0 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
 
 # instance branch-2
 ip netns add vn0-i-branch-2
@@ -74,8 +74,8 @@ ip netns add vn0-i-branch-2
 # loopback
 ip -n vn0-i-branch-2 link set lo up
 
-# IPv4 only, no reverse-path filter
-ip netns exec vn0-i-branch-2 sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
+# addresses as planned, nothing learned from the wire; no reverse-path filter
+ip netns exec vn0-i-branch-2 sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0 net.ipv6.conf.default.router_solicitations=0 net.ipv6.conf.all.accept_ra=0 net.ipv6.conf.default.accept_ra=0 net.ipv6.conf.all.autoconf=0 net.ipv6.conf.default.autoconf=0 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
 
 # external host client
 ip netns add vn0-h-client
@@ -83,29 +83,29 @@ ip netns add vn0-h-client
 # loopback
 ip -n vn0-h-client link set lo up
 
-# IPv4 only, no reverse-path filter
-ip netns exec vn0-h-client sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
+# addresses as planned, nothing learned from the wire; no reverse-path filter
+ip netns exec vn0-h-client sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0 net.ipv6.conf.default.router_solicitations=0 net.ipv6.conf.all.accept_ra=0 net.ipv6.conf.default.accept_ra=0 net.ipv6.conf.all.autoconf=0 net.ipv6.conf.default.autoconf=0 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
 
-# bridge for network hq
-ip -n vn0-fabric link add vn0b0 type bridge
+# bridge for network hq; floods multicast (neighbour discovery) as an OVN logical switch does
+ip -n vn0-fabric link add vn0b0 type bridge mcast_snooping 0
 
 # bring up the bridge for network hq
 ip -n vn0-fabric link set vn0b0 up
 
-# bridge for network branch-net
-ip -n vn0-fabric link add vn0b1 type bridge
+# bridge for network branch-net; floods multicast (neighbour discovery) as an OVN logical switch does
+ip -n vn0-fabric link add vn0b1 type bridge mcast_snooping 0
 
 # bring up the bridge for network branch-net
 ip -n vn0-fabric link set vn0b1 up
 
-# bridge for network transit
-ip -n vn0-fabric link add vn0b2 type bridge
+# bridge for network transit; floods multicast (neighbour discovery) as an OVN logical switch does
+ip -n vn0-fabric link add vn0b2 type bridge mcast_snooping 0
 
 # bring up the bridge for network transit
 ip -n vn0-fabric link set vn0b2 up
 
-# bridge for external network public
-ip -n vn0-fabric link add vn0b3 type bridge
+# bridge for external network public; floods multicast (neighbour discovery) as an OVN logical switch does
+ip -n vn0-fabric link add vn0b3 type bridge mcast_snooping 0
 
 # bring up the bridge for external network public
 ip -n vn0-fabric link set vn0b3 up
@@ -270,6 +270,7 @@ table inet vnet_sg {
   chain input {
     type filter hook input priority filter; policy drop;
     iif "lo" accept
+    iifname "eth0" icmpv6 type { mld-listener-query, nd-neighbor-solicit, nd-neighbor-advert } accept comment "neighbour discovery"
     iifname "eth0" ct state established,related accept
     iifname "eth0" meta nfproto ipv4 ip saddr 10.0.0.0/8 tcp dport 22 accept comment "ssh#2"
     iifname "eth0" meta nfproto ipv4 icmp type 8 accept comment "ssh#3"
@@ -278,8 +279,10 @@ table inet vnet_sg {
   chain output {
     type filter hook output priority filter; policy drop;
     oif "lo" accept
+    oifname "eth0" icmpv6 type { mld-listener-report, mld-listener-done, nd-router-solicit, nd-neighbor-solicit, nd-neighbor-advert, mld2-listener-report } accept comment "neighbour discovery"
     oifname "eth0" ct state established,related accept
     oifname "eth0" meta nfproto ipv4 accept comment "ssh#0"
+    oifname "eth0" meta nfproto ipv6 accept comment "ssh#1"
     counter name "egress_drop" drop comment "no rule allows it"
   }
 }
@@ -296,6 +299,7 @@ table inet vnet_sg {
   chain input {
     type filter hook input priority filter; policy drop;
     iif "lo" accept
+    iifname "eth0" icmpv6 type { mld-listener-query, nd-neighbor-solicit, nd-neighbor-advert } accept comment "neighbour discovery"
     iifname "eth0" ct state established,related accept
     iifname "eth0" meta nfproto ipv4 ip saddr 10.0.0.0/8 tcp dport 22 accept comment "ssh#2"
     iifname "eth0" meta nfproto ipv4 icmp type 8 accept comment "ssh#3"
@@ -304,8 +308,10 @@ table inet vnet_sg {
   chain output {
     type filter hook output priority filter; policy drop;
     oif "lo" accept
+    oifname "eth0" icmpv6 type { mld-listener-report, mld-listener-done, nd-router-solicit, nd-neighbor-solicit, nd-neighbor-advert, mld2-listener-report } accept comment "neighbour discovery"
     oifname "eth0" ct state established,related accept
     oifname "eth0" meta nfproto ipv4 accept comment "ssh#0"
+    oifname "eth0" meta nfproto ipv6 accept comment "ssh#1"
     counter name "egress_drop" drop comment "no rule allows it"
   }
 }
@@ -322,6 +328,7 @@ table inet vnet_sg {
   chain input {
     type filter hook input priority filter; policy drop;
     iif "lo" accept
+    iifname "eth0" icmpv6 type { mld-listener-query, nd-neighbor-solicit, nd-neighbor-advert } accept comment "neighbour discovery"
     iifname "eth0" ct state established,related accept
     iifname "eth0" meta nfproto ipv4 ip saddr 10.0.0.0/8 tcp dport 22 accept comment "ssh#2"
     iifname "eth0" meta nfproto ipv4 icmp type 8 accept comment "ssh#3"
@@ -330,8 +337,10 @@ table inet vnet_sg {
   chain output {
     type filter hook output priority filter; policy drop;
     oif "lo" accept
+    oifname "eth0" icmpv6 type { mld-listener-report, mld-listener-done, nd-router-solicit, nd-neighbor-solicit, nd-neighbor-advert, mld2-listener-report } accept comment "neighbour discovery"
     oifname "eth0" ct state established,related accept
     oifname "eth0" meta nfproto ipv4 accept comment "ssh#0"
+    oifname "eth0" meta nfproto ipv6 accept comment "ssh#1"
     counter name "egress_drop" drop comment "no rule allows it"
   }
 }
@@ -355,6 +364,9 @@ ip -n vn0-internet addr add 203.0.113.1/24 dev x-public
 # the internet owns every public address (closed ports refuse)
 ip -n vn0-internet route add local 0.0.0.0/0 dev lo
 
+# the internet owns every public IPv6 address too (in main, where longer routes win: IPv6 consults the local table first, whole)
+ip -n vn0-internet -6 route add local ::/0 dev lo table main
+
 # the internet does not route private addresses
 ip -n vn0-internet route add unreachable 10.0.0.0/8
 
@@ -366,6 +378,9 @@ ip -n vn0-internet route add unreachable 192.168.0.0/16
 
 # the internet does not route private addresses
 ip -n vn0-internet route add unreachable 100.64.0.0/10
+
+# the internet does not route private addresses
+ip -n vn0-internet -6 route add unreachable fc00::/7
 
 # external host client's link
 ip -n vn0-internet link add h0 type veth peer name eth0 netns vn0-h-client

@@ -18,7 +18,7 @@ const load = (file: string): Cloud => {
 };
 
 describe('vnet realize --script', () => {
-  for (const name of ['three-tier', 'multi-router']) {
+  for (const name of ['three-tier', 'multi-router', 'dual-stack']) {
     it(`matches the reviewed script for ${name}.yaml`, () => {
       const script = renderScript(planRealization(load(`topologies/${name}.yaml`), 'vn0'));
       const golden = `test/golden/realize/${name}.sh`;

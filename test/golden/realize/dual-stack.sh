@@ -1,0 +1,516 @@
+#!/bin/sh
+# vnet realize: build the cloud in network namespaces vn0-* (run as root).
+# Nothing is added to the root namespace: bridges and bridge-side veths live in the fabric namespace.
+set -eu
+: "${AGENT:=dist/realize-agent.cjs}"
+vnet_down() {
+  for ns in $(ip netns list | awk '{print $1}' | grep '^vn0-'); do
+    pids=$(ip netns pids "$ns")
+    if [ -n "$pids" ]; then kill -KILL $pids 2>/dev/null || true; fi
+    ip netns del "$ns" 2>/dev/null || true
+  done
+}
+if ip netns list | grep -q '^vn0-'; then echo "namespaces vn0-* exist: run vnet realize --down first" >&2; exit 1; fi
+trap 'echo "vnet realize: failed, tearing down" >&2; vnet_down' EXIT
+trap 'exit 1' INT TERM
+
+# fabric
+ip netns add vn0-fabric
+
+# loopback
+ip -n vn0-fabric link set lo up
+
+# bridges only: no IPv6 of its own; no reverse-path filter
+ip netns exec vn0-fabric sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
+
+# internet
+ip netns add vn0-internet
+
+# loopback
+ip -n vn0-internet link set lo up
+
+# addresses as planned, nothing learned from the wire, forwarding IPv4 and IPv6; no reverse-path filter
+ip netns exec vn0-internet sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0 net.ipv6.conf.default.router_solicitations=0 net.ipv6.conf.all.accept_ra=0 net.ipv6.conf.default.accept_ra=0 net.ipv6.conf.all.autoconf=0 net.ipv6.conf.default.autoconf=0 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 net.ipv4.ip_forward=1 net.ipv4.icmp_ratelimit=0 net.ipv6.conf.all.forwarding=1 net.ipv6.icmp.ratelimit=0
+
+# router edge
+ip netns add vn0-r-edge
+
+# loopback
+ip -n vn0-r-edge link set lo up
+
+# addresses as planned, nothing learned from the wire, forwarding IPv4 and IPv6; no reverse-path filter
+ip netns exec vn0-r-edge sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0 net.ipv6.conf.default.router_solicitations=0 net.ipv6.conf.all.accept_ra=0 net.ipv6.conf.default.accept_ra=0 net.ipv6.conf.all.autoconf=0 net.ipv6.conf.default.autoconf=0 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 net.ipv4.ip_forward=1 net.ipv4.icmp_ratelimit=0 net.ipv6.conf.all.forwarding=1 net.ipv6.icmp.ratelimit=0
+
+# instance web-1
+ip netns add vn0-i-web-1
+
+# loopback
+ip -n vn0-i-web-1 link set lo up
+
+# addresses as planned, nothing learned from the wire; no reverse-path filter
+ip netns exec vn0-i-web-1 sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0 net.ipv6.conf.default.router_solicitations=0 net.ipv6.conf.all.accept_ra=0 net.ipv6.conf.default.accept_ra=0 net.ipv6.conf.all.autoconf=0 net.ipv6.conf.default.autoconf=0 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
+
+# instance web-2
+ip netns add vn0-i-web-2
+
+# loopback
+ip -n vn0-i-web-2 link set lo up
+
+# addresses as planned, nothing learned from the wire; no reverse-path filter
+ip netns exec vn0-i-web-2 sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0 net.ipv6.conf.default.router_solicitations=0 net.ipv6.conf.all.accept_ra=0 net.ipv6.conf.default.accept_ra=0 net.ipv6.conf.all.autoconf=0 net.ipv6.conf.default.autoconf=0 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
+
+# instance db-1
+ip netns add vn0-i-db-1
+
+# loopback
+ip -n vn0-i-db-1 link set lo up
+
+# addresses as planned, nothing learned from the wire; no reverse-path filter
+ip netns exec vn0-i-db-1 sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0 net.ipv6.conf.default.router_solicitations=0 net.ipv6.conf.all.accept_ra=0 net.ipv6.conf.default.accept_ra=0 net.ipv6.conf.all.autoconf=0 net.ipv6.conf.default.autoconf=0 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
+
+# instance db-2
+ip netns add vn0-i-db-2
+
+# loopback
+ip -n vn0-i-db-2 link set lo up
+
+# addresses as planned, nothing learned from the wire; no reverse-path filter
+ip netns exec vn0-i-db-2 sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0 net.ipv6.conf.default.router_solicitations=0 net.ipv6.conf.all.accept_ra=0 net.ipv6.conf.default.accept_ra=0 net.ipv6.conf.all.autoconf=0 net.ipv6.conf.default.autoconf=0 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
+
+# external host client-v4
+ip netns add vn0-h-client-v4
+
+# loopback
+ip -n vn0-h-client-v4 link set lo up
+
+# addresses as planned, nothing learned from the wire; no reverse-path filter
+ip netns exec vn0-h-client-v4 sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0 net.ipv6.conf.default.router_solicitations=0 net.ipv6.conf.all.accept_ra=0 net.ipv6.conf.default.accept_ra=0 net.ipv6.conf.all.autoconf=0 net.ipv6.conf.default.autoconf=0 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
+
+# external host client-v6
+ip netns add vn0-h-client-v6
+
+# loopback
+ip -n vn0-h-client-v6 link set lo up
+
+# addresses as planned, nothing learned from the wire; no reverse-path filter
+ip netns exec vn0-h-client-v6 sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0 net.ipv6.conf.default.router_solicitations=0 net.ipv6.conf.all.accept_ra=0 net.ipv6.conf.default.accept_ra=0 net.ipv6.conf.all.autoconf=0 net.ipv6.conf.default.autoconf=0 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
+
+# bridge for network front; floods multicast (neighbour discovery) as an OVN logical switch does
+ip -n vn0-fabric link add vn0b0 type bridge mcast_snooping 0
+
+# bring up the bridge for network front
+ip -n vn0-fabric link set vn0b0 up
+
+# bridge for network back; floods multicast (neighbour discovery) as an OVN logical switch does
+ip -n vn0-fabric link add vn0b1 type bridge mcast_snooping 0
+
+# bring up the bridge for network back
+ip -n vn0-fabric link set vn0b1 up
+
+# bridge for external network public; floods multicast (neighbour discovery) as an OVN logical switch does
+ip -n vn0-fabric link add vn0b2 type bridge mcast_snooping 0
+
+# bring up the bridge for external network public
+ip -n vn0-fabric link set vn0b2 up
+
+# port web-1/eth0
+ip -n vn0-fabric link add vn0p0 mtu 1500 type veth peer name eth0 netns vn0-i-web-1
+
+# plug web-1/eth0 into switch front
+ip -n vn0-fabric link set vn0p0 master vn0b0 up
+
+# web-1/eth0 has MAC fa:16:3e:00:00:01
+ip -n vn0-i-web-1 link set eth0 address fa:16:3e:00:00:01 up
+
+# ARP gives up in 600 ms, inside a probe's timeout
+ip -n vn0-i-web-1 ntable change name arp_cache dev eth0 retrans 200
+
+# neighbour discovery gives up in 600 ms, inside a probe's timeout
+ip -n vn0-i-web-1 ntable change name ndisc_cache dev eth0 retrans 200
+
+# web-1/eth0 address on front-v4
+ip -n vn0-i-web-1 addr add 10.1.0.2/24 dev eth0
+
+# web-1/eth0 address on front-v6: SLAAC (EUI-64 of its MAC), no duplicate address detection
+ip -n vn0-i-web-1 addr add 2001:db8:1:0:f816:3eff:fe00:1/64 dev eth0 nodad
+
+# port web-2/eth0
+ip -n vn0-fabric link add vn0p1 mtu 1500 type veth peer name eth0 netns vn0-i-web-2
+
+# plug web-2/eth0 into switch front
+ip -n vn0-fabric link set vn0p1 master vn0b0 up
+
+# web-2/eth0 has MAC fa:16:3e:00:00:02
+ip -n vn0-i-web-2 link set eth0 address fa:16:3e:00:00:02 up
+
+# ARP gives up in 600 ms, inside a probe's timeout
+ip -n vn0-i-web-2 ntable change name arp_cache dev eth0 retrans 200
+
+# neighbour discovery gives up in 600 ms, inside a probe's timeout
+ip -n vn0-i-web-2 ntable change name ndisc_cache dev eth0 retrans 200
+
+# web-2/eth0 address on front-v4
+ip -n vn0-i-web-2 addr add 10.1.0.3/24 dev eth0
+
+# web-2/eth0 address on front-v6: SLAAC (EUI-64 of its MAC), no duplicate address detection
+ip -n vn0-i-web-2 addr add 2001:db8:1:0:f816:3eff:fe00:2/64 dev eth0 nodad
+
+# port db-1/eth0
+ip -n vn0-fabric link add vn0p2 mtu 1500 type veth peer name eth0 netns vn0-i-db-1
+
+# plug db-1/eth0 into switch back
+ip -n vn0-fabric link set vn0p2 master vn0b1 up
+
+# db-1/eth0 has MAC fa:16:3e:00:00:03
+ip -n vn0-i-db-1 link set eth0 address fa:16:3e:00:00:03 up
+
+# ARP gives up in 600 ms, inside a probe's timeout
+ip -n vn0-i-db-1 ntable change name arp_cache dev eth0 retrans 200
+
+# neighbour discovery gives up in 600 ms, inside a probe's timeout
+ip -n vn0-i-db-1 ntable change name ndisc_cache dev eth0 retrans 200
+
+# db-1/eth0 address on back-v6: dhcpv6-stateful, no duplicate address detection
+ip -n vn0-i-db-1 addr add 2001:db8:2::1/64 dev eth0 nodad
+
+# port db-2/eth0
+ip -n vn0-fabric link add vn0p3 mtu 1500 type veth peer name eth0 netns vn0-i-db-2
+
+# plug db-2/eth0 into switch back
+ip -n vn0-fabric link set vn0p3 master vn0b1 up
+
+# db-2/eth0 has MAC fa:16:3e:00:00:04
+ip -n vn0-i-db-2 link set eth0 address fa:16:3e:00:00:04 up
+
+# ARP gives up in 600 ms, inside a probe's timeout
+ip -n vn0-i-db-2 ntable change name arp_cache dev eth0 retrans 200
+
+# neighbour discovery gives up in 600 ms, inside a probe's timeout
+ip -n vn0-i-db-2 ntable change name ndisc_cache dev eth0 retrans 200
+
+# db-2/eth0 address on back-v6: dhcpv6-stateful, no duplicate address detection
+ip -n vn0-i-db-2 addr add 2001:db8:2::20/64 dev eth0 nodad
+
+# port edge/qr-front-v4
+ip -n vn0-fabric link add vn0p4 mtu 1500 type veth peer name qr-front-v4 netns vn0-r-edge
+
+# plug edge/qr-front-v4 into switch front
+ip -n vn0-fabric link set vn0p4 master vn0b0 up
+
+# edge/qr-front-v4 has MAC fa:16:3e:00:00:05
+ip -n vn0-r-edge link set qr-front-v4 address fa:16:3e:00:00:05 up
+
+# ARP gives up in 600 ms, inside a probe's timeout
+ip -n vn0-r-edge ntable change name arp_cache dev qr-front-v4 retrans 200
+
+# edge/qr-front-v4 address on front-v4
+ip -n vn0-r-edge addr add 10.1.0.1/24 dev qr-front-v4
+
+# port edge/qr-front-v6
+ip -n vn0-fabric link add vn0p5 mtu 1500 type veth peer name qr-front-v6 netns vn0-r-edge
+
+# plug edge/qr-front-v6 into switch front
+ip -n vn0-fabric link set vn0p5 master vn0b0 up
+
+# edge/qr-front-v6 has MAC fa:16:3e:00:00:06
+ip -n vn0-r-edge link set qr-front-v6 address fa:16:3e:00:00:06 up
+
+# ARP gives up in 600 ms, inside a probe's timeout
+ip -n vn0-r-edge ntable change name arp_cache dev qr-front-v6 retrans 200
+
+# neighbour discovery gives up in 600 ms, inside a probe's timeout
+ip -n vn0-r-edge ntable change name ndisc_cache dev qr-front-v6 retrans 200
+
+# edge/qr-front-v6 address on front-v6: the subnet's gateway, no duplicate address detection
+ip -n vn0-r-edge addr add 2001:db8:1::/64 dev qr-front-v6 nodad
+
+# port edge/qr-back-v6
+ip -n vn0-fabric link add vn0p6 mtu 1500 type veth peer name qr-back-v6 netns vn0-r-edge
+
+# plug edge/qr-back-v6 into switch back
+ip -n vn0-fabric link set vn0p6 master vn0b1 up
+
+# edge/qr-back-v6 has MAC fa:16:3e:00:00:07
+ip -n vn0-r-edge link set qr-back-v6 address fa:16:3e:00:00:07 up
+
+# ARP gives up in 600 ms, inside a probe's timeout
+ip -n vn0-r-edge ntable change name arp_cache dev qr-back-v6 retrans 200
+
+# neighbour discovery gives up in 600 ms, inside a probe's timeout
+ip -n vn0-r-edge ntable change name ndisc_cache dev qr-back-v6 retrans 200
+
+# edge/qr-back-v6 address on back-v6: the subnet's gateway, no duplicate address detection
+ip -n vn0-r-edge addr add 2001:db8:2::/64 dev qr-back-v6 nodad
+
+# port edge/qg-public
+ip -n vn0-fabric link add vn0p7 mtu 1500 type veth peer name qg-public netns vn0-r-edge
+
+# plug edge/qg-public into external network public
+ip -n vn0-fabric link set vn0p7 master vn0b2 up
+
+# edge/qg-public has MAC fa:16:3e:00:00:08
+ip -n vn0-r-edge link set qg-public address fa:16:3e:00:00:08 up
+
+# ARP gives up in 600 ms, inside a probe's timeout
+ip -n vn0-r-edge ntable change name arp_cache dev qg-public retrans 200
+
+# edge/qg-public address on public
+ip -n vn0-r-edge addr add 203.0.113.10/24 dev qg-public
+
+# floating IP web-1-fip: the gateway port answers ARP for it
+ip -n vn0-r-edge addr add 203.0.113.11/32 dev qg-public
+
+# default route through external network public
+ip -n vn0-r-edge route add default via 203.0.113.1 dev qg-public
+
+# router edge: NAT, load-balancer listeners, network ACLs
+ip netns exec vn0-r-edge nft -f - <<'NFT'
+table ip vnet_nat {
+  chain prerouting {
+    type nat hook prerouting priority dstnat; policy accept;
+    ip daddr 203.0.113.11 dnat ip to 10.1.0.2 comment "web-1-fip"
+  }
+  chain postrouting {
+    type nat hook postrouting priority srcnat; policy accept;
+    iifname != "qg-public" ip saddr 10.1.0.2 oifname "qg-public" snat ip to 203.0.113.11 comment "web-1-fip outbound"
+    iifname != "qg-public" oifname != "qg-public" ct status dnat ip saddr 10.1.0.2 snat ip to 203.0.113.11 comment "web-1-fip hairpin"
+    iifname != "qg-public" oifname "qg-public" snat ip to 203.0.113.10 comment "router SNAT"
+    iifname != "qg-public" oifname != "qg-public" ct status dnat snat ip to 203.0.113.10 comment "hairpin: DNATed back inside"
+  }
+}
+NFT
+
+# default route via front-v4's gateway
+ip -n vn0-i-web-1 route add default via 10.1.0.1 dev eth0
+
+# default route via front-v6's gateway
+ip -n vn0-i-web-1 -6 route add default via 2001:db8:1:: dev eth0
+
+# instance web-1: security groups
+ip netns exec vn0-i-web-1 nft -f - <<'NFT'
+table inet vnet_sg {
+  counter ingress_drop { }
+  counter egress_drop { }
+  chain input {
+    type filter hook input priority filter; policy drop;
+    iif "lo" accept
+    iifname "eth0" icmpv6 type { mld-listener-query, nd-neighbor-solicit, nd-neighbor-advert } accept comment "neighbour discovery"
+    iifname "eth0" ct state established,related accept
+    iifname "eth0" meta nfproto ipv4 tcp dport 443 accept comment "web#2"
+    iifname "eth0" meta nfproto ipv6 tcp dport 443 accept comment "web#3"
+    iifname "eth0" meta nfproto ipv6 icmpv6 type 128 accept comment "web#4"
+    counter name "ingress_drop" drop comment "no rule allows it"
+  }
+  chain output {
+    type filter hook output priority filter; policy drop;
+    oif "lo" accept
+    oifname "eth0" icmpv6 type { mld-listener-report, mld-listener-done, nd-router-solicit, nd-neighbor-solicit, nd-neighbor-advert, mld2-listener-report } accept comment "neighbour discovery"
+    oifname "eth0" ct state established,related accept
+    oifname "eth0" meta nfproto ipv4 accept comment "web#0"
+    oifname "eth0" meta nfproto ipv6 accept comment "web#1"
+    counter name "egress_drop" drop comment "no rule allows it"
+  }
+}
+NFT
+
+# default route via front-v4's gateway
+ip -n vn0-i-web-2 route add default via 10.1.0.1 dev eth0
+
+# default route via front-v6's gateway
+ip -n vn0-i-web-2 -6 route add default via 2001:db8:1:: dev eth0
+
+# instance web-2: security groups
+ip netns exec vn0-i-web-2 nft -f - <<'NFT'
+table inet vnet_sg {
+  counter ingress_drop { }
+  counter egress_drop { }
+  chain input {
+    type filter hook input priority filter; policy drop;
+    iif "lo" accept
+    iifname "eth0" icmpv6 type { mld-listener-query, nd-neighbor-solicit, nd-neighbor-advert } accept comment "neighbour discovery"
+    iifname "eth0" ct state established,related accept
+    iifname "eth0" meta nfproto ipv4 tcp dport 443 accept comment "web#2"
+    iifname "eth0" meta nfproto ipv6 tcp dport 443 accept comment "web#3"
+    iifname "eth0" meta nfproto ipv6 icmpv6 type 128 accept comment "web#4"
+    counter name "ingress_drop" drop comment "no rule allows it"
+  }
+  chain output {
+    type filter hook output priority filter; policy drop;
+    oif "lo" accept
+    oifname "eth0" icmpv6 type { mld-listener-report, mld-listener-done, nd-router-solicit, nd-neighbor-solicit, nd-neighbor-advert, mld2-listener-report } accept comment "neighbour discovery"
+    oifname "eth0" ct state established,related accept
+    oifname "eth0" meta nfproto ipv4 accept comment "web#0"
+    oifname "eth0" meta nfproto ipv6 accept comment "web#1"
+    counter name "egress_drop" drop comment "no rule allows it"
+  }
+}
+NFT
+
+# default route via back-v6's gateway
+ip -n vn0-i-db-1 -6 route add default via 2001:db8:2:: dev eth0
+
+# instance db-1: security groups
+ip netns exec vn0-i-db-1 nft -f - <<'NFT'
+table inet vnet_sg {
+  counter ingress_drop { }
+  counter egress_drop { }
+  chain input {
+    type filter hook input priority filter; policy drop;
+    iif "lo" accept
+    iifname "eth0" icmpv6 type { mld-listener-query, nd-neighbor-solicit, nd-neighbor-advert } accept comment "neighbour discovery"
+    iifname "eth0" ct state established,related accept
+    iifname "eth0" meta nfproto ipv6 ip6 saddr { 2001:db8:1:0:f816:3eff:fe00:1, 2001:db8:1:0:f816:3eff:fe00:2 } tcp dport 5432 accept comment "db#2"
+    iifname "eth0" meta nfproto ipv6 meta l4proto ipv6-icmp accept comment "db#3"
+    counter name "ingress_drop" drop comment "no rule allows it"
+  }
+  chain output {
+    type filter hook output priority filter; policy drop;
+    oif "lo" accept
+    oifname "eth0" icmpv6 type { mld-listener-report, mld-listener-done, nd-router-solicit, nd-neighbor-solicit, nd-neighbor-advert, mld2-listener-report } accept comment "neighbour discovery"
+    oifname "eth0" ct state established,related accept
+    oifname "eth0" meta nfproto ipv4 accept comment "db#0"
+    oifname "eth0" meta nfproto ipv6 accept comment "db#1"
+    counter name "egress_drop" drop comment "no rule allows it"
+  }
+}
+NFT
+
+# default route via back-v6's gateway
+ip -n vn0-i-db-2 -6 route add default via 2001:db8:2:: dev eth0
+
+# instance db-2: security groups
+ip netns exec vn0-i-db-2 nft -f - <<'NFT'
+table inet vnet_sg {
+  counter ingress_drop { }
+  counter egress_drop { }
+  chain input {
+    type filter hook input priority filter; policy drop;
+    iif "lo" accept
+    iifname "eth0" icmpv6 type { mld-listener-query, nd-neighbor-solicit, nd-neighbor-advert } accept comment "neighbour discovery"
+    iifname "eth0" ct state established,related accept
+    iifname "eth0" meta nfproto ipv6 ip6 saddr { 2001:db8:1:0:f816:3eff:fe00:1, 2001:db8:1:0:f816:3eff:fe00:2 } tcp dport 5432 accept comment "db#2"
+    iifname "eth0" meta nfproto ipv6 meta l4proto ipv6-icmp accept comment "db#3"
+    counter name "ingress_drop" drop comment "no rule allows it"
+  }
+  chain output {
+    type filter hook output priority filter; policy drop;
+    oif "lo" accept
+    oifname "eth0" icmpv6 type { mld-listener-report, mld-listener-done, nd-router-solicit, nd-neighbor-solicit, nd-neighbor-advert, mld2-listener-report } accept comment "neighbour discovery"
+    oifname "eth0" ct state established,related accept
+    oifname "eth0" meta nfproto ipv4 accept comment "db#0"
+    oifname "eth0" meta nfproto ipv6 accept comment "db#1"
+    counter name "egress_drop" drop comment "no rule allows it"
+  }
+}
+NFT
+
+# the internet's uplink to public
+ip -n vn0-fabric link add vn0u0 type veth peer name x-public netns vn0-internet
+
+# plug the uplink into public
+ip -n vn0-fabric link set vn0u0 master vn0b2 up
+
+# bring up the uplink to public
+ip -n vn0-internet link set x-public up
+
+# ARP gives up in 600 ms, inside a probe's timeout
+ip -n vn0-internet ntable change name arp_cache dev x-public retrans 200
+
+# public's gateway address
+ip -n vn0-internet addr add 203.0.113.1/24 dev x-public
+
+# the internet owns every public address (closed ports refuse)
+ip -n vn0-internet route add local 0.0.0.0/0 dev lo
+
+# the internet owns every public IPv6 address too (in main, where longer routes win: IPv6 consults the local table first, whole)
+ip -n vn0-internet -6 route add local ::/0 dev lo table main
+
+# the internet does not route private addresses
+ip -n vn0-internet route add unreachable 10.0.0.0/8
+
+# the internet does not route private addresses
+ip -n vn0-internet route add unreachable 172.16.0.0/12
+
+# the internet does not route private addresses
+ip -n vn0-internet route add unreachable 192.168.0.0/16
+
+# the internet does not route private addresses
+ip -n vn0-internet route add unreachable 100.64.0.0/10
+
+# the internet does not route private addresses
+ip -n vn0-internet -6 route add unreachable fc00::/7
+
+# subnet front-v6 is the cloud's: the internet reaches it only through floating IPs and gateways
+ip -n vn0-internet -6 route add unreachable 2001:db8:1::/64
+
+# subnet back-v6 is the cloud's: the internet reaches it only through floating IPs and gateways
+ip -n vn0-internet -6 route add unreachable 2001:db8:2::/64
+
+# external host client-v4's link
+ip -n vn0-internet link add h0 type veth peer name eth0 netns vn0-h-client-v4
+
+# bring up the link to client-v4
+ip -n vn0-internet link set h0 up
+
+# the internet's end of the /32 link
+ip -n vn0-internet addr add 169.254.0.1/32 dev h0
+
+# client-v4 lives behind this link
+ip -n vn0-internet route add 198.51.100.7/32 dev h0
+
+# bring up client-v4's link
+ip -n vn0-h-client-v4 link set eth0 up
+
+# ARP gives up in 600 ms, inside a probe's timeout
+ip -n vn0-h-client-v4 ntable change name arp_cache dev eth0 retrans 200
+
+# client-v4's address
+ip -n vn0-h-client-v4 addr add 198.51.100.7/32 dev eth0
+
+# the internet is on-link
+ip -n vn0-h-client-v4 route add 169.254.0.1/32 dev eth0
+
+# everything else through the internet
+ip -n vn0-h-client-v4 route add default via 169.254.0.1 dev eth0
+
+# external host client-v6's link
+ip -n vn0-internet link add h1 type veth peer name eth0 netns vn0-h-client-v6
+
+# bring up the link to client-v6
+ip -n vn0-internet link set h1 up
+
+# neighbour discovery gives up in 600 ms, inside a probe's timeout
+ip -n vn0-internet ntable change name ndisc_cache dev h1 retrans 200
+
+# the internet's end of the link
+ip -n vn0-internet addr add fe80::1/64 dev h1 nodad
+
+# client-v6 lives behind this link
+ip -n vn0-internet -6 route add 2001:db8:ffff::7/128 dev h1
+
+# bring up client-v6's link
+ip -n vn0-h-client-v6 link set eth0 up
+
+# neighbour discovery gives up in 600 ms, inside a probe's timeout
+ip -n vn0-h-client-v6 ntable change name ndisc_cache dev eth0 retrans 200
+
+# client-v6's address
+ip -n vn0-h-client-v6 addr add 2001:db8:ffff::7/128 dev eth0 nodad
+
+# everything else through the internet
+ip -n vn0-h-client-v6 -6 route add default via fe80::1 dev eth0
+
+# instance web-1 listens on tcp/443
+ip netns exec vn0-i-web-1 node "$AGENT" listen tcp/443 >/dev/null 2>&1 &
+
+# instance web-2 listens on tcp/443
+ip netns exec vn0-i-web-2 node "$AGENT" listen tcp/443 >/dev/null 2>&1 &
+
+# instance db-1 listens on tcp/5432
+ip netns exec vn0-i-db-1 node "$AGENT" listen tcp/5432 >/dev/null 2>&1 &
+
+# instance db-2 listens on tcp/5432
+ip netns exec vn0-i-db-2 node "$AGENT" listen tcp/5432 >/dev/null 2>&1 &
+
+trap - EXIT INT TERM
+echo "realized: 9 namespaces vn0-*"
