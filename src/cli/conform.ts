@@ -55,7 +55,6 @@ export async function runConform(file: string, opts: ConformOptions, io: Io): Pr
   } else {
     probes = defaultProbes(cloud);
   }
-  if (probes.some((p) => typeof p.spec.to !== 'number')) return fail('the realization is IPv4 only: drop the ipv6 probes');
   if (process.getuid?.() !== 0) return fail('conform realizes the cloud in network namespaces: run as root');
   const agent = agentPath();
   if (agent === null) return fail('dist/realize-agent.cjs not found: run npm run build');
@@ -124,7 +123,7 @@ function senderNamespaces(cloud: Cloud, namespaces: readonly { name: string; rol
   };
 }
 
-const what = (p: Probe) => (p.proto === 'icmp' ? 'icmp' : `${p.proto}/${p.port}`);
+const what = (p: Probe) => `${p.proto === 'icmp' ? 'icmp' : `${p.proto}/${p.port}`}${typeof p.spec.to === 'bigint' ? ' (IPv6)' : ''}`;
 const vnetCell = (v: Verdict) => (v.verdict === 'delivered' && v.observed ? `${v.verdict} ${v.observed.src}${v.lb ? ` → ${v.observed.dst}` : ''}` : v.verdict);
 const realCell = (r: RealOutcome & { ms: number }) => `${r.verdict}${r.seenSrc ? ` ${r.seenSrc}` : ''}${r.seenDst && r.seenSrc ? ` → ${r.seenDst}` : ''} (${Math.round(r.ms)} ms)`;
 
@@ -142,7 +141,7 @@ function printTable(rows: readonly Row[], timing: Record<string, number>, io: Io
 
 function rowJson(r: Row) {
   return {
-    probe: { from: r.probe.from, to: r.probe.to, proto: r.probe.proto, port: r.probe.port },
+    probe: { from: r.probe.from, to: r.probe.to, proto: r.probe.proto, port: r.probe.port, ipv6: typeof r.probe.spec.to === 'bigint' },
     vnet: { verdict: r.vnet.verdict, observed: r.vnet.observed, lb: r.vnet.lb, reason: r.vnet.reason },
     kernel: { verdict: r.real.verdict, seen: r.real.seenSrc === null ? null : { src: r.real.seenSrc, dst: r.real.seenDst }, dropAt: r.real.dropAt, detail: r.real.detail, ms: r.real.ms },
     status: r.comparison.status,

@@ -1,10 +1,12 @@
 /**
  * The probes `vnet conform` runs when no probes file is given: every instance and external host
  * to every service of every other one (by name: the fixed or public address; from the internet
- * only one such probe, since fixed addresses are unreachable from there), every floating IP
+ * only one such probe per family, since fixed addresses are unreachable from there), every floating IP
  * of an instance from every external host on that instance's services, and every load-balancer
  * listener from the first external host through the balancer's floating IP (one probe more than
  * it has members, to see the sequence wrap) and from an instance outside the VIP's subnet.
+ * A destination named by an instance is probed on each family it has an address in (IPv4
+ * first), from senders that have an address of that family.
  */
 import { resolveDestination, resolveSource } from '../engine/endpoints.js';
 import type { Probe } from '../audit/probes.js';
@@ -12,10 +14,21 @@ import type { Cloud, Service } from '../topology/model.js';
 
 export function defaultProbes(cloud: Cloud): Probe[] {
   const out: Probe[] = [];
+  const families = (name: string): Set<4 | 6> => {
+    const inst = cloud.instances.get(name);
+    if (inst) return new Set(inst.ports.flatMap((id) => cloud.ports.get(id)!.fixedIps.map((f) => f.address.ip.version)));
+    const host = cloud.externalHosts.get(name);
+    return new Set(host ? [host.address.ip.version] : [4]);
+  };
   const add = (from: string, to: string, proto: 'tcp' | 'udp' | 'icmp', port: number) => {
     const src = resolveSource(cloud, from);
-    const dst = resolveDestination(cloud, to, 4);
-    if (src.ok && dst.ok) out.push({ from, to, proto, port, ipv6: false, spec: { from: src.value.node, to: dst.value, proto, port } });
+    const sending = families(from);
+    for (const version of [4, 6] as const) {
+      if (!sending.has(version) || (version === 6 && !cloud.instances.has(to) && !cloud.externalHosts.has(to))) continue;
+      const dst = resolveDestination(cloud, to, version);
+      if (!src.ok || !dst.ok || (typeof dst.value === 'bigint') !== (version === 6)) continue;
+      out.push({ from, to, proto, port, ipv6: version === 6, spec: { from: src.value.node, to: dst.value, proto, port } });
+    }
   };
   const senders = [...cloud.instances.keys(), ...cloud.externalHosts.keys()];
   const hosts = [...cloud.externalHosts.keys()];
@@ -24,11 +37,12 @@ export function defaultProbes(cloud: Cloud): Probe[] {
     ...[...cloud.externalHosts.values()].map((h) => [h.name, h.services] as [string, readonly Service[]]),
   ];
   const firstInstance = [...cloud.instances.values()].find((i) => i.services.length > 0);
+  const firstOfFamily = new Set([4, 6].map((v) => hosts.find((h) => cloud.externalHosts.get(h)!.address.ip.version === v)));
   for (const from of senders) {
     for (const [to, services] of servers) {
       if (to === from) continue;
-      // From the internet, fixed addresses are unreachable: one probe shows it.
-      if (cloud.externalHosts.has(from) && cloud.instances.has(to) && (from !== hosts[0] || to !== firstInstance?.name)) continue;
+      // From the internet, fixed addresses are unreachable: one probe per family shows it.
+      if (cloud.externalHosts.has(from) && cloud.instances.has(to) && (!firstOfFamily.has(from) || to !== firstInstance?.name)) continue;
       for (const s of services) add(from, to, s.protocol, s.from);
     }
   }

@@ -5,6 +5,7 @@
  * on purpose, the difference is expected and carries its reason; vnet keeps the cloud's
  * behaviour. Anything else is a disagreement to explain.
  */
+import { parseIp } from '../address/ip.js';
 import type { Verdict } from '../trace/verdict.js';
 
 export type RealVerdict = 'delivered' | 'refused' | 'dropped' | 'unreachable' | 'timeout' | 'error';
@@ -24,11 +25,17 @@ export interface Comparison {
   readonly reason: string | null;
 }
 
+/** Two spellings of one address are the same address (`2001:db8::1`, `2001:DB8:0::1`). */
+const sameAddress = (a: string, b: string): boolean => {
+  const [x, y] = [parseIp(a), parseIp(b)];
+  return x !== undefined && y !== undefined ? x.version === y.version && x.value === y.value : a === b;
+};
+
 export function compare(vnet: Verdict, real: RealOutcome, proto: 'tcp' | 'udp' | 'icmp'): Comparison {
   const sameVerdict = vnet.verdict === real.verdict;
   const answered = sameVerdict && vnet.verdict === 'delivered' && proto !== 'icmp' && vnet.observed !== null;
-  const sameSource = !answered || real.seenSrc === null || real.seenSrc === vnet.observed!.src;
-  const sameMember = !answered || proto !== 'tcp' || real.seenDst === null || real.seenDst === vnet.observed!.dst;
+  const sameSource = !answered || real.seenSrc === null || sameAddress(real.seenSrc, vnet.observed!.src);
+  const sameMember = !answered || proto !== 'tcp' || real.seenDst === null || sameAddress(real.seenDst, vnet.observed!.dst);
   if (sameVerdict && sameSource && sameMember) return { status: 'agree', reason: null };
 
   const expected = expectedDifference(vnet, real, sameVerdict, sameSource);

@@ -12,7 +12,7 @@ const unsupported = namespaceSupport();
 if (unsupported !== null) console.warn(`skipping vnet conform tests: ${unsupported}`);
 
 interface Row {
-  probe: { from: string; to: string; proto: string; port: number };
+  probe: { from: string; to: string; proto: string; port: number; ipv6: boolean };
   vnet: { verdict: string; observed: { src: string; dst: string } | null };
   kernel: { verdict: string; seen: { src: string; dst: string | null } | null; dropAt: string | null };
   status: 'agree' | 'expected' | 'differ';
@@ -70,6 +70,36 @@ describe.skipIf(unsupported !== null)('vnet conform on this machine', () => {
     expect(find(rows, 'client', 'hq-1-fip', 22)[0]!.kernel.verdict).toBe('dropped');
     expect(find(rows, 'client', 'hq-1-fip')[0]!.kernel.verdict).toBe('delivered');
     expect(find(rows, 'hq-1', '10.50.0.5')[0]!.kernel.verdict).toBe('unreachable');
+    expect(namespacesOf(prefix)).toEqual([]);
+  }, 90_000);
+
+  it('dual-stack.yaml: IPv6 and IPv4 side by side, SLAAC and DHCPv6 addresses, neighbour discovery, the internet', async () => {
+    const prefix = uniquePrefix('d');
+    const { code, rows, stderr } = await conform('topologies/dual-stack.yaml', 'test/fixtures/realize/dual-stack-probes.yaml', prefix);
+    expect(stderr).toBe('');
+    expect(rows.filter((r) => r.status === 'differ')).toEqual([]);
+    expect(code).toBe(0);
+    expect(rows).toHaveLength(20);
+    const v6 = (from: string, to: string, port = 0) => rows.filter((r) => r.probe.from === from && r.probe.to === to && r.probe.port === port && r.probe.ipv6);
+    const v4 = (from: string, to: string, port = 0) => rows.filter((r) => r.probe.from === from && r.probe.to === to && r.probe.port === port && !r.probe.ipv6);
+    // The far end saw the sender's SLAAC (EUI-64) address; the DHCPv6 member answered from its pool address.
+    expect(v6('web-1', 'web-2', 443)[0]!.kernel.seen).toEqual({ src: '2001:db8:1:0:f816:3eff:fe00:1', dst: '2001:db8:1:0:f816:3eff:fe00:2' });
+    expect(v4('web-1', 'web-2', 443)[0]!.kernel.seen).toEqual({ src: '10.1.0.2', dst: '10.1.0.3' });
+    expect(v6('web-1', 'db-1', 5432)[0]!.kernel.seen).toEqual({ src: '2001:db8:1:0:f816:3eff:fe00:1', dst: '2001:db8:2::1' });
+    // Security groups both ways, over IPv6: remote group web allows web-1 → db-1, not db-1 → db-2.
+    expect(v6('db-1', 'db-2', 5432)[0]!.kernel.dropAt).toContain(`${prefix}-i-db-2 vnet_sg/ingress_drop`);
+    expect(v6('db-1', 'web-1', 22)[0]!.kernel.verdict).toBe('dropped');
+    expect(v6('db-1', 'web-1')[0]!.kernel.verdict).toBe('delivered');
+    expect(v4('web-1', 'web-2')[0]!.kernel.verdict).toBe('dropped');
+    // Neighbour discovery that gets no answer, on the link and behind the router.
+    expect(v6('web-1', '2001:db8:1::99')[0]!.kernel.verdict).toBe('unreachable');
+    expect(v6('web-1', '2001:db8:2::99', 5432)[0]!.kernel.verdict).toBe('unreachable');
+    // The internet: no IPv6 route into the cloud or out of it; undeclared public hosts refuse.
+    expect(v6('web-1', 'client-v6', 443)[0]!.kernel.verdict).toBe('unreachable');
+    expect(v6('client-v6', 'web-1', 443)[0]!.kernel.verdict).toBe('unreachable');
+    expect(v6('client-v6', '2001:db8:ffff::8', 80)[0]!.kernel.verdict).toBe('refused');
+    expect(v4('client-v4', 'web-1-fip', 443)[0]!.kernel.seen).toEqual({ src: '198.51.100.7', dst: '10.1.0.2' });
+    expect(new Set(rows.filter((r) => r.probe.ipv6).map((r) => r.kernel.verdict))).toEqual(new Set(['delivered', 'refused', 'dropped', 'unreachable']));
     expect(namespacesOf(prefix)).toEqual([]);
   }, 90_000);
 
