@@ -3,7 +3,8 @@
  * the smooth weighted sequence vnet's balancer uses (src/lb/balancer.ts), so the kernel picks
  * members in the same order; the hashes use `jhash` with a fixed seed (not vnet's FNV-1a: same
  * spread, different members); least_connections has no nftables form and falls back to the
- * round-robin cycle. Members that are admin-down or have no weight are left out.
+ * round-robin cycle. Members that are admin-down, have no weight, or that vnet's health monitors
+ * mark down (member-health.ts) are left out.
  */
 import type { LbPool, PoolMember } from '../topology/model.js';
 
@@ -29,8 +30,8 @@ export function roundRobinCycle(members: readonly PoolMember[]): PoolMember[] {
 }
 
 /** `numgen inc mod 2 map { 0 : 10.0.0.2 . 80, 1 : … }`, or null when no member can serve. */
-export function memberMap(pool: LbPool): string | null {
-  const cycle = roundRobinCycle(pool.members);
+export function memberMap(pool: LbPool, down: ReadonlySet<PoolMember> = new Set()): string | null {
+  const cycle = roundRobinCycle(pool.members.filter((m) => !down.has(m)));
   if (cycle.length === 0) return null;
   const entries = cycle.map((m, i) => `${i} : ${m.address.text} . ${m.protocolPort}`).join(', ');
   const pick = pool.algorithm === 'source_ip' ? `jhash ip saddr mod ${cycle.length} seed ${JHASH_SEED}`

@@ -8,15 +8,17 @@
  */
 import type { LoadBalancer } from '../topology/model.js';
 import { memberMap } from './balance-map.js';
+import { downIn, type DownMember } from './member-health.js';
 import { rule } from './nft-match.js';
 
 export const LB_TABLE = 'vnet_lb';
 
-export function balancerRuleset(lb: LoadBalancer): string | null {
+export function balancerRuleset(lb: LoadBalancer, down: readonly DownMember[] = []): string | null {
   const pre: string[] = [];
   for (const l of lb.listeners) {
     const proto = l.protocol === 'udp' ? 'udp' : 'tcp';
-    const map = memberMap(lb.pools.find((p) => p.name === l.pool)!);
+    const pool = lb.pools.find((p) => p.name === l.pool)!;
+    const map = memberMap(pool, downIn(down, lb, pool));
     if (map !== null) pre.push(rule(`ip daddr ${lb.vip.text}`, `${proto} dport ${l.port}`, `dnat ip to ${map}`, `comment "${proto}/${l.port} → ${l.pool}"`));
   }
   if (pre.length === 0) return null;

@@ -19,6 +19,7 @@ import { prefixContains, toIpValue, toPrefixValue } from '../packet/ip-value.js'
 import { parseCidr } from '../address/cidr.js';
 import type { Cloud, Port } from '../topology/model.js';
 import { balancerRuleset } from './balancer-ruleset.js';
+import { downMembers } from './member-health.js';
 import { interfaceName, namespaceName } from './names.js';
 import { AGENT, type InterfaceEntry, type NamespaceEntry, type Plan, type Step } from './plan.js';
 import { routerRuleset } from './router-ruleset.js';
@@ -102,6 +103,13 @@ export function planRealization(cloud: Cloud, prefix: string): Plan {
   }
   const ifnameOf = (portId: string) => ifnames.get(portId)!;
 
+  // Members vnet's health monitors take down are left out of every balance map, as Octavia does.
+  const down = downMembers(cloud);
+  for (const d of down) {
+    const hm = cloud.loadBalancers.get(d.lb)!.pools.find((p) => p.name === d.pool)!.healthMonitor!;
+    b.note(`load balancer ${d.lb} pool ${d.pool}: member ${d.member.instance} (${d.member.address.text}:${d.member.protocolPort}) left out: vnet's ${hm.type} health monitor marks it down (${d.failures} failed checks), and Octavia takes a failed member out of the pool`);
+  }
+
   // Routers: floating IPs answered on the gateway port, default route, extra routes, rulesets.
   for (const router of cloud.routers.values()) {
     const ns = routerNs.get(router.name)!;
@@ -117,7 +125,7 @@ export function planRealization(cloud: Cloud, prefix: string): Plan {
     for (const r of router.routes) {
       b.step(['ip', '-n', ns, ...family(r.destination.cidr.version), 'route', 'replace', r.destination.text, 'via', r.nexthop.text], `extra route ${r.destination.text} via ${r.nexthop.text}`);
     }
-    b.ruleset(ns, routerRuleset(cloud, router, ifnameOf), `router ${router.name}: NAT, load-balancer listeners, network ACLs`);
+    b.ruleset(ns, routerRuleset(cloud, router, ifnameOf, down), `router ${router.name}: NAT, load-balancer listeners, network ACLs`);
   }
 
   // Instances: default routes through the first gateway of each family, host routes, groups.
@@ -130,7 +138,7 @@ export function planRealization(cloud: Cloud, prefix: string): Plan {
   for (const lb of cloud.loadBalancers.values()) {
     const ns = lbNs.get(lb.name)!;
     routeHost(cloud, b, ns, [cloud.ports.get(lb.vipPort)!], ifnameOf);
-    if (lb.vip.ip.version === 4) b.ruleset(ns, balancerRuleset(lb), `load balancer ${lb.name}: listeners`);
+    if (lb.vip.ip.version === 4) b.ruleset(ns, balancerRuleset(lb, down), `load balancer ${lb.name}: listeners`);
     else b.note(`load balancer ${lb.name}: IPv6 VIP ${lb.vip.text} has no listeners in the realization`);
   }
 

@@ -12,6 +12,7 @@
  */
 import type { AclRule, Cloud, LoadBalancer, Router } from '../topology/model.js';
 import { memberMap } from './balance-map.js';
+import { downIn, type DownMember } from './member-health.js';
 import { familyMatch, prefixMatch, protocolMatch, rule } from './nft-match.js';
 
 export const NAT_TABLE = 'vnet_nat';
@@ -19,8 +20,8 @@ export const ACL_TABLE = 'vnet_acl';
 export const ACL_DROP_COUNTER = 'acl_drop';
 
 /** The router's ruleset, or null when it has nothing to translate or filter. */
-export function routerRuleset(cloud: Cloud, router: Router, ifnameOf: (portId: string) => string): string | null {
-  const nat = natTable(cloud, router, ifnameOf);
+export function routerRuleset(cloud: Cloud, router: Router, ifnameOf: (portId: string) => string, down: readonly DownMember[] = []): string | null {
+  const nat = natTable(cloud, router, ifnameOf, down);
   const acl = aclTable(cloud, router, ifnameOf);
   if (nat === null && acl === null) return null;
   return [nat, acl].filter((t) => t !== null).join('');
@@ -32,7 +33,7 @@ export function routedBalancers(cloud: Cloud, router: Router): LoadBalancer[] {
   return [...cloud.loadBalancers.values()].filter((lb) => lb.mode === 'dnat' && subnets.has(lb.subnet) && lb.vip.ip.version === 4);
 }
 
-function natTable(cloud: Cloud, router: Router, ifnameOf: (portId: string) => string): string | null {
+function natTable(cloud: Cloud, router: Router, ifnameOf: (portId: string) => string, down: readonly DownMember[]): string | null {
   const pre: string[] = [];
   const forward: string[] = [];
   const post: string[] = [];
@@ -42,7 +43,8 @@ function natTable(cloud: Cloud, router: Router, ifnameOf: (portId: string) => st
     const daddr = fronts.length === 1 ? `ip daddr ${fronts[0]}` : `ip daddr { ${fronts.join(', ')} }`;
     for (const l of lb.listeners) {
       const proto = l.protocol === 'udp' ? 'udp' : 'tcp';
-      const map = memberMap(lb.pools.find((p) => p.name === l.pool)!);
+      const pool = lb.pools.find((p) => p.name === l.pool)!;
+      const map = memberMap(pool, downIn(down, lb, pool));
       if (map === null) {
         const reject = proto === 'tcp' ? 'reject with tcp reset' : 'reject';
         forward.push(rule(daddr, `${proto} dport ${l.port}`, reject, `comment "${lb.name}: no member can serve"`));

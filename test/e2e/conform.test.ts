@@ -103,6 +103,18 @@ describe.skipIf(unsupported !== null)('vnet conform on this machine', () => {
     expect(namespacesOf(prefix)).toEqual([]);
   }, 90_000);
 
+  it('lb-health.yaml: the member vnet\'s monitor takes down is left out of the kernel\'s pool too', async () => {
+    const prefix = uniquePrefix('h');
+    const { code, rows, stderr } = await conform('test/fixtures/realize/lb-health.yaml', 'test/fixtures/realize/lb-health-probes.yaml', prefix);
+    expect(stderr).toBe('');
+    expect(rows.filter((r) => r.status !== 'agree')).toEqual([]);
+    expect(code).toBe(0);
+    const lb = find(rows, 'client', 'lb-fip', 80);
+    expect(lb.map((r) => r.kernel.seen?.dst)).toEqual(['10.0.0.2', '10.0.0.4', '10.0.0.2', '10.0.0.4']);
+    expect(lb.map((r) => r.vnet.observed?.dst)).toEqual(['10.0.0.2', '10.0.0.4', '10.0.0.2', '10.0.0.4']);
+    expect(namespacesOf(prefix)).toEqual([]);
+  }, 60_000);
+
   it('tears down when interrupted', async () => {
     const prefix = uniquePrefix('i');
     const child = spawn(process.execPath, ['dist/vnet.cjs', 'conform', 'topologies/multi-router.yaml', '--prefix', prefix]);
