@@ -1,0 +1,92 @@
+// compare(): a probe's verdict in vnet against what the kernel did. Agreement needs the same
+// verdict and, for an answered TCP/UDP probe, the same source at the far end (and for TCP the
+// same member); each expected difference applies only where its reason holds, and everything
+// else is a `differ` that names both sides.
+import { describe, expect, it } from 'vitest';
+import { compare, type RealOutcome } from '../../../src/realize/differences.js';
+import type { Verdict } from '../../../src/trace/verdict.js';
+
+const vnet = (over: Partial<Verdict> = {}): Verdict => ({
+  verdict: 'delivered', reply: true, path: [], drop: null, blockers: [], nat: [], lb: null,
+  observed: { src: '10.0.0.2', dst: '10.0.0.3' }, reason: 'delivered: listening on tcp/80', events: [], ...over,
+});
+const real = (over: Partial<RealOutcome> = {}): RealOutcome => ({ verdict: 'delivered', seenSrc: '10.0.0.2', seenDst: '10.0.0.3', dropAt: null, detail: null, ...over });
+const lb = (algorithm: string) => ({ node: 'lb:web-lb', member: 'web-1', algorithm });
+const dropped = (stage: string): Partial<Verdict> => ({ verdict: 'dropped', observed: null, drop: { node: 'instance:web-1', stage, reason: 'spoofed source' }, reason: 'dropped' });
+
+describe('compare', () => {
+  it('agrees on the same verdict and the same far-end view', () => {
+    expect(compare(vnet(), real(), 'tcp')).toEqual({ status: 'agree', reason: null });
+    expect(compare(vnet(dropped('sg.ingress')), real({ verdict: 'dropped', seenSrc: null, seenDst: null, dropAt: 'vn-i-web-1 vnet_sg/ingress_drop' }), 'tcp').status).toBe('agree');
+    expect(compare(vnet({ verdict: 'unreachable', observed: null }), real({ verdict: 'unreachable', seenSrc: null, seenDst: null }), 'icmp').status).toBe('agree');
+  });
+
+  it('agrees when the kernel could not tell what the far end saw (echo replies carry no address)', () => {
+    expect(compare(vnet(), real({ seenSrc: null, seenDst: null }), 'icmp').status).toBe('agree');
+    expect(compare(vnet(), real({ seenSrc: null, seenDst: null }), 'tcp').status).toBe('agree');
+  });
+
+  it('compares addresses as addresses, not spellings', () => {
+    const v6 = vnet({ observed: { src: '2001:db8:1:0:f816:3eff:fe00:1', dst: '2001:db8:2::1' } });
+    expect(compare(v6, real({ seenSrc: '2001:DB8:1::F816:3EFF:FE00:1', seenDst: '2001:db8:2:0:0:0:0:1' }), 'tcp').status).toBe('agree');
+    expect(compare(v6, real({ seenSrc: '2001:db8:1::f816:3eff:fe00:2', seenDst: '2001:db8:2::1' }), 'tcp').status).toBe('differ');
+  });
+
+  it('differs on a different verdict, naming both sides', () => {
+    const c = compare(vnet(), real({ verdict: 'timeout', seenSrc: null, seenDst: null, detail: 'no answer and no drop counter moved' }), 'tcp');
+    expect(c.status).toBe('differ');
+    expect(c.reason).toBe('vnet: delivered (delivered: listening on tcp/80); kernel: timeout (no answer and no drop counter moved)');
+    expect(compare(vnet(dropped('sg.ingress')), real({ verdict: 'refused' }), 'tcp').status).toBe('differ');
+  });
+
+  it('differs when the far end saw another source (SNAT, floating IPs), TCP or UDP', () => {
+    for (const proto of ['tcp', 'udp'] as const) {
+      const c = compare(vnet({ observed: { src: '203.0.113.10', dst: '198.51.100.7' } }), real({ seenSrc: '203.0.113.11', seenDst: '198.51.100.7' }), proto);
+      expect(c).toEqual({ status: 'differ', reason: 'the far end saw 203.0.113.11 in the kernel, 203.0.113.10 in vnet' });
+    }
+  });
+
+  it('differs when the same source hit another member, and no balancer explains it', () => {
+    const c = compare(vnet(), real({ seenDst: '10.0.0.4' }), 'tcp');
+    expect(c).toEqual({ status: 'differ', reason: 'member 10.0.0.4 served in the kernel, 10.0.0.3 in vnet' });
+    // UDP answers carry the source only: the member is not compared.
+    expect(compare(vnet(), real({ seenDst: '10.0.0.4' }), 'udp').status).toBe('agree');
+  });
+
+  it('expects port security to drop what a Linux bridge lets through, and nothing else', () => {
+    const c = compare(vnet(dropped('port.security')), real(), 'tcp');
+    expect(c.status).toBe('expected');
+    expect(c.reason).toMatch(/no anti-spoofing/);
+    // Only when the kernel delivered it; and not for other drops.
+    expect(compare(vnet(dropped('port.security')), real({ verdict: 'timeout' }), 'tcp').status).toBe('differ');
+    expect(compare(vnet(dropped('sg.ingress')), real(), 'tcp').status).toBe('differ');
+  });
+
+  it('expects source hashing to pick other members (jhash against FNV-1a)', () => {
+    for (const algorithm of ['source_ip', 'source_ip_port']) {
+      const c = compare(vnet({ lb: lb(algorithm) }), real({ seenDst: '10.0.0.4' }), 'tcp');
+      expect(c.status).toBe('expected');
+      expect(c.reason).toMatch(/jhash.*FNV-1a/);
+    }
+  });
+
+  it('expects least_connections to walk round robin in the kernel', () => {
+    const c = compare(vnet({ lb: lb('least_connections') }), real({ seenDst: '10.0.0.4' }), 'tcp');
+    expect(c.status).toBe('expected');
+    expect(c.reason).toMatch(/least_connections has no nftables form/);
+  });
+
+  it('expects round robin to differ by the realization\'s second counter', () => {
+    const c = compare(vnet({ lb: lb('round_robin') }), real({ seenDst: '10.0.0.4' }), 'tcp');
+    expect(c.status).toBe('expected');
+    expect(c.reason).toMatch(/two \(the router's, and the load-balancer namespace's/);
+  });
+
+  it('explains no member difference when the source differs too, or the verdict does', () => {
+    const other = compare(vnet({ lb: lb('round_robin') }), real({ seenSrc: '10.0.0.9', seenDst: '10.0.0.4' }), 'tcp');
+    expect(other).toEqual({ status: 'differ', reason: 'the far end saw 10.0.0.9 in the kernel, 10.0.0.2 in vnet' });
+    expect(compare(vnet({ lb: lb('source_ip') }), real({ verdict: 'refused', seenSrc: null, seenDst: null }), 'tcp').status).toBe('differ');
+    // A balanced probe whose member matches simply agrees.
+    expect(compare(vnet({ lb: lb('round_robin') }), real(), 'tcp').status).toBe('agree');
+  });
+});
