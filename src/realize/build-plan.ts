@@ -247,7 +247,7 @@ class PlanBuilder {
 
   /**
    * Create the namespace and set its sysctls before any interface exists (they are templates):
-   * no reverse-path filter; IPv6 only as planned (no DAD, router solicitations, RAs or
+   * no reverse-path filter; ARP without flux; IPv6 only as planned (no DAD, router solicitations, RAs or
    * autoconfiguration), or off in the fabric; forwarding with ICMP errors unthrottled (a probe
    * must see every unreachable, not one a second).
    */
@@ -259,13 +259,19 @@ class PlanBuilder {
       ? ['net.ipv6.conf.all.disable_ipv6=1', 'net.ipv6.conf.default.disable_ipv6=1']
       : ['net.ipv6.conf.all.accept_dad=0', 'net.ipv6.conf.default.accept_dad=0', 'net.ipv6.conf.default.router_solicitations=0',
         'net.ipv6.conf.all.accept_ra=0', 'net.ipv6.conf.default.accept_ra=0', 'net.ipv6.conf.all.autoconf=0', 'net.ipv6.conf.default.autoconf=0'];
+    // ARP answered only on the interface that holds the address, from an address of that
+    // interface, as vnet's nodes do and Neutron's L3 agent sets in its router namespaces: else a
+    // router with two ports on one network answers for both on both (ARP flux), and traffic
+    // enters by the wrong subnet's port and meets that subnet's network ACL.
+    const arp = kind === 'bridges' ? [] : ['net.ipv4.conf.all.arp_ignore=1', 'net.ipv4.conf.all.arp_announce=2'];
     const sysctls = [
       ...ipv6,
-      'net.ipv4.conf.all.rp_filter=0', 'net.ipv4.conf.default.rp_filter=0',
+      'net.ipv4.conf.all.rp_filter=0', 'net.ipv4.conf.default.rp_filter=0', ...arp,
       ...(kind === 'forwards' ? ['net.ipv4.ip_forward=1', 'net.ipv4.icmp_ratelimit=0', 'net.ipv6.conf.all.forwarding=1', 'net.ipv6.icmp.ratelimit=0'] : []),
     ];
-    const why = kind === 'bridges' ? 'bridges only: no IPv6 of its own' : `addresses as planned, nothing learned from the wire${kind === 'forwards' ? ', forwarding IPv4 and IPv6' : ''}`;
-    this.prepared.push({ argv: ['ip', 'netns', 'exec', ns, 'sysctl', '-qw', ...sysctls], why: `${why}; no reverse-path filter` });
+    const why = kind === 'bridges' ? 'bridges only: no IPv6 of its own; no reverse-path filter'
+      : `addresses as planned, nothing learned from the wire${kind === 'forwards' ? ', forwarding IPv4 and IPv6' : ''}; no reverse-path filter; ARP only for the asking interface's own addresses`;
+    this.prepared.push({ argv: ['ip', 'netns', 'exec', ns, 'sysctl', '-qw', ...sysctls], why });
   }
 
   /** ARP (and ND where IPv6 is used; only ND on an IPv6 link) on this interface gives up in 3 × 200 ms (a namespace has no neigh/default sysctl). */

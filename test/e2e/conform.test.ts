@@ -19,9 +19,10 @@ interface Row {
   reason: string | null;
 }
 
-function conform(topology: string, probes: string, prefix: string): Promise<{ code: number | null; rows: Row[]; stderr: string }> {
+/** Runs `vnet conform --json`; with probes null, the default probes. */
+function conform(topology: string, probes: string | null, prefix: string): Promise<{ code: number | null; rows: Row[]; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['dist/vnet.cjs', 'conform', topology, '--probes', probes, '--json', '--prefix', prefix]);
+    const child = spawn(process.execPath, ['dist/vnet.cjs', 'conform', topology, ...(probes === null ? [] : ['--probes', probes]), '--json', '--prefix', prefix]);
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => { out += d; });
@@ -114,6 +115,21 @@ describe.skipIf(unsupported !== null)('vnet conform on this machine', () => {
     expect(lb.map((r) => r.vnet.observed?.dst)).toEqual(['10.0.0.2', '10.0.0.4', '10.0.0.2', '10.0.0.4']);
     expect(namespacesOf(prefix)).toEqual([]);
   }, 60_000);
+
+  it('aws-vpc.yaml, default probes: network ACLs of two subnets that share a network and a router', async () => {
+    // The router's two ports are on one bridge: each must answer ARP for its own address only,
+    // or traffic from one subnet enters by the other's port and meets the wrong ACL.
+    const prefix = uniquePrefix('a');
+    const { code, rows, stderr } = await conform('topologies/aws-vpc.yaml', null, prefix);
+    expect(stderr).toBe('');
+    expect(rows.filter((r) => r.status === 'differ')).toEqual([]);
+    expect(code).toBe(0);
+    expect(find(rows, 'bastion', 'app-1', 22)[0]!.kernel.seen).toEqual({ src: '10.20.0.4', dst: '10.20.1.4' });
+    expect(find(rows, 'bastion', 'app-2', 8080)[0]!.kernel.verdict).toBe('delivered');
+    expect(find(rows, 'app-1', 'bastion', 22)[0]!.kernel.dropAt).toContain(`${prefix}-r-igw vnet_acl/acl_drop`);
+    expect(find(rows, 'scanner', 'bastion-eip', 22)[0]!.kernel.dropAt).toContain(`${prefix}-r-igw vnet_acl/acl_drop`);
+    expect(namespacesOf(prefix)).toEqual([]);
+  }, 90_000);
 
   it('tears down when interrupted', async () => {
     const prefix = uniquePrefix('i');

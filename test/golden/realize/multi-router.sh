@@ -29,8 +29,8 @@ ip netns add vn0-internet
 # loopback
 ip -n vn0-internet link set lo up
 
-# addresses as planned, nothing learned from the wire, forwarding IPv4 and IPv6; no reverse-path filter
-ip netns exec vn0-internet sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0 net.ipv6.conf.default.router_solicitations=0 net.ipv6.conf.all.accept_ra=0 net.ipv6.conf.default.accept_ra=0 net.ipv6.conf.all.autoconf=0 net.ipv6.conf.default.autoconf=0 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 net.ipv4.ip_forward=1 net.ipv4.icmp_ratelimit=0 net.ipv6.conf.all.forwarding=1 net.ipv6.icmp.ratelimit=0
+# addresses as planned, nothing learned from the wire, forwarding IPv4 and IPv6; no reverse-path filter; ARP only for the asking interface's own addresses
+ip netns exec vn0-internet sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0 net.ipv6.conf.default.router_solicitations=0 net.ipv6.conf.all.accept_ra=0 net.ipv6.conf.default.accept_ra=0 net.ipv6.conf.all.autoconf=0 net.ipv6.conf.default.autoconf=0 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 net.ipv4.conf.all.arp_ignore=1 net.ipv4.conf.all.arp_announce=2 net.ipv4.ip_forward=1 net.ipv4.icmp_ratelimit=0 net.ipv6.conf.all.forwarding=1 net.ipv6.icmp.ratelimit=0
 
 # router edge
 ip netns add vn0-r-edge
@@ -38,8 +38,8 @@ ip netns add vn0-r-edge
 # loopback
 ip -n vn0-r-edge link set lo up
 
-# addresses as planned, nothing learned from the wire, forwarding IPv4 and IPv6; no reverse-path filter
-ip netns exec vn0-r-edge sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0 net.ipv6.conf.default.router_solicitations=0 net.ipv6.conf.all.accept_ra=0 net.ipv6.conf.default.accept_ra=0 net.ipv6.conf.all.autoconf=0 net.ipv6.conf.default.autoconf=0 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 net.ipv4.ip_forward=1 net.ipv4.icmp_ratelimit=0 net.ipv6.conf.all.forwarding=1 net.ipv6.icmp.ratelimit=0
+# addresses as planned, nothing learned from the wire, forwarding IPv4 and IPv6; no reverse-path filter; ARP only for the asking interface's own addresses
+ip netns exec vn0-r-edge sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0 net.ipv6.conf.default.router_solicitations=0 net.ipv6.conf.all.accept_ra=0 net.ipv6.conf.default.accept_ra=0 net.ipv6.conf.all.autoconf=0 net.ipv6.conf.default.autoconf=0 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 net.ipv4.conf.all.arp_ignore=1 net.ipv4.conf.all.arp_announce=2 net.ipv4.ip_forward=1 net.ipv4.icmp_ratelimit=0 net.ipv6.conf.all.forwarding=1 net.ipv6.icmp.ratelimit=0
 
 # router branch
 ip netns add vn0-r-branch
@@ -47,8 +47,8 @@ ip netns add vn0-r-branch
 # loopback
 ip -n vn0-r-branch link set lo up
 
-# addresses as planned, nothing learned from the wire, forwarding IPv4 and IPv6; no reverse-path filter
-ip netns exec vn0-r-branch sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0 net.ipv6.conf.default.router_solicitations=0 net.ipv6.conf.all.accept_ra=0 net.ipv6.conf.default.accept_ra=0 net.ipv6.conf.all.autoconf=0 net.ipv6.conf.default.autoconf=0 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 net.ipv4.ip_forward=1 net.ipv4.icmp_ratelimit=0 net.ipv6.conf.all.forwarding=1 net.ipv6.icmp.ratelimit=0
+# addresses as planned, nothing learned from the wire, forwarding IPv4 and IPv6; no reverse-path filter; ARP only for the asking interface's own addresses
+ip netns exec vn0-r-branch sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0 net.ipv6.conf.default.router_solicitations=0 net.ipv6.conf.all.accept_ra=0 net.ipv6.conf.default.accept_ra=0 net.ipv6.conf.all.autoconf=0 net.ipv6.conf.default.autoconf=0 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 net.ipv4.conf.all.arp_ignore=1 net.ipv4.conf.all.arp_announce=2 net.ipv4.ip_forward=1 net.ipv4.icmp_ratelimit=0 net.ipv6.conf.all.forwarding=1 net.ipv6.icmp.ratelimit=0
 
 # instance hq-1
 ip netns add vn0-i-hq-1
@@ -56,8 +56,8 @@ ip netns add vn0-i-hq-1
 # loopback
 ip -n vn0-i-hq-1 link set lo up
 
-# addresses as planned, nothing learned from the wire; no reverse-path filter
-ip netns exec vn0-i-hq-1 sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0 net.ipv6.conf.default.router_solicitations=0 net.ipv6.conf.all.accept_ra=0 net.ipv6.conf.default.accept_ra=0 net.ipv6.conf.all.autoconf=0 net.ipv6.conf.default.autoconf=0 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
+# addresses as planned, nothing learned from the wire; no reverse-path filter; ARP only for the asking interface's own addresses
+ip netns exec vn0-i-hq-1 sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0 net.ipv6.conf.default.router_solicitations=0 net.ipv6.conf.all.accept_ra=0 net.ipv6.conf.default.accept_ra=0 net.ipv6.conf.all.autoconf=0 net.ipv6.conf.default.autoconf=0 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 net.ipv4.conf.all.arp_ignore=1 net.ipv4.conf.all.arp_announce=2
 
 # instance branch-1
 ip netns add vn0-i-branch-1
@@ -65,8 +65,8 @@ ip netns add vn0-i-branch-1
 # loopback
 ip -n vn0-i-branch-1 link set lo up
 
-# addresses as planned, nothing learned from the wire; no reverse-path filter
-ip netns exec vn0-i-branch-1 sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0 net.ipv6.conf.default.router_solicitations=0 net.ipv6.conf.all.accept_ra=0 net.ipv6.conf.default.accept_ra=0 net.ipv6.conf.all.autoconf=0 net.ipv6.conf.default.autoconf=0 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
+# addresses as planned, nothing learned from the wire; no reverse-path filter; ARP only for the asking interface's own addresses
+ip netns exec vn0-i-branch-1 sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0 net.ipv6.conf.default.router_solicitations=0 net.ipv6.conf.all.accept_ra=0 net.ipv6.conf.default.accept_ra=0 net.ipv6.conf.all.autoconf=0 net.ipv6.conf.default.autoconf=0 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 net.ipv4.conf.all.arp_ignore=1 net.ipv4.conf.all.arp_announce=2
 
 # instance branch-2
 ip netns add vn0-i-branch-2
@@ -74,8 +74,8 @@ ip netns add vn0-i-branch-2
 # loopback
 ip -n vn0-i-branch-2 link set lo up
 
-# addresses as planned, nothing learned from the wire; no reverse-path filter
-ip netns exec vn0-i-branch-2 sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0 net.ipv6.conf.default.router_solicitations=0 net.ipv6.conf.all.accept_ra=0 net.ipv6.conf.default.accept_ra=0 net.ipv6.conf.all.autoconf=0 net.ipv6.conf.default.autoconf=0 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
+# addresses as planned, nothing learned from the wire; no reverse-path filter; ARP only for the asking interface's own addresses
+ip netns exec vn0-i-branch-2 sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0 net.ipv6.conf.default.router_solicitations=0 net.ipv6.conf.all.accept_ra=0 net.ipv6.conf.default.accept_ra=0 net.ipv6.conf.all.autoconf=0 net.ipv6.conf.default.autoconf=0 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 net.ipv4.conf.all.arp_ignore=1 net.ipv4.conf.all.arp_announce=2
 
 # external host client
 ip netns add vn0-h-client
@@ -83,8 +83,8 @@ ip netns add vn0-h-client
 # loopback
 ip -n vn0-h-client link set lo up
 
-# addresses as planned, nothing learned from the wire; no reverse-path filter
-ip netns exec vn0-h-client sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0 net.ipv6.conf.default.router_solicitations=0 net.ipv6.conf.all.accept_ra=0 net.ipv6.conf.default.accept_ra=0 net.ipv6.conf.all.autoconf=0 net.ipv6.conf.default.autoconf=0 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
+# addresses as planned, nothing learned from the wire; no reverse-path filter; ARP only for the asking interface's own addresses
+ip netns exec vn0-h-client sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0 net.ipv6.conf.default.router_solicitations=0 net.ipv6.conf.all.accept_ra=0 net.ipv6.conf.default.accept_ra=0 net.ipv6.conf.all.autoconf=0 net.ipv6.conf.default.autoconf=0 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 net.ipv4.conf.all.arp_ignore=1 net.ipv4.conf.all.arp_announce=2
 
 # bridge for network hq; floods multicast (neighbour discovery) as an OVN logical switch does
 ip -n vn0-fabric link add vn0b0 type bridge mcast_snooping 0

@@ -29,8 +29,8 @@ ip netns add vn0-internet
 # loopback
 ip -n vn0-internet link set lo up
 
-# addresses as planned, nothing learned from the wire, forwarding IPv4 and IPv6; no reverse-path filter
-ip netns exec vn0-internet sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0 net.ipv6.conf.default.router_solicitations=0 net.ipv6.conf.all.accept_ra=0 net.ipv6.conf.default.accept_ra=0 net.ipv6.conf.all.autoconf=0 net.ipv6.conf.default.autoconf=0 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 net.ipv4.ip_forward=1 net.ipv4.icmp_ratelimit=0 net.ipv6.conf.all.forwarding=1 net.ipv6.icmp.ratelimit=0
+# addresses as planned, nothing learned from the wire, forwarding IPv4 and IPv6; no reverse-path filter; ARP only for the asking interface's own addresses
+ip netns exec vn0-internet sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0 net.ipv6.conf.default.router_solicitations=0 net.ipv6.conf.all.accept_ra=0 net.ipv6.conf.default.accept_ra=0 net.ipv6.conf.all.autoconf=0 net.ipv6.conf.default.autoconf=0 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 net.ipv4.conf.all.arp_ignore=1 net.ipv4.conf.all.arp_announce=2 net.ipv4.ip_forward=1 net.ipv4.icmp_ratelimit=0 net.ipv6.conf.all.forwarding=1 net.ipv6.icmp.ratelimit=0
 
 # router edge
 ip netns add vn0-r-edge
@@ -38,8 +38,8 @@ ip netns add vn0-r-edge
 # loopback
 ip -n vn0-r-edge link set lo up
 
-# addresses as planned, nothing learned from the wire, forwarding IPv4 and IPv6; no reverse-path filter
-ip netns exec vn0-r-edge sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0 net.ipv6.conf.default.router_solicitations=0 net.ipv6.conf.all.accept_ra=0 net.ipv6.conf.default.accept_ra=0 net.ipv6.conf.all.autoconf=0 net.ipv6.conf.default.autoconf=0 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 net.ipv4.ip_forward=1 net.ipv4.icmp_ratelimit=0 net.ipv6.conf.all.forwarding=1 net.ipv6.icmp.ratelimit=0
+# addresses as planned, nothing learned from the wire, forwarding IPv4 and IPv6; no reverse-path filter; ARP only for the asking interface's own addresses
+ip netns exec vn0-r-edge sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0 net.ipv6.conf.default.router_solicitations=0 net.ipv6.conf.all.accept_ra=0 net.ipv6.conf.default.accept_ra=0 net.ipv6.conf.all.autoconf=0 net.ipv6.conf.default.autoconf=0 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 net.ipv4.conf.all.arp_ignore=1 net.ipv4.conf.all.arp_announce=2 net.ipv4.ip_forward=1 net.ipv4.icmp_ratelimit=0 net.ipv6.conf.all.forwarding=1 net.ipv6.icmp.ratelimit=0
 
 # load balancer web-lb
 ip netns add vn0-lb-web-lb
@@ -47,8 +47,8 @@ ip netns add vn0-lb-web-lb
 # loopback
 ip -n vn0-lb-web-lb link set lo up
 
-# addresses as planned, nothing learned from the wire, forwarding IPv4 and IPv6; no reverse-path filter
-ip netns exec vn0-lb-web-lb sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0 net.ipv6.conf.default.router_solicitations=0 net.ipv6.conf.all.accept_ra=0 net.ipv6.conf.default.accept_ra=0 net.ipv6.conf.all.autoconf=0 net.ipv6.conf.default.autoconf=0 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 net.ipv4.ip_forward=1 net.ipv4.icmp_ratelimit=0 net.ipv6.conf.all.forwarding=1 net.ipv6.icmp.ratelimit=0
+# addresses as planned, nothing learned from the wire, forwarding IPv4 and IPv6; no reverse-path filter; ARP only for the asking interface's own addresses
+ip netns exec vn0-lb-web-lb sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0 net.ipv6.conf.default.router_solicitations=0 net.ipv6.conf.all.accept_ra=0 net.ipv6.conf.default.accept_ra=0 net.ipv6.conf.all.autoconf=0 net.ipv6.conf.default.autoconf=0 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 net.ipv4.conf.all.arp_ignore=1 net.ipv4.conf.all.arp_announce=2 net.ipv4.ip_forward=1 net.ipv4.icmp_ratelimit=0 net.ipv6.conf.all.forwarding=1 net.ipv6.icmp.ratelimit=0
 
 # instance web-1
 ip netns add vn0-i-web-1
@@ -56,8 +56,8 @@ ip netns add vn0-i-web-1
 # loopback
 ip -n vn0-i-web-1 link set lo up
 
-# addresses as planned, nothing learned from the wire; no reverse-path filter
-ip netns exec vn0-i-web-1 sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0 net.ipv6.conf.default.router_solicitations=0 net.ipv6.conf.all.accept_ra=0 net.ipv6.conf.default.accept_ra=0 net.ipv6.conf.all.autoconf=0 net.ipv6.conf.default.autoconf=0 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
+# addresses as planned, nothing learned from the wire; no reverse-path filter; ARP only for the asking interface's own addresses
+ip netns exec vn0-i-web-1 sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0 net.ipv6.conf.default.router_solicitations=0 net.ipv6.conf.all.accept_ra=0 net.ipv6.conf.default.accept_ra=0 net.ipv6.conf.all.autoconf=0 net.ipv6.conf.default.autoconf=0 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 net.ipv4.conf.all.arp_ignore=1 net.ipv4.conf.all.arp_announce=2
 
 # instance web-2
 ip netns add vn0-i-web-2
@@ -65,8 +65,8 @@ ip netns add vn0-i-web-2
 # loopback
 ip -n vn0-i-web-2 link set lo up
 
-# addresses as planned, nothing learned from the wire; no reverse-path filter
-ip netns exec vn0-i-web-2 sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0 net.ipv6.conf.default.router_solicitations=0 net.ipv6.conf.all.accept_ra=0 net.ipv6.conf.default.accept_ra=0 net.ipv6.conf.all.autoconf=0 net.ipv6.conf.default.autoconf=0 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
+# addresses as planned, nothing learned from the wire; no reverse-path filter; ARP only for the asking interface's own addresses
+ip netns exec vn0-i-web-2 sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0 net.ipv6.conf.default.router_solicitations=0 net.ipv6.conf.all.accept_ra=0 net.ipv6.conf.default.accept_ra=0 net.ipv6.conf.all.autoconf=0 net.ipv6.conf.default.autoconf=0 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 net.ipv4.conf.all.arp_ignore=1 net.ipv4.conf.all.arp_announce=2
 
 # instance db-1
 ip netns add vn0-i-db-1
@@ -74,8 +74,8 @@ ip netns add vn0-i-db-1
 # loopback
 ip -n vn0-i-db-1 link set lo up
 
-# addresses as planned, nothing learned from the wire; no reverse-path filter
-ip netns exec vn0-i-db-1 sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0 net.ipv6.conf.default.router_solicitations=0 net.ipv6.conf.all.accept_ra=0 net.ipv6.conf.default.accept_ra=0 net.ipv6.conf.all.autoconf=0 net.ipv6.conf.default.autoconf=0 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
+# addresses as planned, nothing learned from the wire; no reverse-path filter; ARP only for the asking interface's own addresses
+ip netns exec vn0-i-db-1 sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0 net.ipv6.conf.default.router_solicitations=0 net.ipv6.conf.all.accept_ra=0 net.ipv6.conf.default.accept_ra=0 net.ipv6.conf.all.autoconf=0 net.ipv6.conf.default.autoconf=0 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 net.ipv4.conf.all.arp_ignore=1 net.ipv4.conf.all.arp_announce=2
 
 # external host client
 ip netns add vn0-h-client
@@ -83,8 +83,8 @@ ip netns add vn0-h-client
 # loopback
 ip -n vn0-h-client link set lo up
 
-# addresses as planned, nothing learned from the wire; no reverse-path filter
-ip netns exec vn0-h-client sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0 net.ipv6.conf.default.router_solicitations=0 net.ipv6.conf.all.accept_ra=0 net.ipv6.conf.default.accept_ra=0 net.ipv6.conf.all.autoconf=0 net.ipv6.conf.default.autoconf=0 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
+# addresses as planned, nothing learned from the wire; no reverse-path filter; ARP only for the asking interface's own addresses
+ip netns exec vn0-h-client sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0 net.ipv6.conf.default.router_solicitations=0 net.ipv6.conf.all.accept_ra=0 net.ipv6.conf.default.accept_ra=0 net.ipv6.conf.all.autoconf=0 net.ipv6.conf.default.autoconf=0 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 net.ipv4.conf.all.arp_ignore=1 net.ipv4.conf.all.arp_announce=2
 
 # external host mirror
 ip netns add vn0-h-mirror
@@ -92,8 +92,8 @@ ip netns add vn0-h-mirror
 # loopback
 ip -n vn0-h-mirror link set lo up
 
-# addresses as planned, nothing learned from the wire; no reverse-path filter
-ip netns exec vn0-h-mirror sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0 net.ipv6.conf.default.router_solicitations=0 net.ipv6.conf.all.accept_ra=0 net.ipv6.conf.default.accept_ra=0 net.ipv6.conf.all.autoconf=0 net.ipv6.conf.default.autoconf=0 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
+# addresses as planned, nothing learned from the wire; no reverse-path filter; ARP only for the asking interface's own addresses
+ip netns exec vn0-h-mirror sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0 net.ipv6.conf.default.router_solicitations=0 net.ipv6.conf.all.accept_ra=0 net.ipv6.conf.default.accept_ra=0 net.ipv6.conf.all.autoconf=0 net.ipv6.conf.default.autoconf=0 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 net.ipv4.conf.all.arp_ignore=1 net.ipv4.conf.all.arp_announce=2
 
 # external host scanner
 ip netns add vn0-h-scanner
@@ -101,8 +101,8 @@ ip netns add vn0-h-scanner
 # loopback
 ip -n vn0-h-scanner link set lo up
 
-# addresses as planned, nothing learned from the wire; no reverse-path filter
-ip netns exec vn0-h-scanner sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0 net.ipv6.conf.default.router_solicitations=0 net.ipv6.conf.all.accept_ra=0 net.ipv6.conf.default.accept_ra=0 net.ipv6.conf.all.autoconf=0 net.ipv6.conf.default.autoconf=0 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
+# addresses as planned, nothing learned from the wire; no reverse-path filter; ARP only for the asking interface's own addresses
+ip netns exec vn0-h-scanner sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0 net.ipv6.conf.default.router_solicitations=0 net.ipv6.conf.all.accept_ra=0 net.ipv6.conf.default.accept_ra=0 net.ipv6.conf.all.autoconf=0 net.ipv6.conf.default.autoconf=0 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 net.ipv4.conf.all.arp_ignore=1 net.ipv4.conf.all.arp_announce=2
 
 # bridge for network app; floods multicast (neighbour discovery) as an OVN logical switch does
 ip -n vn0-fabric link add vn0b0 type bridge mcast_snooping 0
