@@ -9,6 +9,9 @@
  * (RFC 4861 needs them; vnet passes NS/NA before the groups, port-firewall.ts): NS, NA and MLD
  * queries in; router solicitations, NS, NA and MLD reports out.
  */
+import type { Cidr } from '../address/cidr.js';
+import { formatIp } from '../address/ip.js';
+import { prefixContains, toPrefixValue, type PrefixValue } from '../packet/ip-value.js';
 import type { Cloud, Port, SecurityGroupRule } from '../topology/model.js';
 import { addressSetMatch, familyMatch, prefixMatch, protocolMatch, rule, type Family } from './nft-match.js';
 
@@ -82,12 +85,22 @@ function ruleLine(cloud: Cloud, r: SecurityGroupRule, ifname: string, name: stri
   return rule(iface, familyMatch(family), remote, proto, 'accept', `comment "${name}"`);
 }
 
-/** Addresses of one family of every port in the group (Neutron's remote_group expansion). */
+/**
+ * Addresses of one family of every port in the group, and the prefixes of their allowed address
+ * pairs (Neutron's remote_group expansion, as vnet's groupMembers): an element inside another
+ * is left out, since an nftables set refuses overlapping intervals.
+ */
 export function groupAddresses(cloud: Cloud, group: string, family: Family = 4): string[] {
-  const out: string[] = [];
+  const found: { text: string; prefix: PrefixValue }[] = [];
+  const add = (text: string, cidr: Cidr) => {
+    if (cidr.version === family && !found.some((f) => f.text === text)) found.push({ text, prefix: toPrefixValue(cidr) });
+  };
   for (const p of cloud.ports.values()) {
     if (!p.securityGroups.includes(group)) continue;
-    for (const f of p.fixedIps) if (f.address.ip.version === family && !out.includes(f.address.text)) out.push(f.address.text);
+    for (const f of p.fixedIps) add(f.address.text, { version: f.address.ip.version, network: f.address.ip.value, prefix: family === 4 ? 32 : 128 });
+    for (const pair of p.allowedAddressPairs) add(pair.prefix.cidr.prefix === (family === 4 ? 32 : 128) ? formatIp({ version: family, value: pair.prefix.cidr.network }) : pair.prefix.text, pair.prefix.cidr);
   }
-  return out;
+  // Equal elements were merged by their text; a strictly shorter prefix that holds one covers it.
+  const inside = (a: PrefixValue, b: PrefixValue) => b.length < a.length && prefixContains(b, a.network);
+  return found.filter((f) => !found.some((g) => inside(f.prefix, g.prefix))).map((f) => f.text);
 }
