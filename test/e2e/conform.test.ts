@@ -80,7 +80,7 @@ describe.skipIf(unsupported !== null)('vnet conform on this machine', () => {
     expect(stderr).toBe('');
     expect(rows.filter((r) => r.status === 'differ')).toEqual([]);
     expect(code).toBe(0);
-    expect(rows).toHaveLength(20);
+    expect(rows).toHaveLength(22);
     const v6 = (from: string, to: string, port = 0) => rows.filter((r) => r.probe.from === from && r.probe.to === to && r.probe.port === port && r.probe.ipv6);
     const v4 = (from: string, to: string, port = 0) => rows.filter((r) => r.probe.from === from && r.probe.to === to && r.probe.port === port && !r.probe.ipv6);
     // The far end saw the sender's SLAAC (EUI-64) address; the DHCPv6 member answered from its pool address.
@@ -99,6 +99,7 @@ describe.skipIf(unsupported !== null)('vnet conform on this machine', () => {
     expect(v6('web-1', 'client-v6', 443)[0]!.kernel.verdict).toBe('unreachable');
     expect(v6('client-v6', 'web-1', 443)[0]!.kernel.verdict).toBe('unreachable');
     expect(v6('client-v6', '2001:db8:ffff::8', 80)[0]!.kernel.verdict).toBe('refused');
+    expect(v6('client-v6', '2001:db8:ffff::8', 53).map((r) => r.probe.proto + ' ' + r.kernel.verdict)).toEqual(['udp refused']);
     expect(v4('client-v4', 'web-1-fip', 443)[0]!.kernel.seen).toEqual({ src: '198.51.100.7', dst: '10.1.0.2' });
     expect(new Set(rows.filter((r) => r.probe.ipv6).map((r) => r.kernel.verdict))).toEqual(new Set(['delivered', 'refused', 'dropped', 'unreachable']));
     expect(namespacesOf(prefix)).toEqual([]);
