@@ -171,10 +171,11 @@ function routeHost(cloud: Cloud, b: PlanBuilder, ns: string, ports: readonly Por
 
 function planInternet(cloud: Cloud, b: PlanBuilder, prefix: string, fabric: string, internet: string, bridges: ReadonlyMap<string, string>, hostNs: ReadonlyMap<string, string>): void {
   [...cloud.externalNetworks.values()].forEach((ext, i) => {
-    if (!ext.gateway || ext.gateway.ip.version !== 4) {
-      b.note(`external network ${ext.name} has no IPv4 gateway: the internet is not attached to it`);
+    if (!ext.gateway) {
+      b.note(`external network ${ext.name} has no gateway: the internet is not attached to it`);
       return;
     }
+    const v6 = ext.gateway.ip.version === 6;
     const outer = `${prefix}u${i}`;
     const inner = interfaceName(`x-${ext.name}`, `x${i}`);
     b.iface(fabric, outer, `uplink ${ext.name} (bridge side)`);
@@ -182,8 +183,8 @@ function planInternet(cloud: Cloud, b: PlanBuilder, prefix: string, fabric: stri
     b.step(['ip', '-n', fabric, 'link', 'add', outer, 'type', 'veth', 'peer', 'name', inner, 'netns', internet], `the internet's uplink to ${ext.name}`);
     b.step(['ip', '-n', fabric, 'link', 'set', outer, 'master', bridges.get(`external:${ext.name}`)!, 'up'], `plug the uplink into ${ext.name}`);
     b.step(['ip', '-n', internet, 'link', 'set', inner, 'up'], `bring up the uplink to ${ext.name}`);
-    b.fastArp(internet, inner);
-    b.step(['ip', '-n', internet, 'addr', 'add', `${ext.gateway.text}/${ext.cidr.cidr.prefix}`, 'dev', inner], `${ext.name}'s gateway address`);
+    b.fastArp(internet, inner, v6, !v6);
+    b.step(['ip', '-n', internet, 'addr', 'add', `${ext.gateway.text}/${ext.cidr.cidr.prefix}`, 'dev', inner, ...(v6 ? ['nodad'] : [])], `${ext.name}'s gateway address`);
   });
   b.step(['ip', '-n', internet, 'route', 'add', 'local', '0.0.0.0/0', 'dev', 'lo'], 'the internet owns every public address (closed ports refuse)');
   b.step(['ip', '-n', internet, '-6', 'route', 'add', 'local', '::/0', 'dev', 'lo', 'table', 'main'],

@@ -8,7 +8,8 @@
  * come back through the router (the L3 agent's `--ctstate DNAT -j SNAT` rule).
  * Network ACLs are stateless checks where traffic leaves a subnet (`iifname qr-…`) and enters
  * one (`oifname qr-…`), first match wins, then a counted implicit deny; a rule is for the family
- * of its CIDR, in IPv4 and IPv6 alike. NAT is IPv4's only (vnet has no NAT66): IPv6 is routed.
+ * of its CIDR, in IPv4 and IPv6 alike. Floating IPs, port forwardings and load-balancer VIPs are
+ * IPv4's; an IPv6 external gateway SNATs (as vnet does) in a table of its own.
  */
 import type { AclRule, Cloud, LoadBalancer, Router } from '../topology/model.js';
 import { memberMap } from './balance-map.js';
@@ -21,10 +22,8 @@ export const ACL_DROP_COUNTER = 'acl_drop';
 
 /** The router's ruleset, or null when it has nothing to translate or filter. */
 export function routerRuleset(cloud: Cloud, router: Router, ifnameOf: (portId: string) => string, down: readonly DownMember[] = []): string | null {
-  const nat = natTable(cloud, router, ifnameOf, down);
-  const acl = aclTable(cloud, router, ifnameOf);
-  if (nat === null && acl === null) return null;
-  return [nat, acl].filter((t) => t !== null).join('');
+  const tables = [natTable(cloud, router, ifnameOf, down), nat6Table(router, ifnameOf), aclTable(cloud, router, ifnameOf)].filter((t) => t !== null);
+  return tables.length === 0 ? null : tables.join('');
 }
 
 /** Load balancers in dnat mode on a subnet this router is attached to (the router serves their VIPs). */
@@ -64,7 +63,7 @@ function natTable(cloud: Cloud, router: Router, ifnameOf: (portId: string) => st
     if (f.fixedAddress === null) continue;
     pre.push(rule(`ip daddr ${f.address.text}`, `dnat ip to ${f.fixedAddress.text}`, `comment "${f.name}"`));
   }
-  if (qg !== null && gw) {
+  if (qg !== null && gw && gw.address.ip.version === 4) {
     for (const f of fips) {
       if (f.fixedAddress === null) continue;
       post.push(rule(`iifname != ${qg}`, `ip saddr ${f.fixedAddress.text}`, `oifname ${qg}`, `snat ip to ${f.address.text}`, `comment "${f.name} outbound"`));
@@ -85,6 +84,22 @@ function natTable(cloud: Cloud, router: Router, ifnameOf: (portId: string) => st
     ...chain('prerouting', 'nat hook prerouting priority dstnat; policy accept', pre),
     ...chain('forward', 'filter hook forward priority filter; policy accept', forward),
     ...chain('postrouting', 'nat hook postrouting priority srcnat; policy accept', post),
+    '}',
+    '',
+  ].join('\n');
+}
+
+/** An IPv6 external gateway with `snat: true`: what leaves by it takes its address (vnet SNATs IPv6 too). */
+function nat6Table(router: Router, ifnameOf: (portId: string) => string): string | null {
+  const gw = router.externalGateway;
+  if (!gw || !gw.snat || gw.address.ip.version !== 6) return null;
+  const qg = `"${ifnameOf(gw.port)}"`;
+  return [
+    `table ip6 ${NAT_TABLE}6 {`,
+    '  chain postrouting {',
+    '    type nat hook postrouting priority srcnat; policy accept;',
+    `    ${rule(`iifname != ${qg}`, `oifname ${qg}`, `snat ip6 to ${gw.address.text}`, 'comment "router SNAT"')}`,
+    '  }',
     '}',
     '',
   ].join('\n');

@@ -132,6 +132,17 @@ describe.skipIf(unsupported !== null)('vnet conform on this machine', () => {
     expect(namespacesOf(prefix)).toEqual([]);
   }, 90_000);
 
+  it('ipv6-gateway.yaml: an IPv6 external network, the router SNATs IPv6 as vnet does', async () => {
+    const prefix = uniquePrefix('g');
+    const { code, rows, stderr } = await conform('test/fixtures/realize/ipv6-gateway.yaml', 'test/fixtures/realize/ipv6-gateway-probes.yaml', prefix);
+    expect(stderr).toBe('');
+    expect(rows.filter((r) => r.status !== 'agree')).toEqual([]);
+    expect(code).toBe(0);
+    expect(find(rows, 'a', 'c6', 80)[0]!.kernel.seen).toEqual({ src: '2001:db8:100::2', dst: '2001:db8:ffff::7' });
+    expect(rows.map((r) => r.kernel.verdict)).toEqual(['delivered', 'unreachable', 'refused', 'delivered', 'refused', 'delivered']);
+    expect(namespacesOf(prefix)).toEqual([]);
+  }, 60_000);
+
   it('tears down when interrupted', async () => {
     const prefix = uniquePrefix('i');
     const child = spawn(process.execPath, ['dist/vnet.cjs', 'conform', 'topologies/multi-router.yaml', '--prefix', prefix]);
