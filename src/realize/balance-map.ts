@@ -30,12 +30,13 @@ export function roundRobinCycle(members: readonly PoolMember[]): PoolMember[] {
 }
 
 /** `numgen inc mod 2 map { 0 : 10.0.0.2 . 80, 1 : … }`, or null when no member can serve. */
-export function memberMap(pool: LbPool, down: ReadonlySet<PoolMember> = new Set()): string | null {
+export function memberMap(pool: LbPool, down: ReadonlySet<PoolMember> = new Set(), family: 4 | 6 = 4): string | null {
   const cycle = roundRobinCycle(pool.members.filter((m) => !down.has(m)));
   if (cycle.length === 0) return null;
   const entries = cycle.map((m, i) => `${i} : ${m.address.text} . ${m.protocolPort}`).join(', ');
-  const pick = pool.algorithm === 'source_ip' ? `jhash ip saddr mod ${cycle.length} seed ${JHASH_SEED}`
-    : pool.algorithm === 'source_ip_port' ? `jhash ip saddr . th sport mod ${cycle.length} seed ${JHASH_SEED}`
+  const ip = family === 4 ? 'ip' : 'ip6';
+  const pick = pool.algorithm === 'source_ip' ? `jhash ${ip} saddr mod ${cycle.length} seed ${JHASH_SEED}`
+    : pool.algorithm === 'source_ip_port' ? `jhash ${ip} saddr . th sport mod ${cycle.length} seed ${JHASH_SEED}`
       : `numgen inc mod ${cycle.length}`;
   return `${pick} map { ${entries} }`;
 }

@@ -138,8 +138,7 @@ export function planRealization(cloud: Cloud, prefix: string): Plan {
   for (const lb of cloud.loadBalancers.values()) {
     const ns = lbNs.get(lb.name)!;
     routeHost(cloud, b, ns, [cloud.ports.get(lb.vipPort)!], ifnameOf);
-    if (lb.vip.ip.version === 4) b.ruleset(ns, balancerRuleset(lb, down), `load balancer ${lb.name}: listeners`);
-    else b.note(`load balancer ${lb.name}: IPv6 VIP ${lb.vip.text} has no listeners in the realization`);
+    b.ruleset(ns, balancerRuleset(lb, down), `load balancer ${lb.name}: listeners`);
   }
 
   if (internet !== null) planInternet(cloud, b, prefix, fabric, internet, bridges, hostNs);

@@ -8,8 +8,8 @@
  * come back through the router (the L3 agent's `--ctstate DNAT -j SNAT` rule).
  * Network ACLs are stateless checks where traffic leaves a subnet (`iifname qr-…`) and enters
  * one (`oifname qr-…`), first match wins, then a counted implicit deny; a rule is for the family
- * of its CIDR, in IPv4 and IPv6 alike. Floating IPs, port forwardings and load-balancer VIPs are
- * IPv4's; an IPv6 external gateway SNATs (as vnet does) in a table of its own.
+ * of its CIDR, in IPv4 and IPv6 alike. IPv6 load-balancer VIPs and an IPv6 external gateway's
+ * SNAT (vnet SNATs IPv6 too) go in an `ip6` table of their own; floating IPs are IPv4's.
  */
 import type { AclRule, Cloud, LoadBalancer, Router } from '../topology/model.js';
 import { memberMap } from './balance-map.js';
@@ -22,14 +22,31 @@ export const ACL_DROP_COUNTER = 'acl_drop';
 
 /** The router's ruleset, or null when it has nothing to translate or filter. */
 export function routerRuleset(cloud: Cloud, router: Router, ifnameOf: (portId: string) => string, down: readonly DownMember[] = []): string | null {
-  const tables = [natTable(cloud, router, ifnameOf, down), nat6Table(router, ifnameOf), aclTable(cloud, router, ifnameOf)].filter((t) => t !== null);
+  const tables = [natTable(cloud, router, ifnameOf, down), nat6Table(cloud, router, ifnameOf, down), aclTable(cloud, router, ifnameOf)].filter((t) => t !== null);
   return tables.length === 0 ? null : tables.join('');
 }
 
-/** Load balancers in dnat mode on a subnet this router is attached to (the router serves their VIPs). */
-export function routedBalancers(cloud: Cloud, router: Router): LoadBalancer[] {
+/** Load balancers in dnat mode with a VIP of the family on a subnet this router is attached to (the router serves their VIPs). */
+export function routedBalancers(cloud: Cloud, router: Router, family: 4 | 6 = 4): LoadBalancer[] {
   const subnets = new Set(router.interfaces.flatMap((id) => cloud.ports.get(id)!.fixedIps.map((f) => f.subnet)));
-  return [...cloud.loadBalancers.values()].filter((lb) => lb.mode === 'dnat' && subnets.has(lb.subnet) && lb.vip.ip.version === 4);
+  return [...cloud.loadBalancers.values()].filter((lb) => lb.mode === 'dnat' && subnets.has(lb.subnet) && lb.vip.ip.version === family);
+}
+
+/** A balancer's listeners as DNAT rules (prerouting), or rejects where no member can serve (forward). */
+function listenerRules(lb: LoadBalancer, fronts: readonly string[], family: 4 | 6, down: readonly DownMember[], pre: string[], forward: string[]): void {
+  const ip = family === 4 ? 'ip' : 'ip6';
+  const daddr = fronts.length === 1 ? `${ip} daddr ${fronts[0]}` : `${ip} daddr { ${fronts.join(', ')} }`;
+  for (const l of lb.listeners) {
+    const proto = l.protocol === 'udp' ? 'udp' : 'tcp';
+    const pool = lb.pools.find((p) => p.name === l.pool)!;
+    const map = memberMap(pool, downIn(down, lb, pool), family);
+    if (map === null) {
+      const reject = proto === 'tcp' ? 'reject with tcp reset' : 'reject';
+      forward.push(rule(daddr, `${proto} dport ${l.port}`, reject, `comment "${lb.name}: no member can serve"`));
+    } else {
+      pre.push(rule(daddr, `${proto} dport ${l.port}`, `dnat ${ip} to ${map}`, `comment "${lb.name} ${proto}/${l.port} → ${l.pool}"`));
+    }
+  }
 }
 
 function natTable(cloud: Cloud, router: Router, ifnameOf: (portId: string) => string, down: readonly DownMember[]): string | null {
@@ -39,18 +56,7 @@ function natTable(cloud: Cloud, router: Router, ifnameOf: (portId: string) => st
   const fips = [...cloud.floatingIps.values()].filter((f) => f.router === router.name && f.address.ip.version === 4);
   for (const lb of routedBalancers(cloud, router)) {
     const fronts = [lb.vip.text, ...fips.filter((f) => f.fixedAddress?.text === lb.vip.text).map((f) => f.address.text)];
-    const daddr = fronts.length === 1 ? `ip daddr ${fronts[0]}` : `ip daddr { ${fronts.join(', ')} }`;
-    for (const l of lb.listeners) {
-      const proto = l.protocol === 'udp' ? 'udp' : 'tcp';
-      const pool = lb.pools.find((p) => p.name === l.pool)!;
-      const map = memberMap(pool, downIn(down, lb, pool));
-      if (map === null) {
-        const reject = proto === 'tcp' ? 'reject with tcp reset' : 'reject';
-        forward.push(rule(daddr, `${proto} dport ${l.port}`, reject, `comment "${lb.name}: no member can serve"`));
-      } else {
-        pre.push(rule(daddr, `${proto} dport ${l.port}`, `dnat ip to ${map}`, `comment "${lb.name} ${proto}/${l.port} → ${l.pool}"`));
-      }
-    }
+    listenerRules(lb, fronts, 4, down, pre, forward);
   }
   const gw = router.externalGateway;
   const qg = gw ? `"${ifnameOf(gw.port)}"` : null;
@@ -72,15 +78,19 @@ function natTable(cloud: Cloud, router: Router, ifnameOf: (portId: string) => st
     if (gw.snat) post.push(rule(`iifname != ${qg}`, `oifname ${qg}`, `snat ip to ${gw.address.text}`, 'comment "router SNAT"'));
     post.push(rule(`iifname != ${qg}`, `oifname != ${qg}`, 'ct status dnat', `snat ip to ${gw.address.text}`, 'comment "hairpin: DNATed back inside"'));
   }
+  return natTableText(`ip ${NAT_TABLE}`, pre, forward, post);
+}
+
+function natTableText(table: string, pre: readonly string[], forward: readonly string[], post: readonly string[]): string | null {
   if (pre.length + post.length + forward.length === 0) return null;
-  const chain = (name: string, hook: string, lines: string[]) => lines.length === 0 ? [] : [
+  const chain = (name: string, hook: string, lines: readonly string[]) => lines.length === 0 ? [] : [
     `  chain ${name} {`,
     `    type ${hook};`,
     ...lines.map((l) => `    ${l}`),
     '  }',
   ];
   return [
-    `table ip ${NAT_TABLE} {`,
+    `table ${table} {`,
     ...chain('prerouting', 'nat hook prerouting priority dstnat; policy accept', pre),
     ...chain('forward', 'filter hook forward priority filter; policy accept', forward),
     ...chain('postrouting', 'nat hook postrouting priority srcnat; policy accept', post),
@@ -89,20 +99,18 @@ function natTable(cloud: Cloud, router: Router, ifnameOf: (portId: string) => st
   ].join('\n');
 }
 
-/** An IPv6 external gateway with `snat: true`: what leaves by it takes its address (vnet SNATs IPv6 too). */
-function nat6Table(router: Router, ifnameOf: (portId: string) => string): string | null {
+/** IPv6: load-balancer VIPs the router serves, and an external gateway with `snat: true` (vnet SNATs IPv6 too). */
+function nat6Table(cloud: Cloud, router: Router, ifnameOf: (portId: string) => string, down: readonly DownMember[]): string | null {
+  const pre: string[] = [];
+  const forward: string[] = [];
+  const post: string[] = [];
+  for (const lb of routedBalancers(cloud, router, 6)) listenerRules(lb, [lb.vip.text], 6, down, pre, forward);
   const gw = router.externalGateway;
-  if (!gw || !gw.snat || gw.address.ip.version !== 6) return null;
-  const qg = `"${ifnameOf(gw.port)}"`;
-  return [
-    `table ip6 ${NAT_TABLE}6 {`,
-    '  chain postrouting {',
-    '    type nat hook postrouting priority srcnat; policy accept;',
-    `    ${rule(`iifname != ${qg}`, `oifname ${qg}`, `snat ip6 to ${gw.address.text}`, 'comment "router SNAT"')}`,
-    '  }',
-    '}',
-    '',
-  ].join('\n');
+  if (gw && gw.snat && gw.address.ip.version === 6) {
+    const qg = `"${ifnameOf(gw.port)}"`;
+    post.push(rule(`iifname != ${qg}`, `oifname ${qg}`, `snat ip6 to ${gw.address.text}`, 'comment "router SNAT"'));
+  }
+  return natTableText(`ip6 ${NAT_TABLE}6`, pre, forward, post);
 }
 
 function aclTable(cloud: Cloud, router: Router, ifnameOf: (portId: string) => string): string | null {

@@ -143,6 +143,20 @@ describe.skipIf(unsupported !== null)('vnet conform on this machine', () => {
     expect(namespacesOf(prefix)).toEqual([]);
   }, 60_000);
 
+  it('ipv6-balancer.yaml: an IPv6 VIP, round robin through the router and from the VIP\'s subnet', async () => {
+    const prefix = uniquePrefix('b');
+    const { code, rows, stderr } = await conform('test/fixtures/realize/ipv6-balancer.yaml', 'test/fixtures/realize/ipv6-balancer-probes.yaml', prefix);
+    expect(stderr).toBe('');
+    expect(rows.filter((r) => r.status === 'differ')).toEqual([]);
+    expect(code).toBe(0);
+    const routed = find(rows, 'cl', 'lb', 80);
+    expect(routed.map((r) => r.kernel.seen)).toEqual(['2001:db8:5::1', '2001:db8:5::2', '2001:db8:5::1'].map((dst) => ({ src: '2001:db8:6::1', dst })));
+    expect(routed.map((r) => r.status)).toEqual(['agree', 'agree', 'agree']);
+    expect(find(rows, 'cl2', 'lb', 80)[0]!.kernel.seen?.src).toBe('2001:db8:5::4');
+    expect(find(rows, 'cl', 'lb', 81)[0]!.kernel.verdict).toBe('refused');
+    expect(namespacesOf(prefix)).toEqual([]);
+  }, 60_000);
+
   it('tears down when interrupted', async () => {
     const prefix = uniquePrefix('i');
     const child = spawn(process.execPath, ['dist/vnet.cjs', 'conform', 'topologies/multi-router.yaml', '--prefix', prefix]);
