@@ -5,8 +5,13 @@
  * router's SNAT; port forwardings DNAT one external port; internal subnets leave through the
  * gateway address when `snat: true`, keeping the source port unless another flow already
  * holds it; traffic DNATed back inside (hairpin) is SNATed too, so replies return through the
- * router. Every translation is a connection-tracking entry: replies and ICMP errors about the
- * flow are translated back. Nothing is translated between internal subnets otherwise.
+ * router: to the gateway address when it was sent to a floating IP (the L3 agent's
+ * `--ctstate DNAT -j SNAT` rule), to the router's own address on the link when a load balancer's
+ * member sits on the link the client came from (OVN's lb_force_snat_ip=router_ip); a client on
+ * another subnet that reaches a VIP keeps its address, since the member's replies come back
+ * through the router anyway. Every translation is a connection-tracking entry: replies and ICMP
+ * errors about the flow are translated back. Nothing is translated between internal subnets
+ * otherwise.
  */
 import { formatIpValue, type IpValue } from '../packet/ip-value.js';
 import { ICMP, type IpPacket, type L4 } from '../packet/frame.js';
@@ -245,14 +250,24 @@ export class RouterNat {
   /**
    * After routing, before the packet leaves on `outPort`: floating-IP SNAT, then router SNAT,
    * for packets leaving through the gateway, and for DNATed packets going back inside
-   * (hairpin). `dnated` says whether prerouting translated the destination.
+   * (hairpin, see the top of this file). `pre` is what prerouting did; `linkAddress` is the
+   * router's own address on `outPort` in the packet's family.
    */
-  postrouting(p: IpPacket, inPort: string | null, outPort: string, pre: Translation | undefined): Translation | undefined {
+  postrouting(p: IpPacket, inPort: string | null, outPort: string, pre: Translation | undefined, linkAddress?: IpValue): Translation | undefined {
     if (pre?.complete) return undefined;
     const { gatewayPort, gatewayIp } = this.config;
     const dnated = pre?.entry;
     const leaving = gatewayPort !== null && outPort === gatewayPort && inPort !== gatewayPort;
-    const hairpin = dnated !== undefined && inPort !== gatewayPort && outPort !== gatewayPort;
+    const inside = dnated !== undefined && inPort !== gatewayPort && outPort !== gatewayPort;
+    const viaFloating = inside && this.floatingByAddress.has(dnated.original.dst);
+    if (inside && !viaFloating && inPort === outPort && linkAddress !== undefined) {
+      // A VIP's member on the client's own link: its replies would go straight to the client.
+      const t = tupleOf(p);
+      const to = withSource(t, linkAddress, this.freePort(t, linkAddress));
+      this.record(t, to, dnated);
+      return this.applied(p, t, to, 'snat', 'hairpin: the member is on the link the client came from, so SNATed to the router\'s address on it');
+    }
+    const hairpin = viaFloating;
     if (!leaving && !hairpin) return undefined;
     const t = tupleOf(p);
     const fip = this.floatingByFixed.get(p.src);

@@ -132,7 +132,7 @@ export class RouterNode implements SimNode {
     // Entering the subnet it goes to: that subnet's ACL, ingress rules.
     if (!this.aclAllows(sim, p, meta, out.port, 'ingress')) return;
     if (nat) {
-      const post = nat.postrouting(p, inPort, out.port, pre);
+      const post = nat.postrouting(p, inPort, out.port, pre, pre?.entry ? sourceFor(out, p.dst) : undefined);
       if (post) p = this.traceNat(sim, p, post, meta, out.port, 'nat.snat');
     }
     if (sim.recording) sim.trace(this.id, out.port, 'router.forward', 'send', p, meta, this.forwardDetails.get(out.port, out.mac) ?? this.forwardDetails.keep(out.port, out.mac, { out: out.port, srcMac: formatMac(out.mac) }));
