@@ -5,12 +5,14 @@
  * - round_robin: smooth weighted round robin (nginx's), so weights 2:1 give a, b, a, a, b, a …
  * - least_connections: the member with the fewest connections per unit of weight, ties to the
  *   first listed;
- * - source_ip / source_ip_port: FNV-1a over the client address (and port), modulo the total
- *   weight of the healthy members, walked in member order.
+ * - source_ip / source_ip_port: the kernel's jhash over the client address (and port), scaled
+ *   to the total weight of the healthy members as nftables' `jhash … mod N` does, and walked in
+ *   member order; a realization in Linux hashes the same way and picks the same member.
  * A connection keeps its member (affinity): the caller records the choice in conntrack.
  */
 import { formatIpValue, type IpValue } from '../packet/ip-value.js';
 import type { LoadBalancer, LbPool, PoolMember } from '../topology/model.js';
+import { nftJhashBucket, VNET_JHASH_SEED } from './jhash.js';
 
 export type MemberHealth = 'up' | 'down';
 
@@ -73,20 +75,14 @@ export class Balancer {
       for (const m of eligible) if (m.connections / m.member.weight < best.connections / best.member.weight) best = m;
       return { ok: true, member: best, why: `fewest connections (${best.connections})` };
     }
-    const key = algo === 'source_ip' ? formatIpValue(client) : `${formatIpValue(client)}:${clientPort}`;
+    const byPort = algo === 'source_ip_port';
     const total = eligible.reduce((s, m) => s + m.member.weight, 0);
-    let slot = fnv1a(key) % total;
+    let slot = nftJhashBucket(VNET_JHASH_SEED, total, client, byPort ? clientPort : undefined);
+    const why = `jhash of ${formatIpValue(client)}${byPort ? `:${clientPort}` : ''} mod ${total} = ${slot}`;
     for (const m of eligible) {
-      if (slot < m.member.weight) return { ok: true, member: m, why: `hash of ${key} (FNV-1a) mod ${total}` };
+      if (slot < m.member.weight) return { ok: true, member: m, why };
       slot -= m.member.weight;
     }
-    return { ok: true, member: eligible[0]!, why: 'hash' };
+    return { ok: true, member: eligible[0]!, why };
   }
-}
-
-/** 32-bit FNV-1a: documented, stable, and the same on every machine. */
-export function fnv1a(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
-  return h >>> 0;
 }

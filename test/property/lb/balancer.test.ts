@@ -3,6 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Balancer } from '../../../src/lb/balancer.js';
+import { nftJhashBucket, VNET_JHASH_SEED } from '../../../src/lb/jhash.js';
 import type { LoadBalancer } from '../../../src/topology/model.js';
 
 const member = fc.record({ weight: fc.integer({ min: 0, max: 5 }), adminStateUp: fc.boolean(), up: fc.boolean() });
@@ -57,5 +58,17 @@ describe('load balancer member choice', () => {
       const picks = new Set(ports.map((p) => { const r = b.pick(pool, ip, p); return r.ok ? r.member.member.instance : '-'; }));
       expect(picks.size).toBe(1);
     }), { numRuns: 200 });
+  });
+
+  it('source hashing takes nftables\' bucket (jhash … mod total weight) and the member whose weight covers it, in member order', () => {
+    // The contract `vnet realize` relies on: the same bucket maps to the same member in the kernel.
+    fc.assert(fc.property(fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 5 }), fc.integer({ min: 0, max: 2 ** 32 - 1 }), fc.integer({ min: 1, max: 65535 }), fc.boolean(), (weights, ip, port, byPort) => {
+      const b = balancer(weights.map((weight) => ({ weight, adminStateUp: true })), byPort ? 'source_ip_port' : 'source_ip');
+      const pick = b.pick(b.listenerPool('tcp', 80)!, ip, port);
+      if (!pick.ok) throw new Error('no member');
+      let bucket = nftJhashBucket(VNET_JHASH_SEED, weights.reduce((a, c) => a + c, 0), ip, byPort ? port : undefined);
+      const owner = weights.findIndex((w) => (bucket -= w) < 0);
+      expect(pick.member.member.instance).toBe(`m${owner}`);
+    }), { numRuns: 300 });
   });
 });
