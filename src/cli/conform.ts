@@ -29,6 +29,8 @@ export interface ConformOptions {
 
 /** A real probe waits this long for an answer (TCP connect, UDP answer, echo reply). */
 const TIMEOUT_MS = 1000;
+/** Probe i sends from this port + i (TCP, UDP) in vnet and in the kernel: unique in a run, so no TIME_WAIT clash. */
+const FIRST_SOURCE_PORT = 41000;
 
 interface Row {
   readonly probe: Probe;
@@ -62,7 +64,9 @@ export async function runConform(file: string, opts: ConformOptions, io: Io): Pr
   // vnet first: one simulation, probes in order (caches, conntrack and LB state carry over).
   const vnetStart = performance.now();
   const sim = new Simulator(cloud);
-  const verdicts = probes.map((p) => sim.probe(p.spec));
+  // Both sides send from the same source port (it decides source hashing and SNAT's choice).
+  const sportOf = (i: number, p: Probe) => (p.proto === 'icmp' ? undefined : FIRST_SOURCE_PORT + i);
+  const verdicts = probes.map((p, i) => sim.probe({ ...p.spec, ...(sportOf(i, p) !== undefined ? { sport: sportOf(i, p)! } : {}) }));
   const vnetMs = performance.now() - vnetStart;
 
   const plan = planRealization(cloud, prefix);
@@ -88,7 +92,8 @@ export async function runConform(file: string, opts: ConformOptions, io: Io): Pr
     const realStart = performance.now();
     for (const [i, probe] of probes.entries()) {
       if (interrupted) break;
-      const real = await session.probe(nsOf(probe.from), { proto: probe.proto, dst: formatIpValue(probe.spec.to), port: probe.port, timeoutMs: TIMEOUT_MS });
+      const sport = sportOf(i, probe);
+      const real = await session.probe(nsOf(probe.from), { proto: probe.proto, dst: formatIpValue(probe.spec.to), port: probe.port, timeoutMs: TIMEOUT_MS, ...(sport !== undefined ? { sport } : {}) });
       rows.push({ probe, vnet: verdicts[i]!, real, comparison: compare(verdicts[i]!, real, probe.proto) });
     }
     const realMs = performance.now() - realStart;

@@ -21,6 +21,8 @@ export interface ProbeRequest {
   readonly port: number;
   /** Optional source address (a host with several addresses). */
   readonly src?: IpValue;
+  /** Optional source port (TCP, UDP), as a program that binds one; else the next ephemeral port. */
+  readonly sport?: number;
 }
 
 const ANSWER_DETAIL = Object.freeze({ reason: 'answer to a flow this host opened' });
@@ -65,8 +67,8 @@ export class HostNode implements SimNode {
       (this.echoes ??= new Set()).add(`${id}|${seq}`);
     } else {
       // Linux's ip_local_port_range (32768-60999), counting up and wrapping.
-      this.nextPort = this.nextPort >= 60999 ? 32768 : this.nextPort + 1;
-      const sport = this.nextPort;
+      let sport = req.sport;
+      if (sport === undefined) sport = this.nextPort = this.nextPort >= 60999 ? 32768 : this.nextPort + 1;
       l4 = req.proto === 'tcp' ? { proto: 'tcp', sport, dport: req.port, flags: TCP_SYN } : { proto: 'udp', sport, dport: req.port };
       this.sockets.setParts(req.proto === 'tcp' ? 6 : 17, req.dst, req.port, 0, sport, true);
     }

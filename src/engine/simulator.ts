@@ -47,6 +47,8 @@ export interface ProbeSpec {
   readonly proto: 'tcp' | 'udp' | 'icmp';
   readonly port?: number;
   readonly src?: IpValue;
+  /** The source port (TCP, UDP); by default the sender's next ephemeral port. */
+  readonly sport?: number;
 }
 
 /**
@@ -225,7 +227,7 @@ export class Simulator implements Sim {
     this.current = state;
     const meta: FrameMeta = { probe: state.id, dir: 'forward' };
     const port = spec.port ?? 0;
-    sender.sendProbe(this, spec.src !== undefined ? { dst: spec.to, proto: spec.proto, port, src: spec.src } : { dst: spec.to, proto: spec.proto, port }, meta);
+    sender.sendProbe(this, { dst: spec.to, proto: spec.proto, port, ...(spec.src !== undefined ? { src: spec.src } : {}), ...(spec.sport !== undefined ? { sport: spec.sport } : {}) }, meta);
     const bound = this.run(this.clock + this.maxTime, this.maxEvents);
     if (bound) state.outcome ??= { kind: 'expired', node: bound.node, stage: 'drop', reason: bound.reason };
     this.current = undefined;

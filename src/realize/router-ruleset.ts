@@ -4,8 +4,9 @@
  * prerouting DNATs load-balancer listeners (OVN applies a VIP in the router, keeping the
  * client's address) and then floating IPs and port forwardings; postrouting SNATs a floating
  * IP's fixed address to it, everything else leaving by the gateway to the gateway address
- * (`snat: true`), and anything DNATed back inside (hairpin) to the gateway address, so replies
- * come back through the router (the L3 agent's `--ctstate DNAT -j SNAT` rule).
+ * (`snat: true`), and a flow sent to a floating IP from inside (hairpin) to the gateway address,
+ * so replies come back through the router (the L3 agent's `--ctstate DNAT -j SNAT` rule); a
+ * VIP's member on the client's own link to the router's address there (src/routing/nat.ts).
  * Network ACLs are stateless checks where traffic leaves a subnet (`iifname qr-…`) and enters
  * one (`oifname qr-…`), first match wins, then a counted implicit deny; a rule is for the family
  * of its CIDR, in IPv4 and IPv6 alike. IPv6 load-balancer VIPs and an IPv6 external gateway's
@@ -70,15 +71,36 @@ function natTable(cloud: Cloud, router: Router, ifnameOf: (portId: string) => st
     pre.push(rule(`ip daddr ${f.address.text}`, `dnat ip to ${f.fixedAddress.text}`, `comment "${f.name}"`));
   }
   if (qg !== null && gw && gw.address.ip.version === 4) {
+    // Hairpin (the L3 agent's `--ctstate DNAT -j SNAT`): flows sent to a floating IP from inside.
+    const floating = fips.map((f) => f.address.text);
+    const sentToFloating = floating.length === 0 ? null : `ct original ip daddr ${floating.length === 1 ? floating[0] : `{ ${floating.join(', ')} }`}`;
     for (const f of fips) {
       if (f.fixedAddress === null) continue;
       post.push(rule(`iifname != ${qg}`, `ip saddr ${f.fixedAddress.text}`, `oifname ${qg}`, `snat ip to ${f.address.text}`, `comment "${f.name} outbound"`));
-      post.push(rule(`iifname != ${qg}`, `oifname != ${qg}`, 'ct status dnat', `ip saddr ${f.fixedAddress.text}`, `snat ip to ${f.address.text}`, `comment "${f.name} hairpin"`));
+      if (sentToFloating) post.push(rule(`iifname != ${qg}`, `oifname != ${qg}`, 'ct status dnat', sentToFloating, `ip saddr ${f.fixedAddress.text}`, `snat ip to ${f.address.text}`, `comment "${f.name} hairpin"`));
     }
     if (gw.snat) post.push(rule(`iifname != ${qg}`, `oifname ${qg}`, `snat ip to ${gw.address.text}`, 'comment "router SNAT"'));
-    post.push(rule(`iifname != ${qg}`, `oifname != ${qg}`, 'ct status dnat', `snat ip to ${gw.address.text}`, 'comment "hairpin: DNATed back inside"'));
+    if (sentToFloating) post.push(rule(`iifname != ${qg}`, `oifname != ${qg}`, 'ct status dnat', sentToFloating, `snat ip to ${gw.address.text}`, 'comment "hairpin: sent to a floating IP, DNATed back inside"'));
   }
+  post.push(...sameLinkHairpin(cloud, router, ifnameOf, 4));
   return natTableText(`ip ${NAT_TABLE}`, pre, forward, post);
+}
+
+/**
+ * A VIP's member on the link the client came from would answer the client directly: SNAT to the
+ * router's address on that link (OVN's lb_force_snat_ip=router_ip). Clients elsewhere keep their
+ * address; the member's replies come back through the router anyway.
+ */
+function sameLinkHairpin(cloud: Cloud, router: Router, ifnameOf: (portId: string) => string, family: 4 | 6): string[] {
+  if (routedBalancers(cloud, router, family).length === 0) return [];
+  const out: string[] = [];
+  for (const portId of router.interfaces) {
+    const own = cloud.ports.get(portId)!.fixedIps.find((f) => f.address.ip.version === family);
+    if (!own) continue;
+    const ifname = `"${ifnameOf(portId)}"`;
+    out.push(rule(`iifname ${ifname}`, `oifname ${ifname}`, 'ct status dnat', `snat ${family === 4 ? 'ip' : 'ip6'} to ${own.address.text}`, 'comment "hairpin: VIP member on the client\'s link"'));
+  }
+  return out;
 }
 
 function natTableText(table: string, pre: readonly string[], forward: readonly string[], post: readonly string[]): string | null {
@@ -110,6 +132,7 @@ function nat6Table(cloud: Cloud, router: Router, ifnameOf: (portId: string) => s
     const qg = `"${ifnameOf(gw.port)}"`;
     post.push(rule(`iifname != ${qg}`, `oifname ${qg}`, `snat ip6 to ${gw.address.text}`, 'comment "router SNAT"'));
   }
+  post.push(...sameLinkHairpin(cloud, router, ifnameOf, 6));
   return natTableText(`ip6 ${NAT_TABLE}6`, pre, forward, post);
 }
 

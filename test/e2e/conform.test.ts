@@ -157,6 +157,25 @@ describe.skipIf(unsupported !== null)('vnet conform on this machine', () => {
     expect(namespacesOf(prefix)).toEqual([]);
   }, 60_000);
 
+  it('lb-hairpin-hash.yaml: source hashing picks the same members, and the member sees the same sources', async () => {
+    const prefix = uniquePrefix('s');
+    const { code, rows, stderr } = await conform('test/fixtures/realize/lb-hairpin-hash.yaml', 'test/fixtures/realize/lb-hairpin-hash-probes.yaml', prefix);
+    expect(stderr).toBe('');
+    expect(rows.filter((r) => r.status !== 'agree')).toEqual([]);
+    expect(code).toBe(0);
+    expect(rows).toHaveLength(15);
+    // Hashing by address: every member serves someone, and a client keeps its member.
+    const byAddress = rows.filter((r) => r.probe.port === 80 && r.probe.to === 'lb-fip' && r.probe.from.startsWith('client-'));
+    expect(new Set(byAddress.map((r) => r.kernel.seen?.dst)).size).toBe(3);
+    expect(byAddress[6]!.kernel.seen?.dst).toBe(byAddress[0]!.kernel.seen?.dst);
+    for (const r of rows) expect(r.kernel.seen?.dst, `${r.probe.from} → ${r.probe.to}`).toBe(r.vnet.observed?.dst);
+    // Who the member saw: the router's address on the member's link, the client itself, the gateway.
+    expect(find(rows, 'insider', 'hash-lb', 80)[0]!.kernel.seen?.src).toBe('10.2.0.1');
+    expect(find(rows, 'admin', 'hash-lb', 80)[0]!.kernel.seen?.src).toBe('10.3.0.2');
+    expect(find(rows, 'admin', 'lb-fip', 80)[0]!.kernel.seen?.src).toBe('203.0.113.10');
+    expect(namespacesOf(prefix)).toEqual([]);
+  }, 60_000);
+
   it('tears down when interrupted', async () => {
     const prefix = uniquePrefix('i');
     const child = spawn(process.execPath, ['dist/vnet.cjs', 'conform', 'topologies/multi-router.yaml', '--prefix', prefix]);

@@ -14,6 +14,8 @@ export interface ProbeRequest {
   readonly dst: string;
   readonly port: number;
   readonly timeoutMs: number;
+  /** The source port to bind (TCP, UDP), so the probe is the very one vnet sent. */
+  readonly sport?: number;
 }
 
 export interface ProbeResult {
@@ -49,7 +51,7 @@ export function runProbe(req: ProbeRequest): Promise<ProbeResult> {
     const slack = req.proto === 'icmp' || (req.proto === 'tcp' && isIPv6(req.dst)) ? 500 : 0;
     const timer = setTimeout(() => done('timeout', null), req.timeoutMs + slack);
     if (req.proto === 'tcp') {
-      const socket = connect({ host: req.dst, port: req.port });
+      const socket = connect({ host: req.dst, port: req.port, ...(req.sport !== undefined ? { localPort: req.sport } : {}) });
       let seen = '';
       cleanup = () => { socket.destroy(); };
       socket.on('error', fromError);
@@ -60,7 +62,9 @@ export function runProbe(req: ProbeRequest): Promise<ProbeResult> {
       cleanup = () => { try { socket.close(); } catch { /* already closed */ } };
       socket.on('error', fromError);
       socket.on('message', (msg) => done('delivered', null, msg.toString().trim() || null));
-      socket.connect(req.port, req.dst, () => socket.send('vnet conform probe\n'));
+      const send = () => socket.connect(req.port, req.dst, () => socket.send('vnet conform probe\n'));
+      if (req.sport !== undefined) socket.bind(req.sport, send);
+      else send();
     } else {
       const ping = spawn('ping', [isIPv6(req.dst) ? '-6' : '-4', '-n', '-c', '1', '-W', String(Math.ceil(req.timeoutMs / 1000)), req.dst], { stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';

@@ -273,9 +273,9 @@ table ip vnet_nat {
   chain postrouting {
     type nat hook postrouting priority srcnat; policy accept;
     iifname != "qg-public" ip saddr 10.1.0.2 oifname "qg-public" snat ip to 203.0.113.11 comment "web-1-fip outbound"
-    iifname != "qg-public" oifname != "qg-public" ct status dnat ip saddr 10.1.0.2 snat ip to 203.0.113.11 comment "web-1-fip hairpin"
+    iifname != "qg-public" oifname != "qg-public" ct status dnat ct original ip daddr 203.0.113.11 ip saddr 10.1.0.2 snat ip to 203.0.113.11 comment "web-1-fip hairpin"
     iifname != "qg-public" oifname "qg-public" snat ip to 203.0.113.10 comment "router SNAT"
-    iifname != "qg-public" oifname != "qg-public" ct status dnat snat ip to 203.0.113.10 comment "hairpin: DNATed back inside"
+    iifname != "qg-public" oifname != "qg-public" ct status dnat ct original ip daddr 203.0.113.11 snat ip to 203.0.113.10 comment "hairpin: sent to a floating IP, DNATed back inside"
   }
 }
 NFT

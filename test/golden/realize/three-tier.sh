@@ -242,11 +242,13 @@ table ip vnet_nat {
   chain postrouting {
     type nat hook postrouting priority srcnat; policy accept;
     iifname != "qg-public" ip saddr 10.0.0.2 oifname "qg-public" snat ip to 203.0.113.11 comment "web-1-fip outbound"
-    iifname != "qg-public" oifname != "qg-public" ct status dnat ip saddr 10.0.0.2 snat ip to 203.0.113.11 comment "web-1-fip hairpin"
+    iifname != "qg-public" oifname != "qg-public" ct status dnat ct original ip daddr { 203.0.113.11, 203.0.113.80 } ip saddr 10.0.0.2 snat ip to 203.0.113.11 comment "web-1-fip hairpin"
     iifname != "qg-public" ip saddr 10.0.0.100 oifname "qg-public" snat ip to 203.0.113.80 comment "lb-fip outbound"
-    iifname != "qg-public" oifname != "qg-public" ct status dnat ip saddr 10.0.0.100 snat ip to 203.0.113.80 comment "lb-fip hairpin"
+    iifname != "qg-public" oifname != "qg-public" ct status dnat ct original ip daddr { 203.0.113.11, 203.0.113.80 } ip saddr 10.0.0.100 snat ip to 203.0.113.80 comment "lb-fip hairpin"
     iifname != "qg-public" oifname "qg-public" snat ip to 203.0.113.10 comment "router SNAT"
-    iifname != "qg-public" oifname != "qg-public" ct status dnat snat ip to 203.0.113.10 comment "hairpin: DNATed back inside"
+    iifname != "qg-public" oifname != "qg-public" ct status dnat ct original ip daddr { 203.0.113.11, 203.0.113.80 } snat ip to 203.0.113.10 comment "hairpin: sent to a floating IP, DNATed back inside"
+    iifname "qr-web" oifname "qr-web" ct status dnat snat ip to 10.0.0.1 comment "hairpin: VIP member on the client's link"
+    iifname "qr-db" oifname "qr-db" ct status dnat snat ip to 10.0.1.1 comment "hairpin: VIP member on the client's link"
   }
 }
 NFT
