@@ -47,7 +47,7 @@ function defaultEgress(first: number): SecurityGroupRule[] {
 function resolveRule(ctx: ResolveContext, doc: RuleDoc, path: Path, index: number, groupNames: string[]): SecurityGroupRule | undefined {
   const { issues } = ctx;
   const before = issues.items.length;
-  const protocol = normaliseProtocol(doc.protocol ?? 'any');
+  let protocol = normaliseProtocol(doc.protocol ?? 'any');
   let remoteIpPrefix: Prefix | null = null;
   if (doc.remote_ip_prefix !== undefined && doc.remote_group !== undefined) {
     issues.error(path, 'remote-both', 'give at most one of remote_ip_prefix and remote_group');
@@ -61,10 +61,14 @@ function resolveRule(ctx: ResolveContext, doc: RuleDoc, path: Path, index: numbe
   if (doc.ethertype !== undefined && remoteIpPrefix && doc.ethertype !== inferred) {
     issues.error([...path, 'ethertype'], 'ethertype', `ethertype ${doc.ethertype} does not match remote_ip_prefix ${remoteIpPrefix.text} (${inferred})`);
   }
-  if (protocol === 'icmp' && ethertype === 'IPv6') issues.error([...path, 'protocol'], 'protocol', 'icmp with IPv6: use protocol icmpv6');
+  if (protocol === 'icmp' && ethertype === 'IPv6') {
+    // Neutron takes `icmp` on an IPv6 rule as its legacy name for ICMPv6 and stores ipv6-icmp.
+    protocol = 'icmpv6';
+    issues.warn([...path, 'protocol'], 'icmp-as-icmpv6', 'icmp on an IPv6 rule means icmpv6 (Neutron converts the legacy name); write icmpv6 to say so');
+  }
   if (protocol === 'icmpv6' && ethertype === 'IPv4') issues.error([...path, 'protocol'], 'protocol', 'icmpv6 with IPv4: use protocol icmp');
   const fields = matchFields(ctx, protocol, doc, path);
-  if (issues.items.length > before || !fields) return undefined;
+  if (issues.items.slice(before).some((i) => i.severity === 'error') || !fields) return undefined;
   const rule = {
     index, origin: 'file' as const, direction: doc.direction, ethertype, protocol, ...fields,
     remoteIpPrefix, remoteGroup: doc.remote_group ?? null,

@@ -83,7 +83,7 @@ export function resolveTopology(doc: TopologyDoc): ResolveResult {
     name: doc.name ?? 'unnamed', seed: ctx.seed, externalNetworks, networks, subnets, routers, securityGroups: groups,
     networkAcls: acls, instances, ports, floatingIps, loadBalancers, externalHosts, warnings: [],
   };
-  const warnings = collectWarnings(cloud);
+  const warnings = [...ctx.issues.items.filter((i) => i.severity === 'warning'), ...collectWarnings(cloud)];
   return { ok: true, cloud: deepFreeze({ ...cloud, warnings }) };
 }
 
