@@ -1,13 +1,14 @@
 /**
  * The filter on one instance port, in the order Neutron's OVS firewall applies it: port
- * security on what leaves the port; ARP and ND pass; then connection tracking — a packet of a
- * tracked flow (either way) or an ICMP error about one passes without rules — and for a new
- * flow the security-group rules, whose union decides; an allowed new flow is committed so
- * its replies come back. Every decision is traced with the rule or the reason.
+ * security on what leaves the port; ARP and the ICMPv6 Neutron lets through without a rule
+ * (neighbour discovery, MLD queries, router solicitations out) pass; then connection
+ * tracking — a packet of a tracked flow (either way) or an ICMP error about one passes without
+ * rules — and for a new flow the security-group rules, whose union decides; an allowed new flow
+ * is committed so its replies come back. Every decision is traced with the rule or the reason.
  */
 import { formatIpValue } from '../packet/ip-value.js';
 import { formatMac, isMulticastMac } from '../address/mac.js';
-import { isNeighborDiscovery, type Frame, type IpPacket } from '../packet/frame.js';
+import type { Frame, IpPacket } from '../packet/frame.js';
 import type { PortFilter } from '../engine/port-filter.js';
 import type { FrameMeta, Sim } from '../engine/sim-types.js';
 import { ConnTrack } from './conntrack.js';
@@ -16,6 +17,17 @@ import { describeTraffic, fieldsOf } from './packet-fields.js';
 import { spoofingReason, type PortIdentity } from './port-security.js';
 import type { MatchRule } from './rule.js';
 import type { Detail } from '../trace/shared-details.js';
+
+/**
+ * ICMPv6 that passes a port without a rule, as neutron.agent.firewall's
+ * ICMPV6_ALLOWED_INGRESS_TYPES / _EGRESS_TYPES say: MLD queries and neighbour solicitations and
+ * advertisements both ways, router solicitations out. A router advertisement leaving an
+ * instance is what a rogue router sends, so it needs a rule.
+ */
+const ICMPV6_WITHOUT_RULE = { ingress: new Set([130, 135, 136]), egress: new Set([130, 133, 135, 136]) } as const;
+
+const passesWithoutRule = (p: IpPacket, direction: 'ingress' | 'egress'): boolean =>
+  p.version === 6 && p.l4.proto === 'icmp' && ICMPV6_WITHOUT_RULE[direction].has(p.l4.type);
 
 export interface PortFirewallConfig {
   readonly port: string;
@@ -40,7 +52,7 @@ export class PortFirewall implements PortFilter {
       if (!lifted) return false;
     }
     const p = frame.payload;
-    if (p.kind === 'arp' || isNeighborDiscovery(p)) return true;
+    if (p.kind === 'arp' || passesWithoutRule(p, 'egress')) return true;
     return this.filter(sim, node, port, p, 'egress', meta);
   }
 
@@ -52,7 +64,7 @@ export class PortFirewall implements PortFilter {
       return false;
     }
     const p = frame.payload;
-    if (p.kind === 'arp' || isNeighborDiscovery(p)) return true;
+    if (p.kind === 'arp' || passesWithoutRule(p, 'ingress')) return true;
     return this.filter(sim, node, port, p, 'ingress', meta);
   }
 

@@ -148,6 +148,23 @@ describe('PortFirewall.egress: port security comes first', () => {
     expect(f.outcomes.map((o) => o.stage)).toEqual(['sg.egress']);
   });
 
+  it('passes the ICMPv6 Neutron allows without a rule (MLD queries, RS out), and not a router advertisement', () => {
+    const icmp6 = (type: number, src = '2001:db8::10', dst = 'ff02::2'): Frame => ({ src: PORT_MAC, dst: 0x333300000002, payload: { kind: 'ip', version: 6, src: ipv(src), dst: ipv(dst), ttl: 255, l4: { proto: 'icmp', type, code: 0 } } });
+    const f = new FakeSim();
+    const fw = firewall();
+    // Out of the port: MLD query and router solicitation pass; a router advertisement needs a rule.
+    expect(fw.egress(f.sim, 'instance:a', 'a/eth0', icmp6(130), META)).toBe(true);
+    expect(fw.egress(f.sim, 'instance:a', 'a/eth0', icmp6(133), META)).toBe(true);
+    expect(f.outcomes).toEqual([]);
+    expect(fw.egress(f.sim, 'instance:a', 'a/eth0', icmp6(134), META)).toBe(false);
+    expect(f.outcomes.map((o) => o.stage)).toEqual(['sg.egress']);
+    // Into the port: the MLD query passes, a router solicitation (meant for routers) does not.
+    const g = new FakeSim();
+    expect(fw.ingress(g.sim, 'instance:a', 'a/eth0', icmp6(130, '2001:db8::1', 'ff02::1'), META)).toBe(true);
+    expect(fw.ingress(g.sim, 'instance:a', 'a/eth0', icmp6(133, '2001:db8::30', 'ff02::2'), META)).toBe(false);
+    expect(g.outcomes.map((o) => o.stage)).toEqual(['sg.ingress']);
+  });
+
   it('spoofed neighbour discovery is dropped like any other frame', () => {
     const f = new FakeSim();
     const na: IpPacket = { kind: 'ip', version: 6, src: ipv('2001:db8::20'), dst: ipv('2001:db8::30'), ttl: 255, l4: { proto: 'icmp', type: ICMP.v6.na, code: 0, target: ipv('2001:db8::20') as bigint, lladdr: PORT_MAC } };
