@@ -67,10 +67,12 @@ export class GraphView {
     const box = this.sigma.getContainer();
     // Labels run sideways: ask for a picture a little wider than the viewport's shape.
     const at = layeredLayout(nodes, edges, box.clientHeight > 0 ? (1.1 * box.clientWidth) / box.clientHeight : 0);
+    // Sizes are screen pixels: a large cloud's nodes shrink so that they stay apart when it is all in view.
+    const scale = Math.max(0.25, Math.min(1, Math.sqrt(ALL_LABELS_UP_TO / nodes.length)));
     for (const n of nodes) {
       const style = KIND_STYLE[n.kind];
       const p = at.get(n.id)!;
-      g.addNode(n.id, { x: p.x, y: p.y, size: style.size, color: style.color, shape: style.shape, label: n.label ? `${n.name}  ${n.label}` : n.name, kind: n.kind, name: n.name });
+      g.addNode(n.id, { x: p.x, y: p.y, size: style.size * scale, color: style.color, shape: style.shape, label: n.label ? `${n.name}  ${n.label}` : n.name, kind: n.kind, name: n.name });
     }
     for (const e of topology.graph.edges) if (!g.hasEdge(e.key ?? `${e.source}-${e.target}`)) g.addEdgeWithKey(e.key ?? `${e.source}-${e.target}`, e.source, e.target);
     this.selected = null;

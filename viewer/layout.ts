@@ -2,7 +2,9 @@
  * A deterministic layered layout of the cloud graph, top to bottom as traffic enters a cloud:
  * external hosts, the internet, external networks, routers, networks, then instances and load
  * balancers. Within a layer a node sits under the mean position of its neighbours already
- * placed above (fewer crossings, short links), ties by name; a wide layer wraps into rows. The
+ * placed above (fewer crossings, short links), ties by name; a wide layer becomes blocks, one per
+ * set of nodes that hang from the same place (a network's instances), each a small grid under
+ * its parent, so a large cloud still reads as networks over their instances. The
  * switches of a fabric (a network of several switches) take rows of their own, by hops from the
  * switch a router plugs into, so a spine sits above its racks and no link runs along a row
  * through another switch. The same graph always gives the same picture: no randomness, no
@@ -31,9 +33,10 @@ export const LAYER_OF: Readonly<Record<NodeKind, number>> = {
   instance: 5,
 };
 
-/** Nodes per row before a layer wraps. */
+/** Nodes per row before a layer turns into blocks, and the most columns a block has. */
 export const MAX_ROW = 10;
-const GAP_X = 1.4;
+/** The least horizontal distance between two nodes of one row. */
+export const GAP_X = 1.4;
 const GAP_Y = 0.55;
 const ROW_GAP = 0.35;
 
@@ -98,32 +101,50 @@ export function layeredLayout(nodes: readonly LayoutNode[], edges: readonly (rea
 }
 
 /**
- * One layer's x positions (written into `x`) and its rows. A layer that fits one row is
- * ordered by the mean x of its placed neighbours and put as near those means as the gap
- * allows; a wider one wraps into centred rows in that order.
+ * One layer's x positions (written into `x`) and its rows. Nodes are ordered by the mean x of
+ * their placed neighbours (their ideal). A layer that fits one row puts each node as near its
+ * ideal as the gap allows. A wider one groups the nodes that share an ideal (hang from the same
+ * place) into blocks of at most MAX_ROW columns and places the blocks the same way, side by
+ * side; row r of the layer is row r of every block.
  */
 function placeLayer(list: LayoutNode[], neighbors: ReadonlyMap<string, readonly string[]>, x: Map<string, number>, byName: (a: LayoutNode, b: LayoutNode) => number): LayoutNode[][] {
   const ideal = new Map(list.map((n) => [n.id, meanX(neighbors.get(n.id)!, x)]));
   const key = (n: LayoutNode) => ideal.get(n.id) ?? Infinity;
   list.sort((a, b) => key(a) - key(b) || byName(a, b));
-  if (list.length > MAX_ROW) {
-    const rows: LayoutNode[][] = [];
-    for (let i = 0; i < list.length; i += MAX_ROW) rows.push(list.slice(i, i + MAX_ROW));
-    for (const row of rows) row.forEach((n, i) => x.set(n.id, (i - (row.length - 1) / 2) * GAP_X));
-    return rows;
+  const blocks: LayoutNode[][] = [];
+  if (list.length <= MAX_ROW) blocks.push(...list.map((n) => [n]));
+  else for (const n of list) {
+    const last = blocks[blocks.length - 1];
+    if (last && ideal.get(last[0]!.id) === ideal.get(n.id)) last.push(n);
+    else blocks.push([n]);
   }
-  // Left to right at the ideal place or one gap after the previous node; nodes with no placed
-  // neighbour follow at one gap. Then the row shifts so that, on average, nodes sit on their ideal.
-  const placed: number[] = [];
-  list.forEach((n, i) => {
-    const want = ideal.get(n.id);
-    const prev = placed[i - 1];
-    placed.push(prev === undefined ? (want ?? 0) : Math.max(want ?? -Infinity, prev + GAP_X));
+  // Roughly square blocks when there are few; narrower as they multiply, so that a layer of many
+  // blocks grows downwards as much as sideways.
+  const columns = blocks.map((b) => Math.min(MAX_ROW, Math.ceil(Math.sqrt(b.length / blocks.length))));
+  const width = columns.map((c) => (c - 1) * GAP_X);
+  // Left to right, each block centred on its ideal or one gap after the previous block; blocks
+  // with no placed neighbour follow at one gap. Then the layer shifts so that, on average,
+  // blocks sit on their ideal.
+  const centre: number[] = [];
+  blocks.forEach((b, i) => {
+    const want = ideal.get(b[0]!.id);
+    const prev = i === 0 ? undefined : centre[i - 1]! + width[i - 1]! / 2 + GAP_X + width[i]! / 2;
+    centre.push(prev === undefined ? (want ?? 0) : Math.max(want ?? -Infinity, prev));
   });
-  const anchored = list.map((n, i) => [ideal.get(n.id), placed[i]!] as const).filter(([want]) => want !== undefined);
-  const shift = anchored.length ? anchored.reduce((s, [want, at]) => s + want! - at, 0) / anchored.length : -(placed[0]! + placed[placed.length - 1]!) / 2;
-  list.forEach((n, i) => x.set(n.id, placed[i]! + shift));
-  return [list];
+  const anchored = blocks.map((b, i) => [ideal.get(b[0]!.id), centre[i]!] as const).filter(([want]) => want !== undefined);
+  const shift = anchored.length ? anchored.reduce((s, [want, at]) => s + want! - at, 0) / anchored.length : -(centre[0]! + centre[centre.length - 1]!) / 2;
+  const rows: LayoutNode[][] = [];
+  blocks.forEach((b, i) => {
+    const left = centre[i]! + shift - width[i]! / 2;
+    b.forEach((n, k) => {
+      const row = Math.floor(k / columns[i]!);
+      // A short last row is centred under the block.
+      const inRow = Math.min(columns[i]!, b.length - row * columns[i]!);
+      x.set(n.id, left + ((k % columns[i]!) + (columns[i]! - inRow) / 2) * GAP_X);
+      (rows[row] ??= []).push(n);
+    });
+  });
+  return rows;
 }
 
 /**

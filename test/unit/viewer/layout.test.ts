@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { layeredLayout, LAYER_OF, MAX_ROW, type LayoutNode } from '../../../viewer/layout.js';
+import { GAP_X, layeredLayout, LAYER_OF, MAX_ROW, type LayoutNode } from '../../../viewer/layout.js';
 import { loadTopologyFile } from '../../../src/cli/read-topology.js';
 import { buildGraph, type NodeKind } from '../../../src/topology/graph.js';
 
@@ -32,14 +32,45 @@ describe('layeredLayout', () => {
     }));
   });
 
-  it('puts a lower layer (internet → routers → networks → instances) strictly below a higher one; wide layers wrap', () => {
+  it('puts a lower layer (internet → routers → networks → instances) strictly below a higher one, and keeps a gap between neighbours on a row', () => {
     fc.assert(fc.property(graphs, ({ nodes, edges }) => {
       const at = layeredLayout(nodes, edges);
       for (const a of nodes) for (const b of nodes) if (LAYER_OF[a.kind] < LAYER_OF[b.kind]) expect(at.get(a.id)!.y).toBeGreaterThan(at.get(b.id)!.y);
-      const rows = new Map<number, number>();
-      for (const p of at.values()) rows.set(p.y, (rows.get(p.y) ?? 0) + 1);
-      for (const n of rows.values()) expect(n).toBeLessThanOrEqual(MAX_ROW);
+      const rows = new Map<number, number[]>();
+      for (const p of at.values()) rows.set(p.y, [...(rows.get(p.y) ?? []), p.x]);
+      for (const xs of rows.values()) {
+        xs.sort((a, b) => a - b);
+        for (let i = 1; i < xs.length; i++) expect(xs[i]! - xs[i - 1]!).toBeGreaterThanOrEqual(GAP_X - 1e-9);
+      }
     }));
+  });
+
+  it('draws a wide layer as a block of at most MAX_ROW columns under each parent, in the parents\' order', () => {
+    fc.assert(fc.property(fc.array(fc.integer({ min: 1, max: 120 }), { minLength: 1, maxLength: 6 }), (sizes) => {
+      const nodes: LayoutNode[] = [{ id: 'router:r', kind: 'router', name: 'r' }];
+      const edges: [string, string][] = [];
+      sizes.forEach((size, n) => {
+        nodes.push({ id: `network:n${n}`, kind: 'network', name: `n${n}` });
+        edges.push(['router:r', `network:n${n}`]);
+        for (let i = 0; i < size; i++) {
+          nodes.push({ id: `instance:n${n}-${i}`, kind: 'instance', name: `n${n}-${i}` });
+          edges.push([`network:n${n}`, `instance:n${n}-${i}`]);
+        }
+      });
+      const at = layeredLayout(nodes, edges);
+      const xsOf = (n: number) => Array.from({ length: sizes[n]! }, (_, i) => at.get(`instance:n${n}-${i}`)!.x);
+      const order = sizes.map((_, n) => n).sort((a, b) => at.get(`network:n${a}`)!.x - at.get(`network:n${b}`)!.x);
+      for (let k = 1; k < order.length; k++) expect(Math.min(...xsOf(order[k]!))).toBeGreaterThan(Math.max(...xsOf(order[k - 1]!)));
+      sizes.forEach((size, n) => {
+        if (nodes.length - 1 - sizes.length <= MAX_ROW) return; // one row: no blocks
+        const perRow = new Map<number, number>();
+        for (let i = 0; i < size; i++) {
+          const y = at.get(`instance:n${n}-${i}`)!.y;
+          perRow.set(y, (perRow.get(y) ?? 0) + 1);
+        }
+        expect(Math.max(...perRow.values())).toBe(Math.min(MAX_ROW, Math.ceil(Math.sqrt(size / sizes.length))));
+      });
+    }), { numRuns: 100 });
   });
 
   it('three-tier: external hosts on top, then the internet, public, edge, app, and the instances and LB at the bottom', () => {
