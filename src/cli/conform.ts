@@ -70,7 +70,8 @@ export async function runConform(file: string, opts: ConformOptions, io: Io): Pr
   const vnetMs = performance.now() - vnetStart;
 
   const plan = planRealization(cloud, prefix);
-  const session = new ConformSession(agent, plan.namespaces.filter((n) => n.role.startsWith('instance ') || n.role.startsWith('router ')).map((n) => n.name));
+  // Drop counters: security groups (instances), NAT and ACLs (routers), port security (the fabric).
+  const session = new ConformSession(agent, plan.namespaces.filter((n) => n.role.startsWith('instance ') || n.role.startsWith('router ') || n.role === 'fabric').map((n) => n.name));
   let interrupted = false;
   const onSignal = (signal: NodeJS.Signals) => {
     interrupted = true;

@@ -19,6 +19,7 @@ import type { Cloud, Port } from '../topology/model.js';
 import { balancerRuleset } from './balancer-ruleset.js';
 import { downMembers } from './member-health.js';
 import { interfaceName } from './names.js';
+import { portSecurityRuleset } from './port-security-ruleset.js';
 import { planInternet } from './internet-plan.js';
 import { family, PlanBuilder } from './plan-builder.js';
 import type { Plan } from './plan.js';
@@ -61,12 +62,14 @@ export function planRealization(cloud: Cloud, prefix: string): Plan {
 
   // Ports: a veth pair each, bridge side in the fabric, inner side in the owner's namespace.
   const ifnames = new Map<string, string>();
+  const bridgeSides = new Map<string, string>();
   let portIndex = 0;
   for (const port of cloud.ports.values()) {
     const ns = port.owner.kind === 'instance' ? instanceNs.get(port.owner.name)! : port.owner.kind === 'router' ? routerNs.get(port.owner.name)! : lbNs.get(port.owner.name)!;
     const inner = interfaceName(port.name, `p${portIndex}`);
     const outer = `${prefix}p${portIndex++}`;
     ifnames.set(port.id, inner);
+    bridgeSides.set(port.id, outer);
     b.iface(ns, inner, port.id);
     b.iface(fabric, outer, `${port.id} (bridge side)`);
     const br = bridges.get(port.external ? `external:${port.network}` : `switch:${port.switch}`)!;
@@ -88,6 +91,9 @@ export function planRealization(cloud: Cloud, prefix: string): Plan {
     }
   }
   const ifnameOf = (portId: string) => ifnames.get(portId)!;
+  // Port security on the switch side of every instance port, as Neutron's firewall does it.
+  const instancePorts = [...cloud.ports.values()].filter((p) => p.owner.kind === 'instance');
+  b.ruleset(fabric, portSecurityRuleset(instancePorts.map((port) => ({ port, bridgeSide: bridgeSides.get(port.id)! }))), 'port security: what an instance port sends carries its own MAC and addresses');
 
   // Members vnet's health monitors take down are left out of every balance map, as Octavia does.
   const down = downMembers(cloud);

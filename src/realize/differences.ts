@@ -46,9 +46,8 @@ export function compare(vnet: Verdict, real: RealOutcome, proto: 'tcp' | 'udp' |
 }
 
 function expectedDifference(vnet: Verdict, real: RealOutcome, sameVerdict: boolean, sameSource: boolean): string | null {
-  if (vnet.verdict === 'dropped' && vnet.drop?.stage === 'port.security' && real.verdict === 'delivered') {
-    return 'a Linux bridge has no anti-spoofing: Neutron\'s port security drops it, the realization lets it through';
-  }
+  // Port security is realized too (port-security-ruleset.ts): a spoofed frame dropped by vnet and
+  // delivered by the kernel is a real difference.
   if (sameVerdict && sameSource && vnet.lb !== null) {
     // Source hashing is the same function on both sides (src/lb/jhash.ts): no excuse.
     if (vnet.lb.algorithm === 'source_ip' || vnet.lb.algorithm === 'source_ip_port') return null;

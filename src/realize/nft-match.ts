@@ -3,6 +3,7 @@
  * ranges, ICMP and ICMPv6 type and code, prefixes. Shared by the security-group and network-ACL
  * rulesets, which live in `inet` tables and so say which family a rule is for.
  */
+import { prefixContains, type PrefixValue } from '../packet/ip-value.js';
 import type { Protocol } from '../topology/model.js';
 
 const PROTO_NUMBERS: Record<string, number> = { icmp: 1, tcp: 6, udp: 17, icmpv6: 58 };
@@ -47,6 +48,15 @@ export function prefixMatch(field: 'saddr' | 'daddr', prefix: string): string {
 export function addressSetMatch(field: 'saddr' | 'daddr', addresses: readonly string[]): string {
   const ip = addresses[0]?.includes(':') ? 'ip6' : 'ip';
   return addresses.length === 1 ? `${ip} ${field} ${addresses[0]}` : `${ip} ${field} { ${addresses.join(', ')} }`;
+}
+
+/**
+ * The elements of an address set that no other element covers (equal ones are merged by the
+ * caller): an nftables set refuses overlapping intervals, and a covered element adds nothing.
+ */
+export function withoutCovered<T extends { readonly prefix: PrefixValue }>(elements: readonly T[]): T[] {
+  const inside = (a: PrefixValue, b: PrefixValue) => b.length < a.length && prefixContains(b, a.network);
+  return elements.filter((e) => !elements.some((f) => inside(e.prefix, f.prefix)));
 }
 
 /** Joins the non-empty parts of a rule with single spaces. */

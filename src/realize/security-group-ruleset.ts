@@ -11,9 +11,9 @@
  */
 import type { Cidr } from '../address/cidr.js';
 import { formatIp } from '../address/ip.js';
-import { prefixContains, toPrefixValue, type PrefixValue } from '../packet/ip-value.js';
+import { toPrefixValue, type PrefixValue } from '../packet/ip-value.js';
 import type { Cloud, Port, SecurityGroupRule } from '../topology/model.js';
-import { addressSetMatch, familyMatch, prefixMatch, protocolMatch, rule, type Family } from './nft-match.js';
+import { addressSetMatch, familyMatch, prefixMatch, protocolMatch, rule, withoutCovered, type Family } from './nft-match.js';
 
 export const SG_TABLE = 'vnet_sg';
 export const SG_DROP_COUNTERS = ['ingress_drop', 'egress_drop'] as const;
@@ -100,7 +100,5 @@ export function groupAddresses(cloud: Cloud, group: string, family: Family = 4):
     for (const f of p.fixedIps) add(f.address.text, { version: f.address.ip.version, network: f.address.ip.value, prefix: family === 4 ? 32 : 128 });
     for (const pair of p.allowedAddressPairs) add(pair.prefix.cidr.prefix === (family === 4 ? 32 : 128) ? formatIp({ version: family, value: pair.prefix.cidr.network }) : pair.prefix.text, pair.prefix.cidr);
   }
-  // Equal elements were merged by their text; a strictly shorter prefix that holds one covers it.
-  const inside = (a: PrefixValue, b: PrefixValue) => b.length < a.length && prefixContains(b, a.network);
-  return found.filter((f) => !found.some((g) => inside(f.prefix, g.prefix))).map((f) => f.text);
+  return withoutCovered(found).map((f) => f.text);
 }

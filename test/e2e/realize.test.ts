@@ -50,6 +50,31 @@ describe.skipIf(unsupported !== null)('vnet realize on this machine', () => {
     expect(vnet('realize', 'topologies/three-tier.yaml', '--down', '--prefix', up).stdout).toContain('nothing to remove');
   });
 
+  it('port security sits on the switch side: an instance that spoofs its source is dropped and counted, its own address passes', () => {
+    const ps = uniquePrefix('p');
+    try {
+      const made = vnet('realize', 'topologies/three-tier.yaml', '--up', '--prefix', ps);
+      expect(made.stderr).toBe('');
+      const spoofDrops = () => {
+        const counters = JSON.parse(execFileSync('ip', ['netns', 'exec', `${ps}-fabric`, 'nft', '-j', 'list', 'counter', 'bridge', 'vnet_ps', 'spoof_drop'], { encoding: 'utf8' })) as { nftables: { counter?: { packets: number } }[] };
+        return counters.nftables.find((e) => e.counter)!.counter!.packets;
+      };
+      // web-1 (10.0.0.2) connects to web-2:80 (its group allows tcp/80 from anywhere) from its own
+      // address, then from 10.0.0.99, an address it gives itself that is not its port's.
+      const connect = (from: string) => spawnSync('ip', ['netns', 'exec', `${ps}-i-web-1`, process.execPath, '-e',
+        `const s = require('net').connect({ host: '10.0.0.3', port: 80, localAddress: '${from}' }); s.setTimeout(1000, () => process.exit(3)); s.on('connect', () => process.exit(0)); s.on('error', () => process.exit(2));`], { encoding: 'utf8' }).status;
+      const before = spoofDrops();
+      expect(connect('10.0.0.2')).toBe(0);
+      expect(spoofDrops()).toBe(before);
+      execFileSync('ip', ['-n', `${ps}-i-web-1`, 'addr', 'add', '10.0.0.99/32', 'dev', 'eth0']);
+      expect(connect('10.0.0.99')).toBe(3);
+      expect(spoofDrops()).toBeGreaterThan(before);
+    } finally {
+      vnet('realize', 'topologies/three-tier.yaml', '--down', '--prefix', ps);
+    }
+    expect(namespacesOf(ps)).toEqual([]);
+  });
+
   it('--up gives dual-stack.yaml its IPv6 addresses as vnet allocated them, and routers forward IPv6', () => {
     const v6 = uniquePrefix('v');
     try {

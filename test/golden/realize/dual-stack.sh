@@ -257,6 +257,60 @@ ip -n vn0-r-edge ntable change name arp_cache dev qg-public retrans 200
 # edge/qg-public address on public
 ip -n vn0-r-edge addr add 203.0.113.10/24 dev qg-public
 
+# port security: what an instance port sends carries its own MAC and addresses
+ip netns exec vn0-fabric nft -f - <<'NFT'
+table bridge vnet_ps {
+  counter spoof_drop { }
+  chain forward {
+    type filter hook forward priority filter; policy accept;
+    iifname "vn0p0" jump port0 comment "web-1/eth0"
+    iifname "vn0p1" jump port1 comment "web-2/eth0"
+    iifname "vn0p2" jump port2 comment "db-1/eth0"
+    iifname "vn0p3" jump port3 comment "db-2/eth0"
+  }
+  chain port0 {
+    ether saddr fa:16:3e:00:00:01 jump port0_mac0
+    counter name "spoof_drop" drop comment "web-1/eth0: source MAC not the port's"
+  }
+  chain port0_mac0 {
+    arp saddr ether != fa:16:3e:00:00:01 counter name "spoof_drop" drop comment "ARP sender MAC differs from the frame's"
+    arp saddr ip 10.1.0.2 accept
+    ip saddr 10.1.0.2 accept
+    ip6 saddr { 2001:db8:1:0:f816:3eff:fe00:1, fe80::f816:3eff:fe00:1, :: } accept
+    counter name "spoof_drop" drop comment "web-1/eth0: source address not the port's"
+  }
+  chain port1 {
+    ether saddr fa:16:3e:00:00:02 jump port1_mac0
+    counter name "spoof_drop" drop comment "web-2/eth0: source MAC not the port's"
+  }
+  chain port1_mac0 {
+    arp saddr ether != fa:16:3e:00:00:02 counter name "spoof_drop" drop comment "ARP sender MAC differs from the frame's"
+    arp saddr ip 10.1.0.3 accept
+    ip saddr 10.1.0.3 accept
+    ip6 saddr { 2001:db8:1:0:f816:3eff:fe00:2, fe80::f816:3eff:fe00:2, :: } accept
+    counter name "spoof_drop" drop comment "web-2/eth0: source address not the port's"
+  }
+  chain port2 {
+    ether saddr fa:16:3e:00:00:03 jump port2_mac0
+    counter name "spoof_drop" drop comment "db-1/eth0: source MAC not the port's"
+  }
+  chain port2_mac0 {
+    arp saddr ether != fa:16:3e:00:00:03 counter name "spoof_drop" drop comment "ARP sender MAC differs from the frame's"
+    ip6 saddr { 2001:db8:2::1, fe80::f816:3eff:fe00:3, :: } accept
+    counter name "spoof_drop" drop comment "db-1/eth0: source address not the port's"
+  }
+  chain port3 {
+    ether saddr fa:16:3e:00:00:04 jump port3_mac0
+    counter name "spoof_drop" drop comment "db-2/eth0: source MAC not the port's"
+  }
+  chain port3_mac0 {
+    arp saddr ether != fa:16:3e:00:00:04 counter name "spoof_drop" drop comment "ARP sender MAC differs from the frame's"
+    ip6 saddr { 2001:db8:2::20, fe80::f816:3eff:fe00:4, :: } accept
+    counter name "spoof_drop" drop comment "db-2/eth0: source address not the port's"
+  }
+}
+NFT
+
 # floating IP web-1-fip: the gateway port answers ARP for it
 ip -n vn0-r-edge addr add 203.0.113.11/32 dev qg-public
 

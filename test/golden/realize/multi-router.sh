@@ -230,6 +230,52 @@ ip -n vn0-r-branch ntable change name arp_cache dev qr-core retrans 200
 # branch/qr-core address on core
 ip -n vn0-r-branch addr add 10.50.0.2/29 dev qr-core
 
+# port security: what an instance port sends carries its own MAC and addresses
+ip netns exec vn0-fabric nft -f - <<'NFT'
+table bridge vnet_ps {
+  counter spoof_drop { }
+  chain forward {
+    type filter hook forward priority filter; policy accept;
+    iifname "vn0p0" jump port0 comment "hq-1/eth0"
+    iifname "vn0p1" jump port1 comment "branch-1/eth0"
+    iifname "vn0p2" jump port2 comment "branch-2/eth0"
+  }
+  chain port0 {
+    ether saddr fa:16:3e:00:00:01 jump port0_mac0
+    counter name "spoof_drop" drop comment "hq-1/eth0: source MAC not the port's"
+  }
+  chain port0_mac0 {
+    arp saddr ether != fa:16:3e:00:00:01 counter name "spoof_drop" drop comment "ARP sender MAC differs from the frame's"
+    arp saddr ip 10.1.0.2 accept
+    ip saddr 10.1.0.2 accept
+    ip6 saddr { fe80::f816:3eff:fe00:1, :: } accept
+    counter name "spoof_drop" drop comment "hq-1/eth0: source address not the port's"
+  }
+  chain port1 {
+    ether saddr fa:16:3e:00:00:02 jump port1_mac0
+    counter name "spoof_drop" drop comment "branch-1/eth0: source MAC not the port's"
+  }
+  chain port1_mac0 {
+    arp saddr ether != fa:16:3e:00:00:02 counter name "spoof_drop" drop comment "ARP sender MAC differs from the frame's"
+    arp saddr ip 10.2.0.2 accept
+    ip saddr 10.2.0.2 accept
+    ip6 saddr { fe80::f816:3eff:fe00:2, :: } accept
+    counter name "spoof_drop" drop comment "branch-1/eth0: source address not the port's"
+  }
+  chain port2 {
+    ether saddr fa:16:3e:00:00:03 jump port2_mac0
+    counter name "spoof_drop" drop comment "branch-2/eth0: source MAC not the port's"
+  }
+  chain port2_mac0 {
+    arp saddr ether != fa:16:3e:00:00:03 counter name "spoof_drop" drop comment "ARP sender MAC differs from the frame's"
+    arp saddr ip 10.2.0.3 accept
+    ip saddr 10.2.0.3 accept
+    ip6 saddr { fe80::f816:3eff:fe00:3, :: } accept
+    counter name "spoof_drop" drop comment "branch-2/eth0: source address not the port's"
+  }
+}
+NFT
+
 # floating IP hq-1-fip: the gateway port answers ARP for it
 ip -n vn0-r-edge addr add 203.0.113.11/32 dev qg-public
 
