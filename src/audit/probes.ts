@@ -5,12 +5,15 @@
  *       - { from: web-1, to: db-1, proto: tcp, port: 5432 }
  *       - { from: client, to: web-lb, port: 80 }        # proto tcp when a port is given
  *       - { from: web-1, to: db-1 }                     # icmp echo
+ *       - { from: web-1, to: web-2, port: 80, spoof: 10.0.0.99 }  # from an address not web-1's
  *
  * read like a topology (YAML or JSON, source.ts) and checked by hand: every problem is an Issue
  * with its path, line and column, all reported at once. Names resolve as `vnet trace` resolves
  * --from and --to (engine/endpoints.ts). Pure: the caller reads the file.
  */
+import { parseIp } from '../address/ip.js';
 import { resolveDestination, resolveSource } from '../engine/endpoints.js';
+import { toIpValue } from '../packet/ip-value.js';
 import type { ProbeSpec } from '../engine/simulator.js';
 import { suggestion } from '../topology/did-you-mean.js';
 import { describeValue, type Issue, type Path } from '../topology/issue.js';
@@ -24,13 +27,15 @@ export interface Probe {
   /** Destination port (tcp, udp); 0 for icmp. */
   readonly port: number;
   readonly ipv6: boolean;
+  /** A source address that is not the sender's (a port-security test; tcp and udp), or null. */
+  readonly spoof: string | null;
   /** What the simulator runs. */
   readonly spec: ProbeSpec;
 }
 
 export type ProbesResult = { ok: true; probes: Probe[] } | { ok: false; issues: Issue[] };
 
-const PROBE_KEYS = ['from', 'to', 'proto', 'port', 'ipv6'];
+const PROBE_KEYS = ['from', 'to', 'proto', 'port', 'ipv6', 'spoof'];
 const PROTOS = ['tcp', 'udp', 'icmp'];
 
 type Draft = Omit<Probe, 'spec'>;
@@ -54,7 +59,13 @@ export function parseProbes(text: string, cloud: Cloud, file?: string): ProbesRe
         error(['probes', i], 'probe-family', `from ${d.from} is an IPv${typeof src.value.ip === 'number' ? 4 : 6} address but to ${d.to} is IPv${typeof dst.value === 'number' ? 4 : 6}`);
         return;
       }
-      const spec: ProbeSpec = { from: src.value.node, to: dst.value, proto: d.proto, port: d.port, ...(src.value.ip !== undefined ? { src: src.value.ip } : {}) };
+      const spoofed = d.spoof === null ? undefined : parseIp(d.spoof);
+      if (spoofed && (spoofed.version === 4) !== (typeof dst.value === 'number')) {
+        error(['probes', i, 'spoof'], 'probe-family', `spoof ${d.spoof} is IPv${spoofed.version} but to ${d.to} is IPv${typeof dst.value === 'number' ? 4 : 6}`);
+        return;
+      }
+      const source = spoofed ? toIpValue(spoofed) : src.value.ip;
+      const spec: ProbeSpec = { from: src.value.node, to: dst.value, proto: d.proto, port: d.port, ...(source !== undefined ? { src: source } : {}) };
       probes.push({ ...d, spec });
     });
   }
@@ -124,7 +135,14 @@ function checkProbe(item: unknown, path: Path, error: (path: Path, code: string,
   }
   const rawV6 = item['ipv6'];
   if (rawV6 !== undefined && typeof rawV6 !== 'boolean') fail([...path, 'ipv6'], 'type', `expected true or false, got ${describeValue(rawV6)}`);
-  return ok ? { from, to, proto, port, ipv6: rawV6 === true } : undefined;
+  const rawSpoof = item['spoof'];
+  let spoof: string | null = null;
+  if (rawSpoof !== undefined) {
+    if (typeof rawSpoof !== 'string' || parseIp(rawSpoof) === undefined) fail([...path, 'spoof'], 'ip', `expected an IP address to send from, got ${describeValue(rawSpoof)}`);
+    else if (proto === 'icmp') fail([...path, 'spoof'], 'spoof-protocol', 'spoof applies to tcp and udp probes');
+    else spoof = rawSpoof;
+  }
+  return ok ? { from, to, proto, port, ipv6: rawV6 === true, spoof } : undefined;
 }
 
 const isMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);

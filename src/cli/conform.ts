@@ -94,7 +94,7 @@ export async function runConform(file: string, opts: ConformOptions, io: Io): Pr
     for (const [i, probe] of probes.entries()) {
       if (interrupted) break;
       const sport = sportOf(i, probe);
-      const real = await session.probe(nsOf(probe.from), { proto: probe.proto, dst: formatIpValue(probe.spec.to), port: probe.port, timeoutMs: TIMEOUT_MS, ...(sport !== undefined ? { sport } : {}) });
+      const real = await session.probe(nsOf(probe.from), { proto: probe.proto, dst: formatIpValue(probe.spec.to), port: probe.port, timeoutMs: TIMEOUT_MS, ...(sport !== undefined ? { sport } : {}), ...(probe.spoof !== null ? { src: probe.spoof } : {}) });
       rows.push({ probe, vnet: verdicts[i]!, real, comparison: compare(verdicts[i]!, real, probe.proto) });
     }
     const realMs = performance.now() - realStart;
@@ -129,7 +129,7 @@ function senderNamespaces(cloud: Cloud, namespaces: readonly { name: string; rol
   };
 }
 
-const what = (p: Probe) => `${p.proto === 'icmp' ? 'icmp' : `${p.proto}/${p.port}`}${typeof p.spec.to === 'bigint' ? ' (IPv6)' : ''}`;
+const what = (p: Probe) => `${p.proto === 'icmp' ? 'icmp' : `${p.proto}/${p.port}`}${typeof p.spec.to === 'bigint' ? ' (IPv6)' : ''}${p.spoof !== null ? ` from ${p.spoof}` : ''}`;
 const vnetCell = (v: Verdict) => (v.verdict === 'delivered' && v.observed ? `${v.verdict} ${v.observed.src}${v.lb ? ` → ${v.observed.dst}` : ''}` : v.verdict);
 const realCell = (r: RealOutcome & { ms: number }) => `${r.verdict}${r.seenSrc ? ` ${r.seenSrc}` : ''}${r.seenDst && r.seenSrc ? ` → ${r.seenDst}` : ''} (${Math.round(r.ms)} ms)`;
 
@@ -147,7 +147,7 @@ function printTable(rows: readonly Row[], timing: Record<string, number>, io: Io
 
 function rowJson(r: Row) {
   return {
-    probe: { from: r.probe.from, to: r.probe.to, proto: r.probe.proto, port: r.probe.port, ipv6: typeof r.probe.spec.to === 'bigint' },
+    probe: { from: r.probe.from, to: r.probe.to, proto: r.probe.proto, port: r.probe.port, ipv6: typeof r.probe.spec.to === 'bigint', spoof: r.probe.spoof },
     vnet: { verdict: r.vnet.verdict, observed: r.vnet.observed, lb: r.vnet.lb, reason: r.vnet.reason },
     kernel: { verdict: r.real.verdict, seen: r.real.seenSrc === null ? null : { src: r.real.seenSrc, dst: r.real.seenDst }, dropAt: r.real.dropAt, detail: r.real.detail, ms: r.real.ms },
     status: r.comparison.status,

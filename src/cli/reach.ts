@@ -18,7 +18,7 @@ function probeOf(cloud: Cloud, row: ReachRow): Probe {
   const src = resolveSource(cloud, row.from);
   const dst = resolveDestination(cloud, row.address);
   if (!src.ok || !dst.ok) throw new Error(`reach row ${row.from} → ${row.to} does not resolve`);
-  return { from: row.from, to: row.to, proto, port: Number(port), ipv6: typeof dst.value === 'bigint', spec: { from: src.value.node, to: dst.value, proto, port: Number(port) } };
+  return { from: row.from, to: row.to, proto, port: Number(port), ipv6: typeof dst.value === 'bigint', spoof: null, spec: { from: src.value.node, to: dst.value, proto, port: Number(port) } };
 }
 
 export function runReach(file: string, opts: { json?: boolean; from?: string; to?: string; hits?: boolean }, io: Io): number {

@@ -27,7 +27,7 @@ export function defaultProbes(cloud: Cloud): Probe[] {
       if (!sending.has(version) || (version === 6 && !cloud.instances.has(to) && !cloud.externalHosts.has(to))) continue;
       const dst = resolveDestination(cloud, to, version);
       if (!src.ok || !dst.ok || (typeof dst.value === 'bigint') !== (version === 6)) continue;
-      out.push({ from, to, proto, port, ipv6: version === 6, spec: { from: src.value.node, to: dst.value, proto, port } });
+      out.push({ from, to, proto, port, ipv6: version === 6, spoof: null, spec: { from: src.value.node, to: dst.value, proto, port } });
     }
   };
   const senders = [...cloud.instances.keys(), ...cloud.externalHosts.keys()];

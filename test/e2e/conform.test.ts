@@ -12,7 +12,7 @@ const unsupported = namespaceSupport();
 if (unsupported !== null) console.warn(`skipping vnet conform tests: ${unsupported}`);
 
 interface Row {
-  probe: { from: string; to: string; proto: string; port: number; ipv6: boolean };
+  probe: { from: string; to: string; proto: string; port: number; ipv6: boolean; spoof: string | null };
   vnet: { verdict: string; observed: { src: string; dst: string } | null };
   kernel: { verdict: string; seen: { src: string; dst: string | null } | null; dropAt: string | null };
   status: 'agree' | 'expected' | 'differ';
@@ -40,7 +40,7 @@ describe.skipIf(unsupported !== null)('vnet conform on this machine', () => {
     expect(stderr).toBe('');
     expect(rows.filter((r) => r.status === 'differ')).toEqual([]);
     expect(code).toBe(0);
-    expect(rows).toHaveLength(24);
+    expect(rows).toHaveLength(25);
     for (const r of rows) if (r.status === 'expected') expect(r.reason).toMatch(/\w/);
     // Security groups both ways.
     expect(find(rows, 'web-1', 'db-1', 5432)[0]!.kernel.verdict).toBe('delivered');
@@ -55,6 +55,10 @@ describe.skipIf(unsupported !== null)('vnet conform on this machine', () => {
     const lb = find(rows, 'client', 'lb-fip', 80);
     expect(lb.map((r) => r.kernel.seen?.dst)).toEqual(['10.0.0.2', '10.0.0.3', '10.0.0.2', '10.0.0.3']);
     expect(lb.map((r) => r.vnet.observed?.dst)).toEqual(['10.0.0.2', '10.0.0.3', '10.0.0.2', '10.0.0.3']);
+    // Port security: a spoofed source is dropped on the switch side of the sender's port, in both.
+    const spoofed = rows.find((r) => r.probe.spoof === '10.0.0.99')!;
+    expect(spoofed.vnet.verdict).toBe('dropped');
+    expect(spoofed.kernel.dropAt).toBe(`${prefix}-fabric vnet_ps/spoof_drop`);
     // Every kind of verdict occurs.
     expect(new Set(rows.map((r) => r.kernel.verdict))).toEqual(new Set(['delivered', 'refused', 'dropped', 'unreachable']));
     expect(namespacesOf(prefix)).toEqual([]);
@@ -80,7 +84,9 @@ describe.skipIf(unsupported !== null)('vnet conform on this machine', () => {
     expect(stderr).toBe('');
     expect(rows.filter((r) => r.status === 'differ')).toEqual([]);
     expect(code).toBe(0);
-    expect(rows).toHaveLength(22);
+    expect(rows).toHaveLength(23);
+    // Port security over IPv6: a source that is not web-1's is dropped on its port's switch side.
+    expect(rows.find((r) => r.probe.spoof === '2001:db8:1::99')!.kernel.dropAt).toBe(`${prefix}-fabric vnet_ps/spoof_drop`);
     const v6 = (from: string, to: string, port = 0) => rows.filter((r) => r.probe.from === from && r.probe.to === to && r.probe.port === port && r.probe.ipv6);
     const v4 = (from: string, to: string, port = 0) => rows.filter((r) => r.probe.from === from && r.probe.to === to && r.probe.port === port && !r.probe.ipv6);
     // The far end saw the sender's SLAAC (EUI-64) address; the DHCPv6 member answered from its pool address.

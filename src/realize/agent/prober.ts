@@ -5,7 +5,7 @@
  * came back: the caller tells a drop from a loss by the nftables drop counters). A TCP or UDP
  * answer carries the source address the far end saw. IPv4 and IPv6 alike (the address decides).
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { connect, isIPv6 } from 'node:net';
 
@@ -16,6 +16,12 @@ export interface ProbeRequest {
   readonly timeoutMs: number;
   /** The source port to bind (TCP, UDP), so the probe is the very one vnet sent. */
   readonly sport?: number;
+  /**
+   * A source address that is not the sender's: a spoofed probe. It goes on `lo` for the probe's
+   * time, so the socket may use it (Linux routes only from local sources) while the host, which
+   * answers ARP on an interface for that interface's addresses only, never claims it on the wire.
+   */
+  readonly src?: string;
 }
 
 export interface ProbeResult {
@@ -29,7 +35,19 @@ export interface ProbeResult {
 
 const UNREACHABLE = new Set(['EHOSTUNREACH', 'ENETUNREACH']);
 
-export function runProbe(req: ProbeRequest): Promise<ProbeResult> {
+export async function runProbe(req: ProbeRequest): Promise<ProbeResult> {
+  if (req.src === undefined) return probe(req);
+  const address = ['addr', 'add', `${req.src}/${isIPv6(req.src) ? 128 : 32}`, 'dev', 'lo', ...(isIPv6(req.src) ? ['nodad'] : [])];
+  const added = spawnSync('ip', address, { encoding: 'utf8' });
+  if (added.status !== 0) return { result: 'error', detail: `ip ${address.join(' ')}: ${added.stderr.trim() || added.error?.message}`, seen: null, ms: 0 };
+  try {
+    return await probe(req);
+  } finally {
+    spawnSync('ip', ['addr', 'del', `${req.src}/${isIPv6(req.src) ? 128 : 32}`, 'dev', 'lo']);
+  }
+}
+
+function probe(req: ProbeRequest): Promise<ProbeResult> {
   const start = process.hrtime.bigint();
   const ms = () => Number(process.hrtime.bigint() - start) / 1e6;
   return new Promise((resolve) => {
@@ -51,7 +69,7 @@ export function runProbe(req: ProbeRequest): Promise<ProbeResult> {
     const slack = req.proto === 'icmp' || (req.proto === 'tcp' && isIPv6(req.dst)) ? 500 : 0;
     const timer = setTimeout(() => done('timeout', null), req.timeoutMs + slack);
     if (req.proto === 'tcp') {
-      const socket = connect({ host: req.dst, port: req.port, ...(req.sport !== undefined ? { localPort: req.sport } : {}) });
+      const socket = connect({ host: req.dst, port: req.port, ...(req.sport !== undefined ? { localPort: req.sport } : {}), ...(req.src !== undefined ? { localAddress: req.src } : {}) });
       let seen = '';
       cleanup = () => { socket.destroy(); };
       socket.on('error', fromError);
@@ -63,7 +81,7 @@ export function runProbe(req: ProbeRequest): Promise<ProbeResult> {
       socket.on('error', fromError);
       socket.on('message', (msg) => done('delivered', null, msg.toString().trim() || null));
       const send = () => socket.connect(req.port, req.dst, () => socket.send('vnet conform probe\n'));
-      if (req.sport !== undefined) socket.bind(req.sport, send);
+      if (req.sport !== undefined || req.src !== undefined) socket.bind({ port: req.sport ?? 0, ...(req.src !== undefined ? { address: req.src } : {}) }, send);
       else send();
     } else {
       const ping = spawn('ping', [isIPv6(req.dst) ? '-6' : '-4', '-n', '-c', '1', '-W', String(Math.ceil(req.timeoutMs / 1000)), req.dst], { stdio: ['ignore', 'pipe', 'pipe'] });

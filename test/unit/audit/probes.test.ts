@@ -65,6 +65,26 @@ describe('parseProbes', () => {
     expect(r.issues[4]!.message).toContain('did you mean "proto"?');
   });
 
+  it('spoof: sends from an address that is not the sender\'s (tcp, udp; same family as the destination)', () => {
+    const r = parseProbes(`probes:
+  - { from: web-1, to: db-1, port: 80, spoof: 10.0.0.99 }
+`, cloud, 'p.yaml');
+    if (!r.ok) throw new Error(JSON.stringify(r.issues));
+    expect(r.probes[0]!.spoof).toBe('10.0.0.99');
+    expect(r.probes[0]!.spec.src).toBe(10 * 2 ** 24 + 99);
+    const bad = parseProbes(`probes:
+  - { from: web-1, to: db-1, spoof: 10.0.0.99 }
+  - { from: web-1, to: db-1, port: 80, spoof: not-an-ip }
+  - { from: web-1, to: db-1, port: 80, spoof: "2001:db8::9" }
+`, cloud, 'p.yaml');
+    if (bad.ok) throw new Error('expected issues');
+    expect(bad.issues.map((i) => [i.code, i.path.join('.'), i.line])).toEqual([
+      ['spoof-protocol', 'probes.0.spoof', 2],
+      ['ip', 'probes.1.spoof', 3],
+      ['probe-family', 'probes.2.spoof', 4],
+    ]);
+  });
+
   it('the document must be a map with a probes list', () => {
     const codes = (text: string) => { const r = parseProbes(text, cloud); return r.ok ? [] : r.issues.map((i) => `${i.code} ${i.path.join('.')}`); };
     expect(codes('')).toEqual(['not-a-map ']);
