@@ -35,15 +35,17 @@ export interface ProbeResult {
 
 const UNREACHABLE = new Set(['EHOSTUNREACH', 'ENETUNREACH']);
 
+/** Runs one probe; a spoofed one (`src`) borrows its source address on `lo` meanwhile. */
 export async function runProbe(req: ProbeRequest): Promise<ProbeResult> {
   if (req.src === undefined) return probe(req);
-  const address = ['addr', 'add', `${req.src}/${isIPv6(req.src) ? 128 : 32}`, 'dev', 'lo', ...(isIPv6(req.src) ? ['nodad'] : [])];
-  const added = spawnSync('ip', address, { encoding: 'utf8' });
-  if (added.status !== 0) return { result: 'error', detail: `ip ${address.join(' ')}: ${added.stderr.trim() || added.error?.message}`, seen: null, ms: 0 };
+  const host = `${req.src}/${isIPv6(req.src) ? 128 : 32}`;
+  const add = ['addr', 'add', host, 'dev', 'lo', ...(isIPv6(req.src) ? ['nodad'] : [])];
+  const added = spawnSync('ip', add, { encoding: 'utf8' });
+  if (added.status !== 0) return { result: 'error', detail: `ip ${add.join(' ')}: ${added.stderr.trim() || added.error?.message}`, seen: null, ms: 0 };
   try {
     return await probe(req);
   } finally {
-    spawnSync('ip', ['addr', 'del', `${req.src}/${isIPv6(req.src) ? 128 : 32}`, 'dev', 'lo']);
+    spawnSync('ip', ['addr', 'del', host, 'dev', 'lo']);
   }
 }
 
