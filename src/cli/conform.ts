@@ -25,6 +25,8 @@ export interface ConformOptions {
   readonly probes?: string;
   readonly json?: boolean;
   readonly prefix?: string;
+  /** Leave the realization up after the probes, to look around in it (an interrupt still tears down). */
+  readonly keep?: boolean;
 }
 
 /** A real probe waits this long for an answer (TCP connect, UDP answer, echo reply). */
@@ -73,6 +75,7 @@ export async function runConform(file: string, opts: ConformOptions, io: Io): Pr
   // Drop counters: security groups (instances), NAT and ACLs (routers), port security (the fabric).
   const session = new ConformSession(agent, plan.namespaces.filter((n) => n.role.startsWith('instance ') || n.role.startsWith('router ') || n.role === 'fabric').map((n) => n.name));
   let interrupted = false;
+  let kept = false;
   const onSignal = (signal: NodeJS.Signals) => {
     interrupted = true;
     session.close();
@@ -100,17 +103,19 @@ export async function runConform(file: string, opts: ConformOptions, io: Io): Pr
     const realMs = performance.now() - realStart;
     session.close();
     const downStart = performance.now();
-    teardown(prefix);
-    const teardownMs = performance.now() - downStart;
-    const timing = { realizeMs: Math.round(realizeMs), teardownMs: Math.round(teardownMs), realProbesPerSecond: round1(rows.length / (realMs / 1000)), vnetProbesPerSecond: round1(rows.length / (vnetMs / 1000)) };
+    kept = opts.keep === true && !interrupted;
+    if (!kept) teardown(prefix);
+    const teardownMs = kept ? null : Math.round(performance.now() - downStart);
+    const timing: Timing = { realizeMs: Math.round(realizeMs), teardownMs, realProbesPerSecond: round1(rows.length / (realMs / 1000)), vnetProbesPerSecond: round1(rows.length / (vnetMs / 1000)) };
     const differ = rows.filter((r) => r.comparison.status === 'differ').length;
     const expected = rows.filter((r) => r.comparison.status === 'expected').length;
-    if (opts.json) io.out(JSON.stringify({ topology: cloud.name, prefix, rows: rows.map(rowJson), summary: { probes: rows.length, agree: rows.length - differ - expected, expected, differ }, timing }, null, 2));
+    if (opts.json) io.out(JSON.stringify({ topology: cloud.name, prefix, rows: rows.map(rowJson), summary: { probes: rows.length, agree: rows.length - differ - expected, expected, differ }, timing, kept }, null, 2));
     else printTable(rows, timing, io);
+    if (kept) io.err(`vnet conform: left up: ${prefix}-* (see ip netns list); remove it with: vnet realize ${file} --down --prefix ${prefix}`);
     return differ > 0 ? 1 : 0;
   } finally {
     session.close();
-    teardown(prefix);
+    if (!kept) teardown(prefix);
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
@@ -133,7 +138,15 @@ const what = (p: Probe) => `${p.proto === 'icmp' ? 'icmp' : `${p.proto}/${p.port
 const vnetCell = (v: Verdict) => (v.verdict === 'delivered' && v.observed ? `${v.verdict} ${v.observed.src}${v.lb ? ` → ${v.observed.dst}` : ''}` : v.verdict);
 const realCell = (r: RealOutcome & { ms: number }) => `${r.verdict}${r.seenSrc ? ` ${r.seenSrc}` : ''}${r.seenDst && r.seenSrc ? ` → ${r.seenDst}` : ''} (${Math.round(r.ms)} ms)`;
 
-function printTable(rows: readonly Row[], timing: Record<string, number>, io: Io): void {
+interface Timing {
+  readonly realizeMs: number;
+  /** Null when the realization was kept (--keep). */
+  readonly teardownMs: number | null;
+  readonly realProbesPerSecond: number;
+  readonly vnetProbesPerSecond: number;
+}
+
+function printTable(rows: readonly Row[], timing: Timing, io: Io): void {
   const s = io.outStyle;
   const status = (c: Comparison) => (c.status === 'agree' ? s.green('agree') : c.status === 'expected' ? s.yellow('expected') : s.red('DIFFER'));
   io.out(renderTable(['#', 'probe', 'vnet (far end saw)', 'kernel (far end saw)', '', 'why'],
@@ -142,7 +155,7 @@ function printTable(rows: readonly Row[], timing: Record<string, number>, io: Io
   const expected = rows.filter((r) => r.comparison.status === 'expected').length;
   io.out('');
   io.out(`${rows.length} probes: ${rows.length - differ - expected} agree, ${expected} expected differences, ${differ} unexplained`);
-  io.out(`realize ${timing['realizeMs']} ms, teardown ${timing['teardownMs']} ms; probes/s: kernel ${timing['realProbesPerSecond']}, vnet ${timing['vnetProbesPerSecond']}`);
+  io.out(`realize ${timing.realizeMs} ms, ${timing.teardownMs === null ? 'kept up' : `teardown ${timing.teardownMs} ms`}; probes/s: kernel ${timing.realProbesPerSecond}, vnet ${timing.vnetProbesPerSecond}`);
 }
 
 function rowJson(r: Row) {

@@ -86,6 +86,7 @@ program.command('conform')
   .option('--probes <file>', 'probes file (YAML or JSON, as for vnet audit); default: every sender to every service, floating IPs, load balancers')
   .option('--json', 'print the rows, the summary and the timings as JSON')
   .option('--prefix <p>', 'prefix of every name it creates (default: vn + a hash of the cloud name)')
+  .option('--keep', 'leave the realization up afterwards, to look around (remove it with vnet realize FILE --down)')
   .action(async (file: string, opts: ConformOptions) => { process.exitCode = await runConform(file, opts, io); });
 
 program.parseAsync(process.argv).catch((e: unknown) => {

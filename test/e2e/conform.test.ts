@@ -4,7 +4,7 @@
 // far end saw behind SNAT and floating IPs, the load balancer's member sequence, and that
 // delivered, refused, dropped and unreachable all occur. Needs root; skips with the reason when
 // this machine cannot create namespaces.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { namespaceSupport, namespacesOf, uniquePrefix } from './realize-namespaces.js';
 
@@ -179,6 +179,22 @@ describe.skipIf(unsupported !== null)('vnet conform on this machine', () => {
     expect(find(rows, 'insider', 'hash-lb', 80)[0]!.kernel.seen?.src).toBe('10.2.0.1');
     expect(find(rows, 'admin', 'hash-lb', 80)[0]!.kernel.seen?.src).toBe('10.3.0.2');
     expect(find(rows, 'admin', 'lb-fip', 80)[0]!.kernel.seen?.src).toBe('203.0.113.10');
+    expect(namespacesOf(prefix)).toEqual([]);
+  }, 60_000);
+
+  it('--keep leaves the realization up to look around in, and realize --down removes it', () => {
+    const prefix = uniquePrefix('k');
+    try {
+      const run = spawnSync(process.execPath, ['dist/vnet.cjs', 'conform', 'topologies/minimal.yaml', '--keep', '--json', '--prefix', prefix], { encoding: 'utf8' });
+      expect(run.status).toBe(0);
+      const out = JSON.parse(run.stdout) as { kept: boolean; timing: { teardownMs: number | null }; summary: { differ: number } };
+      expect(out.kept).toBe(true);
+      expect(out.timing.teardownMs).toBeNull();
+      expect(run.stderr).toContain(`left up: ${prefix}-*`);
+      expect(namespacesOf(prefix).length).toBe(3);
+    } finally {
+      spawnSync(process.execPath, ['dist/vnet.cjs', 'realize', 'topologies/minimal.yaml', '--down', '--prefix', prefix]);
+    }
     expect(namespacesOf(prefix)).toEqual([]);
   }, 60_000);
 
