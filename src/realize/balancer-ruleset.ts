@@ -10,7 +10,7 @@
 import type { LoadBalancer } from '../topology/model.js';
 import { memberMap } from './balance-map.js';
 import { downIn, type DownMember } from './member-health.js';
-import { rule } from './nft-match.js';
+import { chainText, rule } from './nft-match.js';
 
 export const LB_TABLE = 'vnet_lb';
 
@@ -27,14 +27,8 @@ export function balancerRuleset(lb: LoadBalancer, down: readonly DownMember[] = 
   if (pre.length === 0) return null;
   return [
     `table ${ip} ${LB_TABLE} {`,
-    '  chain prerouting {',
-    '    type nat hook prerouting priority dstnat; policy accept;',
-    ...pre.map((l) => `    ${l}`),
-    '  }',
-    '  chain postrouting {',
-    '    type nat hook postrouting priority srcnat; policy accept;',
-    `    ct status dnat snat ${ip} to ${lb.vip.text} comment "the member answers the load balancer"`,
-    '  }',
+    ...chainText('prerouting', ['type nat hook prerouting priority dstnat; policy accept;', ...pre]),
+    ...chainText('postrouting', ['type nat hook postrouting priority srcnat; policy accept;', `ct status dnat snat ${ip} to ${lb.vip.text} comment "the member answers the load balancer"`]),
     '}',
     '',
   ].join('\n');

@@ -1,7 +1,8 @@
 /**
  * nftables match expressions for the cloud's rule parts: address families, protocols, port
- * ranges, ICMP and ICMPv6 type and code, prefixes. Shared by the security-group and network-ACL
- * rulesets, which live in `inet` tables and so say which family a rule is for.
+ * ranges, ICMP and ICMPv6 type and code, prefixes, address sets; and the text of chains and
+ * tables. Shared by every ruleset of a realization (security groups and network ACLs live in
+ * `inet` tables and so say which family a rule is for).
  */
 import { prefixContains, type PrefixValue } from '../packet/ip-value.js';
 import type { Protocol } from '../topology/model.js';
@@ -44,10 +45,30 @@ export function prefixMatch(field: 'saddr' | 'daddr', prefix: string): string {
   return `${prefix.includes(':') ? 'ip6' : 'ip'} ${field} ${prefix}`;
 }
 
+/** One element alone, or an anonymous set: `10.0.0.2`, `{ 10.0.0.2, 10.0.0.3 }`. */
+export const setOf = (items: readonly string[]): string => (items.length === 1 ? items[0]! : `{ ${items.join(', ')} }`);
+
 /** `ip saddr { 10.0.0.2, 10.0.0.3 }` for a set of addresses of one family. */
 export function addressSetMatch(field: 'saddr' | 'daddr', addresses: readonly string[]): string {
-  const ip = addresses[0]?.includes(':') ? 'ip6' : 'ip';
-  return addresses.length === 1 ? `${ip} ${field} ${addresses[0]}` : `${ip} ${field} { ${addresses.join(', ')} }`;
+  return `${addresses[0]?.includes(':') ? 'ip6' : 'ip'} ${field} ${setOf(addresses)}`;
+}
+
+/** A chain's lines in a table's text, its statements indented under it. */
+export const chainText = (name: string, lines: readonly string[]): string[] => [`  chain ${name} {`, ...lines.map((l) => `    ${l}`), '  }'];
+
+/**
+ * A table with one drop counter whose forward chain (policy accept) sends each interface's
+ * traffic to a chain of its own: the shape of the ACL and port-security rulesets.
+ */
+export function forwardDispatchTable(table: string, counter: string, dispatch: readonly string[], chains: readonly string[]): string {
+  return [
+    `table ${table} {`,
+    `  counter ${counter} { }`,
+    ...chainText('forward', ['type filter hook forward priority filter; policy accept;', ...dispatch]),
+    ...chains,
+    '}',
+    '',
+  ].join('\n');
 }
 
 /**

@@ -12,7 +12,7 @@ import { formatIp } from '../address/ip.js';
 import { slaacAddress } from '../ipam/slaac.js';
 import { toPrefixValue, type PrefixValue } from '../packet/ip-value.js';
 import type { Port } from '../topology/model.js';
-import { addressSetMatch, withoutCovered } from './nft-match.js';
+import { addressSetMatch, chainText, forwardDispatchTable, setOf, withoutCovered } from './nft-match.js';
 
 export const PORT_SECURITY_TABLE = 'vnet_ps';
 export const SPOOF_DROP_COUNTER = 'spoof_drop';
@@ -34,29 +34,17 @@ export function portSecurityRuleset(ports: readonly { readonly port: Port; reado
     dispatch.push(`iifname "${bridgeSide}" jump ${chain} comment "${port.id}"`);
     const macs = [port.mac, ...port.allowedAddressPairs.map((p) => p.mac).filter((m): m is string => m !== null && m !== port.mac)];
     const byMac = [...new Set(macs)].map((mac, m) => ({ mac, chain: `${chain}_mac${m}`, allowed: allowedFor(port, mac) }));
-    chains.push(`  chain ${chain} {`, ...byMac.map((b) => `    ether saddr ${b.mac} jump ${b.chain}`), `    counter name "${SPOOF_DROP_COUNTER}" drop comment "${port.id}: source MAC not the port's"`, '  }');
+    chains.push(...chainText(chain, [...byMac.map((b) => `ether saddr ${b.mac} jump ${b.chain}`), `counter name "${SPOOF_DROP_COUNTER}" drop comment "${port.id}: source MAC not the port's"`]));
     for (const b of byMac) {
       const lines = [`arp saddr ether != ${b.mac} counter name "${SPOOF_DROP_COUNTER}" drop comment "ARP sender MAC differs from the frame's"`];
       if (b.allowed.v4.length > 0) lines.push(`arp saddr ip ${setOf(b.allowed.v4)} accept`, `${addressSetMatch('saddr', b.allowed.v4)} accept`);
       if (b.allowed.v6.length > 0) lines.push(`${addressSetMatch('saddr', b.allowed.v6)} accept`);
       lines.push(`counter name "${SPOOF_DROP_COUNTER}" drop comment "${port.id}: source address not the port's"`);
-      chains.push(`  chain ${b.chain} {`, ...lines.map((l) => `    ${l}`), '  }');
+      chains.push(...chainText(b.chain, lines));
     }
   });
-  return [
-    `table bridge ${PORT_SECURITY_TABLE} {`,
-    `  counter ${SPOOF_DROP_COUNTER} { }`,
-    '  chain forward {',
-    '    type filter hook forward priority filter; policy accept;',
-    ...dispatch.map((l) => `    ${l}`),
-    '  }',
-    ...chains,
-    '}',
-    '',
-  ].join('\n');
+  return forwardDispatchTable(`bridge ${PORT_SECURITY_TABLE}`, SPOOF_DROP_COUNTER, dispatch, chains);
 }
-
-const setOf = (items: readonly string[]): string => (items.length === 1 ? items[0]! : `{ ${items.join(', ')} }`);
 
 /** Source addresses a frame with this MAC may carry from the port, per family, as nftables set elements. */
 function allowedFor(port: Port, mac: string): { v4: string[]; v6: string[] } {

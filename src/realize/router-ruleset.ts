@@ -15,7 +15,7 @@
 import type { AclRule, Cloud, LoadBalancer, Router } from '../topology/model.js';
 import { memberMap } from './balance-map.js';
 import { downIn, type DownMember } from './member-health.js';
-import { familyMatch, prefixMatch, protocolMatch, rule } from './nft-match.js';
+import { chainText, familyMatch, forwardDispatchTable, prefixMatch, protocolMatch, rule, setOf } from './nft-match.js';
 
 export const NAT_TABLE = 'vnet_nat';
 export const ACL_TABLE = 'vnet_acl';
@@ -36,7 +36,7 @@ export function routedBalancers(cloud: Cloud, router: Router, family: 4 | 6 = 4)
 /** A balancer's listeners as DNAT rules (prerouting), or rejects where no member can serve (forward). */
 function listenerRules(lb: LoadBalancer, fronts: readonly string[], family: 4 | 6, down: readonly DownMember[], pre: string[], forward: string[]): void {
   const ip = family === 4 ? 'ip' : 'ip6';
-  const daddr = fronts.length === 1 ? `${ip} daddr ${fronts[0]}` : `${ip} daddr { ${fronts.join(', ')} }`;
+  const daddr = `${ip} daddr ${setOf(fronts)}`;
   for (const l of lb.listeners) {
     const proto = l.protocol === 'udp' ? 'udp' : 'tcp';
     const pool = lb.pools.find((p) => p.name === l.pool)!;
@@ -73,7 +73,7 @@ function natTable(cloud: Cloud, router: Router, ifnameOf: (portId: string) => st
   if (qg !== null && gw && gw.address.ip.version === 4) {
     // Hairpin (the L3 agent's `--ctstate DNAT -j SNAT`): flows sent to a floating IP from inside.
     const floating = fips.map((f) => f.address.text);
-    const sentToFloating = floating.length === 0 ? null : `ct original ip daddr ${floating.length === 1 ? floating[0] : `{ ${floating.join(', ')} }`}`;
+    const sentToFloating = floating.length === 0 ? null : `ct original ip daddr ${setOf(floating)}`;
     for (const f of fips) {
       if (f.fixedAddress === null) continue;
       post.push(rule(`iifname != ${qg}`, `ip saddr ${f.fixedAddress.text}`, `oifname ${qg}`, `snat ip to ${f.address.text}`, `comment "${f.name} outbound"`));
@@ -105,12 +105,7 @@ function sameLinkHairpin(cloud: Cloud, router: Router, ifnameOf: (portId: string
 
 function natTableText(table: string, pre: readonly string[], forward: readonly string[], post: readonly string[]): string | null {
   if (pre.length + post.length + forward.length === 0) return null;
-  const chain = (name: string, hook: string, lines: readonly string[]) => lines.length === 0 ? [] : [
-    `  chain ${name} {`,
-    `    type ${hook};`,
-    ...lines.map((l) => `    ${l}`),
-    '  }',
-  ];
+  const chain = (name: string, hook: string, lines: readonly string[]) => (lines.length === 0 ? [] : chainText(name, [`type ${hook};`, ...lines]));
   return [
     `table ${table} {`,
     ...chain('prerouting', 'nat hook prerouting priority dstnat; policy accept', pre),
@@ -154,17 +149,7 @@ function aclTable(cloud: Cloud, router: Router, ifnameOf: (portId: string) => st
     }
   }
   if (dispatch.length === 0) return null;
-  return [
-    `table inet ${ACL_TABLE} {`,
-    `  counter ${ACL_DROP_COUNTER} { }`,
-    '  chain forward {',
-    '    type filter hook forward priority filter; policy accept;',
-    ...dispatch.map((l) => `    ${l}`),
-    '  }',
-    ...chains,
-    '}',
-    '',
-  ].join('\n');
+  return forwardDispatchTable(`inet ${ACL_TABLE}`, ACL_DROP_COUNTER, dispatch, chains);
 }
 
 function aclChain(name: string, rules: readonly AclRule[], field: 'saddr' | 'daddr', what: string): string[] {
@@ -177,5 +162,5 @@ function aclChain(name: string, rules: readonly AclRule[], field: 'saddr' | 'dad
       r.action === 'allow' ? 'return' : `counter name "${ACL_DROP_COUNTER}" drop`, `comment "${what} rule ${r.number}"`));
   }
   lines.push(`counter name "${ACL_DROP_COUNTER}" drop comment "${what}: implicit deny"`);
-  return [`  chain ${name} {`, ...lines.map((l) => `    ${l}`), '  }'];
+  return chainText(name, lines);
 }

@@ -13,7 +13,7 @@ import type { Cidr } from '../address/cidr.js';
 import { formatIp } from '../address/ip.js';
 import { toPrefixValue, type PrefixValue } from '../packet/ip-value.js';
 import type { Cloud, Port, SecurityGroupRule } from '../topology/model.js';
-import { addressSetMatch, familyMatch, prefixMatch, protocolMatch, rule, withoutCovered, type Family } from './nft-match.js';
+import { addressSetMatch, chainText, familyMatch, prefixMatch, protocolMatch, rule, withoutCovered, type Family } from './nft-match.js';
 
 export const SG_TABLE = 'vnet_sg';
 export const SG_DROP_COUNTERS = ['ingress_drop', 'egress_drop'] as const;
@@ -53,14 +53,8 @@ export function securityGroupRuleset(cloud: Cloud, ports: readonly { readonly po
     `table inet ${SG_TABLE} {`,
     '  counter ingress_drop { }',
     '  counter egress_drop { }',
-    '  chain input {',
-    '    type filter hook input priority filter; policy drop;',
-    ...input.map((l) => `    ${l}`),
-    '  }',
-    '  chain output {',
-    '    type filter hook output priority filter; policy drop;',
-    ...output.map((l) => `    ${l}`),
-    '  }',
+    ...chainText('input', ['type filter hook input priority filter; policy drop;', ...input]),
+    ...chainText('output', ['type filter hook output priority filter; policy drop;', ...output]),
     '}',
     '',
   ].join('\n');
