@@ -8,6 +8,7 @@
  * bytes first and two zero bytes after).
  */
 
+import { writeIpValue } from '../packet/encode.js';
 import type { IpValue } from '../packet/ip-value.js';
 
 const JHASH_INITVAL = 0xdeadbeef;
@@ -72,15 +73,9 @@ export const reciprocalScale = (hash: number, n: number): number => Math.floor((
 export function sourceKey(address: IpValue, port?: number): Uint8Array {
   const size = typeof address === 'number' ? 4 : 16;
   const out = new Uint8Array(port === undefined ? size : size + 4);
-  if (typeof address === 'number') {
-    for (let i = 0; i < 4; i++) out[i] = (address >>> (24 - 8 * i)) & 0xff;
-  } else {
-    for (let i = 0; i < 16; i++) out[i] = Number((address >> BigInt(120 - 8 * i)) & 0xffn);
-  }
-  if (port !== undefined) {
-    out[size] = port >>> 8;
-    out[size + 1] = port & 0xff;
-  }
+  const view = new DataView(out.buffer);
+  writeIpValue(view, 0, address);
+  if (port !== undefined) view.setUint16(size, port);
   return out;
 }
 

@@ -20,6 +20,7 @@
  *   is never set.
  */
 import { isNeighborDiscovery, ICMP, TCP_ACK, TCP_RST, TCP_SYN, type Arp, type Frame, type Icmp, type IpPacket } from './frame.js';
+import type { IpValue } from './ip-value.js';
 
 export const ETHERTYPE = { ipv4: 0x0800, arp: 0x0806, ipv6: 0x86dd } as const;
 export const IP_PROTOCOL = { icmp: 1, tcp: 6, udp: 17, icmpv6: 58 } as const;
@@ -95,8 +96,8 @@ function writePacket(bytes: Uint8Array, view: DataView, at: number, p: IpPacket)
     view.setUint16(at + 6, 0x4000); // DF, id 0 (left zero at at + 4)
     view.setUint8(at + 8, p.ttl);
     view.setUint8(at + 9, proto);
-    view.setUint32(at + 12, (p.src as number) >>> 0);
-    view.setUint32(at + 16, (p.dst as number) >>> 0);
+    writeIpValue(view, at + 12, p.src);
+    writeIpValue(view, at + 16, p.dst);
     view.setUint16(at + 10, checksum(bytes, at, at + 20, 0));
     l4At = at + 20;
   } else {
@@ -104,8 +105,8 @@ function writePacket(bytes: Uint8Array, view: DataView, at: number, p: IpPacket)
     view.setUint16(at + 4, l4Len);
     view.setUint8(at + 6, proto);
     view.setUint8(at + 7, p.ttl);
-    writeV6(view, at + 8, p.src as bigint);
-    writeV6(view, at + 24, p.dst as bigint);
+    writeIpValue(view, at + 8, p.src);
+    writeIpValue(view, at + 24, p.dst);
     l4At = at + 40;
   }
   const l4 = p.l4;
@@ -195,6 +196,12 @@ function writeMac(view: DataView, at: number, mac: number): void {
 function writeV6(view: DataView, at: number, a: bigint): void {
   view.setBigUint64(at, a >> 64n);
   view.setBigUint64(at + 8, a & 0xffffffffffffffffn);
+}
+
+/** An address in network byte order: 4 bytes for IPv4, 16 for IPv6. */
+export function writeIpValue(view: DataView, at: number, a: IpValue): void {
+  if (typeof a === 'number') view.setUint32(at, a >>> 0);
+  else writeV6(view, at, a);
 }
 
 const isMulticastV6 = (a: bigint): boolean => a >> 120n === 0xffn;
