@@ -3,29 +3,15 @@
  * verdict's events are its own probe's whatever the log holds, and draining starts a new log
  * without touching what was handed out.
  */
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { resolveDestination, resolveSource } from '../../../src/engine/endpoints.js';
-import { Simulator, type ProbeSpec } from '../../../src/engine/simulator.js';
-import { parseTopology } from '../../../src/topology/load.js';
+import { Simulator } from '../../../src/engine/simulator.js';
 import type { Cloud } from '../../../src/topology/model.js';
+import { cloudFromFile, probeSpec } from './probes.js';
 
-function threeTier(): Cloud {
-  const file = 'topologies/three-tier.yaml';
-  const r = parseTopology(readFileSync(file, 'utf8'), file);
-  if (!r.ok) throw new Error('three-tier.yaml does not load');
-  return r.cloud;
-}
-
-function spec(cloud: Cloud, from: string, to: string, port: number): ProbeSpec {
-  const src = resolveSource(cloud, from);
-  const dst = resolveDestination(cloud, to);
-  if (!src.ok || !dst.ok) throw new Error('bad probe');
-  return { from: src.value.node, to: dst.value, proto: 'tcp', port };
-}
+const spec = (cloud: Cloud, from: string, to: string, port: number) => probeSpec(cloud, from, to, 'tcp', port);
 
 describe('the event log', () => {
-  const cloud = threeTier();
+  const cloud = cloudFromFile('topologies/three-tier.yaml');
 
   it('keeps events until drained, then starts empty', () => {
     const sim = new Simulator(cloud);

@@ -6,21 +6,12 @@
  * in a simulator nobody looked at).
  */
 import { describe, expect, it } from 'vitest';
-import { loadTopologyFile } from '../../../src/cli/read-topology.js';
-import { resolveDestination, resolveSource } from '../../../src/engine/endpoints.js';
 import { nodeState, stateNodes } from '../../../src/engine/node-state.js';
-import { Simulator, type ProbeSpec } from '../../../src/engine/simulator.js';
+import { Simulator } from '../../../src/engine/simulator.js';
+import { cloudFromFile, probeSpec } from './probes.js';
 
-const loaded = loadTopologyFile('topologies/three-tier.yaml');
-if (!loaded.ok) throw new Error('three-tier does not load');
-const cloud = loaded.cloud;
-
-function spec(from: string, to: string, port: number): ProbeSpec {
-  const src = resolveSource(cloud, from);
-  const dst = resolveDestination(cloud, to);
-  if (!src.ok || !dst.ok) throw new Error('bad endpoints');
-  return { from: src.value.node, to: dst.value, proto: 'tcp', port };
-}
+const cloud = cloudFromFile('topologies/three-tier.yaml');
+const spec = (from: string, to: string, port: number) => probeSpec(cloud, from, to, 'tcp', port);
 
 describe('nodeState', () => {
   it('is undefined for a node the simulation does not have; lists every node it has', () => {

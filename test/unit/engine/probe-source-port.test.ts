@@ -3,23 +3,12 @@
  * packet): the sender uses it, the answer is still recognised as an answer, and probes without
  * one keep counting up the ephemeral range.
  */
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { resolveDestination, resolveSource } from '../../../src/engine/endpoints.js';
-import { Simulator, type ProbeSpec } from '../../../src/engine/simulator.js';
-import { parseTopology } from '../../../src/topology/load.js';
+import { Simulator } from '../../../src/engine/simulator.js';
+import { cloudFromFile, probeSpec } from './probes.js';
 
-const file = 'topologies/three-tier.yaml';
-const loaded = parseTopology(readFileSync(file, 'utf8'), file);
-if (!loaded.ok) throw new Error('three-tier.yaml does not load');
-const cloud = loaded.cloud;
-
-function spec(from: string, to: string, proto: 'tcp' | 'udp', port: number, sport?: number): ProbeSpec {
-  const src = resolveSource(cloud, from);
-  const dst = resolveDestination(cloud, to);
-  if (!src.ok || !dst.ok) throw new Error('bad probe');
-  return { from: src.value.node, to: dst.value, proto, port, ...(sport !== undefined ? { sport } : {}) };
-}
+const cloud = cloudFromFile('topologies/three-tier.yaml');
+const spec = (from: string, to: string, proto: 'tcp' | 'udp', port: number, sport?: number) => probeSpec(cloud, from, to, proto, port, sport !== undefined ? { sport } : {});
 
 describe('a probe\'s source port', () => {
   it('is the one asked for, and the reply comes back to it', () => {

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { formatPath } from '../../../src/topology/issue.js';
 import { parseTopology } from '../../../src/topology/load.js';
 import { Simulator } from '../../../src/engine/simulator.js';
-import { resolveDestination, resolveSource } from '../../../src/engine/endpoints.js';
+import { probeSpec } from '../engine/probes.js';
 
 const topology = (rule: string) => `version: 1
 name: icmp-names
@@ -35,11 +35,7 @@ describe('icmp on an IPv6 rule', () => {
       expect(fileRule.ethertype).toBe('IPv6');
       expect(r.warnings.map((w) => [w.code, formatPath(w.path), w.line])).toEqual([['icmp-as-icmpv6', 'security_groups.g.rules[0].protocol', 10]]);
       // And it lets an IPv6 ping in.
-      const sim = new Simulator(r.cloud);
-      const from = resolveSource(r.cloud, 'a');
-      const to = resolveDestination(r.cloud, 'b');
-      if (!from.ok || !to.ok) throw new Error('bad probe');
-      expect(sim.probe({ from: from.value.node, to: to.value, proto: 'icmp' }).verdict).toBe('delivered');
+      expect(new Simulator(r.cloud).probe(probeSpec(r.cloud, 'a', 'b', 'icmp')).verdict).toBe('delivered');
     }
   });
 
