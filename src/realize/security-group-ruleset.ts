@@ -17,9 +17,16 @@ import { addressSetMatch, chainText, familyMatch, prefixMatch, protocolMatch, ru
 
 export const SG_TABLE = 'vnet_sg';
 export const SG_DROP_COUNTERS = ['ingress_drop', 'egress_drop'] as const;
-/** ICMPv6 types Neutron lets through without a rule: MLD query, NS, NA in (RA from the router is not realized). */
+/**
+ * ICMPv6 that passes without a rule, as in vnet's port firewall (src/firewall/port-firewall.ts,
+ * Neutron's list): MLD query, NS, NA in (RA from the router is not realized) …
+ */
 const ND_IN = 'mld-listener-query, nd-neighbor-solicit, nd-neighbor-advert';
-/** … and RS, NS, NA, MLD reports (v1 and v2) and done out. */
+/**
+ * … and RS, NS, NA out; plus the MLD reports and done the kernel sends on its own (Neutron lets
+ * them out from ::). vnet's hosts send none, and counting them as drops would make a probe that
+ * timed out look dropped to conform.
+ */
 const ND_OUT = 'mld-listener-report, mld-listener-done, nd-router-solicit, nd-neighbor-solicit, nd-neighbor-advert, mld2-listener-report';
 
 /** The ruleset text, or null when no port of the instance has port security. */
