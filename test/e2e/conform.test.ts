@@ -31,15 +31,24 @@ function conform(topology: string, probes: string | null, prefix: string): Promi
   });
 }
 
+/**
+ * Runs conform and checks what every case expects: nothing on stderr, exit 0, and no probe that
+ * differs (`explained`: expected differences allowed; `agree`: every probe agrees).
+ */
+async function conformClean(letter: string, topology: string, probes: string | null, allow: 'agree' | 'explained'): Promise<{ prefix: string; rows: Row[] }> {
+  const prefix = uniquePrefix(letter);
+  const { code, rows, stderr } = await conform(topology, probes, prefix);
+  expect(stderr).toBe('');
+  expect(rows.filter((r) => (allow === 'agree' ? r.status !== 'agree' : r.status === 'differ'))).toEqual([]);
+  expect(code).toBe(0);
+  return { prefix, rows };
+}
+
 const find = (rows: Row[], from: string, to: string, port = 0) => rows.filter((r) => r.probe.from === from && r.probe.to === to && r.probe.port === port);
 
 describe.skipIf(unsupported !== null)('vnet conform on this machine', () => {
   it('three-tier.yaml: the kernel and vnet agree on every probe', async () => {
-    const prefix = uniquePrefix('c');
-    const { code, rows, stderr } = await conform('topologies/three-tier.yaml', 'test/fixtures/realize/three-tier-probes.yaml', prefix);
-    expect(stderr).toBe('');
-    expect(rows.filter((r) => r.status === 'differ')).toEqual([]);
-    expect(code).toBe(0);
+    const { prefix, rows } = await conformClean('c', 'topologies/three-tier.yaml', 'test/fixtures/realize/three-tier-probes.yaml', 'explained');
     expect(rows).toHaveLength(25);
     for (const r of rows) if (r.status === 'expected') expect(r.reason).toMatch(/\w/);
     // Security groups both ways.
@@ -65,11 +74,7 @@ describe.skipIf(unsupported !== null)('vnet conform on this machine', () => {
   }, 90_000);
 
   it('multi-router.yaml: two router hops, SNAT through the other router, floating IP', async () => {
-    const prefix = uniquePrefix('m');
-    const { code, rows, stderr } = await conform('topologies/multi-router.yaml', 'test/fixtures/realize/multi-router-probes.yaml', prefix);
-    expect(stderr).toBe('');
-    expect(rows.filter((r) => r.status === 'differ')).toEqual([]);
-    expect(code).toBe(0);
+    const { prefix, rows } = await conformClean('m', 'topologies/multi-router.yaml', 'test/fixtures/realize/multi-router-probes.yaml', 'explained');
     expect(rows).toHaveLength(8);
     expect(find(rows, 'hq-1', 'branch-1', 22)[0]!.kernel.seen).toEqual({ src: '10.1.0.2', dst: '10.2.0.2' });
     expect(find(rows, 'client', 'hq-1-fip', 22)[0]!.kernel.verdict).toBe('dropped');
@@ -79,11 +84,7 @@ describe.skipIf(unsupported !== null)('vnet conform on this machine', () => {
   }, 90_000);
 
   it('dual-stack.yaml: IPv6 and IPv4 side by side, SLAAC and DHCPv6 addresses, neighbour discovery, the internet', async () => {
-    const prefix = uniquePrefix('d');
-    const { code, rows, stderr } = await conform('topologies/dual-stack.yaml', 'test/fixtures/realize/dual-stack-probes.yaml', prefix);
-    expect(stderr).toBe('');
-    expect(rows.filter((r) => r.status === 'differ')).toEqual([]);
-    expect(code).toBe(0);
+    const { prefix, rows } = await conformClean('d', 'topologies/dual-stack.yaml', 'test/fixtures/realize/dual-stack-probes.yaml', 'explained');
     expect(rows).toHaveLength(23);
     // Port security over IPv6: a source that is not web-1's is dropped on its port's switch side.
     expect(rows.find((r) => r.probe.spoof === '2001:db8:1::99')!.kernel.dropAt).toBe(`${prefix}-fabric vnet_ps/spoof_drop`);
@@ -112,11 +113,7 @@ describe.skipIf(unsupported !== null)('vnet conform on this machine', () => {
   }, 90_000);
 
   it('lb-health.yaml: the member vnet\'s monitor takes down is left out of the kernel\'s pool too', async () => {
-    const prefix = uniquePrefix('h');
-    const { code, rows, stderr } = await conform('test/fixtures/realize/lb-health.yaml', 'test/fixtures/realize/lb-health-probes.yaml', prefix);
-    expect(stderr).toBe('');
-    expect(rows.filter((r) => r.status !== 'agree')).toEqual([]);
-    expect(code).toBe(0);
+    const { prefix, rows } = await conformClean('h', 'test/fixtures/realize/lb-health.yaml', 'test/fixtures/realize/lb-health-probes.yaml', 'agree');
     const lb = find(rows, 'client', 'lb-fip', 80);
     expect(lb.map((r) => r.kernel.seen?.dst)).toEqual(['10.0.0.2', '10.0.0.4', '10.0.0.2', '10.0.0.4']);
     expect(lb.map((r) => r.vnet.observed?.dst)).toEqual(['10.0.0.2', '10.0.0.4', '10.0.0.2', '10.0.0.4']);
@@ -126,11 +123,7 @@ describe.skipIf(unsupported !== null)('vnet conform on this machine', () => {
   it('aws-vpc.yaml, default probes: network ACLs of two subnets that share a network and a router', async () => {
     // The router's two ports are on one bridge: each must answer ARP for its own address only,
     // or traffic from one subnet enters by the other's port and meets the wrong ACL.
-    const prefix = uniquePrefix('a');
-    const { code, rows, stderr } = await conform('topologies/aws-vpc.yaml', null, prefix);
-    expect(stderr).toBe('');
-    expect(rows.filter((r) => r.status === 'differ')).toEqual([]);
-    expect(code).toBe(0);
+    const { prefix, rows } = await conformClean('a', 'topologies/aws-vpc.yaml', null, 'explained');
     expect(find(rows, 'bastion', 'app-1', 22)[0]!.kernel.seen).toEqual({ src: '10.20.0.4', dst: '10.20.1.4' });
     expect(find(rows, 'bastion', 'app-2', 8080)[0]!.kernel.verdict).toBe('delivered');
     expect(find(rows, 'app-1', 'bastion', 22)[0]!.kernel.dropAt).toContain(`${prefix}-r-igw vnet_acl/acl_drop`);
@@ -139,22 +132,14 @@ describe.skipIf(unsupported !== null)('vnet conform on this machine', () => {
   }, 90_000);
 
   it('ipv6-gateway.yaml: an IPv6 external network, the router SNATs IPv6 as vnet does', async () => {
-    const prefix = uniquePrefix('g');
-    const { code, rows, stderr } = await conform('test/fixtures/realize/ipv6-gateway.yaml', 'test/fixtures/realize/ipv6-gateway-probes.yaml', prefix);
-    expect(stderr).toBe('');
-    expect(rows.filter((r) => r.status !== 'agree')).toEqual([]);
-    expect(code).toBe(0);
+    const { prefix, rows } = await conformClean('g', 'test/fixtures/realize/ipv6-gateway.yaml', 'test/fixtures/realize/ipv6-gateway-probes.yaml', 'agree');
     expect(find(rows, 'a', 'c6', 80)[0]!.kernel.seen).toEqual({ src: '2001:db8:100::2', dst: '2001:db8:ffff::7' });
     expect(rows.map((r) => r.kernel.verdict)).toEqual(['delivered', 'unreachable', 'refused', 'delivered', 'refused', 'delivered']);
     expect(namespacesOf(prefix)).toEqual([]);
   }, 60_000);
 
   it('ipv6-balancer.yaml: an IPv6 VIP, round robin through the router and from the VIP\'s subnet', async () => {
-    const prefix = uniquePrefix('b');
-    const { code, rows, stderr } = await conform('test/fixtures/realize/ipv6-balancer.yaml', 'test/fixtures/realize/ipv6-balancer-probes.yaml', prefix);
-    expect(stderr).toBe('');
-    expect(rows.filter((r) => r.status === 'differ')).toEqual([]);
-    expect(code).toBe(0);
+    const { prefix, rows } = await conformClean('b', 'test/fixtures/realize/ipv6-balancer.yaml', 'test/fixtures/realize/ipv6-balancer-probes.yaml', 'explained');
     const routed = find(rows, 'cl', 'lb', 80);
     expect(routed.map((r) => r.kernel.seen)).toEqual(['2001:db8:5::1', '2001:db8:5::2', '2001:db8:5::1'].map((dst) => ({ src: '2001:db8:6::1', dst })));
     expect(routed.map((r) => r.status)).toEqual(['agree', 'agree', 'agree']);
@@ -164,11 +149,7 @@ describe.skipIf(unsupported !== null)('vnet conform on this machine', () => {
   }, 60_000);
 
   it('lb-hairpin-hash.yaml: source hashing picks the same members, and the member sees the same sources', async () => {
-    const prefix = uniquePrefix('s');
-    const { code, rows, stderr } = await conform('test/fixtures/realize/lb-hairpin-hash.yaml', 'test/fixtures/realize/lb-hairpin-hash-probes.yaml', prefix);
-    expect(stderr).toBe('');
-    expect(rows.filter((r) => r.status !== 'agree')).toEqual([]);
-    expect(code).toBe(0);
+    const { prefix, rows } = await conformClean('s', 'test/fixtures/realize/lb-hairpin-hash.yaml', 'test/fixtures/realize/lb-hairpin-hash-probes.yaml', 'agree');
     expect(rows).toHaveLength(15);
     // Hashing by address: every member serves someone, and a client keeps its member.
     const byAddress = rows.filter((r) => r.probe.port === 80 && r.probe.to === 'lb-fip' && r.probe.from.startsWith('client-'));
