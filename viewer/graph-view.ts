@@ -8,11 +8,8 @@ import Graph from 'graphology';
 import Sigma from 'sigma';
 import { layerFill, sdfCircle, sdfDiamond, sdfSquare, sdfTriangle } from 'sigma/rendering';
 import { layeredLayout } from './layout.js';
-import { EDGE_COLOR, KIND_STYLE, LABEL_COLOR } from './theme.js';
+import { ALL_LABELS_UP_TO, EDGE_COLOR, KIND_STYLE, LABEL_COLOR, nodeScale } from './theme.js';
 import type { NodeKind, TopologyPayload } from './types.js';
-
-/** Clouds up to this many nodes show every label; larger ones show the labels that fit. */
-const ALL_LABELS_UP_TO = 400;
 
 interface DrawnNode {
   x: number;
@@ -67,8 +64,7 @@ export class GraphView {
     const box = this.sigma.getContainer();
     // Labels run sideways: ask for a picture a little wider than the viewport's shape.
     const at = layeredLayout(nodes, edges, box.clientHeight > 0 ? (1.1 * box.clientWidth) / box.clientHeight : 0);
-    // Sizes are screen pixels: a large cloud's nodes shrink so that they stay apart when it is all in view.
-    const scale = Math.max(0.25, Math.min(1, Math.sqrt(ALL_LABELS_UP_TO / nodes.length)));
+    const scale = nodeScale(nodes.length);
     for (const n of nodes) {
       const style = KIND_STYLE[n.kind];
       const p = at.get(n.id)!;

@@ -14,6 +14,16 @@ export interface KindStyle {
   readonly size: number;
 }
 
+/** Clouds up to this many nodes show every label; larger ones show the labels that fit. */
+export const ALL_LABELS_UP_TO = 400;
+
+/**
+ * How much a cloud's nodes shrink from their kind's size: not at all up to ALL_LABELS_UP_TO
+ * nodes, then with the square root of the count (sizes are screen pixels, so a large cloud in
+ * full view would otherwise be one blot), never below a quarter.
+ */
+export const nodeScale = (nodes: number): number => Math.max(0.25, Math.min(1, Math.sqrt(ALL_LABELS_UP_TO / nodes)));
+
 export const KIND_STYLE: Readonly<Record<NodeKind, KindStyle>> = {
   internet: { label: 'internet', color: '#8fa3b8', shape: 'circle', size: 16 },
   external_host: { label: 'external host', color: '#b39ddb', shape: 'circle', size: 9 },
