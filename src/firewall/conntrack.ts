@@ -1,16 +1,19 @@
 /**
  * Connection tracking for one port (a conntrack zone per port, as Neutron's OVS firewall
  * uses): entries keyed by the flow's original 5-tuple; a packet is `new` (no entry),
- * `established` (it belongs to a tracked flow, either way) or `related` (an ICMP error quoting
- * a tracked flow). TCP RST ends an entry, FIN shortens it to the close timeout; entries expire
- * on the virtual clock with Linux's default timeouts (nf_conntrack_*_timeout_*).
+ * `established` (it belongs to a tracked flow, either way), `related` (an ICMP error quoting
+ * a tracked flow) or `invalid` (an echo reply that answers no tracked request). TCP RST ends an
+ * entry, FIN shortens it to the close timeout; entries expire on the virtual clock with Linux's
+ * default timeouts (nf_conntrack_*_timeout_*). ICMP echo keeps its type in the tuple, as
+ * nf_conntrack_proto_icmp.c does: the reply of a request (8) is a reply (0), so a request coming
+ * back the other way (an instance pinging its own floating IP) is a new flow, not a reply.
  */
 import type { IpPacket } from '../packet/frame.js';
-import { TCP_FIN, TCP_RST } from '../packet/frame.js';
+import { echoReplyType, echoRequestType, TCP_FIN, TCP_RST } from '../packet/frame.js';
 import { formatIpValue, type IpValue } from '../packet/ip-value.js';
 import { FlowTable, type FlowTuple } from './flow-table.js';
 
-export type CtState = 'new' | 'established' | 'related';
+export type CtState = 'new' | 'established' | 'related' | 'invalid';
 
 const S = 1_000_000;
 export const CT_TIMEOUT_US = {
@@ -40,13 +43,32 @@ export interface CtLookup {
   readonly reply?: boolean;
 }
 
+/**
+ * The flow-table tag of an ICMP message that is not an error: echo request and echo reply are
+ * each other's reverse (Linux's invmap: 8 ↔ 0, 128 ↔ 129); any other informational type is its
+ * own flow with no reply direction.
+ */
+export const ICMP_TAG = { echoRequest: 1, echoReply: 2, other: 3 } as const;
+
+function icmpTag(version: 4 | 6, type: number): number {
+  if (type === echoRequestType(version)) return ICMP_TAG.echoRequest;
+  if (type === echoReplyType(version)) return ICMP_TAG.echoReply;
+  return ICMP_TAG.other;
+}
+
+/** The tag a flow's replies carry: the other echo type, or the same protocol. */
+export function reverseTag(tag: number): number {
+  return tag === ICMP_TAG.echoRequest ? ICMP_TAG.echoReply : tag === ICMP_TAG.echoReply ? ICMP_TAG.echoRequest : tag;
+}
+
 /** The tuple of a packet's flow in its own direction, and the tuple its replies would have. */
 export function flowKeys(p: IpPacket): { forward: FlowTuple; reverse: FlowTuple } {
   const l4 = p.l4;
   if (l4.proto === 'icmp') {
-    // Echo request and reply share an id; the reply's tuple swaps the addresses.
+    // Echo request and reply share an id; the reply's tuple swaps the addresses and the type.
     const id = l4.id ?? 0;
-    return { forward: { proto: 1, src: p.src, sport: id, dst: p.dst, dport: id }, reverse: { proto: 1, src: p.dst, sport: id, dst: p.src, dport: id } };
+    const tag = icmpTag(p.version, l4.type);
+    return { forward: { proto: tag, src: p.src, sport: id, dst: p.dst, dport: id }, reverse: { proto: reverseTag(tag), src: p.dst, sport: id, dst: p.src, dport: id } };
   }
   const proto = l4.proto === 'tcp' ? 6 : 17;
   return { forward: { proto, src: p.src, sport: l4.sport, dst: p.dst, dport: l4.dport }, reverse: { proto, src: p.dst, sport: l4.dport, dst: p.src, dport: l4.sport } };
@@ -60,7 +82,7 @@ export function flowText(p: IpPacket): string {
 
 /** flowText of the packet a tuple was taken from (flowKeys' forward tuple). */
 function tupleText(k: FlowTuple): string {
-  if (k.proto === 1) return `icmp ${formatIpValue(k.src)} → ${formatIpValue(k.dst)} id=${k.sport}`;
+  if (k.proto === ICMP_TAG.echoRequest || k.proto === ICMP_TAG.echoReply || k.proto === ICMP_TAG.other) return `icmp ${formatIpValue(k.src)} → ${formatIpValue(k.dst)} id=${k.sport}`;
   return `${k.proto === 6 ? 'tcp' : 'udp'} ${formatIpValue(k.src)}:${k.sport} → ${formatIpValue(k.dst)}:${k.dport}`;
 }
 
@@ -92,10 +114,16 @@ class Entry implements CtEntry, FlowTuple {
 }
 
 /** The flow-table protocol tag of a packet's L4 (as in flowKeys). */
-const protoTag = (proto: 'tcp' | 'udp' | 'icmp'): number => (proto === 'icmp' ? 1 : proto === 'tcp' ? 6 : 17);
+const protoTag = (p: IpPacket): number => (p.l4.proto === 'icmp' ? icmpTag(p.version, p.l4.type) : p.l4.proto === 'tcp' ? 6 : 17);
 
 const SWEEP_MIN = 1024;
 const NEW: CtLookup = { state: 'new' };
+/**
+ * Linux creates a connection only from a request (icmp_new's valid_new: echo, timestamp, info,
+ * address mask); an echo reply that answers nothing tracked is invalid, and Neutron's firewalls
+ * drop invalid packets before any rule (iptables `--state INVALID -j DROP`, OVS `ct_state=+inv`).
+ */
+const INVALID: CtLookup = { state: 'invalid' };
 
 export class ConnTrack {
   private readonly entries = new FlowTable<CtEntry>();
@@ -111,14 +139,14 @@ export class ConnTrack {
       return entry ? { state: 'related', entry } : { state: 'new' };
     }
     // flowKeys without the tuples: echo uses its id as both ports.
-    const proto = protoTag(l4.proto);
+    const proto = protoTag(p);
     const sport = l4.proto === 'icmp' ? l4.id ?? 0 : l4.sport;
     const dport = l4.proto === 'icmp' ? sport : l4.dport;
     const orig = this.liveParts(proto, p.src, sport, p.dst, dport, now);
     if (orig) return { state: 'established', entry: orig, reply: false };
-    const rep = this.liveParts(proto, p.dst, dport, p.src, sport, now);
+    const rep = this.liveParts(reverseTag(proto), p.dst, dport, p.src, sport, now);
     if (rep) return { state: 'established', entry: rep, reply: true };
-    return NEW;
+    return proto === ICMP_TAG.echoReply ? INVALID : NEW;
   }
 
   /** Records a new flow that the rules allowed. */
@@ -127,7 +155,7 @@ export class ConnTrack {
     // flowKeys(p).forward, as the entry itself.
     const l4 = p.l4;
     const sport = l4.proto === 'icmp' ? l4.id ?? 0 : l4.sport;
-    const entry = new Entry(protoTag(l4.proto), p.src, sport, p.dst, l4.proto === 'icmp' ? sport : l4.dport, openedBy, now + this.timeout(p, false));
+    const entry = new Entry(protoTag(p), p.src, sport, p.dst, l4.proto === 'icmp' ? sport : l4.dport, openedBy, now + this.timeout(p, false));
     this.entries.set(entry, entry);
     return entry;
   }

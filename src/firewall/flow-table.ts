@@ -9,7 +9,7 @@
 import type { IpValue } from '../packet/ip-value.js';
 
 export interface FlowTuple {
-  /** 1 = ICMP echo (ports are its id), 6 = TCP, 17 = UDP; any of 1..255 works as a tag. */
+  /** 1/2 = ICMP echo request/reply, 3 = other ICMP (ports are its id; conntrack.ts ICMP_TAG), 6 = TCP, 17 = UDP; any of 1..255 works as a tag. */
   readonly proto: number;
   readonly src: IpValue;
   readonly sport: number;

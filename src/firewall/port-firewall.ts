@@ -72,6 +72,7 @@ export class PortFirewall implements PortFilter {
     const stage = direction === 'ingress' ? 'sg.ingress' : 'sg.egress';
     if (this.config.stateful) {
       const ct = this.conntrack.lookup(p, sim.now);
+      if (ct.state === 'invalid') return this.dropInvalid(sim, node, port, p, stage, meta);
       if (ct.entry) {
         this.conntrack.update(ct.entry, p, ct.reply === true, sim.now);
         if (sim.recording) sim.trace(node, port, stage, 'allow', p, meta, { ct: ct.state, entry: ct.entry.text, reason: ct.state === 'related' ? 'an ICMP error about a tracked connection' : ct.reply ? 'reply of a tracked connection' : 'packet of a tracked connection' });
@@ -96,6 +97,14 @@ export class PortFirewall implements PortFilter {
     if (sim.recording) sim.trace(node, port, stage, lifted ? 'drop-lifted' : 'drop', p, meta, { ct: this.config.stateful ? 'new' : 'untracked', reason, default: 'drop' });
     // With every blocker explained, a lifted drop of a new flow is committed so its replies behave as if allowed.
     if (lifted && this.config.stateful) this.conntrack.commit(p, direction, sim.now);
+    return lifted;
+  }
+
+  /** Conntrack's invalid state drops before any rule, as Neutron's firewalls do (conntrack.ts). */
+  private dropInvalid(sim: Sim, node: string, port: string, p: IpPacket, stage: 'sg.ingress' | 'sg.egress', meta: FrameMeta): boolean {
+    const reason = 'connection tracking: invalid (an echo reply that answers no tracked echo request)';
+    const lifted = sim.blocked(meta, { kind: 'dropped', node, stage, reason: `${port}: ${reason}` });
+    if (sim.recording) sim.trace(node, port, stage, lifted ? 'drop-lifted' : 'drop', p, meta, { ct: 'invalid', reason, default: 'drop' });
     return lifted;
   }
 }

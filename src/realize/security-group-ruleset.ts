@@ -46,6 +46,9 @@ export function securityGroupRuleset(cloud: Cloud, ports: readonly { readonly po
     if (groups.some((g) => g.stateful)) {
       input.push(`iifname "${ifname}" ct state established,related accept`);
       output.push(`oifname "${ifname}" ct state established,related accept`);
+      // Neutron drops conntrack's invalid before any rule (an echo reply that answers nothing), as vnet does.
+      input.push(`iifname "${ifname}" ct state invalid counter name "ingress_drop" drop comment "connection tracking: invalid"`);
+      output.push(`oifname "${ifname}" ct state invalid counter name "egress_drop" drop comment "connection tracking: invalid"`);
     }
     for (const group of groups) {
       for (const r of group.rules) {

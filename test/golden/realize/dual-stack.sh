@@ -350,6 +350,7 @@ table inet vnet_sg {
     iif "lo" accept
     iifname "eth0" icmpv6 type { mld-listener-query, nd-neighbor-solicit, nd-neighbor-advert } accept comment "neighbour discovery"
     iifname "eth0" ct state established,related accept
+    iifname "eth0" ct state invalid counter name "ingress_drop" drop comment "connection tracking: invalid"
     iifname "eth0" meta nfproto ipv4 tcp dport 443 accept comment "web#2"
     iifname "eth0" meta nfproto ipv6 tcp dport 443 accept comment "web#3"
     iifname "eth0" meta nfproto ipv6 icmpv6 type 128 accept comment "web#4"
@@ -360,6 +361,7 @@ table inet vnet_sg {
     oif "lo" accept
     oifname "eth0" icmpv6 type { mld-listener-report, mld-listener-done, nd-router-solicit, nd-neighbor-solicit, nd-neighbor-advert, mld2-listener-report } accept comment "neighbour discovery"
     oifname "eth0" ct state established,related accept
+    oifname "eth0" ct state invalid counter name "egress_drop" drop comment "connection tracking: invalid"
     oifname "eth0" meta nfproto ipv4 accept comment "web#0"
     oifname "eth0" meta nfproto ipv6 accept comment "web#1"
     counter name "egress_drop" drop comment "no rule allows it"
@@ -383,6 +385,7 @@ table inet vnet_sg {
     iif "lo" accept
     iifname "eth0" icmpv6 type { mld-listener-query, nd-neighbor-solicit, nd-neighbor-advert } accept comment "neighbour discovery"
     iifname "eth0" ct state established,related accept
+    iifname "eth0" ct state invalid counter name "ingress_drop" drop comment "connection tracking: invalid"
     iifname "eth0" meta nfproto ipv4 tcp dport 443 accept comment "web#2"
     iifname "eth0" meta nfproto ipv6 tcp dport 443 accept comment "web#3"
     iifname "eth0" meta nfproto ipv6 icmpv6 type 128 accept comment "web#4"
@@ -393,6 +396,7 @@ table inet vnet_sg {
     oif "lo" accept
     oifname "eth0" icmpv6 type { mld-listener-report, mld-listener-done, nd-router-solicit, nd-neighbor-solicit, nd-neighbor-advert, mld2-listener-report } accept comment "neighbour discovery"
     oifname "eth0" ct state established,related accept
+    oifname "eth0" ct state invalid counter name "egress_drop" drop comment "connection tracking: invalid"
     oifname "eth0" meta nfproto ipv4 accept comment "web#0"
     oifname "eth0" meta nfproto ipv6 accept comment "web#1"
     counter name "egress_drop" drop comment "no rule allows it"
@@ -413,6 +417,7 @@ table inet vnet_sg {
     iif "lo" accept
     iifname "eth0" icmpv6 type { mld-listener-query, nd-neighbor-solicit, nd-neighbor-advert } accept comment "neighbour discovery"
     iifname "eth0" ct state established,related accept
+    iifname "eth0" ct state invalid counter name "ingress_drop" drop comment "connection tracking: invalid"
     iifname "eth0" meta nfproto ipv6 ip6 saddr { 2001:db8:1:0:f816:3eff:fe00:1, 2001:db8:1:0:f816:3eff:fe00:2 } tcp dport 5432 accept comment "db#2"
     iifname "eth0" meta nfproto ipv6 meta l4proto ipv6-icmp accept comment "db#3"
     counter name "ingress_drop" drop comment "no rule allows it"
@@ -422,6 +427,7 @@ table inet vnet_sg {
     oif "lo" accept
     oifname "eth0" icmpv6 type { mld-listener-report, mld-listener-done, nd-router-solicit, nd-neighbor-solicit, nd-neighbor-advert, mld2-listener-report } accept comment "neighbour discovery"
     oifname "eth0" ct state established,related accept
+    oifname "eth0" ct state invalid counter name "egress_drop" drop comment "connection tracking: invalid"
     oifname "eth0" meta nfproto ipv4 accept comment "db#0"
     oifname "eth0" meta nfproto ipv6 accept comment "db#1"
     counter name "egress_drop" drop comment "no rule allows it"
@@ -442,6 +448,7 @@ table inet vnet_sg {
     iif "lo" accept
     iifname "eth0" icmpv6 type { mld-listener-query, nd-neighbor-solicit, nd-neighbor-advert } accept comment "neighbour discovery"
     iifname "eth0" ct state established,related accept
+    iifname "eth0" ct state invalid counter name "ingress_drop" drop comment "connection tracking: invalid"
     iifname "eth0" meta nfproto ipv6 ip6 saddr { 2001:db8:1:0:f816:3eff:fe00:1, 2001:db8:1:0:f816:3eff:fe00:2 } tcp dport 5432 accept comment "db#2"
     iifname "eth0" meta nfproto ipv6 meta l4proto ipv6-icmp accept comment "db#3"
     counter name "ingress_drop" drop comment "no rule allows it"
@@ -451,6 +458,7 @@ table inet vnet_sg {
     oif "lo" accept
     oifname "eth0" icmpv6 type { mld-listener-report, mld-listener-done, nd-router-solicit, nd-neighbor-solicit, nd-neighbor-advert, mld2-listener-report } accept comment "neighbour discovery"
     oifname "eth0" ct state established,related accept
+    oifname "eth0" ct state invalid counter name "egress_drop" drop comment "connection tracking: invalid"
     oifname "eth0" meta nfproto ipv4 accept comment "db#0"
     oifname "eth0" meta nfproto ipv6 accept comment "db#1"
     counter name "egress_drop" drop comment "no rule allows it"

@@ -318,6 +318,7 @@ table inet vnet_sg {
     iif "lo" accept
     iifname "eth0" icmpv6 type { mld-listener-query, nd-neighbor-solicit, nd-neighbor-advert } accept comment "neighbour discovery"
     iifname "eth0" ct state established,related accept
+    iifname "eth0" ct state invalid counter name "ingress_drop" drop comment "connection tracking: invalid"
     iifname "eth0" meta nfproto ipv4 ip saddr 10.0.0.0/8 tcp dport 22 accept comment "ssh#2"
     iifname "eth0" meta nfproto ipv4 icmp type 8 accept comment "ssh#3"
     counter name "ingress_drop" drop comment "no rule allows it"
@@ -327,6 +328,7 @@ table inet vnet_sg {
     oif "lo" accept
     oifname "eth0" icmpv6 type { mld-listener-report, mld-listener-done, nd-router-solicit, nd-neighbor-solicit, nd-neighbor-advert, mld2-listener-report } accept comment "neighbour discovery"
     oifname "eth0" ct state established,related accept
+    oifname "eth0" ct state invalid counter name "egress_drop" drop comment "connection tracking: invalid"
     oifname "eth0" meta nfproto ipv4 accept comment "ssh#0"
     oifname "eth0" meta nfproto ipv6 accept comment "ssh#1"
     counter name "egress_drop" drop comment "no rule allows it"
@@ -347,6 +349,7 @@ table inet vnet_sg {
     iif "lo" accept
     iifname "eth0" icmpv6 type { mld-listener-query, nd-neighbor-solicit, nd-neighbor-advert } accept comment "neighbour discovery"
     iifname "eth0" ct state established,related accept
+    iifname "eth0" ct state invalid counter name "ingress_drop" drop comment "connection tracking: invalid"
     iifname "eth0" meta nfproto ipv4 ip saddr 10.0.0.0/8 tcp dport 22 accept comment "ssh#2"
     iifname "eth0" meta nfproto ipv4 icmp type 8 accept comment "ssh#3"
     counter name "ingress_drop" drop comment "no rule allows it"
@@ -356,6 +359,7 @@ table inet vnet_sg {
     oif "lo" accept
     oifname "eth0" icmpv6 type { mld-listener-report, mld-listener-done, nd-router-solicit, nd-neighbor-solicit, nd-neighbor-advert, mld2-listener-report } accept comment "neighbour discovery"
     oifname "eth0" ct state established,related accept
+    oifname "eth0" ct state invalid counter name "egress_drop" drop comment "connection tracking: invalid"
     oifname "eth0" meta nfproto ipv4 accept comment "ssh#0"
     oifname "eth0" meta nfproto ipv6 accept comment "ssh#1"
     counter name "egress_drop" drop comment "no rule allows it"
@@ -376,6 +380,7 @@ table inet vnet_sg {
     iif "lo" accept
     iifname "eth0" icmpv6 type { mld-listener-query, nd-neighbor-solicit, nd-neighbor-advert } accept comment "neighbour discovery"
     iifname "eth0" ct state established,related accept
+    iifname "eth0" ct state invalid counter name "ingress_drop" drop comment "connection tracking: invalid"
     iifname "eth0" meta nfproto ipv4 ip saddr 10.0.0.0/8 tcp dport 22 accept comment "ssh#2"
     iifname "eth0" meta nfproto ipv4 icmp type 8 accept comment "ssh#3"
     counter name "ingress_drop" drop comment "no rule allows it"
@@ -385,6 +390,7 @@ table inet vnet_sg {
     oif "lo" accept
     oifname "eth0" icmpv6 type { mld-listener-report, mld-listener-done, nd-router-solicit, nd-neighbor-solicit, nd-neighbor-advert, mld2-listener-report } accept comment "neighbour discovery"
     oifname "eth0" ct state established,related accept
+    oifname "eth0" ct state invalid counter name "egress_drop" drop comment "connection tracking: invalid"
     oifname "eth0" meta nfproto ipv4 accept comment "ssh#0"
     oifname "eth0" meta nfproto ipv6 accept comment "ssh#1"
     counter name "egress_drop" drop comment "no rule allows it"

@@ -312,6 +312,7 @@ table inet vnet_sg {
     iif "lo" accept
     iifname "eth0" icmpv6 type { mld-listener-query, nd-neighbor-solicit, nd-neighbor-advert } accept comment "neighbour discovery"
     iifname "eth0" ct state established,related accept
+    iifname "eth0" ct state invalid counter name "ingress_drop" drop comment "connection tracking: invalid"
     iifname "eth0" meta nfproto ipv4 tcp dport 80 accept comment "web#2"
     iifname "eth0" meta nfproto ipv4 tcp dport 443 accept comment "web#3"
     iifname "eth0" meta nfproto ipv4 icmp type 8 accept comment "web#4"
@@ -323,6 +324,7 @@ table inet vnet_sg {
     oif "lo" accept
     oifname "eth0" icmpv6 type { mld-listener-report, mld-listener-done, nd-router-solicit, nd-neighbor-solicit, nd-neighbor-advert, mld2-listener-report } accept comment "neighbour discovery"
     oifname "eth0" ct state established,related accept
+    oifname "eth0" ct state invalid counter name "egress_drop" drop comment "connection tracking: invalid"
     oifname "eth0" meta nfproto ipv4 accept comment "web#0"
     oifname "eth0" meta nfproto ipv6 accept comment "web#1"
     oifname "eth0" meta nfproto ipv4 accept comment "ssh#0"
@@ -345,6 +347,7 @@ table inet vnet_sg {
     iif "lo" accept
     iifname "eth0" icmpv6 type { mld-listener-query, nd-neighbor-solicit, nd-neighbor-advert } accept comment "neighbour discovery"
     iifname "eth0" ct state established,related accept
+    iifname "eth0" ct state invalid counter name "ingress_drop" drop comment "connection tracking: invalid"
     iifname "eth0" meta nfproto ipv4 tcp dport 80 accept comment "web#2"
     iifname "eth0" meta nfproto ipv4 tcp dport 443 accept comment "web#3"
     iifname "eth0" meta nfproto ipv4 icmp type 8 accept comment "web#4"
@@ -356,6 +359,7 @@ table inet vnet_sg {
     oif "lo" accept
     oifname "eth0" icmpv6 type { mld-listener-report, mld-listener-done, nd-router-solicit, nd-neighbor-solicit, nd-neighbor-advert, mld2-listener-report } accept comment "neighbour discovery"
     oifname "eth0" ct state established,related accept
+    oifname "eth0" ct state invalid counter name "egress_drop" drop comment "connection tracking: invalid"
     oifname "eth0" meta nfproto ipv4 accept comment "web#0"
     oifname "eth0" meta nfproto ipv6 accept comment "web#1"
     oifname "eth0" meta nfproto ipv4 accept comment "ssh#0"
@@ -378,6 +382,7 @@ table inet vnet_sg {
     iif "lo" accept
     iifname "eth0" icmpv6 type { mld-listener-query, nd-neighbor-solicit, nd-neighbor-advert } accept comment "neighbour discovery"
     iifname "eth0" ct state established,related accept
+    iifname "eth0" ct state invalid counter name "ingress_drop" drop comment "connection tracking: invalid"
     iifname "eth0" meta nfproto ipv4 ip saddr { 10.0.0.2, 10.0.0.3 } tcp dport 5432 accept comment "db#2"
     counter name "ingress_drop" drop comment "no rule allows it"
   }
@@ -386,6 +391,7 @@ table inet vnet_sg {
     oif "lo" accept
     oifname "eth0" icmpv6 type { mld-listener-report, mld-listener-done, nd-router-solicit, nd-neighbor-solicit, nd-neighbor-advert, mld2-listener-report } accept comment "neighbour discovery"
     oifname "eth0" ct state established,related accept
+    oifname "eth0" ct state invalid counter name "egress_drop" drop comment "connection tracking: invalid"
     oifname "eth0" meta nfproto ipv4 accept comment "db#0"
     oifname "eth0" meta nfproto ipv6 accept comment "db#1"
     counter name "egress_drop" drop comment "no rule allows it"

@@ -75,13 +75,42 @@ describe('states', () => {
     expect(ct.lookup(udp(B, 40001, A, 53), 0).state).toBe('new');
   });
 
-  it('an echo reply with the request id is established; another id is new (RFC 792: id and sequence are echoed)', () => {
+  it('an echo reply with the request id is established; with another id it answers nothing tracked and is invalid (RFC 792: id and sequence are echoed)', () => {
     for (const [a, b] of [[A, B], [A6, B6]] as const) {
       const ct = new ConnTrack();
       ct.commit(echo(a, b, 7), 'egress', 0);
       expect(ct.lookup(echo(b, a, 7, true), 1)).toMatchObject({ state: 'established', reply: true });
-      expect(ct.lookup(echo(b, a, 8, true), 1).state).toBe('new');
+      expect(ct.lookup(echo(b, a, 8, true), 1)).toEqual({ state: 'invalid' });
     }
+  });
+
+  it('the ICMP type is part of the tuple: an echo request coming back the other way is a new flow, not the reply (Linux invmap 8 ↔ 0)', () => {
+    for (const [a, b] of [[A, B], [A6, B6]] as const) {
+      const ct = new ConnTrack();
+      ct.commit(echo(a, b, 7), 'egress', 0);
+      // The hairpin case: an instance pings its own floating IP and its own request comes back to it.
+      expect(ct.lookup(echo(b, a, 7), 1)).toEqual({ state: 'new' });
+      // The same request again is still its own flow's packet.
+      expect(ct.lookup(echo(a, b, 7), 1)).toMatchObject({ state: 'established', reply: false });
+    }
+  });
+
+  it('an echo reply that answers no request is invalid (Linux creates connections only from requests), and an echo reply sent out never opens a flow for replies', () => {
+    for (const [a, b] of [[A, B], [A6, B6]] as const) {
+      const ct = new ConnTrack();
+      expect(ct.lookup(echo(b, a, 9, true), 0)).toEqual({ state: 'invalid' });
+      ct.commit(echo(b, a, 9), 'ingress', 0);
+      expect(ct.lookup(echo(a, b, 9, true), 1)).toMatchObject({ state: 'established', reply: true });
+      expect(ct.lookup(echo(a, b, 9), 1)).toEqual({ state: 'new' });
+    }
+  });
+
+  it('an ICMP error quoting an echo reply is related to the echo flow (the reply a router could not deliver)', () => {
+    const ct = new ConnTrack();
+    const ping = echo(A, B, 3);
+    const entry = ct.commit(ping, 'egress', 0);
+    expect(ct.lookup(ip(R, B, { proto: 'icmp', type: ICMP.v4.unreachable, code: ICMP.v4.codes.host, quoted: echo(B, A, 3, true) }), 1)).toEqual({ state: 'related', entry });
+    expect(ct.lookup(ip(R, B, { proto: 'icmp', type: ICMP.v4.unreachable, code: ICMP.v4.codes.host, quoted: echo(B, A, 4, true) }), 1)).toEqual({ state: 'new' });
   });
 
   it('an ICMP error quoting a tracked flow is related, whichever direction the quoted packet went; quoting an untracked flow it is new', () => {
@@ -116,6 +145,19 @@ describe('states', () => {
         if (p.l4.proto === 'icmp') return;
         expect(flowKeys(reverse(p)).forward).toEqual(flowKeys(p).reverse);
         expect(flowKeys(reverse(p)).reverse).toEqual(flowKeys(p).forward);
+      }),
+    );
+  });
+
+  it('flowKeys of an echo: the reverse key of a request is the forward key of its reply and never the key of a request', () => {
+    fc.assert(
+      fc.property(fc.boolean(), fc.integer({ min: 0, max: 0xffff }), fc.boolean(), (v6, id, asReply) => {
+        const [a, b] = v6 ? [A6, B6] : [A, B];
+        const p = echo(a, b, id, asReply);
+        const answer = echo(b, a, id, !asReply);
+        expect(flowKeys(answer).forward).toEqual(flowKeys(p).reverse);
+        expect(flowKeys(answer).reverse).toEqual(flowKeys(p).forward);
+        expect(flowKeys(echo(b, a, id, asReply)).forward).not.toEqual(flowKeys(p).reverse);
       }),
     );
   });
