@@ -176,7 +176,9 @@ function natFor(cloud: Cloud, r: Router, balancers: Map<string, Balancer>): Rout
     fixed: f.fixedAddress ? toIpValue(f.fixedAddress.ip) : null,
     forwardings: f.portForwardings.map((pf) => ({ proto: pf.protocol, externalPort: pf.externalPort, internal: toIpValue(pf.internalAddress.ip), internalPort: pf.internalPort })),
   }));
-  return new RouterNat({ gatewayPort: r.externalGateway.port, gatewayIp: toIpValue(r.externalGateway.address.ip), snat: r.externalGateway.snat, floatingIps, balancers: served });
+  // ML2/OVN's snat rows: one per subnet attached to the router (the L3 agent needs none).
+  const snatRows = cloud.neutronBackend === 'ovn' ? [...attached].map((name) => { const s = cloud.subnets.get(name)!; return { subnet: name, cidr: s.cidr.text, prefix: toPrefixValue(s.cidr.cidr) }; }) : undefined;
+  return new RouterNat({ gatewayPort: r.externalGateway.port, gatewayIp: toIpValue(r.externalGateway.address.ip), snat: r.externalGateway.snat, floatingIps, balancers: served, backend: cloud.neutronBackend, snatRows });
 }
 
 function buildInternet(cloud: Cloud, nodes: Map<string, SimNode>, wire: (a: WireEnd, b: WireEnd) => void, portOwner: Map<string, string>): void {

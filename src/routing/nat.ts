@@ -1,19 +1,24 @@
 /**
- * NAT on a router, as Neutron's L3 agent sets it up with iptables (and OVN with its NAT
- * table): floating IPs are 1:1 — DNAT of the floating address to the fixed one on the way in,
- * SNAT of the fixed address to the floating one on the way out, taking precedence over the
- * router's SNAT; port forwardings DNAT one external port; internal subnets leave through the
- * gateway address when `snat: true`, keeping the source port unless another flow already
- * holds it; traffic DNATed back inside (hairpin) is SNATed too, so replies return through the
- * router: to the gateway address when it was sent to a floating IP (the L3 agent's
- * `--ctstate DNAT -j SNAT` rule), to the router's own address on the link when a load balancer's
- * member sits on the link the client came from (OVN's lb_force_snat_ip=router_ip); a client on
- * another subnet that reaches a VIP keeps its address, since the member's replies come back
- * through the router anyway. Every translation is a connection-tracking entry: replies and ICMP
- * errors about the flow are translated back. Nothing is translated between internal subnets
- * otherwise.
+ * NAT on a router, as Neutron's back ends set it up: floating IPs are 1:1 — DNAT of the floating
+ * address to the fixed one on the way in, SNAT of the fixed address to the floating one on the
+ * way out, taking precedence over the router's SNAT; port forwardings DNAT one external port.
+ * Which other flows are SNATed to the gateway address depends on `neutron_backend`:
+ * - `l3-agent` (iptables, neutron/agent/l3/router_info.py): everything leaving the gateway port
+ *   when `snat: true` (`-o qg-… -j SNAT`), and a flow sent to a floating IP from inside that is
+ *   DNATed back inside whether or not `snat` is on (`-m mark ! --mark <external> -m conntrack
+ *   --ctstate DNAT -j SNAT`), so replies return through the router.
+ * - `ovn` (ML2/OVN): one `snat` row per subnet attached to the router when `snat` is on
+ *   (ovn_client.update_nat_rules), matched as `ip4.src == <cidr> && outport == <gateway port>`
+ *   (northd build_lrouter_out_snat_match): a source behind another router is not SNATed. A flow
+ *   to a floating IP from inside leaves by the gateway port, takes the client's own floating IP
+ *   or its subnet's snat row there, and is looped back in and DNATed (lr_out_egr_loop,
+ *   lr_in_dnat `inport == <gateway port>`); no rule SNATs it to the gateway otherwise.
+ * Both: a VIP's member on the client's own link sees the router's address there (OVN's
+ * lb_force_snat_ip=router_ip); a client on another subnet that reaches a VIP keeps its address.
+ * Every translation is a connection-tracking entry: replies and ICMP errors about the flow are
+ * translated back. Nothing is translated between internal subnets otherwise.
  */
-import { formatIpValue, type IpValue } from '../packet/ip-value.js';
+import { formatIpValue, prefixContains, type IpValue, type PrefixValue } from '../packet/ip-value.js';
 import { ICMP, type IpPacket, type L4 } from '../packet/frame.js';
 import { FlowTable } from '../firewall/flow-table.js';
 import type { Balancer, MemberState } from '../lb/balancer.js';
@@ -26,6 +31,15 @@ export interface FloatingIpRule {
   readonly forwardings: readonly { readonly proto: 'tcp' | 'udp'; readonly externalPort: number; readonly internal: IpValue; readonly internalPort: number }[];
 }
 
+export type NeutronBackend = 'l3-agent' | 'ovn';
+
+/** An ML2/OVN `snat` row: a subnet attached to the router, SNATed to the gateway address. */
+export interface SnatRow {
+  readonly subnet: string;
+  readonly cidr: string;
+  readonly prefix: PrefixValue;
+}
+
 export interface NatConfig {
   /** Load balancers whose VIPs this router serves, by VIP (OVN applies them in the router). */
   readonly balancers?: ReadonlyMap<IpValue, Balancer>;
@@ -34,6 +48,10 @@ export interface NatConfig {
   readonly gatewayIp: IpValue | null;
   readonly snat: boolean;
   readonly floatingIps: readonly FloatingIpRule[];
+  /** Whose rules decide what else is SNATed (default `l3-agent`; see the top of this file). */
+  readonly backend?: NeutronBackend;
+  /** `ovn`: the subnets attached to the router, one `snat` row each when `snat` is on. */
+  readonly snatRows?: readonly SnatRow[];
 }
 
 export type NatKind = 'snat' | 'dnat' | 'fip';
@@ -52,6 +70,8 @@ export interface Translation {
   readonly reject?: { readonly balancer: Balancer; readonly reason: string };
   /** The flow entry a new DNAT created (SNAT in postrouting extends it). */
   readonly entry?: NatEntry;
+  /** The trace event's action, where it is not the kind (a reply the back end leaves as it is). */
+  readonly action?: string;
 }
 
 const kindOf = (e: NatEntry): NatKind => (e.original.dst !== e.translated.dst ? 'dnat' : 'snat');
@@ -60,6 +80,8 @@ export interface NatEntry {
   /** The packet's tuple before and after translation (original direction). */
   readonly original: Tuple;
   readonly translated: Tuple;
+  /** Why replies of this flow are not translated back (`ovn` hairpin with no SNAT), if so. */
+  readonly replyKept?: string;
 }
 
 interface Tuple {
@@ -143,6 +165,7 @@ class Applied implements Translation {
   readonly lb: Translation['lb'];
   readonly reject: Translation['reject'];
   readonly entry: NatEntry | undefined;
+  readonly action: string | undefined;
 
   constructor(
     readonly kind: NatKind,
@@ -151,11 +174,12 @@ class Applied implements Translation {
     private readonly toTuple: Tuple,
     readonly what: string,
     readonly complete: boolean,
-    extra?: Pick<Translation, 'lb' | 'reject' | 'entry'>,
+    extra?: Pick<Translation, 'lb' | 'reject' | 'entry' | 'action'>,
   ) {
     this.lb = extra?.lb;
     this.reject = extra?.reject;
     this.entry = extra?.entry;
+    this.action = extra?.action;
   }
 
   get from(): string {
@@ -175,8 +199,10 @@ export class RouterNat {
   private readonly byReply = new TupleTable();
   private readonly floatingByAddress = new Map<IpValue, FloatingIpRule>();
   private readonly floatingByFixed = new Map<IpValue, FloatingIpRule>();
+  private readonly ovn: boolean;
 
   constructor(readonly config: NatConfig) {
+    this.ovn = config.backend === 'ovn';
     for (const f of config.floatingIps) {
       this.floatingByAddress.set(f.floating, f);
       if (f.fixed !== null) this.floatingByFixed.set(f.fixed, f);
@@ -206,6 +232,7 @@ export class RouterNat {
     const t = tupleOf(p);
     const reply = this.byReply.get(t);
     if (reply) {
+      if (reply.replyKept !== undefined) return this.applied(p, t, t, 'dnat', reply.replyKept, true, { action: 'untranslated' });
       // A reply: map it back onto the original flow, reversed.
       const back = reverse(reply.original);
       return this.applied(p, t, back, kindOf(reply), 'reply of a translated connection', true);
@@ -250,8 +277,8 @@ export class RouterNat {
   /**
    * After routing, before the packet leaves on `outPort`: floating-IP SNAT, then router SNAT,
    * for packets leaving through the gateway, and for DNATed packets going back inside
-   * (hairpin, see the top of this file). `pre` is what prerouting did; `linkAddress` is the
-   * router's own address on `outPort` in the packet's family.
+   * (hairpin), each as the back end does it (see the top of this file). `pre` is what
+   * prerouting did; `linkAddress` is the router's own address on `outPort` in the packet's family.
    */
   postrouting(p: IpPacket, inPort: string | null, outPort: string, pre: Translation | undefined, linkAddress?: IpValue): Translation | undefined {
     if (pre?.complete) return undefined;
@@ -259,7 +286,10 @@ export class RouterNat {
     const dnated = pre?.entry;
     const leaving = gatewayPort !== null && outPort === gatewayPort && inPort !== gatewayPort;
     const inside = dnated !== undefined && inPort !== gatewayPort && outPort !== gatewayPort;
-    const viaFloating = inside && this.floatingByAddress.has(dnated.original.dst);
+    // ovn: a balancer's floating IP is another VIP of the OVN load balancer (the Octavia OVN
+    // provider adds it as `neutron:vip_fip`), applied in lr_in_dnat wherever the client is: the
+    // VIP's rules apply, not a floating IP's hairpin.
+    const viaFloating = inside && this.floatingByAddress.has(dnated.original.dst) && !(this.ovn && pre?.lb !== undefined);
     if (inside && !viaFloating && inPort === outPort && linkAddress !== undefined) {
       // A VIP's member on the client's own link: its replies would go straight to the client.
       const t = tupleOf(p);
@@ -274,13 +304,40 @@ export class RouterNat {
     if (fip) {
       const to = { ...t, src: fip.floating };
       this.record(t, to, dnated);
-      return this.applied(p, t, to, 'fip', `floating IP ${fip.name}${hairpin ? ' (hairpin)' : ''}`);
+      const what = this.ovn ? `ovn: dnat_and_snat row of floating IP ${fip.name}${hairpin ? ' (hairpin: before the egress loopback)' : ''}` : `floating IP ${fip.name}${hairpin ? ' (hairpin)' : ''}`;
+      return this.applied(p, t, to, 'fip', what);
     }
+    if (this.ovn) return this.ovnSnat(p, t, hairpin, dnated);
     if (gatewayIp === null || (leaving && !this.config.snat && !hairpin)) return undefined;
     if (typeof gatewayIp !== typeof p.src) return undefined;
     const to = withSource(t, gatewayIp, this.freePort(t, gatewayIp));
     this.record(t, to, dnated);
-    return this.applied(p, t, to, 'snat', hairpin ? 'hairpin: DNATed back inside, so SNATed to the gateway address' : 'router SNAT to the gateway address');
+    return this.applied(p, t, to, 'snat', hairpin
+      ? 'l3-agent --ctstate DNAT -j SNAT: sent to a floating IP and DNATed back inside, so SNATed to the gateway address'
+      : 'l3-agent: SNAT everything leaving the gateway port, to the gateway address');
+  }
+
+  /**
+   * ovn: the `snat` row of the subnet the source is in, if the router is attached to it and
+   * `snat` is on. A hairpin flow it does not cover keeps the client's address, and its replies
+   * are not translated back: OVN undoes a floating IP's DNAT only on packets that leave by the
+   * gateway port (lr_out_undnat `outport == <gateway port>`), and the member's reply goes back
+   * inside, so the client sees it come from the member's own address.
+   */
+  private ovnSnat(p: IpPacket, t: Tuple, hairpin: boolean, dnated: NatEntry | undefined): Translation | undefined {
+    const { gatewayIp } = this.config;
+    const row = this.config.snat && gatewayIp !== null && typeof gatewayIp === typeof p.src ? this.config.snatRows?.find((r) => prefixContains(r.prefix, p.src)) : undefined;
+    if (row === undefined || gatewayIp === null) {
+      if (hairpin && dnated) {
+        const kept: NatEntry = { ...dnated, replyKept: 'ovn: not translated back — OVN undoes a floating IP\'s DNAT only on packets leaving by the gateway port (lr_out_undnat), and no snat row covered the client' };
+        this.byOriginal.set(kept.original, kept);
+        this.byReply.setReverse(kept.translated, kept);
+      }
+      return undefined;
+    }
+    const to = withSource(t, gatewayIp, this.freePort(t, gatewayIp));
+    this.record(t, to, dnated);
+    return this.applied(p, t, to, 'snat', `ovn: snat row for subnet ${row.subnet} (${row.cidr})${hairpin ? ', applied before the egress loopback' : ''}`);
   }
 
   private translateIcmpError(p: IpPacket, quoted: IpPacket): Translation | undefined {
@@ -322,7 +379,7 @@ export class RouterNat {
     return t.sport;
   }
 
-  private applied(p: IpPacket, from: Tuple, to: Tuple, kind: NatKind, what: string, complete = false, extra?: Pick<Translation, 'lb' | 'reject' | 'entry'>): Translation {
+  private applied(p: IpPacket, from: Tuple, to: Tuple, kind: NatKind, what: string, complete = false, extra?: Pick<Translation, 'lb' | 'reject' | 'entry' | 'action'>): Translation {
     return new Applied(kind, rewrite(p, to), from, to, what, complete, extra);
   }
 }

@@ -148,7 +148,7 @@ export class RouterNode implements SimNode {
   }
 
   private traceNat(sim: Sim, before: IpPacket, t: Translation, meta: FrameMeta, port: string, stage: 'nat.snat' | 'nat.dnat'): IpPacket {
-    const action = t.complete ? (t.what.startsWith('reply') || t.what.startsWith('ICMP') ? 'reverse' : 'tracked') : t.kind;
+    const action = t.action ?? (t.complete ? (t.what.startsWith('reply') || t.what.startsWith('ICMP') ? 'reverse' : 'tracked') : t.kind);
     if (sim.recording) sim.trace(this.id, port, stage, action, t.packet, meta, { from: t.from, to: t.to, why: t.what, before: summarizePacket(before) });
     if (!t.complete) sim.translated(meta, { node: this.id, kind: t.kind, from: t.from, to: t.to });
     return t.packet;

@@ -31,6 +31,8 @@ export interface AddressRange {
 
 export type IpamProfile = 'openstack' | 'aws';
 export type AllocationStrategy = 'lowest' | 'neutron';
+/** Whose router NAT the cloud follows: the L3 agent's iptables rules or ML2/OVN's NAT rows. */
+export type NeutronBackend = 'l3-agent' | 'ovn';
 
 export interface Subnet {
   readonly name: string;
@@ -239,6 +241,8 @@ export interface ExternalHost {
 export interface Cloud {
   readonly name: string;
   readonly seed: number;
+  /** `neutron_backend` (default `l3-agent`): which back end's router NAT the engine and the realization follow. */
+  readonly neutronBackend: NeutronBackend;
   readonly externalNetworks: ReadonlyMap<string, ExternalNetwork>;
   readonly networks: ReadonlyMap<string, Network>;
   readonly subnets: ReadonlyMap<string, Subnet>;

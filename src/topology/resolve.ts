@@ -80,7 +80,7 @@ export function resolveTopology(doc: TopologyDoc): ResolveResult {
     });
   }
   const cloud: Cloud = {
-    name: doc.name ?? 'unnamed', seed: ctx.seed, externalNetworks, networks, subnets, routers, securityGroups: groups,
+    name: doc.name ?? 'unnamed', seed: ctx.seed, neutronBackend: doc.neutron_backend ?? 'l3-agent', externalNetworks, networks, subnets, routers, securityGroups: groups,
     networkAcls: acls, instances, ports, floatingIps, loadBalancers, externalHosts, warnings: [],
   };
   const warnings = [...ctx.issues.items.filter((i) => i.severity === 'warning'), ...collectWarnings(cloud)];

@@ -34,6 +34,8 @@ const pool = describe(
 
 export const ipamProfile = v.picklist(['openstack', 'aws']);
 export const allocationStrategy = v.picklist(['lowest', 'neutron']);
+/** Whose NAT rules the routers follow: the L3 agent's iptables or ML2/OVN's NAT rows (DESIGN §3). */
+export const neutronBackend = v.picklist(['l3-agent', 'ovn']);
 
 const subnet = v.strictObject({
   cidr: cidrText,
@@ -215,6 +217,7 @@ export const topologySchema = v.strictObject({
   seed: v.optional(describe(int(0, 2 ** 32 - 1), 'Seed of every pseudo-random choice (default 1)')),
   ipam_profile: v.optional(ipamProfile),
   allocation: v.optional(allocationStrategy),
+  neutron_backend: v.optional(describe(neutronBackend, 'Whose router NAT to follow: "l3-agent" (default; SNAT of everything leaving the gateway, hairpin SNAT to the gateway) or "ovn" (ML2/OVN: snat rows only for subnets attached to the router, no gateway hairpin SNAT)')),
   external_networks: v.optional(map(externalNetwork, 'Provider networks with public pools')),
   networks: v.optional(map(network, 'Tenant networks (L2 segments) and their subnets')),
   routers: v.optional(map(router, 'Routers, by name')),

@@ -13,7 +13,18 @@ import { renderEvents } from '../../src/trace/render.js';
 import type { Verdict } from '../../src/trace/verdict.js';
 
 interface Probe { from: string; to: string; proto: 'tcp' | 'udp' | 'icmp'; port?: number; ipv6?: boolean }
-interface Scenario { topology: string; name: string; probes: Probe[] }
+/** `backend` adds `neutron_backend` to the file, so one topology shows both back ends' NAT. */
+interface Scenario { topology: string; name: string; probes: Probe[]; backend?: 'l3-agent' | 'ovn' }
+
+const NAT_BACKENDS = 'test/fixtures/nat/nat-backends.yaml';
+/** The cases where the back ends' router NAT differs (the fixture's header says what each shows). */
+const backendScenarios: Scenario[] = (['l3-agent', 'ovn'] as const).flatMap((backend) => [
+  { topology: NAT_BACKENDS, backend, name: `${backend}-snat-attached-subnet`, probes: [{ from: 'db-1', to: 'mirror', proto: 'tcp', port: 443 }] },
+  { topology: NAT_BACKENDS, backend, name: `${backend}-snat-behind-static-route`, probes: [{ from: 'far-1', to: 'mirror', proto: 'tcp', port: 443 }] },
+  { topology: NAT_BACKENDS, backend, name: `${backend}-hairpin-from-attached-subnet`, probes: [{ from: 'db-1', to: 'web-1-fip', proto: 'tcp', port: 80 }] },
+  { topology: NAT_BACKENDS, backend, name: `${backend}-hairpin-from-behind-static-route`, probes: [{ from: 'far-1', to: 'web-1-fip', proto: 'tcp', port: 80 }] },
+  { topology: NAT_BACKENDS, backend, name: `${backend}-snat-off`, probes: [{ from: 'shut-1', to: 'mirror', proto: 'tcp', port: 443 }, { from: 'shut-1', to: 'shut-2-fip', proto: 'tcp', port: 80 }] },
+] satisfies Scenario[]);
 
 const scenarios: Scenario[] = [
   { topology: 'topologies/three-tier.yaml', name: 'ping-first-with-arp-then-cached', probes: [{ from: 'web-1', to: 'web-2', proto: 'icmp' }, { from: 'web-1', to: 'web-2', proto: 'icmp' }] },
@@ -43,10 +54,12 @@ const scenarios: Scenario[] = [
   { topology: 'test/fixtures/engine/no-route.yaml', name: 'no-route-unreachable', probes: [{ from: 'a', to: '198.51.100.7', proto: 'tcp', port: 443 }] },
   { topology: 'topologies/dual-stack.yaml', name: 'ipv6-ping-with-nd', probes: [{ from: 'web-1', to: 'db-1', proto: 'icmp', ipv6: true }] },
   { topology: 'topologies/multi-router.yaml', name: 'two-router-hops', probes: [{ from: 'hq-1', to: 'branch-1', proto: 'tcp', port: 22 }] },
+  ...backendScenarios,
 ];
 
 export function runScenario(s: Scenario): { verdicts: Verdict[]; health: string[] } {
-  const loaded = parseTopology(readFileSync(s.topology, 'utf8'), s.topology);
+  const text = readFileSync(s.topology, 'utf8') + (s.backend ? `\nneutron_backend: ${s.backend}\n` : '');
+  const loaded = parseTopology(text, s.topology);
   if (!loaded.ok) throw new Error(`${s.topology} does not load`);
   const sim = new Simulator(loaded.cloud);
   // Health-monitor transitions happen in the background before the first probe.
