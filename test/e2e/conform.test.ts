@@ -5,11 +5,10 @@
 // delivered, refused, dropped and unreachable all occur. Needs root; skips with the reason when
 // this machine cannot create namespaces.
 import { spawn, spawnSync } from 'node:child_process';
-import { describe, expect, it } from 'vitest';
-import { namespaceSupport, namespacesOf, uniquePrefix } from './realize-namespaces.js';
+import { expect, it } from 'vitest';
+import { describeNeeding } from '../system-tools.js';
+import { namespacesOf, uniquePrefix } from './realize-namespaces.js';
 
-const unsupported = namespaceSupport();
-if (unsupported !== null) console.warn(`skipping vnet conform tests: ${unsupported}`);
 
 interface Row {
   probe: { from: string; to: string; proto: string; port: number; ipv6: boolean; spoof: string | null };
@@ -46,7 +45,7 @@ async function conformClean(letter: string, topology: string, probes: string | n
 
 const find = (rows: Row[], from: string, to: string, port = 0) => rows.filter((r) => r.probe.from === from && r.probe.to === to && r.probe.port === port);
 
-describe.skipIf(unsupported !== null)('vnet conform on this machine', () => {
+describeNeeding('namespaces', 'vnet conform on this machine', () => {
   it('three-tier.yaml: the kernel and vnet agree on every probe', async () => {
     const { prefix, rows } = await conformClean('c', 'topologies/three-tier.yaml', 'test/fixtures/realize/three-tier-probes.yaml', 'explained');
     expect(rows).toHaveLength(25);

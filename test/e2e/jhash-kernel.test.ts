@@ -6,13 +6,13 @@
  * Skips with the reason when this machine cannot create namespaces.
  */
 import { spawnSync } from 'node:child_process';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { parseIp } from '../../src/address/ip.js';
 import { nftJhashBucket, VNET_JHASH_SEED } from '../../src/lb/jhash.js';
 import { toIpValue } from '../../src/packet/ip-value.js';
-import { namespaceSupport, uniquePrefix } from './realize-namespaces.js';
+import { describeNeeding } from '../system-tools.js';
+import { uniquePrefix } from './realize-namespaces.js';
 
-const why = namespaceSupport();
 const SOURCES = 24;
 const MOD = 997;
 
@@ -22,7 +22,7 @@ function run(cmd: string, args: string[], input?: string): string {
   return r.stdout;
 }
 
-describe.skipIf(why !== null)(`jhash in the kernel${why ? ` (skipped: ${why})` : ''}`, () => {
+describeNeeding('namespaces', 'jhash in the kernel', () => {
   it(`marks ${4 * SOURCES} flows (IPv4 and IPv6, address and address-and-port) as vnet hashes them`, () => {
     const ns = `${uniquePrefix('j')}-jhash`;
     run('ip', ['netns', 'add', ns]);

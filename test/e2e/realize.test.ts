@@ -4,18 +4,17 @@
 // when this machine cannot create namespaces.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { afterAll, describe, expect, it } from 'vitest';
-import { namespaceSupport, namespacesOf, uniquePrefix } from './realize-namespaces.js';
+import { afterAll, expect, it } from 'vitest';
+import { describeNeeding } from '../system-tools.js';
+import { namespacesOf, uniquePrefix } from './realize-namespaces.js';
 
-const unsupported = namespaceSupport();
-if (unsupported !== null) console.warn(`skipping vnet realize tests: ${unsupported}`);
 const vnet = (...args: string[]) => spawnSync(process.execPath, ['dist/vnet.cjs', ...args], { encoding: 'utf8' });
 const rootLinks = () => execFileSync('ip', ['-o', 'link'], { encoding: 'utf8' });
 // A killed listener may stay a zombie until its reaper gets to it: that is not running.
 const alive = (pid: number) => { try { return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8')); } catch { return false; } };
 const pidsIn = (ns: string) => execFileSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
 
-describe.skipIf(unsupported !== null)('vnet realize on this machine', () => {
+describeNeeding('namespaces', 'vnet realize on this machine', () => {
   const up = uniquePrefix('u');
   const sh = uniquePrefix('s');
   afterAll(() => {

@@ -5,14 +5,15 @@
  * table of this tab and of a second one, the verdict shows, and the state panel shows a
  * router's routes and NAT. Leaves a screenshot in artifacts/viewer.png (not committed).
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadTopologyFile } from '../../src/cli/read-topology.js';
 import { startServer, type RunningServer } from '../../src/server/server.js';
 import { buildGraph } from '../../src/topology/graph.js';
+import { describeNeeding } from '../system-tools.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const FILE = 'topologies/three-tier.yaml';
@@ -55,9 +56,8 @@ const PIXEL_OF_PNG = `async ({ png, x, y }) => {
 
 const rowCount = (page: Page, stage?: string) => page.locator(stage ? `#events tr[data-stage="${stage}"]` : '#events tr').count();
 
-describe('the viewer in headless Chromium', () => {
+describeNeeding('chromium', 'the viewer in headless Chromium', () => {
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: the browser test needs Debian's chromium (apt-get install chromium)`);
     const loaded = loadTopologyFile(FILE);
     if (!loaded.ok) throw new Error(`${FILE} does not load`);
     server = await startServer({ cloud: loaded.cloud, file: FILE, host: '127.0.0.1', port: 0 });

@@ -10,7 +10,8 @@ import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { parseTopology } from '../../../src/topology/load.js';
 import { portSecurityRuleset } from '../../../src/realize/port-security-ruleset.js';
-import { namespaceSupport, uniquePrefix } from '../../e2e/realize-namespaces.js';
+import { uniquePrefix } from '../../e2e/realize-namespaces.js';
+import { describeNeeding } from '../../system-tools.js';
 
 const yaml = `version: 1
 networks:
@@ -50,16 +51,17 @@ describe('the port-security ruleset', () => {
     expect(mac1.slice(0, mac1.indexOf('}'))).not.toContain('ip6');
   });
 
-  const why = namespaceSupport();
-  it.skipIf(why !== null)(`is valid nftables (nft -c)${why ? ` (skipped: ${why})` : ''}`, () => {
-    const ns = `${uniquePrefix('q')}-check`;
-    expect(spawnSync('ip', ['netns', 'add', ns]).status).toBe(0);
-    try {
-      const check = spawnSync('ip', ['netns', 'exec', ns, 'nft', '-c', '-f', '-'], { input: ruleset(), encoding: 'utf8' });
-      expect(check.stderr).toBe('');
-      expect(check.status).toBe(0);
-    } finally {
-      spawnSync('ip', ['netns', 'del', ns]);
-    }
+  describeNeeding('namespaces', 'in the kernel', () => {
+    it('is valid nftables (nft -c)', () => {
+      const ns = `${uniquePrefix('q')}-check`;
+      expect(spawnSync('ip', ['netns', 'add', ns]).status).toBe(0);
+      try {
+        const check = spawnSync('ip', ['netns', 'exec', ns, 'nft', '-c', '-f', '-'], { input: ruleset(), encoding: 'utf8' });
+        expect(check.stderr).toBe('');
+        expect(check.status).toBe(0);
+      } finally {
+        spawnSync('ip', ['netns', 'del', ns]);
+      }
+    });
   });
 });
