@@ -19,6 +19,7 @@ import type { TraceEvent } from '../trace/events.js';
 import { shortNode, verdictJson } from '../trace/render.js';
 import type { VerdictKind } from '../trace/verdict.js';
 import type { Outbox } from './outbox.js';
+import { preview } from './preview.js';
 import { encodeMessage, PROTOCOL_VERSION, type ErrorMessage, type HelloMessage, type InjectMessage, type IssueJson, type ProbeInfo, type ProtocolError, type TopologyPayload, type VerdictBody } from './protocol.js';
 import { wantsEvent, wantsVerdict, type Subscription } from './subscription.js';
 import { TraceStore } from './trace-store.js';
@@ -153,7 +154,7 @@ export class LiveSimulation {
     const state = id === undefined ? undefined : nodeState(this.sim, id);
     if (state === undefined) {
       const known = [...ids, ...ids.map(shortNode)];
-      return errorFrame({ code: 'unknown-node', message: `state: no node ${JSON.stringify(node)} in this topology${suggestion(node, known)}; expected a node id or name such as ${ids.slice(0, 4).join(', ')}`, ref }, { path: 'node' });
+      return errorFrame({ code: 'unknown-node', message: `state: no node ${preview(node)} in this topology${suggestion(node, known)}; expected a node id or name such as ${ids.slice(0, 4).join(', ')}`, ref }, { path: 'node' });
     }
     return Buffer.from(encodeMessage({ type: 'state', v: 1, ref, state }));
   }

@@ -3,7 +3,8 @@
  * text frame `{ type, v: 1, ... }`. Server → client: hello, event, verdict, dropped, state, error.
  * Client → server: inject, subscribe, pause, resume, reset, state. Client messages are checked here
  * at the boundary and bad ones become data (`{ code, message, path }`), never exceptions: the
- * server answers them with an `error` message and keeps the connection.
+ * server answers them with an `error` message and keeps the connection. Messages quote client
+ * input only through `preview` (bounded), and nesting deeper than MAX_DEPTH is refused first.
  */
 import * as v from 'valibot';
 import type { SerializedGraph } from 'graphology-types';
@@ -15,8 +16,15 @@ import { formatPath } from '../topology/issue.js';
 import type { NodeState } from '../engine/node-state.js';
 import type { TraceEvent } from '../trace/events.js';
 import type { Verdict, VerdictKind } from '../trace/verdict.js';
+import { preview } from './preview.js';
 
 export const PROTOCOL_VERSION = 1;
+/**
+ * Levels of nesting a client message may have. The deepest valid message has 3 (the message,
+ * `filter`, `filter.nodes`); deeper input is refused before validation, whose recursion and
+ * error messages should never meet input 30,000 levels deep.
+ */
+export const MAX_DEPTH = 8;
 /** Probes one `inject` may ask for (as `vnet trace --count`). */
 export const MAX_INJECT_COUNT = 10_000;
 export const VERDICT_KINDS: readonly VerdictKind[] = ['delivered', 'refused', 'dropped', 'unreachable', 'expired'];
@@ -154,7 +162,7 @@ const int = (min: number, max: number) => v.pipe(v.number(), v.integer(`a whole 
 
 const stageName = v.pipe(
   v.string(),
-  v.check((s) => STAGES.some((st) => st === s || st.startsWith(`${s}.`)), (issue) => `expected a stage id or prefix (${STAGES.join(', ')}), got ${JSON.stringify(issue.input)}${suggestion(String(issue.input), STAGES)}`),
+  v.check((s) => STAGES.some((st) => st === s || st.startsWith(`${s}.`)), (issue) => `expected a stage id or prefix (${STAGES.join(', ')}), got ${preview(issue.input)}${suggestion(String(issue.input), STAGES)}`),
 );
 
 /**
@@ -233,15 +241,19 @@ export function parseClientMessage(text: string): ParseResult {
   } catch (e) {
     return fail('bad-json', `expected a JSON object, got text that is not JSON (${(e as Error).message})`, null);
   }
-  if (!isRecord(raw)) return fail('invalid-message', `expected a JSON object { "type": ..., "v": 1 }, got ${Array.isArray(raw) ? 'a list' : JSON.stringify(raw)}`, null, '');
+  if (!isRecord(raw)) return fail('invalid-message', `expected a JSON object { "type": ..., "v": 1 }, got ${Array.isArray(raw) ? 'a list' : preview(raw)}`, null, '');
   const id = typeof raw['id'] === 'string' && raw['id'].length <= 64 ? raw['id'] : null;
+  const deep = tooDeep(raw, MAX_DEPTH);
+  if (deep !== undefined) {
+    return fail('invalid-message', `${formatPath([deep[0]!])}: nested more than ${MAX_DEPTH} levels deep (at ${preview(formatPath(deep), 120)}); no message of this protocol is`, id, formatPath([deep[0]!]));
+  }
   const type = raw['type'];
   if (typeof type !== 'string') return fail('invalid-message', `expected "type", one of ${CLIENT_MESSAGE_TYPES.join(', ')}`, id, 'type');
   if (!Object.hasOwn(schemas, type)) {
-    return fail('unknown-type', `unknown message type ${JSON.stringify(type)}: expected one of ${CLIENT_MESSAGE_TYPES.join(', ')}${suggestion(type, CLIENT_MESSAGE_TYPES)}`, id, 'type');
+    return fail('unknown-type', `unknown message type ${preview(type)}: expected one of ${CLIENT_MESSAGE_TYPES.join(', ')}${suggestion(type, CLIENT_MESSAGE_TYPES)}`, id, 'type');
   }
   if (raw['v'] !== PROTOCOL_VERSION) {
-    return fail('unsupported-version', `expected "v": ${PROTOCOL_VERSION} (this server speaks protocol version ${PROTOCOL_VERSION}), got ${raw['v'] === undefined ? 'nothing' : JSON.stringify(raw['v'])}`, id, 'v');
+    return fail('unsupported-version', `expected "v": ${PROTOCOL_VERSION} (this server speaks protocol version ${PROTOCOL_VERSION}), got ${raw['v'] === undefined ? 'nothing' : preview(raw['v'])}`, id, 'v');
   }
   const schema = schemas[type as ClientMessageType];
   const parsed = v.safeParse(schema, raw);
@@ -276,11 +288,28 @@ function issueText(issue: v.BaseIssue<unknown>, schema: v.GenericSchema): string
     const key = String(issue.path?.[issue.path.length - 1]?.key);
     const parent = (issue.path?.length ?? 0) > 1 ? filterSchema : schema;
     const known = 'entries' in parent ? Object.keys((parent as { entries: Record<string, unknown> }).entries) : [];
-    return `unknown key ${JSON.stringify(key)}${suggestion(key, known)}`;
+    return `unknown key ${preview(key)}${suggestion(key, known)}`;
   }
   if (issue.input === undefined) return `"${where}" is required`;
   const expected = issue.kind === 'validation' || issue.type === 'picklist' ? issue.message : `expected ${issue.expected ?? issue.message}`;
-  return `${where || 'message'}: ${expected.startsWith('expected') ? expected : `expected ${expected}`}, got ${JSON.stringify(issue.input)}`;
+  return `${where || 'message'}: ${expected.startsWith('expected') ? expected : `expected ${expected}`}, got ${preview(issue.input)}`;
+}
+
+/**
+ * The path to the first value nested deeper than `limit` (the message itself is level 1), or
+ * undefined. Iterative: the input may be 30,000 levels deep.
+ */
+function tooDeep(root: Record<string, unknown>, limit: number): (string | number)[] | undefined {
+  const stack: { value: unknown; depth: number; path: (string | number)[] }[] = [{ value: root, depth: 1, path: [] }];
+  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+    const { value, depth, path } = top;
+    if (typeof value !== 'object' || value === null) continue;
+    if (depth > limit) return path;
+    // Paths are at most `limit` long, so copying them per child stays cheap.
+    if (Array.isArray(value)) value.forEach((child, i) => stack.push({ value: child, depth: depth + 1, path: [...path, i] }));
+    else for (const [key, child] of Object.entries(value)) stack.push({ value: child, depth: depth + 1, path: [...path, key] });
+  }
+  return undefined;
 }
 
 function fail(code: ErrorCode, message: string, ref: string | null, path?: string): ParseResult {
