@@ -40,7 +40,7 @@ export async function runServe(file: string, opts: ServeOptions, io: Io, stop?: 
 
   let server: RunningServer;
   try {
-    server = await startServer({ cloud: loaded.cloud, file, host, port, ...(opts.token !== undefined ? { token: opts.token } : {}), watch: opts.watch ?? false });
+    server = await startServer({ cloud: loaded.cloud, file, host, port, ...(opts.token !== undefined ? { token: opts.token } : {}), watch: opts.watch ?? false, log: (line) => io.err(line) });
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     const why = err.code === 'EADDRINUSE' ? 'the address is in use (another server? try --port 0 for any free port)'

@@ -6,8 +6,11 @@
  * bucket for the probes it injects. Bad messages get an `error` and the connection stays; a
  * message over `maxPayload` is a protocol violation that ws answers by closing with 1009.
  * Loopback by default; `Host`, `Origin` and an optional token are checked (access.ts).
+ * No request or message ends the process: a target that is not a URL or a request that is not
+ * HTTP is a 400, and an exception in any handler is caught there, answered `internal` (HTTP 500,
+ * WebSocket `error`) and logged in one line.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { readFileSync } from 'node:fs';
@@ -19,7 +22,9 @@ import type { Cloud } from '../topology/model.js';
 import { checkAccess, isLoopbackHost, type AccessPolicy } from './access.js';
 import { errorFrame, LiveSimulation, type Peer, type SimulationStats } from './live-simulation.js';
 import { Outbox, type OutboxStats, type Sink } from './outbox.js';
+import { preview } from './preview.js';
 import { parseClientMessage } from './protocol.js';
+import { requestTarget } from './request-target.js';
 import { compileFilter, EVERYTHING } from './subscription.js';
 import { TokenBucket, type RateLimit } from './token-bucket.js';
 import { traceResource } from './trace-routes.js';
@@ -50,6 +55,8 @@ export interface ServerOptions {
   readonly watchDebounceMs?: number;
   /** Ping interval; a client that misses a pong in one interval is dropped (default 30 s). */
   readonly heartbeatMs?: number;
+  /** Where a caught internal error is reported, one line each (default: standard error). */
+  readonly log?: (line: string) => void;
 }
 
 export interface ClientStats extends OutboxStats {
@@ -105,9 +112,36 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const live = new LiveSimulation(options.cloud, options.file ?? null, { maxQueuedInjections: options.maxQueuedInjections ?? DEFAULTS.maxQueuedInjections, sliceMs: 4, flushMs: 10 });
   const clients = new Set<Client>();
   let nextId = 1;
+  const log = options.log ?? ((line: string) => { process.stderr.write(`${line}\n`); });
+  /** One line, whatever was thrown (no stack: it is a report, not a debugger). */
+  const report = (where: string, e: unknown) => {
+    const what = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+    const line = what.replace(/\s+/g, ' ');
+    log(`vnet serve: internal error ${where}: ${line.length > 300 ? `${line.slice(0, 299)}…` : line}`);
+  };
 
-  const http = createServer((req, res) => handleHttp(req, res));
-  http.on('clientError', (_e, socket) => socket.destroy());
+  const http = createServer((req, res) => {
+    try {
+      handleHttp(req, res);
+    } catch (e) {
+      report(`answering ${preview(req.method)} ${preview(req.url)}`, e);
+      if (res.headersSent) res.destroy();
+      else send(res, 500, 'text/plain; charset=utf-8', 'internal error: the server failed to answer this request (it is logged); the server carries on\n', false);
+    }
+  });
+  // A request Node cannot parse (not HTTP, a bad header, too large): 400 (or 431, 408) and close,
+  // unless a response on that connection has started, or the peer is gone.
+  http.on('clientError', (e: NodeJS.ErrnoException & { reason?: string }, socket: Duplex) => {
+    const started = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent === true;
+    if (e.code === 'ECONNRESET' || !socket.writable || started) return socket.destroy();
+    const status = e.code === 'HPE_HEADER_OVERFLOW' ? 431 : e.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+    refuse(socket, status, `bad request: not a valid HTTP/1.1 request (${preview(e.reason ?? e.code ?? e.message)})`);
+  });
+  // CONNECT (a proxy's method) has its own event; unheard, Node would drop the connection silently.
+  http.on('connect', (_req: IncomingMessage, socket: Duplex) => {
+    socket.on('error', () => undefined);
+    refuse(socket, 405, 'method not allowed: the server answers GET');
+  });
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayload ?? DEFAULTS.maxPayload, perMessageDeflate: false, clientTracking: false });
 
   function send(res: ServerResponse, status: number, type: string, body: string | Buffer, head: boolean, headers: Readonly<Record<string, string>> = {}): void {
@@ -116,14 +150,16 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   }
 
   function handleHttp(req: IncomingMessage, res: ServerResponse): void {
-    const path = new URL(req.url ?? '/', 'http://server').pathname;
+    const target = requestTarget(req.url);
+    if (!target.ok) return send(res, 400, 'text/plain; charset=utf-8', `${target.message}\n`, false);
+    const path = target.path;
     const head = req.method === 'HEAD';
     if (req.method !== 'GET' && !head) {
       res.setHeader('Allow', 'GET, HEAD');
       return send(res, 405, 'text/plain; charset=utf-8', 'method not allowed: the server answers GET\n', false);
     }
     const found = resource(path);
-    if (found === undefined) return send(res, 404, 'text/plain; charset=utf-8', `not found: ${path}\n`, head);
+    if (found === undefined) return send(res, 404, 'text/plain; charset=utf-8', `not found: ${preview(path)}\n`, head);
     // The viewer's script and stylesheet hold no data: the page loads them without the token.
     const access = checkAccess(req, found.public ? { ...policy, token: undefined } : policy);
     if (!access.ok) return send(res, access.status, 'text/plain; charset=utf-8', `${access.message}\n`, head);
@@ -145,7 +181,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   }
 
   function refuse(socket: Duplex, status: number, message: string): void {
-    const reason = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 503: 'Service Unavailable' }[status] ?? 'Bad Request';
+    const reason = STATUS_CODES[status] ?? 'Bad Request';
     const body = `${message}\n`;
     socket.once('finish', () => socket.destroy());
     socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
@@ -153,13 +189,31 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => undefined);
-    const path = new URL(req.url ?? '/', 'http://server').pathname;
-    if (path !== '/ws') return refuse(socket, 404, `not found: ${path} (the WebSocket is at /ws)`);
+    try {
+      upgrade(req, socket, head);
+    } catch (e) {
+      report(`upgrading ${preview(req.url)}`, e);
+      if (socket.writable) refuse(socket, 500, 'internal error: the server failed to answer this upgrade (it is logged); the server carries on');
+      else socket.destroy();
+    }
+  });
+
+  function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const target = requestTarget(req.url);
+    if (!target.ok) return refuse(socket, 400, target.message);
+    if (target.path !== '/ws') return refuse(socket, 404, `not found: ${preview(target.path)} (the WebSocket is at /ws)`);
     const access = checkAccess(req, policy);
     if (!access.ok) return refuse(socket, access.status, access.message);
     if (clients.size >= maxClients) return refuse(socket, 503, `too many clients (${maxClients})`);
-    wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws));
-  });
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      try {
+        onConnection(ws);
+      } catch (e) {
+        report('greeting a WebSocket client', e);
+        ws.close(1011, 'internal error');
+      }
+    });
+  }
 
   function onConnection(ws: WebSocket): void {
     // ws has no batching API; its socket (a net.Socket, private but stable in ws 8) can cork.
@@ -173,13 +227,25 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     };
     const client: Client = { id: nextId++, ws, outbox: new Outbox(sink, queueLimit), subscription: EVERYTHING, bucket: new TokenBucket(injectRate, performance.now()), alive: true };
     clients.add(client);
-    ws.on('message', (data, isBinary) => onMessage(client, data, isBinary));
+    ws.on('message', (data, isBinary) => {
+      try {
+        onMessage(client, data, isBinary);
+      } catch (e) {
+        report(`answering a message of client ${client.id}`, e);
+        client.outbox.reply(errorFrame({ code: 'internal', message: 'internal error: the server failed to handle this message (it is logged); the connection stays', ref: null }));
+        live.scheduleFlush();
+      }
+    });
     ws.on('pong', () => { client.alive = true; });
     // ws emits 'error' before it closes a connection that broke the protocol (e.g. 1009); the close follows.
     ws.on('error', () => undefined);
     ws.on('close', () => {
       clients.delete(client);
-      live.disconnect(client);
+      try {
+        live.disconnect(client);
+      } catch (e) {
+        report(`disconnecting client ${client.id}`, e);
+      }
     });
     live.connect(client);
   }
@@ -245,12 +311,16 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const file = options.file;
     let lastText = readText(file);
     watcher = watchFile(file, options.watchDebounceMs ?? DEFAULTS.watchDebounceMs, () => {
-      const text = readText(file);
-      if (text !== undefined && text === lastText) return;
-      lastText = text;
-      const loaded = text === undefined ? loadTopologyFile(file) : parseTopology(text, file);
-      if (loaded.ok) live.reload(loaded.cloud);
-      else live.reportInvalid(loaded.issues);
+      try {
+        const text = readText(file);
+        if (text !== undefined && text === lastText) return;
+        lastText = text;
+        const loaded = text === undefined ? loadTopologyFile(file) : parseTopology(text, file);
+        if (loaded.ok) live.reload(loaded.cloud);
+        else live.reportInvalid(loaded.issues);
+      } catch (e) {
+        report(`reloading ${file}`, e);
+      }
     });
   }
 
@@ -270,6 +340,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     http.once('error', reject);
     http.listen(options.port ?? 0, host, () => {
       http.off('error', reject);
+      // Once listening, an error of the server (e.g. EMFILE on accept) is reported, not thrown.
+      http.on('error', (e) => report('in the HTTP server', e));
       resolve();
     });
   });
