@@ -3,8 +3,9 @@
  * aliases) or JSON, into a plain value, and mapping a path in the document back to the line
  * and column it came from so every Issue can point at the user's text.
  */
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Alias, type Document, type Node } from 'yaml';
 import jsYaml from 'js-yaml';
+import { lexedYamlDepth, MAX_DEPTH, quickYamlBound, tooDeepJson } from './depth.js';
 import type { Issue, Path } from './issue.js';
 
 export interface Position {
@@ -22,9 +23,28 @@ export type SourceResult = { ok: true; source: Source } | { ok: false; issues: I
 
 const MAX_ALIASES = 1000;
 
-export function readSource(text: string, file?: string): SourceResult {
+export function readSource(raw: string, file?: string): SourceResult {
+  const text = normalise(raw);
   const isJson = file !== undefined && file.toLowerCase().endsWith('.json');
-  return isJson ? readJson(text, file) : readYamlFast(text) ?? readYaml(text, file);
+  const bounded = !isJson && quickYamlBound(text) <= MAX_DEPTH;
+  const deep = isJson ? tooDeepJson(text) : bounded ? undefined : lexedYamlDepth(text);
+  if (deep !== undefined) {
+    const message = `nesting deeper than ${MAX_DEPTH} levels of maps and lists: a topology needs fewer than 10 (refused before parsing, so that no parser runs out of stack)`;
+    return { ok: false, issues: [{ severity: 'error', code: 'too-deep', path: [], message, file, ...lineCol(text, deep) }] };
+  }
+  if (isJson) return readJson(text, file);
+  // js-yaml's fast path only where the quick bound, which holds for any parser, cleared the text.
+  return (bounded ? readYamlFast(text) : undefined) ?? readYaml(text, file);
+}
+
+/**
+ * A leading byte-order mark is dropped (JSON.parse refuses it; editors show no column for it).
+ * A lone CR ends a line (YAML 1.2, old Mac files) and becomes LF, one character for one, so
+ * every offset still holds and line counting sees the lines the user sees.
+ */
+function normalise(text: string): string {
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  return body.includes('\r') ? body.replace(/\r(?!\n)/g, '\n') : body;
 }
 
 /**
@@ -79,7 +99,8 @@ function readYaml(text: string, file: string | undefined): SourceResult {
   try {
     value = doc.toJS({ maxAliasCount: MAX_ALIASES });
   } catch (e) {
-    return { ok: false, issues: [{ severity: 'error', code: 'yaml-aliases', path: [], message: (e as Error).message, file }] };
+    const alias = blamedAlias(doc);
+    return { ok: false, issues: [{ severity: 'error', code: 'yaml-aliases', path: [], message: (e as Error).message, file, ...(alias !== undefined ? at(alias) : { line: 1, col: 1 }) }] };
   }
   return { ok: true, source: { value, locate: (path, atKey) => locateInDoc(doc, lines, path, atKey) } };
 }
@@ -117,9 +138,33 @@ function locateInDoc(doc: Document, lines: LineCounter, path: Path, atKey = fals
       break;
     }
   }
-  if (offset === undefined) return undefined;
+  // An empty or comment-only document has no node: its problems are at its start.
+  if (offset === undefined) return { line: 1, col: 1 };
   const p = lines.linePos(offset);
   return { line: p.line, col: p.col };
+}
+
+/**
+ * The alias that made toJS fail: one whose anchor is not defined before it, else the first
+ * alias whose anchored node holds aliases itself (what multiplies an expansion), else the
+ * first alias. Its offset, or undefined when the document has none.
+ */
+function blamedAlias(doc: Document): number | undefined {
+  const aliases: Alias[] = [];
+  visit(doc, { Alias: (_, node) => { aliases.push(node); } });
+  const unresolved = aliases.find((a) => a.resolve(doc) === undefined);
+  const holdsAliases = new Map<unknown, boolean>();
+  const multiplying = aliases.find((a) => {
+    const source = a.resolve(doc);
+    if (!source || isAlias(source)) return false;
+    if (!holdsAliases.has(source)) {
+      let nested = false;
+      visit(source, { Alias: () => { nested = true; return visit.BREAK; } });
+      holdsAliases.set(source, nested);
+    }
+    return holdsAliases.get(source);
+  });
+  return rangeStart(unresolved ?? multiplying ?? aliases[0]);
 }
 
 /** Keys that appear twice in one map, anywhere in the document. */
