@@ -1,7 +1,8 @@
 /**
  * CIDR prefixes: parsing (netmask for IPv4, ip-num for IPv6), containment and overlap.
- * A CIDR with host bits set (10.0.0.5/24) is refused with the network it probably meant,
- * as Neutron does ("'10.0.0.5/24' isn't a recognized IP subnet cidr, '10.0.0.0/24' is recommended").
+ * A CIDR with host bits set (10.0.0.5/24) either means its network (parseCidrLoose says so with
+ * `hostBits`, as Neutron reads a subnet cidr or a remote_ip_prefix) or is refused with the
+ * network it probably meant (parseCidr, as Neutron's validate_route_cidr does for routes).
  */
 import { Netmask } from 'netmask';
 import { bitsOf, formatIp, parseIp, type Ip, type IpVersion } from './ip.js';
@@ -14,8 +15,19 @@ export interface Cidr {
 }
 
 export type CidrParse = { ok: true; cidr: Cidr } | { ok: false; problem: string };
+/** `hostBits`: the text had host bits set, and `cidr` is its network. */
+export type CidrParseLoose = { ok: true; cidr: Cidr; hostBits: boolean } | { ok: false; problem: string };
 
+/** Strict: host bits are an error that names the network meant. */
 export function parseCidr(text: string): CidrParse {
+  const parsed = parseCidrLoose(text);
+  if (!parsed.ok) return parsed;
+  if (parsed.hostBits) return { ok: false, problem: `host bits are set; did you mean ${formatCidr(parsed.cidr)}?` };
+  return { ok: true, cidr: parsed.cidr };
+}
+
+/** Lenient: a CIDR with host bits set is read as its network, and says it was. */
+export function parseCidrLoose(text: string): CidrParseLoose {
   if (typeof text !== 'string') return { ok: false, problem: 'not a string' };
   const slash = text.indexOf('/');
   if (slash < 0) return { ok: false, problem: 'no prefix length (write it as address/length)' };
@@ -27,11 +39,7 @@ export function parseCidr(text: string): CidrParse {
     return { ok: false, problem: `prefix length must be 0-${bitsOf(ip.version)}` };
   }
   const network = ip.version === 4 ? ipv4Base(text) : ip.value & maskOf(6, prefix);
-  if (network !== ip.value) {
-    const meant = formatCidr({ version: ip.version, network, prefix });
-    return { ok: false, problem: `host bits are set; did you mean ${meant}?` };
-  }
-  return { ok: true, cidr: { version: ip.version, network, prefix } };
+  return { ok: true, cidr: { version: ip.version, network, prefix }, hostBits: network !== ip.value };
 }
 
 function ipv4Base(text: string): bigint {

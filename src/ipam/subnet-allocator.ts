@@ -1,11 +1,12 @@
 /**
  * Address allocation inside one planned subnet: pool addresses for ordinary ports, fixed IPs
  * claimed by name, release. Invariant: an address is free (in `free`, hence in a pool) or owned
- * (in `owners`), never both; reserved addresses and the gateway are never owned through
- * allocate/claim. Semantics: Neutron's NeutronDbSubnet (neutron/ipam/drivers/neutrondb_ipam/driver.py):
- * _generate_ips for the random window, _verify_ip / check_subnet_ip for fixed IPs.
+ * (in `owners`), never both; reserved addresses are never owned, and the gateway only once (by a
+ * port's claim or a router's claimGateway). Semantics: Neutron's NeutronDbSubnet
+ * (neutron/ipam/drivers/neutrondb_ipam/driver.py): _generate_ips for the random window,
+ * _verify_ip / check_subnet_ip for fixed IPs.
  */
-import { cidrContains, formatCidr } from '../address/cidr.js';
+import { cidrContains, cidrFirst, formatCidr } from '../address/cidr.js';
 import { compareIp, formatIp, type Ip } from '../address/ip.js';
 import type { Rng } from '../util/rng.js';
 import { IntervalSet, type Interval } from './interval-set.js';
@@ -56,6 +57,8 @@ export class SubnetAllocator {
   /**
    * Takes a fixed IP. As in Neutron it may lie outside the pools (that is what pools are for:
    * keeping dynamic allocation away from addresses handed out by hand), but not outside the CIDR.
+   * It may be the gateway address while nobody holds it (Neutron's check_subnet_ip allows it);
+   * a router interface asking for the gateway afterwards then finds it taken.
    */
   claim(ip: Ip, owner: string): AllocResult {
     const { cidr } = this.plan;
@@ -64,11 +67,17 @@ export class SubnetAllocator {
       return fail('outside-subnet', `${shown} is outside ${formatCidr(cidr)}`);
     }
     const value = ip.value;
-    if (value === this.gateway) {
+    if (value === this.gateway && !this.plan.gatewayClaimable) {
       return fail('gateway', `${shown} is the gateway of ${formatCidr(cidr)}`);
     }
     if (this.reserved.has(value)) {
       return fail('reserved', `${describeReserved(cidr, value)} cannot be used as a fixed IP in ${formatCidr(cidr)}`);
+    }
+    if (cidr.version === 4 && value === cidrFirst(cidr)) {
+      // Only a /31 or /32 gets here: check_subnet_ip refuses net.network at every prefix, though
+      // generate_pools puts it in the pool of a /31 or /32 (so a port may still be given it).
+      return fail('reserved', `the network address ${shown} cannot be a fixed IP, even on a /${cidr.prefix} (as in Neutron); ` +
+        `leave the port's ip out and the pool hands it out`);
     }
     const current = this.owners.get(value);
     if (current !== undefined) {
@@ -79,10 +88,7 @@ export class SubnetAllocator {
     return { ok: true, ip: this.ipOf(value) };
   }
 
-  /**
-   * Records the router interface that answers on the gateway address, the one port claim()
-   * refuses it to (Neutron lets router-owned ports take it).
-   */
+  /** Records the router interface that answers on the gateway address, unless a port holds it. */
   claimGateway(owner: string): AllocResult {
     if (this.gateway === null) {
       return fail('no-gateway', `${formatCidr(this.plan.cidr)} has no gateway address`);

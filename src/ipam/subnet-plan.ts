@@ -2,8 +2,9 @@
  * A subnet's address plan: its gateway, allocation pools and the addresses never handed out,
  * derived from the CIDR and the user's overrides, with every conflict reported at once.
  * Invariant of a plan: pools are sorted, disjoint, inside the CIDR, and hold neither the gateway
- * nor a reserved address. Semantics: Neutron's neutron/ipam/utils.py (generate_pools,
- * check_gateway_invalid_in_subnet), RFC 3021 for /31, and the AWS VPC subnet sizing rules.
+ * nor a reserved address. Semantics: Neutron 21's neutron/ipam/utils.py (generate_pools,
+ * check_gateway_invalid_in_subnet), its _validate_subnet_cidr (no /0), RFC 3021 for /31, and
+ * the AWS VPC subnet sizing rules.
  */
 import { cidrContains, cidrFirst, cidrLast, formatCidr, type Cidr } from '../address/cidr.js';
 import { formatIp, type Ip } from '../address/ip.js';
@@ -39,6 +40,11 @@ export interface SubnetPlan {
   readonly reserved: readonly Ip[];
   /** Number of addresses in the pools. */
   readonly capacity: bigint;
+  /**
+   * Whether a port may take the gateway address as a fixed IP: in Neutron any port may while no
+   * router interface holds it (check_subnet_ip does not exclude it); AWS's VPC router, never.
+   */
+  readonly gatewayClaimable: boolean;
 }
 
 export type SubnetPlanResult = { ok: true; plan: SubnetPlan } | { ok: false; errors: IpamError[] };
@@ -52,6 +58,14 @@ const SLAAC_PREFIX = 64;
 export function planSubnet(input: SubnetPlanInput): SubnetPlanResult {
   const { cidr, profile } = input;
   const errors: IpamError[] = [];
+  if (cidr.prefix === 0) {
+    // _validate_subnet_cidr: "0 is not allowed as CIDR prefix length". Nothing else is checked:
+    // every other finding about a /0 would be a knock-on of this one.
+    const all = cidr.version === 4 ? '0.0.0.0/0' : '::/0';
+    return { ok: false, errors: [ipamError('zero-prefix',
+      `${formatCidr(cidr)} is every IPv${cidr.version} address, not a subnet (Neutron refuses prefix length 0); ` +
+      `a route or rule may say ${all}, a subnet needs a longer prefix`, 'cidr')] };
+  }
   checkAddressMode(input, errors);
   const profileFits = profile !== 'aws' || checkAwsPrefix(cidr, errors);
   // With an AWS prefix that AWS refuses, its reservations are meaningless: only the checks that
@@ -81,6 +95,7 @@ export function planSubnet(input: SubnetPlanInput): SubnetPlanResult {
       pools: pools.map((r) => ({ start: ip(r.lo), end: ip(r.hi) })),
       reserved: reserved.map(ip),
       capacity: pools.reduce((sum, r) => sum + r.hi - r.lo + 1n, 0n),
+      gatewayClaimable: profile !== 'aws',
     },
   };
 }
@@ -98,6 +113,8 @@ export function isPointToPoint(cidr: Cidr): boolean {
  * Addresses the profile keeps out of both pools and fixed IPs, before the gateway is taken out:
  * IPv4 network and broadcast (Neutron check_subnet_ip); the IPv6 subnet-router anycast address
  * (RFC 4291 §2.6.1, refused by check_subnet_ip for non-router ports); AWS's first four and last.
+ * A point-to-point subnet reserves nothing here; its IPv4 network address is still no fixed IP
+ * (SubnetAllocator.claim), as check_subnet_ip compares with net.network at every prefix.
  */
 export function intrinsicReserved(cidr: Cidr, profile: IpamProfile): bigint[] {
   const first = cidrFirst(cidr);
@@ -186,11 +203,15 @@ function resolveGateway(input: SubnetPlanInput, profileFits: boolean, errors: Ip
       `an AWS subnet's gateway is always its VPC router at ${awsRouterText}, not ${shown}`, 'gateway'));
     return null;
   }
-  // check_gateway_invalid_in_subnet: only IPv4's network and broadcast are off limits (a /31 has neither).
-  if (cidr.version === 4 && !isPointToPoint(cidr) &&
-      (requested.value === cidrFirst(cidr) || requested.value === cidrLast(cidr))) {
-    errors.push(ipamError('gateway-reserved',
-      `gateway cannot be ${describeReserved(cidr, requested.value)} of ${cidrText}`, 'gateway'));
+  // check_gateway_invalid_in_subnet: for IPv4 the first and the last address (net.network,
+  // net[-1]) are never a gateway, whatever the prefix: on a /31 that is both addresses, on a /32
+  // the only one. (A /31's pool and fixed IPs still use its addresses: isPointToPoint.)
+  if (cidr.version === 4 && (requested.value === cidrFirst(cidr) || requested.value === cidrLast(cidr))) {
+    const what = isPointToPoint(cidr)
+      ? `${shown}: on a /${cidr.prefix} Neutron refuses ${cidr.prefix === 31 ? 'either address' : 'the address'} as the gateway ` +
+        `(check_gateway_invalid_in_subnet); write gateway: null and give the router interface its address with ip:`
+      : `${describeReserved(cidr, requested.value)} of ${cidrText}`;
+    errors.push(ipamError('gateway-reserved', `gateway cannot be ${what}`, 'gateway'));
     return null;
   }
   return requested.value;

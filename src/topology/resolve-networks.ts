@@ -28,7 +28,7 @@ export function resolveNetworks(ctx: ResolveContext): void {
         issues.error(path, 'duplicate-subnet', `subnet name "${subName}" is already used in network ${other.network}; subnet names must be unique in the file because ports refer to them by name`);
         continue;
       }
-      const cidr = prefixAt(sub.cidr, [...path, 'cidr'], issues);
+      const cidr = prefixAt(sub.cidr, [...path, 'cidr'], issues, 'normalise');
       if (!cidr) continue;
       const gateway = sub.gateway === undefined ? undefined : sub.gateway === null ? null : addressAt(sub.gateway, [...path, 'gateway'], issues);
       if (gateway === undefined && sub.gateway !== undefined) continue;
@@ -65,7 +65,7 @@ export function resolveNetworks(ctx: ResolveContext): void {
   }
   for (const [name, ext] of entries(doc.external_networks)) {
     const path: Path = ['external_networks', name];
-    const cidr = prefixAt(ext.cidr, [...path, 'cidr'], issues);
+    const cidr = prefixAt(ext.cidr, [...path, 'cidr'], issues, 'normalise');
     if (!cidr) continue;
     const gateway = ext.gateway === undefined || ext.gateway === null ? ext.gateway : addressAt(ext.gateway, [...path, 'gateway'], issues);
     if (gateway === undefined && ext.gateway !== undefined) continue;
@@ -163,7 +163,7 @@ function rangesAt(docs: PoolDoc[] | undefined, path: Path, ctx: ResolveContext, 
 function routesAt(docs: { destination: string; nexthop: string }[] | undefined, path: Path, ctx: ResolveContext): RouteEntry[] {
   const out: RouteEntry[] = [];
   (docs ?? []).forEach((r, i) => {
-    const destination = prefixAt(r.destination, [...path, i, 'destination'], ctx.issues);
+    const destination = prefixAt(r.destination, [...path, i, 'destination'], ctx.issues, 'refuse');
     const nexthop = addressAt(r.nexthop, [...path, i, 'nexthop'], ctx.issues);
     if (!destination || !nexthop) return;
     if (destination.cidr.version !== nexthop.ip.version) {

@@ -153,11 +153,15 @@ function claimMac(ctx: ResolveContext, port: PortDraft, text: string, path: Path
 export function claimFixedIp(ctx: ResolveContext, port: PortDraft, subnet: SubnetState, text: string, path: Path): Ip | undefined {
   const a = addressAt(text, path, ctx.issues);
   if (!a) return undefined;
-  const gw = subnet.plan.gateway;
-  if (gw && gw.version === a.ip.version && gw.value === a.ip.value) {
-    ctx.issues.error(path, 'ip-gateway', `${a.text} is the gateway address of subnet ${subnet.name}; only a router interface can take it`);
+  const mode = subnet.ipv6AddressMode;
+  if ((mode === 'slaac' || mode === 'dhcpv6-stateless') && port.deviceOwner !== 'router_interface') {
+    // Neutron's AllocationOnAutoAddressSubnet: only router interfaces choose an address there.
+    ctx.issues.error(path, 'fixed-ip-on-auto-address-subnet',
+      `subnet ${subnet.name} is ${mode}: a port's address there comes from its MAC (EUI-64), so it cannot be given as ${a.text} (Neutron refuses it too); ` +
+      `leave the ip out, or set the port's mac to choose the address`);
     return undefined;
   }
+  // The gateway address is a fixed IP like any other while no router interface holds it (Neutron).
   const r = subnet.allocator.claim(a.ip, port.id);
   if (!r.ok) {
     ctx.issues.error(path, `ip-${r.error.code}`, `${r.error.message} (subnet ${subnet.name})`);
@@ -199,8 +203,12 @@ export function resolveRouterPorts(ctx: ResolveContext): Map<string, RouterDraft
           ctx.issues.error(iPath, 'no-gateway', `subnet ${s.name} has no gateway address (gateway: null); give this interface an address: { subnet: ${s.name}, ip: ... }`);
           return;
         }
-        if (s.gatewayOwner !== undefined) {
-          ctx.issues.error(iPath, 'gateway-taken', `the gateway ${formatIp(gw)} of subnet ${s.name} already belongs to router ${s.gatewayOwner}; give this interface another address: { subnet: ${s.name}, ip: ... }`);
+        if (!s.allocator.claimGateway(port.id).ok) {
+          // Taken: by another router's interface, or by a port given it as a fixed IP (Neutron
+          // allows that while no router holds it, and then refuses the router: IpAddressInUse).
+          const holder = ctx.ports.get(s.allocator.ownerOf(gw) ?? '');
+          const who = holder?.owner.kind === 'router' ? `router ${holder.owner.name}` : `port ${holder?.id ?? 'unknown'}, which has it as a fixed IP`;
+          ctx.issues.error(iPath, 'gateway-taken', `the gateway ${formatIp(gw)} of subnet ${s.name} already belongs to ${who}; give this interface another address: { subnet: ${s.name}, ip: ... }`);
           return;
         }
         s.gatewayOwner = name;

@@ -52,7 +52,7 @@ function resolveRule(ctx: ResolveContext, doc: RuleDoc, path: Path, index: numbe
   if (doc.remote_ip_prefix !== undefined && doc.remote_group !== undefined) {
     issues.error(path, 'remote-both', 'give at most one of remote_ip_prefix and remote_group');
   }
-  if (doc.remote_ip_prefix !== undefined) remoteIpPrefix = prefixAt(doc.remote_ip_prefix, [...path, 'remote_ip_prefix'], issues) ?? null;
+  if (doc.remote_ip_prefix !== undefined) remoteIpPrefix = prefixAt(doc.remote_ip_prefix, [...path, 'remote_ip_prefix'], issues, 'normalise') ?? null;
   if (doc.remote_group !== undefined && !groupNames.includes(doc.remote_group) && doc.remote_group !== 'default') {
     issues.error([...path, 'remote_group'], 'unknown-group', `no security group named "${doc.remote_group}"${suggestion(doc.remote_group, groupNames)}`);
   }
@@ -160,7 +160,7 @@ function aclRules(ctx: ResolveContext, docs: AclRuleDoc[], path: Path): AclRule[
     }
     seen.set(doc.rule, i);
     const protocol = normaliseProtocol(doc.protocol ?? 'any');
-    const cidr = doc.cidr === undefined ? ANY_V4 : prefixAt(doc.cidr, [...rPath, 'cidr'], ctx.issues);
+    const cidr = doc.cidr === undefined ? ANY_V4 : prefixAt(doc.cidr, [...rPath, 'cidr'], ctx.issues, 'normalise');
     const fields = matchFields(ctx, protocol, doc, rPath);
     if (!cidr || !fields) return;
     const base = { number: doc.rule, action: doc.action, protocol, ...fields, cidr };

@@ -64,7 +64,7 @@ export function resolveTopology(doc: TopologyDoc): ResolveResult {
       allocationPools: plan.pools.map((p) => ({ start: formatIp(p.start), end: formatIp(p.end) })),
       reserved: plan.reserved.map(formatIp), profile: s.profile, allocation: s.allocation, ipv6AddressMode: s.ipv6AddressMode,
       dns: s.dns, hostRoutes: s.hostRoutes, capacity: plan.capacity.toString(), free: s.allocator.freeInPools().toString(),
-      used: s.allocator.used() + (s.gatewayOwner !== undefined ? 1 : 0), networkAcl: s.networkAcl,
+      used: s.allocator.used(), networkAcl: s.networkAcl,
     });
   }
   const networks = new Map<string, Network>();

@@ -3,7 +3,7 @@
  * into resolved values, reporting each bad one as an Issue at its path. Every string the user
  * wrote is parsed here, once.
  */
-import { parseCidr, formatCidr } from '../address/cidr.js';
+import { parseCidrLoose, formatCidr } from '../address/cidr.js';
 import { formatIp, parseIp, compareIp } from '../address/ip.js';
 import type { IssueList, Path } from './issue.js';
 import type { Address, Prefix, Service } from './model.js';
@@ -17,18 +17,31 @@ export function addressAt(text: string, path: Path, issues: IssueList): Address 
   return { text: formatIp(ip), ip };
 }
 
-export function prefixAt(text: string, path: Path, issues: IssueList): Prefix | undefined {
-  const parsed = parseCidr(text);
-  if (!parsed.ok) {
-    issues.error(path, 'cidr', `expected a CIDR such as 10.0.0.0/24 or 2001:db8::/64, got ${JSON.stringify(text)}: ${parsed.problem}`);
+/**
+ * What a CIDR with host bits set means at a place. 'normalise': its network, with a warning
+ * (Neutron normalises a subnet cidr and matches a remote_ip_prefix or an allowed address pair
+ * by its network). 'refuse': an error naming the network meant (Neutron's validate_route_cidr
+ * refuses host_routes and router routes destinations with host bits).
+ */
+export type HostBits = 'normalise' | 'refuse';
+
+export function prefixAt(text: string, path: Path, issues: IssueList, hostBits: HostBits): Prefix | undefined {
+  const parsed = parseCidrLoose(text);
+  const meant = parsed.ok ? formatCidr(parsed.cidr) : '';
+  if (!parsed.ok || (parsed.hostBits && hostBits === 'refuse')) {
+    const problem = parsed.ok ? `host bits are set; did you mean ${meant}?` : parsed.problem;
+    issues.error(path, 'cidr', `expected a CIDR such as 10.0.0.0/24 or 2001:db8::/64, got ${JSON.stringify(text)}: ${problem}`);
     return undefined;
   }
-  return { text: formatCidr(parsed.cidr), cidr: parsed.cidr };
+  if (parsed.hostBits) {
+    issues.warn(path, 'cidr-host-bits', `${text} has host bits set; it means the network ${meant} (as in Neutron and AWS); write ${meant} to say so`);
+  }
+  return { text: meant, cidr: parsed.cidr };
 }
 
 /** An address or a prefix (allowed address pairs accept both); a bare address is a host prefix. */
 export function hostOrPrefixAt(text: string, path: Path, issues: IssueList): Prefix | undefined {
-  if (text.includes('/')) return prefixAt(text, path, issues);
+  if (text.includes('/')) return prefixAt(text, path, issues, 'normalise');
   const a = addressAt(text, path, issues);
   if (!a) return undefined;
   const prefix = a.ip.version === 4 ? 32 : 128;

@@ -14,6 +14,9 @@ interface Model {
   readonly pool: ReadonlySet<bigint>;
   readonly reserved: ReadonlySet<bigint>;
   readonly gateway: bigint | null;
+  /** A port may take the gateway as a fixed IP (openstack), or never (AWS's VPC router). */
+  readonly gatewayClaimable: boolean;
+  readonly version: 4 | 6;
   readonly free: Set<bigint>;
   readonly owners: Map<bigint, string>;
 }
@@ -29,7 +32,7 @@ function modelOf(plan: SubnetPlan): Model {
   return {
     first: cidrFirst(plan.cidr), last: cidrLast(plan.cidr), pool,
     reserved: new Set(plan.reserved.map((r) => r.value)),
-    gateway: plan.gateway?.value ?? null,
+    gateway: plan.gateway?.value ?? null, gatewayClaimable: plan.gatewayClaimable, version: plan.cidr.version,
     free: new Set(pool), owners: new Map(),
   };
 }
@@ -71,22 +74,55 @@ class ClaimCommand implements fc.Command<Model, Real> {
   constructor(readonly offset: number, readonly owner: string) {}
   check = (): boolean => true;
   run(m: Model, r: Real): void {
-    const v = m.first + BigInt(this.offset);
-    const expected = v < m.first || v > m.last ? 'outside-subnet'
-      : v === m.gateway ? 'gateway'
-      : m.reserved.has(v) ? 'reserved'
-      : m.owners.has(v) ? 'taken'
-      : 'ok';
-    const result = r.allocator.claim(ipIn(r, v), this.owner);
-    expect(result.ok ? 'ok' : result.error.code).toBe(expected);
-    if (!result.ok && expected === 'taken') expect(result.error.message).toContain(m.owners.get(v));
-    if (expected === 'ok') {
-      m.owners.set(v, this.owner);
-      m.free.delete(v);
-    }
-    checkCounters(m, r);
+    claimIn(m, r, m.first + BigInt(this.offset), this.owner);
   }
   toString = (): string => `claim(+${this.offset}, ${this.owner})`;
+}
+
+/**
+ * A fixed IP, as Neutron's check_subnet_ip and _verify_ip decide it: inside the CIDR, not
+ * reserved, never the IPv4 network address (a /31's or /32's included), not taken; the gateway
+ * only where the profile lets a port have it.
+ */
+function claimIn(m: Model, r: Real, v: bigint, owner: string): void {
+  const expected = v < m.first || v > m.last ? 'outside-subnet'
+    : v === m.gateway && !m.gatewayClaimable ? 'gateway'
+    : m.reserved.has(v) || (m.version === 4 && v === m.first) ? 'reserved'
+    : m.owners.has(v) ? 'taken'
+    : 'ok';
+  const result = r.allocator.claim(ipIn(r, v), owner);
+  expect(result.ok ? 'ok' : result.error.code).toBe(expected);
+  if (!result.ok && expected === 'taken') expect(result.error.message).toContain(m.owners.get(v));
+  if (expected === 'ok') {
+    m.owners.set(v, owner);
+    m.free.delete(v);
+  }
+  checkCounters(m, r);
+}
+
+/** A port given the gateway address as its fixed IP (often enough to meet the router below). */
+class ClaimAtGatewayCommand implements fc.Command<Model, Real> {
+  constructor(readonly owner: string) {}
+  check = (m: Readonly<Model>): boolean => m.gateway !== null;
+  run(m: Model, r: Real): void {
+    claimIn(m, r, m.gateway!, this.owner);
+  }
+  toString = (): string => `claim(gateway, ${this.owner})`;
+}
+
+/** A router interface asking for the gateway: refused while anyone (port or router) holds it. */
+class RouterGatewayCommand implements fc.Command<Model, Real> {
+  constructor(readonly owner: string) {}
+  check = (): boolean => true;
+  run(m: Model, r: Real): void {
+    const expected = m.gateway === null ? 'no-gateway' : m.owners.has(m.gateway) ? 'taken' : 'ok';
+    const result = r.allocator.claimGateway(this.owner);
+    expect(result.ok ? 'ok' : result.error.code).toBe(expected);
+    if (!result.ok && expected === 'taken') expect(result.error.message).toContain(m.owners.get(m.gateway!));
+    if (expected === 'ok') m.owners.set(m.gateway!, this.owner);
+    checkCounters(m, r);
+  }
+  toString = (): string => `claimGateway(${this.owner})`;
 }
 
 class ReleaseCommand implements fc.Command<Model, Real> {
@@ -115,11 +151,15 @@ const commandsArb = fc.commands([
   fc.tuple(fc.constantFrom<AllocStrategy>('lowest', 'neutron'), ownerArb).map(([s, o]) => new AllocateCommand(s, o)),
   fc.tuple(fc.constantFrom<AllocStrategy>('lowest', 'neutron'), ownerArb).map(([s, o]) => new AllocateCommand(s, o)),
   fc.tuple(offsetArb, ownerArb).map(([off, o]) => new ClaimCommand(off, o)),
+  // The first addresses, where the network address, the gateway and a /31's hosts are.
+  fc.tuple(fc.integer({ min: 0, max: 3 }), ownerArb).map(([off, o]) => new ClaimCommand(off, o)),
   releaseOffsetArb.map((off) => new ReleaseCommand(off)),
+  ownerArb.map((o) => new ClaimAtGatewayCommand(o)),
+  ownerArb.map((o) => new RouterGatewayCommand(`router-${o}`)),
 ], { maxCommands: 80 });
 
 describe('SubnetAllocator against a Set model (fc.commands)', () => {
-  it('allocate/claim/release never hand out reserved, gateway, duplicate or out-of-pool addresses', () => {
+  it('allocate/claim/claimGateway/release never hand out reserved, duplicate or out-of-pool addresses, nor the gateway twice', () => {
     fc.assert(fc.property(smallPlanArb, fc.nat(), commandsArb, (plan, seed, cmds) => {
       const model = modelOf(plan);
       const real: Real = { allocator: new SubnetAllocator(plan), rng: createRng(seed), plan };

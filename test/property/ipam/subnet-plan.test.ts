@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { cidrContains, cidrSize, type Cidr } from '../../../src/address/cidr.js';
 import { planSubnet, type IpamProfile, type SubnetPlan } from '../../../src/ipam/subnet-plan.js';
-import { cidrArb, gatewayChoiceArb, gatewayOf, smallPlanArb, type GatewayChoice } from './arbitraries.js';
+import { acceptedChoice, cidrArb, gatewayChoiceArb, gatewayOf, smallPlanArb, type GatewayChoice } from './arbitraries.js';
 
 /**
  * The expected pool size, written out case by case from the rules (Neutron generate_pools,
@@ -49,7 +49,7 @@ describe('planSubnet capacity arithmetic (property)', () => {
   for (const [name, arb, profile] of cases) {
     it(`${name}: capacity = size - reserved - gateway, pools disjoint and clear of both`, () => {
       fc.assert(fc.property(arb, gatewayChoiceArb, (cidr, choice) => {
-        const gatewayChoice = profile === 'aws' ? { kind: 'default' as const } : choice;
+        const gatewayChoice = profile === 'aws' ? { kind: 'default' as const } : acceptedChoice(choice, cidr);
         const size = cidrSize(cidr);
         const v4Hosts = cidr.version === 4 && cidr.prefix <= 30;
         const gateway = gatewayOf(gatewayChoice, cidr, v4Hosts ? 1n : 0n, v4Hosts ? size - 2n : size - 1n);
@@ -64,6 +64,22 @@ describe('planSubnet capacity arithmetic (property)', () => {
       }), { numRuns: 300 });
     });
   }
+
+  it('an explicit IPv4 gateway on the first or the last address is refused at every prefix, /31 and /32 included', () => {
+    fc.assert(fc.property(cidrArb(4, 1, 32), fc.boolean(), (cidr, last) => {
+      const value = last ? cidr.network + cidrSize(cidr) - 1n : cidr.network;
+      const r = planSubnet({ cidr, profile: 'openstack', gateway: { version: 4, value } });
+      expect(r.ok ? [] : r.errors.map((e) => [e.code, e.field])).toEqual([['gateway-reserved', 'gateway']]);
+    }), { numRuns: 300 });
+  });
+
+  it('a /0 is never a subnet: one zero-prefix error at the cidr, whatever else is given', () => {
+    fc.assert(fc.property(fc.constantFrom<4 | 6>(4, 6), gatewayChoiceArb, fc.constantFrom<IpamProfile>('openstack', 'aws'), (version, choice, profile) => {
+      const cidr: Cidr = { version, network: 0n, prefix: 0 };
+      const r = planSubnet({ cidr, profile, gateway: gatewayOf(choice, cidr, 1n, 1000n) });
+      expect(r.ok ? [] : r.errors.map((e) => [e.code, e.field])).toEqual([['zero-prefix', 'cidr']]);
+    }), { numRuns: 50 });
+  });
 
   it('explicit pools carved from the defaults plan cleanly, with their sizes summed', () => {
     fc.assert(fc.property(smallPlanArb, (plan) => checkPlanShape(plan)), { numRuns: 200 });

@@ -58,10 +58,13 @@ describe('planSubnet, openstack IPv4 (neutron generate_pools)', () => {
     expect(p.capacity).toBe(2n);
   });
 
-  it('/31 with an explicit gateway keeps the other address', () => {
-    const p = plan({ cidr: cidr('10.0.0.0/31'), gateway: ip('10.0.0.0'), profile: 'openstack' });
-    expect(poolsText(p.pools)).toEqual(['10.0.0.1-10.0.0.1']);
-    expect(p.capacity).toBe(1n);
+  it('/31 takes neither address as an explicit gateway (check_gateway_invalid_in_subnet: first and last)', () => {
+    for (const gw of ['10.0.0.0', '10.0.0.1']) {
+      expect(codes({ cidr: cidr('10.0.0.0/31'), gateway: ip(gw), profile: 'openstack' })).toEqual([{ code: 'gateway-reserved', field: 'gateway' }]);
+    }
+    expect(codes({ cidr: cidr('203.0.113.7/32'), gateway: ip('203.0.113.7'), profile: 'openstack' })).toEqual([{ code: 'gateway-reserved', field: 'gateway' }]);
+    const r = planSubnet({ cidr: cidr('10.0.0.0/31'), gateway: ip('10.0.0.0'), profile: 'openstack' });
+    expect(!r.ok && r.errors[0]?.message).toContain('gateway: null');
   });
 
   it('/32 is a single usable address', () => {
@@ -180,6 +183,14 @@ describe('planSubnet errors', () => {
     const r = planSubnet({ cidr: net, gateway: ip('10.0.0.255'), profile: 'openstack' });
     expect(!r.ok && r.errors[0]?.code).toBe('gateway-reserved');
     expect(!r.ok && r.errors[0]?.message).toContain('10.0.0.255');
+  });
+
+  it('zero-prefix: 0.0.0.0/0 and ::/0 are not subnets (Neutron _validate_subnet_cidr)', () => {
+    expect(codes({ cidr: cidr('0.0.0.0/0'), profile: 'openstack' })).toEqual([{ code: 'zero-prefix', field: 'cidr' }]);
+    expect(codes({ cidr: cidr('::/0'), profile: 'openstack' })).toEqual([{ code: 'zero-prefix', field: 'cidr' }]);
+    expect(codes({ cidr: cidr('0.0.0.0/0'), profile: 'aws', gateway: ip('10.0.0.1') })).toEqual([{ code: 'zero-prefix', field: 'cidr' }]);
+    // /1 is the shortest prefix Neutron takes.
+    expect(planSubnet({ cidr: cidr('0.0.0.0/1'), profile: 'openstack' }).ok).toBe(true);
   });
 
   it('pool-reversed names both ends', () => {

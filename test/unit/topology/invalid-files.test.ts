@@ -31,7 +31,7 @@ const table: Record<string, Expected[]> = {
   'version-2.yaml': [e('version', 'version', 2, 'unsupported version 2')],
   'fabric-loop.yaml': [e('fabric-loop', 'networks.dc.links[2]', 5, 'closes a loop (c → b → a → c)')],
   'cidr-prefix-too-long.yaml': [e('cidr', 'networks.app.subnets.web.cidr', 6, 'prefix length must be 0-32')],
-  'cidr-host-bits.yaml': [e('cidr', 'networks.app.subnets.web.cidr', 6, 'did you mean 10.0.0.0/24')],
+  'cidr-host-bits.yaml': [e('cidr', 'networks.app.subnets.web.host_routes[0].destination', 8, 'did you mean 10.1.0.0/16')],
   'misspelt-subnet.yaml': [e('unknown-subnet', 'instances.web-1.ports[0].subnet', 11, 'did you mean "web"')],
   'misspelt-security-group.yaml': [e('unknown-group', 'instances.web-1.ports[0].security_groups[0]', 12, 'did you mean "web"')],
   'unknown-remote-group.yaml': [e('unknown-group', 'security_groups.db.rules[0].remote_group', 10, 'no security group named "frontend"')],
