@@ -7,6 +7,12 @@
  * (`snat: true`), and a flow sent to a floating IP from inside (hairpin) to the gateway address,
  * so replies come back through the router (the L3 agent's `--ctstate DNAT -j SNAT` rule); a
  * VIP's member on the client's own link to the router's address there (src/routing/nat.ts).
+ * With `neutron_backend: ovn` the router SNAT and the hairpin SNAT to the gateway take only
+ * sources in the subnets the router is attached to (`ip saddr`, OVN's snat rows) and only when
+ * `snat` is on, and a balancer's floating IP is one of its VIPs (no floating-IP hairpin). One
+ * OVN behaviour has no nftables form: a hairpin flow no row covers is not un-DNATed on its way
+ * back in OVN (lr_out_undnat acts on the gateway port only), while the kernel's conntrack always
+ * reverses its DNAT, so there the client gets its answer; the member sees the same source.
  * Network ACLs are stateless checks where traffic leaves a subnet (`iifname qr-…`) and enters
  * one (`oifname qr-…`), first match wins, then a counted implicit deny; a rule is for the family
  * of its CIDR, in IPv4 and IPv6 alike. IPv6 load-balancer VIPs and an IPv6 external gateway's
@@ -61,6 +67,7 @@ function natTable(cloud: Cloud, router: Router, ifnameOf: (portId: string) => st
   }
   const gw = router.externalGateway;
   const qg = gw ? `"${ifnameOf(gw.port)}"` : null;
+  const ovn = cloud.neutronBackend === 'ovn';
   for (const f of fips) {
     for (const pf of f.portForwardings) {
       pre.push(rule(`ip daddr ${f.address.text}`, `${pf.protocol} dport ${pf.externalPort}`, `dnat ip to ${pf.internalAddress.text}:${pf.internalPort}`, `comment "${f.name} port forwarding"`));
@@ -72,18 +79,36 @@ function natTable(cloud: Cloud, router: Router, ifnameOf: (portId: string) => st
   }
   if (qg !== null && gw && gw.address.ip.version === 4) {
     // Hairpin (the L3 agent's `--ctstate DNAT -j SNAT`): flows sent to a floating IP from inside.
-    const floating = fips.map((f) => f.address.text);
+    // Under OVN a balancer's floating IP is another VIP of its load balancer, not a hairpin.
+    const vips = new Set(routedBalancers(cloud, router).map((lb) => lb.vip.text));
+    const floating = fips.filter((f) => !(ovn && f.fixedAddress !== null && vips.has(f.fixedAddress.text))).map((f) => f.address.text);
     const sentToFloating = floating.length === 0 ? null : `ct original ip daddr ${setOf(floating)}`;
     for (const f of fips) {
       if (f.fixedAddress === null) continue;
       post.push(rule(`iifname != ${qg}`, `ip saddr ${f.fixedAddress.text}`, `oifname ${qg}`, `snat ip to ${f.address.text}`, `comment "${f.name} outbound"`));
       if (sentToFloating) post.push(rule(`iifname != ${qg}`, `oifname != ${qg}`, 'ct status dnat', sentToFloating, `ip saddr ${f.fixedAddress.text}`, `snat ip to ${f.address.text}`, `comment "${f.name} hairpin"`));
     }
-    if (gw.snat) post.push(rule(`iifname != ${qg}`, `oifname ${qg}`, `snat ip to ${gw.address.text}`, 'comment "router SNAT"'));
-    if (sentToFloating) post.push(rule(`iifname != ${qg}`, `oifname != ${qg}`, 'ct status dnat', sentToFloating, `snat ip to ${gw.address.text}`, 'comment "hairpin: sent to a floating IP, DNATed back inside"'));
+    if (ovn) {
+      // OVN's snat rows: one per attached subnet, and nothing without `snat`.
+      const rows = snatRows(cloud, router, 4);
+      if (gw.snat && rows !== null) {
+        post.push(rule(`iifname != ${qg}`, `oifname ${qg}`, `ip saddr ${rows}`, `snat ip to ${gw.address.text}`, 'comment "ovn: snat rows of the attached subnets"'));
+        if (sentToFloating) post.push(rule(`iifname != ${qg}`, `oifname != ${qg}`, 'ct status dnat', sentToFloating, `ip saddr ${rows}`, `snat ip to ${gw.address.text}`, 'comment "ovn hairpin: the client\'s snat row, before the egress loopback"'));
+      }
+    } else {
+      if (gw.snat) post.push(rule(`iifname != ${qg}`, `oifname ${qg}`, `snat ip to ${gw.address.text}`, 'comment "router SNAT"'));
+      if (sentToFloating) post.push(rule(`iifname != ${qg}`, `oifname != ${qg}`, 'ct status dnat', sentToFloating, `snat ip to ${gw.address.text}`, 'comment "hairpin: sent to a floating IP, DNATed back inside"'));
+    }
   }
   post.push(...sameLinkHairpin(cloud, router, ifnameOf, 4));
   return natTableText(`ip ${NAT_TABLE}`, pre, forward, post);
+}
+
+/** The CIDRs of the router's attached subnets of a family as an nftables set (OVN's snat rows), or null. */
+function snatRows(cloud: Cloud, router: Router, family: 4 | 6): string | null {
+  const cidrs = [...new Set(router.interfaces.flatMap((id) => cloud.ports.get(id)!.fixedIps.map((f) => f.subnet)))]
+    .map((name) => cloud.subnets.get(name)!).filter((s) => s.version === family).map((s) => s.cidr.text);
+  return cidrs.length === 0 ? null : setOf(cidrs);
 }
 
 /**
@@ -125,7 +150,11 @@ function nat6Table(cloud: Cloud, router: Router, ifnameOf: (portId: string) => s
   const gw = router.externalGateway;
   if (gw && gw.snat && gw.address.ip.version === 6) {
     const qg = `"${ifnameOf(gw.port)}"`;
-    post.push(rule(`iifname != ${qg}`, `oifname ${qg}`, `snat ip6 to ${gw.address.text}`, 'comment "router SNAT"'));
+    if (cloud.neutronBackend !== 'ovn') post.push(rule(`iifname != ${qg}`, `oifname ${qg}`, `snat ip6 to ${gw.address.text}`, 'comment "router SNAT"'));
+    else {
+      const rows = snatRows(cloud, router, 6);
+      if (rows !== null) post.push(rule(`iifname != ${qg}`, `oifname ${qg}`, `ip6 saddr ${rows}`, `snat ip6 to ${gw.address.text}`, 'comment "ovn: snat rows of the attached subnets"'));
+    }
   }
   post.push(...sameLinkHairpin(cloud, router, ifnameOf, 6));
   return natTableText(`ip6 ${NAT_TABLE}6`, pre, forward, post);
