@@ -46,6 +46,12 @@ export function compare(vnet: Verdict, real: RealOutcome, proto: 'tcp' | 'udp' |
 }
 
 function expectedDifference(vnet: Verdict, real: RealOutcome, sameVerdict: boolean, sameSource: boolean): string | null {
+  // vnet's `delivered` says the destination took the packet; the kernel's prober knows only that
+  // no answer came back. An answer with no way back (a private source the internet cannot route,
+  // a member answering a hairpin client straight from its own address) is the same event.
+  if (vnet.verdict === 'delivered' && !vnet.reply && (real.verdict === 'dropped' || real.verdict === 'timeout')) {
+    return 'the destination took the packet in vnet too, but its answer had no way back (vnet: reply=false); the kernel\'s prober sees only the missing answer';
+  }
   // Port security is realized too (port-security-ruleset.ts): a spoofed frame dropped by vnet and
   // delivered by the kernel is a real difference.
   if (sameVerdict && sameSource && vnet.lb !== null) {

@@ -137,6 +137,17 @@ describeNeeding('namespaces', 'vnet conform on this machine', () => {
     expect(namespacesOf(prefix)).toEqual([]);
   }, 60_000);
 
+  it('nat-ovn.yaml: neutron_backend ovn — the kernel SNATs only the attached subnets, as vnet does', async () => {
+    const { prefix, rows } = await conformClean('o', 'test/fixtures/realize/nat-ovn.yaml', 'test/fixtures/realize/nat-ovn-probes.yaml', 'explained');
+    expect(find(rows, 'db-1', 'mirror', 443)[0]!.kernel.seen).toEqual({ src: '203.0.113.10', dst: '198.51.100.20' });
+    expect(find(rows, 'db-1', 'web-1-fip', 80)[0]!.kernel.seen?.src).toBe('203.0.113.10');
+    // From behind another router: no snat row, so the member sees the client's own address.
+    expect(find(rows, 'far-1', 'web-1-fip', 80)[0]!.kernel.seen?.src).toBe('172.16.0.2');
+    // Not SNATed (snat off; a source behind another router): the answer has no way back in either.
+    expect(rows.map((r) => r.status)).toEqual(['agree', 'agree', 'agree', 'expected', 'expected']);
+    expect(namespacesOf(prefix)).toEqual([]);
+  }, 60_000);
+
   it('ipv6-balancer.yaml: an IPv6 VIP, round robin through the router and from the VIP\'s subnet', async () => {
     const { prefix, rows } = await conformClean('b', 'test/fixtures/realize/ipv6-balancer.yaml', 'test/fixtures/realize/ipv6-balancer-probes.yaml', 'explained');
     const routed = find(rows, 'cl', 'lb', 80);

@@ -32,6 +32,13 @@ describe('compare', () => {
     expect(compare(v6, real({ seenSrc: '2001:db8:1::f816:3eff:fe00:2', seenDst: '2001:db8:2::1' }), 'tcp').status).toBe('differ');
   });
 
+  it('expects a kernel drop or timeout where vnet delivered but the answer had no way back, and only there', () => {
+    const noWayBack = vnet({ reply: false, observed: { src: '172.16.0.2', dst: '198.51.100.20' } });
+    for (const verdict of ['dropped', 'timeout'] as const) expect(compare(noWayBack, real({ verdict, seenSrc: null, seenDst: null }), 'tcp').status).toBe('expected');
+    expect(compare(noWayBack, real({ verdict: 'refused' }), 'tcp').status).toBe('differ');
+    expect(compare(vnet({ reply: true }), real({ verdict: 'dropped', seenSrc: null, seenDst: null }), 'tcp').status).toBe('differ');
+  });
+
   it('differs on a different verdict, naming both sides', () => {
     const c = compare(vnet(), real({ verdict: 'timeout', seenSrc: null, seenDst: null, detail: 'no answer and no drop counter moved' }), 'tcp');
     expect(c.status).toBe('differ');
