@@ -7,6 +7,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
+import { readFileSync } from 'node:fs';
 import { connect, isIPv6 } from 'node:net';
 
 export interface ProbeRequest {
@@ -34,6 +35,21 @@ export interface ProbeResult {
 }
 
 const UNREACHABLE = new Set(['EHOSTUNREACH', 'ENETUNREACH']);
+
+/**
+ * ICMP destination-unreachable messages this namespace has received (its own /proc/net/snmp or
+ * snmp6). Linux tells a UDP socket of net or host unreachable only with IP_RECVERR (a soft error,
+ * RFC 1122 4.1.3.3), which Node cannot set: the counter is how a UDP probe learns of one.
+ */
+function destUnreachablesReceived(v6: boolean): number {
+  try {
+    if (v6) return Number(/^Icmp6InDestUnreachs\s+(\d+)/m.exec(readFileSync('/proc/net/snmp6', 'utf8'))?.[1] ?? 0);
+    const [names, values] = readFileSync('/proc/net/snmp', 'utf8').split('\n').filter((l) => l.startsWith('Icmp:')).map((l) => l.split(/\s+/));
+    return Number(values?.[names?.indexOf('InDestUnreachs') ?? -1] ?? 0);
+  } catch {
+    return 0;
+  }
+}
 
 /** Runs one probe; a spoofed one (`src`) borrows its source address on `lo` meanwhile. */
 export async function runProbe(req: ProbeRequest): Promise<ProbeResult> {
@@ -69,7 +85,12 @@ function probe(req: ProbeRequest): Promise<ProbeResult> {
     // ping's -W counts whole seconds; and Linux keeps an ICMPv6 "no route" met by a SYN as a soft
     // error, reported only when the SYN is first retransmitted (after 1 s), so IPv6 TCP waits past it.
     const slack = req.proto === 'icmp' || (req.proto === 'tcp' && isIPv6(req.dst)) ? 500 : 0;
-    const timer = setTimeout(() => done('timeout', null), req.timeoutMs + slack);
+    const unreachablesBefore = req.proto === 'udp' ? destUnreachablesReceived(isIPv6(req.dst)) : 0;
+    const timedOut = () => {
+      if (req.proto === 'udp' && destUnreachablesReceived(isIPv6(req.dst)) > unreachablesBefore) done('unreachable', 'ICMP destination unreachable received (not reported to a UDP socket)');
+      else done('timeout', null);
+    };
+    const timer = setTimeout(timedOut, req.timeoutMs + slack);
     if (req.proto === 'tcp') {
       const socket = connect({ host: req.dst, port: req.port, ...(req.sport !== undefined ? { localPort: req.sport } : {}), ...(req.src !== undefined ? { localAddress: req.src } : {}) });
       let seen = '';
@@ -82,7 +103,10 @@ function probe(req: ProbeRequest): Promise<ProbeResult> {
       cleanup = () => { try { socket.close(); } catch { /* already closed */ } };
       socket.on('error', fromError);
       socket.on('message', (msg) => done('delivered', null, msg.toString().trim() || null));
-      const send = () => socket.connect(req.port, req.dst, () => socket.send('vnet conform probe\n'));
+      // A route of type unreachable fails connect() itself (EHOSTUNREACH): Node hands that to the
+      // callback, not to 'error', and a send after it would throw.
+      const connected = ((err?: NodeJS.ErrnoException) => (err ? fromError(err) : socket.send('vnet conform probe\n'))) as () => void;
+      const send = () => socket.connect(req.port, req.dst, connected);
       if (req.sport !== undefined || req.src !== undefined) socket.bind({ port: req.sport ?? 0, ...(req.src !== undefined ? { address: req.src } : {}) }, send);
       else send();
     } else {
