@@ -10,10 +10,14 @@ const MAX_DEPTH = 3;
 /** Items shown per container. */
 const MAX_ITEMS = 8;
 
+/** `text` cut to `maxChars` characters (the last one `…`) when longer: for text that is shown as is. */
+export function clip(text: string, maxChars: number): string {
+  return text.length > maxChars ? `${text.slice(0, Math.max(0, maxChars - 1))}…` : text;
+}
+
 /** JSON-like text of `value`, at most `maxChars` characters (cut with `…`). */
 export function preview(value: unknown, maxChars = 80): string {
-  const text = write(value, 0, maxChars + 1);
-  return text.length > maxChars ? `${text.slice(0, Math.max(0, maxChars - 1))}…` : text;
+  return clip(write(value, 0, maxChars + 1), maxChars);
 }
 
 /** `budget`: characters still wanted; writing stops soon after it is spent. */

@@ -16,7 +16,7 @@ import { formatPath } from '../topology/issue.js';
 import type { NodeState } from '../engine/node-state.js';
 import type { TraceEvent } from '../trace/events.js';
 import type { Verdict, VerdictKind } from '../trace/verdict.js';
-import { preview } from './preview.js';
+import { clip, preview } from './preview.js';
 
 export const PROTOCOL_VERSION = 1;
 /**
@@ -245,7 +245,7 @@ export function parseClientMessage(text: string): ParseResult {
   const id = typeof raw['id'] === 'string' && raw['id'].length <= 64 ? raw['id'] : null;
   const deep = tooDeep(raw, MAX_DEPTH);
   if (deep !== undefined) {
-    return fail('invalid-message', `${formatPath([deep[0]!])}: nested more than ${MAX_DEPTH} levels deep (at ${preview(formatPath(deep), 120)}); no message of this protocol is`, id, formatPath([deep[0]!]));
+    return fail('invalid-message', `${formatPath([deep[0]!])}: nested more than ${MAX_DEPTH} levels deep (at ${clip(formatPath(deep), 120)}); no message of this protocol is`, id, formatPath([deep[0]!]));
   }
   const type = raw['type'];
   if (typeof type !== 'string') return fail('invalid-message', `expected "type", one of ${CLIENT_MESSAGE_TYPES.join(', ')}`, id, 'type');

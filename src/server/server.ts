@@ -22,7 +22,7 @@ import type { Cloud } from '../topology/model.js';
 import { checkAccess, isLoopbackHost, type AccessPolicy } from './access.js';
 import { errorFrame, LiveSimulation, type Peer, type SimulationStats } from './live-simulation.js';
 import { Outbox, type OutboxStats, type Sink } from './outbox.js';
-import { preview } from './preview.js';
+import { clip, preview } from './preview.js';
 import { parseClientMessage } from './protocol.js';
 import { requestTarget } from './request-target.js';
 import { compileFilter, EVERYTHING } from './subscription.js';
@@ -116,8 +116,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   /** One line, whatever was thrown (no stack: it is a report, not a debugger). */
   const report = (where: string, e: unknown) => {
     const what = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-    const line = what.replace(/\s+/g, ' ');
-    log(`vnet serve: internal error ${where}: ${line.length > 300 ? `${line.slice(0, 299)}…` : line}`);
+    log(`vnet serve: internal error ${where}: ${clip(what.replace(/\s+/g, ' '), 300)}`);
   };
 
   const http = createServer((req, res) => {

@@ -1,9 +1,11 @@
 /**
  * `runServe` (the `vnet serve` command) in-process: it prints where it listens, serves until
  * stopped, then closes cleanly; it refuses a non-loopback host without a token, a bad port, a
- * taken port and a topology that does not load, each with one clear message and exit 1.
+ * taken port and a topology that does not load, each with one clear message and exit 1. And the
+ * built `vnet serve`, as its own process, outlives the requests and messages that once ended it.
  */
-import { createServer } from 'node:net';
+import { spawn } from 'node:child_process';
+import { connect, createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { memoryIo } from '../../src/cli/io.js';
@@ -81,5 +83,58 @@ describe('vnet serve', () => {
     io = memoryIo();
     expect(await runServe('no/such/file.yaml', { port: '0' }, io)).toBe(1);
     expect(io.stderr.join('\n')).toContain('no such file');
+  });
+});
+
+describe('vnet serve, the built command in its own process', () => {
+  /** Raw bytes on a fresh connection; the status line of the answer. */
+  const statusLine = (port: number, text: string) => new Promise<string>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    const socket = connect({ host: '127.0.0.1', port }, () => socket.end(text));
+    socket.on('data', (d: Buffer) => chunks.push(d));
+    socket.on('error', reject);
+    socket.on('close', () => resolve(Buffer.concat(chunks).toString('latin1').split('\r\n')[0]!));
+  });
+
+  it('answers the bug report\'s requests (400) and its 5,000-deep message (invalid-message), and is still serving', async () => {
+    for (const token of [undefined, 'sesame']) {
+      const child = spawn(process.execPath, ['dist/vnet.cjs', 'serve', FILE, '--port', '0', ...(token !== undefined ? ['--token', token] : [])], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const stdout: string[] = [];
+      let stderr = '';
+      child.stdout.setEncoding('utf8').on('data', (d: string) => stdout.push(...d.split('\n')));
+      child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      try {
+        const [, url] = await waitForLine(stdout, /three-tier on (http:\/\/127\.0\.0\.1:\d+\/)/);
+        const port = Number(new URL(url!).port);
+        const upgrade = 'Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n';
+        for (const method of ['GET', 'POST']) {
+          for (const target of ['http://a:99999/', 'http://[/']) {
+            for (const headers of ['', upgrade]) {
+              expect(await statusLine(port, `${method} ${target} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n${headers}\r\n`)).toBe('HTTP/1.1 400 Bad Request');
+            }
+          }
+        }
+        const q = token !== undefined ? `?token=${token}` : '';
+        const ws = new WebSocket(`ws://127.0.0.1:${port}/ws${q}`);
+        const messages: { type: string; code?: string; ref?: string }[] = [];
+        const answered = new Promise<void>((resolve) => ws.on('message', (d) => {
+          messages.push(JSON.parse(String(d)) as { type: string });
+          if (messages.at(-1)!.ref === 'deep') resolve();
+        }));
+        await new Promise((resolve) => ws.once('open', resolve));
+        ws.send(`{"type":"state","v":1,"id":"deep","node":${'['.repeat(5_000)}0${']'.repeat(5_000)}}`);
+        await answered;
+        expect(messages.at(-1)).toMatchObject({ type: 'error', code: 'invalid-message', ref: 'deep' });
+        expect(ws.readyState).toBe(WebSocket.OPEN);
+        ws.terminate();
+        expect(child.exitCode).toBeNull();
+        expect((await fetch(`${url}api/topology${q}`)).status).toBe(200);
+        expect(stderr).toBe('');
+      } finally {
+        child.kill('SIGTERM');
+      }
+      expect(await exited).toBe(0);
+    }
   });
 });

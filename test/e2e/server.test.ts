@@ -9,6 +9,7 @@
  */
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request, type IncomingHttpHeaders } from 'node:http';
+import { connect as connectTcp } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -128,6 +129,17 @@ function get(url: string, headers: Record<string, string> = {}, method = 'GET'):
     });
     req.on('error', reject);
     req.end();
+  });
+}
+
+/** Raw bytes on a fresh connection (half-closed after them); everything the server writes back. */
+function raw(port: number, text: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    const socket = connectTcp({ host: '127.0.0.1', port }, () => socket.end(text));
+    socket.on('data', (d: Buffer) => chunks.push(d));
+    socket.on('error', reject);
+    socket.on('close', () => resolve(Buffer.concat(chunks).toString('utf8')));
   });
 }
 
@@ -418,6 +430,61 @@ describe('access', () => {
   it('only /ws upgrades', async () => {
     const s = await start();
     await expect(Client.open(`${s.url.replace(/^http/, 'ws')}socket`)).rejects.toMatchObject({ status: 404 });
+  });
+});
+
+describe('no request or message ends the process', () => {
+  it('a target that is not a URL (the bug report: a bad port, an open bracket) is 400 on the page, the API and the upgrade, with or without a token', async () => {
+    for (const token of [undefined, 'sesame']) {
+      const s = await start(token === undefined ? {} : { token });
+      for (const target of ['http://a:99999/', 'http://[/', 'http://a:99999/ws']) {
+        for (const upgrade of [false, true]) {
+          const headers = upgrade ? 'Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n' : '';
+          const answer = await raw(s.port, `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1:${s.port}\r\n${headers}\r\n`);
+          expect(answer, `${target}${upgrade ? ' (upgrade)' : ''}`).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n[^]*\r\n\r\nbad request: the target "http:\/\/(a:99999|\[)/);
+        }
+      }
+      const q = token === undefined ? '' : `?token=${token}`;
+      expect((await get(`${s.url}api/topology${q}`)).status).toBe(200);
+      await s.close();
+      server = undefined;
+    }
+  });
+
+  it('a request that is not HTTP gets 400, CONNECT gets 405 (not a silent close)', async () => {
+    const s = await start();
+    expect(await raw(s.port, 'GET\r\n\r\n')).toMatch(/^HTTP\/1\.1 400 /);
+    expect(await raw(s.port, `GET / HTTP/1.1\r\nHost: 127.0.0.1:${s.port}\r\nBad Header\r\n\r\n`)).toMatch(/^HTTP\/1\.1 400 /);
+    expect(await raw(s.port, `CONNECT 127.0.0.1:22 HTTP/1.1\r\nHost: 127.0.0.1:22\r\n\r\n`)).toMatch(/^HTTP\/1\.1 405 /);
+    expect((await get(`${s.url}api/topology`)).status).toBe(200);
+  });
+
+  it('an exception in a handler: HTTP 500 with a short body, WebSocket error internal, one log line each, and the server carries on', async () => {
+    // A cloud that throws on every read once armed: the handlers' next reads fail.
+    let armed = false;
+    const broken = new Proxy(cloud, { get: (target, key, receiver) => {
+      if (armed) throw new Error('boom\n  at a stack line');
+      return Reflect.get(target, key, receiver) as unknown;
+    } });
+    const lines: string[] = [];
+    const s = await start({ cloud: broken, log: (line) => lines.push(line) });
+    const c = await connect(s);
+    armed = true;
+    const api = await get(`${s.url}api/trace/1.json`);
+    expect(api.status).toBe(500);
+    expect(api.body).toMatch(/^internal error/);
+    expect(api.body).not.toMatch(/boom|stack/);
+    c.send({ type: 'inject', v: 1, id: 'x', from: 'web-1', to: 'db-1', port: 5432 });
+    const error = await c.waitFor((m) => m.type === 'error');
+    expect(error).toMatchObject({ code: 'internal', ref: null });
+    expect(error.message).not.toMatch(/boom|stack/);
+    expect(lines).toHaveLength(2);
+    for (const line of lines) expect(line).toMatch(/^vnet serve: internal error .*: Error: boom at a stack line$/);
+    armed = false;
+    expect(c.ws.readyState).toBe(WebSocket.OPEN);
+    c.send({ type: 'inject', v: 1, id: 'ok', from: 'web-1', to: 'db-1', port: 5432 });
+    expect((await c.waitFor((m) => m.type === 'verdict' && m.probe.ref === 'ok')).verdict.verdict).toBe('delivered');
+    expect((await get(`${s.url}api/topology`)).status).toBe(200);
   });
 });
 

@@ -91,6 +91,39 @@ describe('access', () => {
     expect(checkAccess(request({ host: '127.0.0.1:8080', origin: '::garbage' }), policy)).toMatchObject({ status: 403 });
   });
 
+  it('Origin: the scheme must be http (the server speaks http), with no user info, nothing after the port', () => {
+    const policy = { token: undefined, loopback: true };
+    const host = '127.0.0.1:8080';
+    for (const origin of ['https://127.0.0.1:8080', 'ftp://127.0.0.1:8080', 'ws://127.0.0.1:8080', 'http://x@127.0.0.1:8080', 'http://x:y@127.0.0.1:8080', 'http://@127.0.0.1:8080', 'http://127.0.0.1:8080/path', 'http://127.0.0.1:8080?q', 'http://127.0.0.1', 'http://[', 'http://a:99999']) {
+      expect(checkAccess(request({ host, origin }), policy), origin).toMatchObject({ ok: false, status: 403 });
+    }
+    // Host and Origin are compared as the URL parser normalises them (case, the default port).
+    expect(checkAccess(request({ host: 'LOCALHOST:8080', origin: 'http://localhost:8080' }), policy).ok).toBe(true);
+    expect(checkAccess(request({ host: 'localhost:80', origin: 'HTTP://localhost' }), policy).ok).toBe(true);
+    expect(checkAccess(request({ host: '[::1]:8080', origin: 'http://[::1]:8080' }), policy).ok).toBe(true);
+    // A Host with user info names no server an Origin can be.
+    expect(checkAccess(request({ host: 'x@127.0.0.1:8080', origin: 'http://127.0.0.1:8080' }), policy)).toMatchObject({ ok: false, status: 403 });
+    // Without a Host (HTTP/1.0), no Origin is this server.
+    expect(checkAccess(request({ origin: 'http://127.0.0.1:8080' }), policy)).toMatchObject({ ok: false, status: 403 });
+  });
+
+  it('Host headers the URL parser refuses (a zone, a bracket, user info) are not loopback, and never throw', () => {
+    const policy = { token: undefined, loopback: true };
+    expect(isLoopbackHost('fe80::1%eth0')).toBe(false);
+    for (const host of ['fe80::1%eth0', '[fe80::1%25eth0]:80', '[', '[::1', 'a:99999', '', ' ', '%', 'x@127.0.0.1:8080', '127.0.0.1:8080/x']) {
+      expect(checkAccess(request({ host }), policy), host).toMatchObject({ ok: false, status: 403 });
+    }
+  });
+
+  it('a request target that is not a URL is 400, before the token is looked for', () => {
+    for (const url of ['http://a:99999/', 'http://[/', '*']) {
+      expect(checkAccess(request({ host: '127.0.0.1:8080' }, url), { token: undefined, loopback: true }), url).toMatchObject({ ok: false, status: 400 });
+      expect(checkAccess(request({ host: '127.0.0.1:8080' }, url), { token: 't', loopback: true }), url).toMatchObject({ ok: false, status: 400 });
+    }
+    // Absolute-form is a request like any other: its query carries the token.
+    expect(checkAccess(request({ host: '127.0.0.1:8080' }, 'http://127.0.0.1:8080/ws?token=t'), { token: 't', loopback: true }).ok).toBe(true);
+  });
+
   it('a token in the query or as a bearer; 401 otherwise', () => {
     const policy = { token: 's3cret', loopback: false };
     expect(checkAccess(request({ host: 'h:1' }, '/ws?token=s3cret'), policy).ok).toBe(true);

@@ -4,7 +4,8 @@
  * (asserted, not the wording), never exceptions.
  */
 import { describe, expect, it } from 'vitest';
-import { MAX_INJECT_COUNT, parseClientMessage, STAGES } from '../../../src/server/protocol.js';
+import fc from 'fast-check';
+import { MAX_DEPTH, MAX_INJECT_COUNT, parseClientMessage, STAGES } from '../../../src/server/protocol.js';
 
 const parse = (x: unknown) => parseClientMessage(typeof x === 'string' ? x : JSON.stringify(x));
 const errorOf = (x: unknown) => {
@@ -89,6 +90,42 @@ describe('parseClientMessage: bad messages', () => {
     const key = errorOf({ type: 'subscribe', v: 1, filter: { node: ['edge'] } });
     expect(key).toMatchObject({ code: 'invalid-message', path: 'filter.node' });
     expect(key.message).toContain('"nodes"');
+  });
+
+  it('nesting deeper than MAX_DEPTH is refused before validation, at its field, with the id echoed (the bug report: 5,000 levels)', () => {
+    const nest = (depth: number, inner = '0') => `${'['.repeat(depth)}${inner}${']'.repeat(depth)}`;
+    const deep = errorOf(`{"type":"state","v":1,"id":"d","node":${nest(5_000)}}`);
+    expect(deep).toMatchObject({ code: 'invalid-message', path: 'node', ref: 'd' });
+    expect(deep.message.length).toBeLessThan(300);
+    // The message is level 1: a field may hold MAX_DEPTH - 1 levels; then validation speaks.
+    expect(errorOf(`{"type":"state","v":1,"node":${nest(MAX_DEPTH - 1)}}`)).toMatchObject({ code: 'invalid-message', path: 'node' });
+    expect(errorOf(`{"type":"state","v":1,"node":${nest(MAX_DEPTH - 1)}}`).message).toMatch(/expected/);
+    expect(errorOf(`{"type":"state","v":1,"node":${nest(MAX_DEPTH)}}`).message).toMatch(/nested more than 8 levels/);
+    // Deep anywhere: in v, in type, in an unknown key, in the filter.
+    expect(errorOf(`{"type":"reset","v":${nest(100)}}`)).toMatchObject({ code: 'invalid-message', path: 'v' });
+    expect(errorOf(`{"type":${nest(100)},"v":1}`)).toMatchObject({ code: 'invalid-message', path: 'type' });
+    expect(errorOf(`{"type":"subscribe","v":1,"filter":{"nodes":${nest(100, '"edge"')}}}`)).toMatchObject({ code: 'invalid-message', path: 'filter' });
+    expect(errorOf(`{"type":"pause","v":1,"x":${'{"a":'.repeat(9_000)}0${'}'.repeat(9_000)}}`)).toMatchObject({ code: 'invalid-message', path: 'x' });
+    // The deepest real message (filter.nodes) is well inside the limit.
+    expect(parse({ type: 'subscribe', v: 1, filter: { nodes: ['edge'] } }).ok).toBe(true);
+  });
+
+  it('error messages quote input briefly: a 60 KB type, key, version or stage comes back in under 1 KB', () => {
+    const big = 'x'.repeat(60_000);
+    for (const msg of [{ type: big, v: 1 }, { type: 'reset', v: big }, { type: 'pause', v: 1, [big]: 1 }, { type: 'subscribe', v: 1, filter: { stages: [big] } }, { type: 'inject', v: 1, from: 'a', to: 'b', port: big }, big]) {
+      expect(errorOf(msg).message.length).toBeLessThan(1_000);
+    }
+  });
+
+  it('never throws, and every error message is short (property: JSON of any shape and depth)', () => {
+    const deep = fc.tuple(fc.integer({ min: 0, max: 20_000 }), fc.constantFrom('[', '{"a":')).map(([d, open]) => `${open.repeat(d)}0${(open === '[' ? ']' : '}').repeat(d)}`);
+    const value = fc.oneof(fc.jsonValue().map((j) => JSON.stringify(j)), deep, fc.string({ maxLength: 20_000 }).map((t) => JSON.stringify(t)));
+    const field = fc.tuple(fc.constantFrom('type', 'v', 'id', 'from', 'to', 'proto', 'port', 'count', 'node', 'filter', 'x'), value);
+    const message = fc.array(field, { maxLength: 5 }).map((fs) => `{"type":"inject","v":1,${fs.map(([k, v]) => `"${k}":${v}`).join(',')}}`.replace(',}', '}'));
+    fc.assert(fc.property(fc.oneof(message, value, fc.string()), (text) => {
+      const r = parseClientMessage(text);
+      if (!r.ok) expect(r.error.message.length).toBeLessThan(2_000);
+    }), { numRuns: 1_000 });
   });
 
   it('echoes the id of a message it rejects, so the client can match the error', () => {
