@@ -106,6 +106,7 @@ export function lexedYamlDepth(text: string): number | undefined {
   let leading = true;
   let scalarFollows = false;
   let flowIsNode = false;
+  let blockScalar = false;
   const open = (col: number, seq: boolean): void => {
     while (stack.length > 0 && stack[stack.length - 1]!.col > col) stack.pop();
     const top = stack[stack.length - 1];
@@ -122,7 +123,9 @@ export function lexedYamlDepth(text: string): number | undefined {
     // The scanner's control tokens stand for no text; a scalar's text follows its marker.
     if (token === '\x02' || token === '\x18') continue;
     if (token === '\x1f') {
-      if (flow === 0 && leading) { open(at - lineStart, false); leading = false; }
+      // A block scalar's text starts a line but is no node there (its header was the node).
+      if (flow === 0 && leading && !blockScalar) { open(at - lineStart, false); leading = false; }
+      blockScalar = false;
       scalarFollows = true;
       continue;
     }
@@ -135,6 +138,8 @@ export function lexedYamlDepth(text: string): number | undefined {
       if (flow === 0) flowIsNode = leading;
       if (flow === 0 && leading) { open(at - lineStart, false); leading = false; }
       flow++;
+    } else if (token[0] === '|' || token[0] === '>') {
+      blockScalar = flow === 0;
     } else if (token === ']' || token === '}') {
       if (flow > 0) flow--;
     } else if (token === '---' || token === '...') {

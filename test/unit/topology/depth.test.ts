@@ -82,6 +82,12 @@ describe('nesting limit', () => {
     notTooDeep(`version: 1\nname: x${brackets}\n`);
   });
 
+  it('a block scalar\'s text at a shallow column does not reset the count of the maps around it', () => {
+    let text = '';
+    for (let i = 0; i < 70; i++) text += i === 40 ? `${' '.repeat(i)}note: |\n${' '.repeat(i + 2)}text\n${' '.repeat(i)}a:\n` : `${' '.repeat(i)}a:\n`;
+    expect(tooDeep(text, 'x.yaml')).toEqual([{ file: 'x.yaml', line: 67, col: 65 }]);
+  });
+
   it('a string that ends on a later line does not hide the nesting after it', () => {
     const text = `version: 1\nname: "x\n # "${'['.repeat(100)}\n`;
     expect(tooDeep(text, 'x.yaml')).toHaveLength(1);
