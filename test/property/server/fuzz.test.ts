@@ -69,14 +69,18 @@ function exchange(port: number, raw: string, timeoutMs = 2_000): Promise<Answer>
 // ---------------------------------------------------------------------------------------------
 // Raw HTTP requests
 
+// GET (and HEAD) most often: only they get past the method check to the access checks.
 const METHOD = fc.oneof(
+  { weight: 6, arbitrary: fc.constantFrom('GET', 'GET', 'GET', 'HEAD') },
   fc.constantFrom('GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'CONNECT', 'TRACE', 'PATCH', 'get', 'PRI', 'M-SEARCH'),
   fc.stringMatching(/^[A-Z]{1,8}$/),
 );
 const SCHEME = fc.constantFrom('http', 'https', 'ws', 'wss', 'ftp', 'HTTP', 'javascript', 'file', 'a', '');
 const HOSTPART = fc.constantFrom('a', '127.0.0.1', 'localhost', '[::1]', '[', ']', '[/', '[::1', '::1', '[fe80::1%25eth0]', '[fe80::1%eth0]', '%', '%zz', 'xn--', '', '..', 'é.example', '0x7f.1', '999.999.999.999', 'user@127.0.0.1', 'a:b@c');
 const PORTPART = fc.oneof(fc.constantFrom('', ':', ':99999', ':-1', ':0', ':65535', ':65536', ':8080', ':abc', ':1:2', ':{PORT}'), fc.integer({ min: -10, max: 200_000 }).map((p) => `:${p}`));
+const KNOWN_PATH = fc.constantFrom('/', '/ws', '/api/topology', '/viewer.js', '/index.html', '/api/trace/1.json');
 const PATH_PIECE = fc.oneof(
+  KNOWN_PATH,
   fc.constantFrom('', '/', '/ws', '/api/topology', '/viewer.js', '/viewer.css', '/index.html', '/api/trace/1.json', '/api/trace/1.pcap', '/api/trace/0.pcap', '/api/trace/99999999999.json', '/api/trace/', '/..', '/%2e%2e/', '//', '/%', '/%zz', '/%00', '/%ff%fe', '/\\', '/?', '/#x', '/;a', '/é'),
   fc.stringMatching(/^\/[A-Za-z0-9%._~!$&'()*+,;=:@/-]{0,20}$/),
 );
@@ -84,7 +88,8 @@ const QUERY = fc.constantFrom('', '?', `?token=${TOKEN}`, '?token=', '?token=%',
 const ABSOLUTE = fc.tuple(SCHEME, fc.constantFrom('://', ':/', ':', '//', ':///'), HOSTPART, PORTPART, PATH_PIECE, QUERY).map((p) => p.join(''));
 const GARBAGE = fc.string({ unit: 'binary-ascii', maxLength: 40 }).map((s) => s.replace(/[\r\n ]/g, ''));
 const TARGET = fc.oneof(
-  { weight: 3, arbitrary: fc.tuple(PATH_PIECE, QUERY).map(([p, q]) => p + q) },
+  { weight: 3, arbitrary: fc.tuple(KNOWN_PATH, QUERY).map(([p, q]) => p + q) },
+  { weight: 2, arbitrary: fc.tuple(PATH_PIECE, QUERY).map(([p, q]) => p + q) },
   { weight: 4, arbitrary: ABSOLUTE },
   { weight: 1, arbitrary: fc.constantFrom('*', '', 'http://a:99999/', 'http://[/', 'http://[::1]:99999/ws', 'ws://127.0.0.1:{PORT}/ws', '//127.0.0.1:{PORT}/api/topology', '%', 'http://a:99999/ws?token=t0k') },
   { weight: 1, arbitrary: GARBAGE },
@@ -105,9 +110,12 @@ interface RawRequest { readonly method: string; readonly target: string; readonl
 
 const request = (extraHeaders: readonly string[]) => fc.record({
   method: METHOD,
-  target: TARGET,
+  // An upgrade is most interesting at /ws, where it meets the access checks.
+  target: extraHeaders.length > 0 ? fc.oneof({ weight: 2, arbitrary: QUERY.map((q) => `/ws${q}`) }, TARGET) : TARGET,
   version: VERSION,
-  headers: fc.array(HEADER, { maxLength: 6 }).map((h) => [...extraHeaders, ...h]),
+  // Usually a Host first (what access checks read), then anything.
+  headers: fc.tuple(fc.option(HOST_VALUE, { freq: 4, nil: undefined }), fc.array(HEADER, { maxLength: 5 }))
+    .map(([host, h]) => [...(host !== undefined ? [`Host: ${host}`] : []), ...extraHeaders, ...h]),
   body: fc.constantFrom('', 'hello', '0\r\n\r\n', '{"type":"reset","v":1}'),
   guarded: fc.boolean(),
 });
