@@ -3,7 +3,7 @@
  * gateway and pools, plans it with IPAM (DESIGN §5) and checks what IPAM cannot see alone:
  * subnet names unique in the file, no overlapping subnets on one network.
  */
-import { cidrsOverlap, formatCidr } from '../address/cidr.js';
+import { formatCidr } from '../address/cidr.js';
 import { planSubnet, type IpamError } from '../ipam/subnet-plan.js';
 import { SubnetAllocator } from '../ipam/subnet-allocator.js';
 import type { Path } from './issue.js';
@@ -12,6 +12,7 @@ import { entries, type ResolveContext } from './resolve-context.js';
 import type { PoolDoc } from './schema.js';
 import { addressAt, prefixAt, rangeAt, type RangeValue } from './values.js';
 import { suggestion } from './did-you-mean.js';
+import { earliestOverlaps } from './overlaps.js';
 
 export function resolveNetworks(ctx: ResolveContext): void {
   const { doc, issues } = ctx;
@@ -21,6 +22,7 @@ export function resolveNetworks(ctx: ResolveContext): void {
     const fabric = resolveFabric(ctx, netName, net.switches, net.links);
     const state = { name: netName, subnets: [] as string[], arpResponder: net.arp_responder ?? false, mtu: net.mtu ?? 1500, ports: [] as string[], ...fabric };
     ctx.networks.set(netName, state);
+    const cidrTexts: string[] = [];
     for (const [subName, sub] of entries(net.subnets)) {
       const path: Path = ['networks', netName, 'subnets', subName];
       const other = ctx.subnets.get(subName);
@@ -47,12 +49,6 @@ export function resolveNetworks(ctx: ResolveContext): void {
         reportIpamErrors(planned.errors, path, ctx);
         continue;
       }
-      for (const name of state.subnets) {
-        const s = ctx.subnets.get(name)!;
-        if (cidrsOverlap(s.plan.cidr, cidr.cidr)) {
-          issues.error([...path, 'cidr'], 'subnet-overlap', `${cidr.text} overlaps subnet ${name} (${formatCidr(s.plan.cidr)}) on the same network ${netName}`);
-        }
-      }
       const dns = (sub.dns ?? []).flatMap((d, i) => addressAt(d, [...path, 'dns', i], issues) ?? []);
       const hostRoutes = routesAt(sub.host_routes, [...path, 'host_routes'], ctx);
       ctx.subnets.set(subName, {
@@ -61,7 +57,16 @@ export function resolveNetworks(ctx: ResolveContext): void {
         gatewayOwner: undefined, networkAcl: null,
       });
       state.subnets.push(subName);
+      cidrTexts.push(cidr.text);
     }
+    // One error per subnet that overlaps an earlier one (naming the earliest), not one per pair.
+    const planned = state.subnets.map((n) => ctx.subnets.get(n)!);
+    earliestOverlaps(planned.map((s) => s.plan.cidr)).forEach((first, i) => {
+      if (first === undefined) return;
+      const s = planned[i]!;
+      const other = planned[first]!;
+      issues.error([...s.path, 'cidr'], 'subnet-overlap', `${cidrTexts[i]!} overlaps subnet ${other.name} (${formatCidr(other.plan.cidr)}) on the same network ${netName}`);
+    });
   }
   for (const [name, ext] of entries(doc.external_networks)) {
     const path: Path = ['external_networks', name];
