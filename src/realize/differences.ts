@@ -45,12 +45,26 @@ export function compare(vnet: Verdict, real: RealOutcome, proto: 'tcp' | 'udp' |
   return { status: 'differ', reason: `member ${real.seenDst} served in the kernel, ${vnet.observed!.dst} in vnet` };
 }
 
+/** Stages whose drops the realization counts (security groups, ACLs, port security, NAT): a `dropped` there. */
+const COUNTED = /^(sg\.|acl|port\.security|nat\.)/;
+
+/** Where vnet lost a probe's answer, and what the kernel's prober sees of that loss. */
+function answerLoss(vnet: Verdict): { seen: 'dropped' | 'timeout'; where: string } {
+  const drop = [...vnet.events].reverse().find((e) => e.probe === vnet.events[0]?.probe && e.direction === 'reply' && e.action === 'drop');
+  if (drop === undefined) return { seen: 'timeout', where: 'had no way back' };
+  const reason = typeof drop.detail['reason'] === 'string' ? `: ${drop.detail['reason']}` : '';
+  return { seen: COUNTED.test(drop.stage) ? 'dropped' : 'timeout', where: `was dropped at ${drop.node} (${drop.stage}${reason})` };
+}
+
 function expectedDifference(vnet: Verdict, real: RealOutcome, sameVerdict: boolean, sameSource: boolean): string | null {
-  // vnet's `delivered` says the destination took the packet; the kernel's prober knows only that
-  // no answer came back. An answer with no way back (a private source the internet cannot route,
-  // a member answering a hairpin client straight from its own address) is the same event.
-  if (vnet.verdict === 'delivered' && !vnet.reply && (real.verdict === 'dropped' || real.verdict === 'timeout')) {
-    return 'the destination took the packet in vnet too, but its answer had no way back (vnet: reply=false); the kernel\'s prober sees only the missing answer';
+  // vnet's `delivered` and `refused` say what the destination did; the kernel's prober knows only
+  // what came back. An answer lost on its way (a private source the internet cannot route, a
+  // member answering a hairpin client from its own address, a stateless group with no rule for
+  // the answer) is the same event, provided the kernel lost it the same way: at a counted filter
+  // (dropped) where vnet's answer met one, silently (timeout) where vnet's had no route.
+  if ((vnet.verdict === 'delivered' || vnet.verdict === 'refused') && !vnet.reply) {
+    const lost = answerLoss(vnet);
+    if (real.verdict === lost.seen) return `the destination ${vnet.verdict === 'refused' ? 'refused' : 'took'} the packet in vnet too, but its answer ${lost.where} (vnet: reply=false); the kernel's prober sees only the missing answer`;
   }
   // Port security is realized too (port-security-ruleset.ts): a spoofed frame dropped by vnet and
   // delivered by the kernel is a real difference.

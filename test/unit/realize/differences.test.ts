@@ -32,11 +32,26 @@ describe('compare', () => {
     expect(compare(v6, real({ seenSrc: '2001:db8:1::f816:3eff:fe00:2', seenDst: '2001:db8:2::1' }), 'tcp').status).toBe('differ');
   });
 
-  it('expects a kernel drop or timeout where vnet delivered but the answer had no way back, and only there', () => {
-    const noWayBack = vnet({ reply: false, observed: { src: '172.16.0.2', dst: '198.51.100.20' } });
-    for (const verdict of ['dropped', 'timeout'] as const) expect(compare(noWayBack, real({ verdict, seenSrc: null, seenDst: null }), 'tcp').status).toBe('expected');
-    expect(compare(noWayBack, real({ verdict: 'refused' }), 'tcp').status).toBe('differ');
-    expect(compare(vnet({ reply: true }), real({ verdict: 'dropped', seenSrc: null, seenDst: null }), 'tcp').status).toBe('differ');
+  it('expects a kernel drop or timeout where vnet delivered or refused but lost the answer, the same way, and only there', () => {
+    const answerDrop = (node: string, stage: string, reason: string) =>
+      ({ seq: 9, probe: 1, t: 0, node, port: null, stage, action: 'drop', packet: 'answer', direction: 'reply', detail: { reason } }) as unknown as Verdict['events'][number];
+    const sent = { ...answerDrop('instance:vm1', 'host.send', ''), seq: 1, action: 'send', direction: 'forward' } as Verdict['events'][number];
+    const lost = (verdict: 'delivered' | 'refused', drop?: Verdict['events'][number]) => vnet({ verdict, reply: false, observed: { src: '172.16.0.2', dst: '198.51.100.20' }, events: drop ? [sent, drop] : [sent] });
+    const kernel = (verdict: 'dropped' | 'timeout' | 'refused') => real({ verdict, seenSrc: null, seenDst: null });
+    for (const verdict of ['delivered', 'refused'] as const) {
+      // No drop event: the answer had no route back; the kernel loses it silently.
+      expect(compare(lost(verdict), kernel('timeout'), 'tcp')).toMatchObject({ status: 'expected', reason: expect.stringContaining('had no way back') });
+      expect(compare(lost(verdict), kernel('dropped'), 'tcp').status).toBe('differ');
+      // Dropped by a filter the realization counts: the kernel must count it too.
+      const byGroup = lost(verdict, answerDrop('instance:vm1', 'sg.ingress', 'no rule of groups [g1] allows tcp/40001'));
+      expect(compare(byGroup, kernel('dropped'), 'tcp')).toMatchObject({ status: 'expected', reason: expect.stringContaining('was dropped at instance:vm1 (sg.ingress: no rule of groups [g1]') });
+      expect(compare(byGroup, kernel('timeout'), 'tcp').status).toBe('differ');
+      // Dropped by the internet's routing: no counter, a timeout.
+      expect(compare(lost(verdict, answerDrop('internet', 'drop', 'no route')), kernel('timeout'), 'tcp').status).toBe('expected');
+    }
+    expect(compare(lost('delivered'), kernel('refused'), 'tcp').status).toBe('differ');
+    expect(compare(vnet({ reply: true }), kernel('dropped'), 'tcp').status).toBe('differ');
+    expect(compare(vnet({ verdict: 'dropped', reply: false, observed: null, drop: { node: 'instance:vm1', stage: 'sg.ingress', reason: 'x' } }), kernel('timeout'), 'tcp').status).toBe('differ');
   });
 
   it('differs on a different verdict, naming both sides', () => {
