@@ -5,7 +5,7 @@
 import { formatIssue } from '../topology/issue.js';
 import { reachMatrix } from '../reach/matrix.js';
 import type { Io } from './io.js';
-import { loadTopologyFile } from './read-topology.js';
+import { loadTopologyFile } from '../files/read-topology.js';
 import { renderTable } from './table.js';
 import { countHits } from '../audit/hits.js';
 import type { Probe } from '../audit/probes.js';

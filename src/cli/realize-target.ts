@@ -7,7 +7,7 @@ import { checkPrefix, defaultPrefix } from '../realize/names.js';
 import { formatIssue } from '../topology/issue.js';
 import type { Cloud } from '../topology/model.js';
 import type { Io } from './io.js';
-import { loadTopologyFile } from './read-topology.js';
+import { loadTopologyFile } from '../files/read-topology.js';
 
 export type RealizeTarget = { readonly ok: true; readonly cloud: Cloud; readonly prefix: string } | { readonly ok: false; readonly code: number };
 

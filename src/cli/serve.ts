@@ -9,7 +9,7 @@ import { startServer, type RunningServer } from '../server/server.js';
 import { findViewer } from '../server/viewer-assets.js';
 import { formatIssue } from '../topology/issue.js';
 import type { Io } from './io.js';
-import { loadTopologyFile } from './read-topology.js';
+import { loadTopologyFile } from '../files/read-topology.js';
 
 export interface ServeOptions {
   readonly host?: string;

@@ -7,7 +7,7 @@ import { formatIssue } from '../topology/issue.js';
 import type { Cloud } from '../topology/model.js';
 import { cloudToJson } from '../topology/to-json.js';
 import type { Io } from './io.js';
-import { loadTopologyFile } from './read-topology.js';
+import { loadTopologyFile } from '../files/read-topology.js';
 import { renderTable } from './table.js';
 
 export function runShow(file: string, options: { json?: boolean }, io: Io): number {

@@ -11,7 +11,7 @@ import { formatIssue } from '../topology/issue.js';
 import { writePcap } from '../trace/pcap.js';
 import { renderEvents, renderVerdict, verdictJson, type TraceLevel } from '../trace/render.js';
 import type { Io } from './io.js';
-import { loadTopologyFile } from './read-topology.js';
+import { loadTopologyFile } from '../files/read-topology.js';
 
 export interface TraceOptions {
   readonly from: string;

@@ -4,7 +4,7 @@
  */
 import { formatIssue } from '../topology/issue.js';
 import type { Cloud } from '../topology/model.js';
-import { loadTopologyFile } from './read-topology.js';
+import { loadTopologyFile } from '../files/read-topology.js';
 import type { Io } from './io.js';
 
 export function runValidate(files: readonly string[], io: Io): number {

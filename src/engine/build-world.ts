@@ -14,9 +14,9 @@ import { nodeId, INTERNET, switchNodeOf } from '../topology/graph.js';
 import { RouterNode, type InterfaceAcl } from '../routing/router.js';
 import { AclEvaluator } from '../firewall/network-acl.js';
 import { SwitchNode } from '../switching/switch.js';
-import { respond } from './host-stack.js';
+import { respond } from '../l3/host-stack.js';
 import { HostNode } from './host.js';
-import type { InterfaceAddress, L3Interface } from './interface.js';
+import type { InterfaceAddress, L3Interface } from '../l3/l3-interface.js';
 import type { FrameMeta, Sim, SimNode } from './sim-types.js';
 
 export interface WireEnd {

@@ -9,9 +9,9 @@ import { formatIpValue, type IpValue } from '../packet/ip-value.js';
 import { FlowTable } from '../firewall/flow-table.js';
 import { RouteTable } from '../routing/route-table.js';
 import type { Service } from '../topology/model.js';
-import { respond } from './host-stack.js';
-import { AddressIndex, sourceFor, type L3Interface } from './interface.js';
-import { acceptIpFrame, NeighborResolver, type NeighborTimer } from './neighbors.js';
+import { respond } from '../l3/host-stack.js';
+import { AddressIndex, sourceFor, type L3Interface } from '../l3/l3-interface.js';
+import { acceptIpFrame, NeighborResolver, type NeighborTimer } from '../l3/neighbors.js';
 import type { FrameMeta, Sim, SimNode } from './sim-types.js';
 import { SharedDetails } from '../trace/shared-details.js';
 

@@ -15,7 +15,7 @@ import { SwitchNode } from '../switching/switch.js';
 import type { Cloud } from '../topology/model.js';
 import type { World } from './build-world.js';
 import { HostNode } from './host.js';
-import type { NeighborResolver } from './neighbors.js';
+import type { NeighborResolver } from '../l3/neighbors.js';
 import type { PortFilter } from './port-filter.js';
 
 /** What the snapshot reads: the Simulator satisfies it as it is. */

@@ -11,11 +11,11 @@
  */
 import { ICMP, TCP_ACK, TCP_RST, TCP_SYN, echoRequestType, type Frame, type IpPacket } from '../packet/frame.js';
 import { formatIpValue, type IpValue } from '../packet/ip-value.js';
-import { ownsAddress, type L3Interface } from '../engine/interface.js';
-import { NeighborResolver, type NeighborTimer } from '../engine/neighbors.js';
+import { ownsAddress, type L3Interface } from '../l3/l3-interface.js';
+import { NeighborResolver, type NeighborTimer } from '../l3/neighbors.js';
 import type { FrameMeta, Sim, SimNode } from '../engine/sim-types.js';
 import { RouteTable } from '../routing/route-table.js';
-import { respond } from '../engine/host-stack.js';
+import { respond } from '../l3/host-stack.js';
 import type { Balancer, MemberState, PoolState } from './balancer.js';
 
 const S = 1_000_000;

@@ -9,9 +9,9 @@
 import { formatMac, type Mac } from '../address/mac.js';
 import { ICMP, type Frame, type IpPacket } from '../packet/frame.js';
 import { formatIpValue, type IpValue } from '../packet/ip-value.js';
-import { respond } from '../engine/host-stack.js';
-import { AddressIndex, sourceFor, type L3Interface } from '../engine/interface.js';
-import { acceptIpFrame, NeighborResolver, type NeighborTimer } from '../engine/neighbors.js';
+import { respond } from '../l3/host-stack.js';
+import { AddressIndex, sourceFor, type L3Interface } from '../l3/l3-interface.js';
+import { acceptIpFrame, NeighborResolver, type NeighborTimer } from '../l3/neighbors.js';
 import type { FrameMeta, Sim, SimNode } from '../engine/sim-types.js';
 import { RouteTable, type Route } from './route-table.js';
 import type { RouterNat, Translation } from './nat.js';

@@ -17,7 +17,7 @@ import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { WebSocketServer, WebSocket, type RawData } from 'ws';
 import { parseTopology } from '../topology/load.js';
-import { loadTopologyFile } from '../cli/read-topology.js';
+import { loadTopologyFile } from '../files/read-topology.js';
 import type { Cloud } from '../topology/model.js';
 import { checkAccess, isLoopbackHost, type AccessPolicy } from './access.js';
 import { errorFrame, LiveSimulation, type Peer, type SimulationStats } from './live-simulation.js';

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { loadTopologyFile } from '../../src/cli/read-topology.js';
+import { loadTopologyFile } from '../../src/files/read-topology.js';
 import { startServer, type RunningServer } from '../../src/server/server.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -8,7 +8,7 @@
 import { request, type IncomingHttpHeaders } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { loadTopologyFile } from '../../src/cli/read-topology.js';
+import { loadTopologyFile } from '../../src/files/read-topology.js';
 import { resolveDestination, resolveSource } from '../../src/engine/endpoints.js';
 import { Simulator } from '../../src/engine/simulator.js';
 import { startServer, type RunningServer, type ServerOptions } from '../../src/server/server.js';

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { loadTopologyFile } from '../../src/cli/read-topology.js';
+import { loadTopologyFile } from '../../src/files/read-topology.js';
 import { resolveDestination, resolveSource } from '../../src/engine/endpoints.js';
 import { Simulator } from '../../src/engine/simulator.js';
 import { startServer, type RunningServer, type ServerOptions } from '../../src/server/server.js';

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { loadTopologyFile } from '../../src/cli/read-topology.js';
+import { loadTopologyFile } from '../../src/files/read-topology.js';
 import { startServer, type RunningServer } from '../../src/server/server.js';
 import { buildGraph } from '../../src/topology/graph.js';
 import { describeNeeding } from '../system-tools.js';

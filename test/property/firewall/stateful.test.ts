@@ -11,7 +11,7 @@
  */
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { listening as listeningOn } from '../../../src/engine/host-stack.js';
+import { listening as listeningOn } from '../../../src/l3/host-stack.js';
 import { Simulator } from '../../../src/engine/simulator.js';
 import { groupMembers as membersOf, portRules } from '../../../src/firewall/install.js';
 import { PROTO, type PacketFields } from '../../../src/firewall/packet-fields.js';

@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { connect as tcpConnect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { loadTopologyFile } from '../../../src/cli/read-topology.js';
+import { loadTopologyFile } from '../../../src/files/read-topology.js';
 import { parseClientMessage } from '../../../src/server/protocol.js';
 import { startServer, type RunningServer } from '../../../src/server/server.js';
 

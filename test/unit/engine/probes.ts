@@ -2,7 +2,7 @@
  * What engine tests share: a topology file loaded (the test fails with its issues when it does
  * not load) and a probe spec resolved as `vnet trace` resolves --from and --to.
  */
-import { loadTopologyFile } from '../../../src/cli/read-topology.js';
+import { loadTopologyFile } from '../../../src/files/read-topology.js';
 import { resolveDestination, resolveSource } from '../../../src/engine/endpoints.js';
 import type { ProbeSpec } from '../../../src/engine/simulator.js';
 import { formatIssue } from '../../../src/topology/issue.js';

@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { GAP_X, layeredLayout, LAYER_OF, MAX_ROW, type LayoutNode } from '../../../viewer/layout.js';
-import { loadTopologyFile } from '../../../src/cli/read-topology.js';
+import { loadTopologyFile } from '../../../src/files/read-topology.js';
 import { buildGraph, type NodeKind } from '../../../src/topology/graph.js';
 
 const KINDS = Object.keys(LAYER_OF) as NodeKind[];

@@ -1,5 +1,6 @@
 /**
- * The shell's side of loading: read a file from disk and hand its text to the pure loader.
+ * The shell's side of loading, shared by the CLI, the server and the library: read a file from
+ * disk and hand its text to the pure loader.
  * A missing or unreadable file is an Issue like any other, never a stack trace.
  */
 import { readFileSync } from 'node:fs';

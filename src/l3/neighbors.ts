@@ -8,8 +8,8 @@
 import { BROADCAST_MAC, formatMac, isMulticastMac, type Mac } from '../address/mac.js';
 import { ICMP, type Frame, type IpPacket } from '../packet/frame.js';
 import { formatIpValue, multicastMac, solicitedNode, type IpValue } from '../packet/ip-value.js';
-import { ownsAddress, sourceFor, type L3Interface } from './interface.js';
-import type { FrameMeta, Sim } from './sim-types.js';
+import { ownsAddress, sourceFor, type L3Interface } from './l3-interface.js';
+import type { FrameMeta, Sim } from '../engine/sim-types.js';
 import { SharedDetails } from '../trace/shared-details.js';
 
 export const RETRANSMIT_US = 1_000_000;
