@@ -8,18 +8,30 @@ import { checkShape } from './check-shape.js';
 import { resolveTopology } from './resolve.js';
 import { readSource, type Source } from './source.js';
 
+/**
+ * A failed load returns at most this many issues, errors before warnings, each kind in file
+ * order, and counts the rest in `omitted`: a file with thousands of the same mistake gives a
+ * readable list (and 1,000 equal subnets no longer print 78 MB).
+ */
+export const MAX_ISSUES = 100;
+
+export interface Omitted {
+  readonly errors: number;
+  readonly warnings: number;
+}
+
 export type LoadResult =
   | { ok: true; cloud: Cloud; warnings: readonly Issue[] }
-  | { ok: false; issues: readonly Issue[] };
+  | { ok: false; issues: readonly Issue[]; omitted?: Omitted };
 
 export function parseTopology(text: string, file?: string): LoadResult {
   const read = readSource(text, file);
-  if (!read.ok) return { ok: false, issues: read.issues };
+  if (!read.ok) return failed(read.issues);
   const { source } = read;
   const shape = checkShape(source.value);
-  if (!shape.ok) return { ok: false, issues: place(shape.issues, source, file) };
+  if (!shape.ok) return failed(place(shape.issues, source, file));
   const resolved = resolveTopology(shape.doc);
-  if (!resolved.ok) return { ok: false, issues: place(resolved.issues, source, file) };
+  if (!resolved.ok) return failed(place(resolved.issues, source, file));
   return { ok: true, cloud: resolved.cloud, warnings: place(resolved.cloud.warnings, source, file) };
 }
 
@@ -31,4 +43,14 @@ function place(issues: readonly Issue[], source: Source, file: string | undefine
   });
   // In file order, as a reader goes through the file (the sort is stable for equal positions).
   return placed.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.col ?? 0) - (b.col ?? 0));
+}
+
+/** Keeps the first MAX_ISSUES (errors first), in file order, and counts what it leaves out. */
+function failed(issues: readonly Issue[]): LoadResult {
+  if (issues.length <= MAX_ISSUES) return { ok: false, issues };
+  const errors = issues.filter((i) => i.severity === 'error');
+  const warnings = issues.filter((i) => i.severity !== 'error');
+  const keep = new Set([...errors.slice(0, MAX_ISSUES), ...warnings.slice(0, Math.max(0, MAX_ISSUES - errors.length))]);
+  const omitted = { errors: Math.max(0, errors.length - MAX_ISSUES), warnings: warnings.length - Math.max(0, Math.min(warnings.length, MAX_ISSUES - errors.length)) };
+  return { ok: false, issues: issues.filter((i) => keep.has(i)), omitted };
 }

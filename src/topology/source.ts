@@ -3,7 +3,7 @@
  * aliases) or JSON, into a plain value, and mapping a path in the document back to the line
  * and column it came from so every Issue can point at the user's text.
  */
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Alias, type Document, type Node } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Alias, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
 import jsYaml from 'js-yaml';
 import { lexedYamlDepth, MAX_DEPTH, quickYamlBound, tooDeepJson } from './depth.js';
 import type { Issue, Path } from './issue.js';
@@ -118,13 +118,29 @@ function readJson(text: string, file: string): SourceResult {
   return { ok: true, source: { value, locate: lazyLocator(text) } };
 }
 
+/** Each map's pairs by key, built when first asked: thousands of issues in one large map stay linear. */
+const pairIndex = new WeakMap<object, Map<string, Pair>>();
+
+function pairOf(map: YAMLMap, key: string): Pair | undefined {
+  let index = pairIndex.get(map);
+  if (!index) {
+    index = new Map();
+    for (const p of map.items) {
+      // The first of duplicate keys, as a linear search would find.
+      if (isPair(p) && isScalar(p.key) && !index.has(String(p.key.value))) index.set(String(p.key.value), p as Pair);
+    }
+    pairIndex.set(map, index);
+  }
+  return index.get(key);
+}
+
 function locateInDoc(doc: Document, lines: LineCounter, path: Path, atKey = false): Position | undefined {
   let node: unknown = doc.contents;
   let offset = rangeStart(node);
   for (let i = 0; i < path.length; i++) {
     const seg = path[i];
     if (isMap(node)) {
-      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg));
+      const pair = pairOf(node, String(seg));
       if (!pair) break;
       const last = i === path.length - 1;
       offset = (last && atKey ? rangeStart(pair.key) : rangeStart(pair.value) ?? rangeStart(pair.key)) ?? offset;
