@@ -18,7 +18,10 @@ export default tseslint.config(
   {
     files: core,
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['node:*', 'fs', 'path', 'ws', 'http'], message: 'The core is pure: I/O belongs in the shell (src/cli, src/server).' }] }],
+      'no-restricted-imports': ['error', { patterns: [
+        { group: ['node:*', 'fs', 'path', 'ws', 'http'], message: 'The core is pure: I/O belongs in the shell (src/cli, src/server).' },
+        { group: ['**/cli/*', '**/server/*'], message: 'The core never imports the shell: pass what it needs in (e.g. a Style).' },
+      ] }],
       'no-restricted-properties': ['error',
         { object: 'Math', property: 'random', message: 'Use the seeded RNG (src/util/rng.ts).' },
         { object: 'Date', property: 'now', message: 'Use the virtual clock.' },

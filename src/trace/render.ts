@@ -4,7 +4,7 @@
  * why. The `minimal` level keeps only what golden tests need to pin behaviour (node, stage,
  * action, packet), so it changes least when details are reworded (OVN's ovn-trace levels).
  */
-import type { Style } from '../cli/style.js';
+import type { Style } from '../util/style.js';
 import type { TraceEvent } from './events.js';
 import type { Verdict } from './verdict.js';
 
