@@ -1,34 +1,38 @@
-// Writes schema/topology.schema.json from the valibot declarations in src/topology/schema.ts,
-// so editors complete and check topology files with the same rules the loader applies.
-// `--check` fails (exit 1) when the committed file is not what the declarations produce.
+// Writes schema/topology.schema.json and the generated part of docs/topology.md from the valibot
+// declarations in src/topology/schema.ts (topology-doc.ts), so editors complete and check
+// topology files, and the reference page lists their keys, by the rules the loader applies.
+// `--check` fails (exit 1) when either committed file is not what the declarations produce.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { toJsonSchema } from '@valibot/to-json-schema';
-import { topologySchema } from '../src/topology/schema.js';
+import { schemaText, topologyJsonSchema, topologyReference, withReference } from './topology-doc.js';
 
-const OUT = 'schema/topology.schema.json';
+const SCHEMA = 'schema/topology.schema.json';
+const DOC = 'docs/topology.md';
 
-export function topologyJsonSchema(): string {
-  const schema = toJsonSchema(topologySchema, { errorMode: 'ignore', target: 'draft-07' }) as Record<string, unknown>;
-  const doc = {
-    $schema: schema['$schema'],
-    $id: 'https://vnet.invalid/schema/topology.schema.json',
-    title: 'vnet topology',
-    description: 'A small cloud for vnet: networks, subnets, routers, security groups, instances, floating IPs, load balancers. See DESIGN §6.',
-    ...schema,
-  };
-  return `${JSON.stringify(doc, null, 2)}\n`;
-}
-
-const text = topologyJsonSchema();
-if (process.argv.includes('--check')) {
-  let current = '';
-  try { current = readFileSync(OUT, 'utf8'); } catch { /* missing counts as stale */ }
-  if (current !== text) {
-    console.error(`${OUT} is out of date: run npm run gen:schema and commit it`);
-    process.exit(1);
+const read = (file: string): string => {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return ''; // missing counts as stale
   }
-  console.log(`${OUT} is current`);
+};
+
+let page: string;
+try {
+  page = withReference(read(DOC), topologyReference(topologyJsonSchema()));
+} catch (e) {
+  console.error((e as Error).message);
+  process.exit(1);
+}
+const outputs: [string, string][] = [[SCHEMA, schemaText()], [DOC, page]];
+
+if (process.argv.includes('--check')) {
+  const stale = outputs.filter(([file, text]) => read(file) !== text).map(([file]) => file);
+  for (const file of stale) console.error(`${file} is out of date: run npm run gen:schema and commit it`);
+  if (stale.length > 0) process.exit(1);
+  console.log(`${outputs.map(([f]) => f).join(' and ')} are current`);
 } else {
-  writeFileSync(OUT, text);
-  console.log(`wrote ${OUT}`);
+  for (const [file, text] of outputs) {
+    writeFileSync(file, text);
+    console.log(`wrote ${file}`);
+  }
 }
