@@ -8,7 +8,8 @@ import { suggestion } from './did-you-mean.js';
 import { describeValue, type Issue, type Path, type PathSegment } from './issue.js';
 import { topologySchema, type TopologyDoc } from './schema.js';
 
-export type ShapeResult = { ok: true; doc: TopologyDoc } | { ok: false; issues: Issue[] };
+/** `atKey`: issues about a map key itself (a name that is not one), to be placed at the key. */
+export type ShapeResult = { ok: true; doc: TopologyDoc } | { ok: false; issues: Issue[]; atKey: ReadonlySet<Issue> };
 
 type AnySchema = v.GenericSchema & {
   entries?: Record<string, AnySchema>;
@@ -21,23 +22,24 @@ type VIssue = v.BaseIssue<unknown>;
 
 export function checkShape(value: unknown): ShapeResult {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    return { ok: false, issues: [error([], 'not-a-map', `expected a map of top-level keys (version, networks, instances, ...), got ${describeValue(value)}`)] };
+    return { ok: false, atKey: new Set(), issues: [error([], 'not-a-map', `expected a map of top-level keys (version, networks, instances, ...), got ${describeValue(value)}`)] };
   }
   const result = v.safeParse(topologySchema, value, { abortEarly: false, abortPipeEarly: true });
   if (result.success) return { ok: true, doc: result.output };
   const issues: Issue[] = [];
-  for (const i of result.issues) collect(i, [], issues);
-  return { ok: false, issues: mergeMisspeltRequired(dedupe(issues)) };
+  const atKey = new Set<Issue>();
+  for (const i of result.issues) collect(i, [], issues, atKey);
+  return { ok: false, issues: mergeMisspeltRequired(dedupe(issues)), atKey };
 }
 
-function collect(issue: VIssue, prefix: Path, out: Issue[]): void {
+function collect(issue: VIssue, prefix: Path, out: Issue[], atKey: Set<Issue>): void {
   const path = [...prefix, ...(issue.path ?? []).map((p) => p.key as PathSegment)];
   if (issue.type === 'union' && issue.issues) {
     // A short form or a long form: report only the branch that matches what the user wrote.
     const input = issue.input;
     const sameKind = issue.issues.filter((s) => !isTypeMismatchAtRoot(s));
     if (sameKind.length > 0) {
-      for (const s of sameKind) collect(s, path, out);
+      for (const s of sameKind) collect(s, path, out, atKey);
       return;
     }
     const options = (issue.issues ?? []).filter((s) => s.type === 'picklist').flatMap((s) => picklistOptions(s.expected));
@@ -45,7 +47,10 @@ function collect(issue: VIssue, prefix: Path, out: Issue[]): void {
     out.push(error(path, options.length ? 'enum' : 'type', `expected ${expectedOfUnion(issue)}, got ${describeValue(input)}${hint}`));
     return;
   }
-  out.push(toIssue(issue, path));
+  const made = toIssue(issue, path);
+  const last = issue.path?.[issue.path.length - 1] as { origin?: string } | undefined;
+  if (last?.origin === 'key') atKey.add(made);
+  out.push(made);
 }
 
 /** A sub-issue saying "this branch wants another type" at the union's own position. */

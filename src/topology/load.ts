@@ -29,16 +29,16 @@ export function parseTopology(text: string, file?: string): LoadResult {
   if (!read.ok) return failed(read.issues);
   const { source } = read;
   const shape = checkShape(source.value);
-  if (!shape.ok) return failed(place(shape.issues, source, file));
+  if (!shape.ok) return failed(place(shape.issues, source, file, shape.atKey));
   const resolved = resolveTopology(shape.doc);
   if (!resolved.ok) return failed(place(resolved.issues, source, file));
   return { ok: true, cloud: resolved.cloud, warnings: place(resolved.cloud.warnings, source, file) };
 }
 
-/** Adds file, line and column to issues found on the parsed value; unknown keys point at the key. */
-function place(issues: readonly Issue[], source: Source, file: string | undefined): Issue[] {
+/** Adds file, line and column to issues found on the parsed value; unknown keys and bad names of keys point at the key. */
+function place(issues: readonly Issue[], source: Source, file: string | undefined, atKey?: ReadonlySet<Issue>): Issue[] {
   const placed = issues.map((i) => {
-    const pos = source.locate(i.path, i.code === 'unknown-key');
+    const pos = source.locate(i.path, i.code === 'unknown-key' || atKey?.has(i) === true);
     return { ...i, ...(file !== undefined ? { file } : {}), ...(pos ?? {}) };
   });
   // In file order, as a reader goes through the file (the sort is stable for equal positions).
