@@ -5,6 +5,7 @@
  * is checked by resolve.ts so every problem gets a positioned Issue.
  */
 import * as v from 'valibot';
+import { nameMap } from './name-map.js';
 
 const describe = <T extends v.GenericSchema>(schema: T, text: string) => v.pipe(schema, v.description(text));
 
@@ -22,7 +23,8 @@ const portNumber = int(0, 65535);
 const portRange = describe(v.union([portNumber, v.pipe(v.string(), v.title('port range'))]), 'A port (80) or a range ("8000-8080")');
 /** `tcp/22`, `udp/53`, `tcp/8000-8010`. */
 const service = text('service', 'A listening service: "tcp/22", "udp/53" or "tcp/8000-8010"');
-const map = <T extends v.GenericSchema>(entry: T, text: string) => describe(v.record(name, entry), text);
+/** Name-keyed maps: every name kept, none looked up on Object.prototype (name-map.ts). */
+const map = <T extends v.GenericSchema>(entry: T, text: string) => describe(nameMap(name, entry), text);
 
 const route = v.strictObject({
   destination: cidrText,
