@@ -21,7 +21,10 @@ type AnySchema = v.GenericSchema & {
 type VIssue = v.BaseIssue<unknown>;
 
 export function checkShape(value: unknown): ShapeResult {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+  if (value === null || value === undefined) {
+    return { ok: false, atKey: new Set(), issues: [error([], 'not-a-map', 'the document is empty (nothing, or only comments): expected a map of top-level keys (version, networks, instances, ...)')] };
+  }
+  if (typeof value !== 'object' || Array.isArray(value)) {
     return { ok: false, atKey: new Set(), issues: [error([], 'not-a-map', `expected a map of top-level keys (version, networks, instances, ...), got ${describeValue(value)}`)] };
   }
   const result = v.safeParse(topologySchema, value, { abortEarly: false, abortPipeEarly: true });

@@ -100,7 +100,9 @@ function readYaml(text: string, file: string | undefined): SourceResult {
     value = doc.toJS({ maxAliasCount: MAX_ALIASES });
   } catch (e) {
     const alias = blamedAlias(doc);
-    return { ok: false, issues: [{ severity: 'error', code: 'yaml-aliases', path: [], message: (e as Error).message, file, ...(alias !== undefined ? at(alias) : { line: 1, col: 1 }) }] };
+    const why = (e as Error).message;
+    const message = why.startsWith('Excessive') ? `${why} (aliases may expand to at most ${MAX_ALIASES} nodes)` : why;
+    return { ok: false, issues: [{ severity: 'error', code: 'yaml-aliases', path: [], message, file, ...(alias !== undefined ? at(alias) : { line: 1, col: 1 }) }] };
   }
   return { ok: true, source: { value, locate: (path, atKey) => locateInDoc(doc, lines, path, atKey) } };
 }
