@@ -18,11 +18,12 @@ const program = new Command('vnet')
   .description('A packet-level emulator of a cloud\'s virtual network that explains every hop')
   .version('0.1.0')
   .exitOverride()
-  .showHelpAfterError('(run vnet --help for usage)');
+  .showHelpAfterError('(run vnet --help for usage)')
+  .addHelpText('after', '\nDocumentation: docs/ in the vnet package and repository (topology.md, trace-json.md, websocket.md,\nprobes.md, library.md, realize.md).');
 
 program.command('validate')
   .description('check topology files; exit 0 with a summary, or 1 with every error')
-  .argument('<file...>', 'topology files (YAML or JSON)')
+  .argument('<file...>', 'topology files (YAML or JSON; format: docs/topology.md)')
   .action((files: string[]) => { process.exitCode = runValidate(files, io); });
 
 program.command('show')
@@ -42,7 +43,7 @@ program.command('trace')
   .option('--ipv6', "use the destination's IPv6 address when it is named")
   .option('--level <level>', 'detailed or minimal', 'detailed')
   .option('--explain <which>', 'first: stop at the first blocker (default); all: lift each blocker and list every one on the path')
-  .option('--json', 'print the verdict and events as JSON (DESIGN §7)')
+  .option('--json', 'print the verdict and events as JSON (docs/trace-json.md)')
   .option('--pcap <file>', 'also write every frame of the probe(s), as it went on each wire, to a pcap file (Wireshark, tcpdump)')
   .action((file: string, opts: TraceOptions) => { process.exitCode = runTrace(file, opts, io); });
 
@@ -50,11 +51,11 @@ program.command('audit')
   .description('find redundant, unused and risky security rules; exit 0 clean, 1 on warnings, 2 on an invalid file')
   .argument('<file>', 'topology file (YAML or JSON)')
   .option('--json', 'print { findings, hits?, probes?, summary } as JSON')
-  .option('--probes <file>', 'probes file (YAML or JSON): count how often each rule allows traffic')
+  .option('--probes <file>', 'probes file (YAML or JSON, docs/probes.md): count how often each rule allows traffic')
   .action((file: string, opts: AuditOptions) => { process.exitCode = runAudit(file, opts, io); });
 
 program.command('serve')
-  .description('serve the live viewer and the WebSocket stream of traces (DESIGN §7)')
+  .description('serve the live viewer and the WebSocket stream of traces (docs/websocket.md)')
   .argument('<file>', 'topology file (YAML or JSON)')
   .option('--host <host>', 'address to bind (loopback unless --token is given)', '127.0.0.1')
   .option('--port <n>', 'port to listen on (0: any free port)', '8080')
@@ -81,9 +82,9 @@ program.command('realize')
   .action(async (file: string, opts: RealizeOptions) => { process.exitCode = await runRealize(file, opts, io); });
 
 program.command('conform')
-  .description('realize the cloud (root), run each probe for real and in vnet, and compare; exit 1 on an unexplained difference')
+  .description('realize the cloud (root), run each probe for real and in vnet, and compare; exit 1 on an unexplained difference (docs/realize.md)')
   .argument('<file>', 'topology file (YAML or JSON)')
-  .option('--probes <file>', 'probes file (YAML or JSON, as for vnet audit); default: every sender to every service, floating IPs, load balancers')
+  .option('--probes <file>', 'probes file (YAML or JSON, docs/probes.md); default: every sender to every service, floating IPs, load balancers')
   .option('--json', 'print the rows, the summary and the timings as JSON')
   .option('--prefix <p>', 'prefix of every name it creates (default: vn + a hash of the cloud name)')
   .option('--keep', 'leave the realization up afterwards, to look around (remove it with vnet realize FILE --down)')
