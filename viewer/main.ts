@@ -5,6 +5,7 @@
  * (connect, reset, reload) starts the page over.
  */
 import { PacketAnimator } from './animation.js';
+import { Playback } from './playback.js';
 import { byId, el, setOptions } from './dom.js';
 import { downloadText, pcapHref, probeJson } from './download.js';
 import { eventDetail } from './event-detail.js';
@@ -42,7 +43,33 @@ function say(text: string, kind: 'info' | 'error' = 'info'): void {
 }
 
 const graph = new GraphView(byId('graph'), (node) => inspect(node));
-const animator = new PacketAnimator(graph, byId<HTMLCanvasElement>('packets'));
+const playButton = byId<HTMLButtonElement>('play');
+const position = byId('playback-position');
+/** The next animation frame, or a timer when the browser holds frames back (a tab in the background). */
+function nextFrame(callback: () => void): void {
+  let called = false;
+  const once = () => {
+    if (called) return;
+    called = true;
+    callback();
+  };
+  requestAnimationFrame(once);
+  setTimeout(once, 100);
+}
+const playback = new Playback({ now: () => performance.now(), frame: nextFrame }, {
+  reveal: (e) => events.reveal(e),
+  hide: (e) => events.hide(e),
+  current: (e) => events.current(e),
+  finished: (id) => probes.settle(id),
+  unfinished: (id) => probes.unsettle(id),
+  changed: () => {
+    animator.draw();
+    const p = playback.position;
+    position.textContent = p.probe === null ? '' : `#${p.probe} · step ${p.at}/${p.of}${p.done ? ' · done' : ''}`;
+    playButton.textContent = playback.playing ? '❚❚ Pause' : '▶ Play';
+  },
+}, (a, b) => graph.adjacent(a, b));
+const animator = new PacketAnimator(graph, byId<HTMLCanvasElement>('packets'), playback);
 const events = new EventList(store, byId<HTMLTableSectionElement>('events'), {
   proto: byId<HTMLSelectElement>('filter-proto'),
   node: byId<HTMLSelectElement>('filter-node'),
@@ -52,7 +79,7 @@ const events = new EventList(store, byId<HTMLTableSectionElement>('events'), {
 }, byId('event-count'), (e) => {
   inspected = null;
   showDetails(`Event ${e.seq}`, eventDetail(e));
-});
+}, (e) => playback.revealed(e));
 const probes = new ProbeList(byId('probes'), byId('verdict-banner'), (id) => selectProbe(id, true));
 const form = new InjectForm({
   form: byId<HTMLFormElement>('inject'),
@@ -89,8 +116,10 @@ function selectProbe(id: number | null, replay: boolean): void {
   pcap.classList.toggle('disabled', record === undefined);
   pcap.href = id === null ? '#' : pcapHref(id, location.search);
   if (record && replay) {
+    playback.load(record.id, record.events, record.verdict !== undefined);
     events.showProbe(id);
-    animator.replay(record.events);
+    probes.unsettle(record.id);
+    playback.play();
   }
 }
 
@@ -111,7 +140,7 @@ function onHello(t: TopologyPayload, reason: string): void {
   store.clear();
   events.clear();
   probes.clear();
-  animator.clear();
+  playback.clear();
   selectProbe(null, false);
   const drawn = graph.load(t);
   byId('graph').dataset['nodes'] = String(drawn);
@@ -131,8 +160,9 @@ function onHello(t: TopologyPayload, reason: string): void {
 
 function onEvent(e: TraceEvent): void {
   store.addEvent(e);
-  events.add(e);
-  if (selectedProbe === null || e.probe === 0 || e.probe === selectedProbe || !animator.busy) animator.push(e);
+  // A probe's events come as its animation reaches them; background work goes straight in.
+  if (e.probe === 0) events.add(e);
+  else playback.push(e);
 }
 
 function setStatus(state: ConnectionState, detail: string): void {
@@ -147,7 +177,7 @@ const client = new StreamClient(StreamClient.urlFor(location), {
   event: (m) => onEvent(m.event),
   verdict: (m) => {
     const record = store.addVerdict(m);
-    probes.add(m);
+    probes.add(m, !playback.verdict(m.probe.id));
     events.verdictArrived();
     events.setProbes(store.finished().map((r) => ({ id: r.id, label: probeLabel(r.verdict!) })));
     if (m.probe.ref !== null && m.probe.ref.startsWith('inject-')) form.say(`${probeLabel(m)}: ${m.verdict.verdict}`);
@@ -169,7 +199,7 @@ const client = new StreamClient(StreamClient.urlFor(location), {
 byId('pause').addEventListener('click', () => {
   paused = !paused;
   client.send({ type: paused ? 'pause' : 'resume' });
-  byId('pause').textContent = paused ? 'Resume' : 'Pause';
+  byId('pause').textContent = paused ? 'Resume stream' : 'Hold stream';
   byId('status').textContent = paused ? 'paused' : 'live';
 });
 byId('reset').addEventListener('click', () => client.send({ type: 'reset' }));
@@ -178,8 +208,11 @@ byId('replay').addEventListener('click', () => {
   if (id !== undefined) selectProbe(id, true);
 });
 byId<HTMLSelectElement>('speed').addEventListener('change', (e) => {
-  animator.speed = Number((e.target as HTMLSelectElement).value);
+  playback.speed = Number((e.target as HTMLSelectElement).value);
 });
+playButton.addEventListener('click', () => (playback.playing ? playback.pause() : playback.play()));
+byId('step-back').addEventListener('click', () => playback.stepBack());
+byId('step-forward').addEventListener('click', () => playback.stepForward());
 byId('download-json').addEventListener('click', () => {
   const record = selectedProbe === null ? undefined : store.get(selectedProbe);
   if (record) downloadText(`vnet-${topology?.name ?? 'trace'}-probe-${record.id}.json`, probeJson(record));
@@ -192,6 +225,8 @@ Object.assign(window, {
     nodes: () => graph.graph.order,
     renderedNodes: () => graph.graph.nodes().filter((n) => graph.sigma.getNodeDisplayData(n) !== undefined).length,
     screenPosition: (node: string) => graph.screenPosition(node),
+    playback: () => playback.position,
+    frames: () => animator.frames,
   },
 });
 

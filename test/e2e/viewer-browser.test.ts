@@ -101,6 +101,12 @@ describeNeeding('chromium', 'the viewer in headless Chromium', () => {
     await first.selectOption('#inject-proto', 'tcp');
     await first.fill('#inject-port', '80');
     await first.click('#inject-send');
+    // The animation leads: the first rows come while the banner is still absent and the card says in flight.
+    await expect.poll(() => rowCount(first), { timeout: 5_000 }).toBeGreaterThan(0);
+    expect(await first.locator('#verdict-banner').isHidden()).toBe(true);
+    expect(await first.locator('#probes li[data-probe="1"] .badge').textContent()).toBe('in flight');
+    expect(await first.locator('#events tr.current').count()).toBe(1);
+    const early = await rowCount(first);
     for (const page of [first, second]) {
       await expect.poll(() => page.locator('#verdict-kind').textContent(), { timeout: 10_000 }).toBe('delivered');
       // Rows are appended once per animation frame: they may follow the verdict by a frame.
@@ -113,6 +119,8 @@ describeNeeding('chromium', 'the viewer in headless Chromium', () => {
     const kept = (await (await first.request.get(new URL('/api/trace/1.json', server.url).href)).json()) as { events: unknown[] };
     expect(kept.events.length).toBeGreaterThan(30);
     for (const page of [first, second]) await expect.poll(() => rowCount(page)).toBe(kept.events.length);
+    expect(early).toBeLessThan(kept.events.length);
+    expect(await first.locator('#probes li[data-probe="1"] .badge').textContent()).toBe('delivered');
     expect(await first.locator('#events tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-seq')))).toEqual(await second.locator('#events tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-seq'))));
 
     // The selected probe downloads as JSON (made in the page) and links to the server's pcap.
@@ -140,6 +148,27 @@ describeNeeding('chromium', 'the viewer in headless Chromium', () => {
     expect(stages.length).toBeGreaterThan(0);
     for (const s of stages) expect(s).toMatch(/^ARP /);
     await first.selectOption('#filter-proto', '');
+  });
+
+  it('steps back and forward through the probe: one row at a time, the banner only at the end', async () => {
+    const total = await rowCount(first);
+    await first.click('#step-back');
+    expect(await rowCount(first)).toBe(total - 1);
+    expect(await first.locator('#verdict-banner').isHidden()).toBe(true);
+    expect(await first.locator('#play').textContent()).toContain('Play');
+    await first.click('#step-back');
+    expect(await rowCount(first)).toBe(total - 2);
+    // The highlighted row is the frame in flight: the last one shown.
+    expect(await first.locator('#events tr.current').getAttribute('data-seq')).toBe(await first.locator('#events tr').last().getAttribute('data-seq'));
+    await first.click('#step-forward');
+    expect(await rowCount(first)).toBe(total - 1);
+    expect(await first.locator('#verdict-banner').isHidden()).toBe(true);
+    await first.click('#step-forward');
+    expect(await rowCount(first)).toBe(total);
+    await expect.poll(() => first.locator('#verdict-kind').textContent()).toBe('delivered');
+    expect(await first.locator('#verdict-banner').isVisible()).toBe(true);
+    await first.click('#play');
+    expect(await first.locator('#play').textContent()).toContain('Pause');
   });
 
   it('shows a node\'s state: the router\'s routes, ARP cache and NAT entry', async () => {
