@@ -1,6 +1,6 @@
 /**
  * Network-ACL rules that can never match. ACL rules are evaluated lowest number first and the
- * first match decides (AWS VPC network ACLs, DESIGN §4), so a rule is dead when a rule with a
+ * first match decides (AWS VPC network ACLs), so a rule is dead when a rule with a
  * lower number in the same direction matches everything it would: with the opposite action the
  * later rule's intent is silently overridden, with the same action it is merely redundant.
  * A rule covered only by several earlier rules together is not reported (coverage.ts).

@@ -1,5 +1,5 @@
 /**
- * Redundant security-group rules. The rules of all groups on a port are one union (DESIGN §4),
+ * Redundant security-group rules. The rules of all groups on a port are one union,
  * so a rule allows nothing of its own when another rule in force wherever it is in force
  * covers it (coverage.ts): a rule of the same group (a warning), or a rule of a group applied
  * with it on every port that uses its group (info: detaching that group would revive it).

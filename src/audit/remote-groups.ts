@@ -1,6 +1,6 @@
 /**
  * Remote groups no port belongs to. A rule with `remote_group: X` matches the addresses of the
- * ports in X (DESIGN §4); when no port is in X it matches nothing, which is almost always a
+ * ports in X (Neutron's semantics); when no port is in X it matches nothing, which is almost always a
  * mistake (the servers it meant were put in another group). Likewise when the group's ports
  * have no address of the rule's family (an IPv6 rule naming a group of IPv4-only ports).
  * Only the file's rules are checked: the implicit `default` group's "from members of default"

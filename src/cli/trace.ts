@@ -1,7 +1,7 @@
 /**
  * `vnet trace FILE --from A --to B [--proto tcp|udp|icmp] [--port N] [--count N] [--json] [--pcap OUT]`:
  * runs probes in one simulation (caches and state carry over between them) and prints each
- * hop-by-hop trace and its verdict, or the JSON contract of DESIGN §7; `--pcap` also writes
+ * hop-by-hop trace and its verdict, or the JSON contract of docs/trace-json.md; `--pcap` also writes
  * the probes' frames, captured on every wire they crossed, as a pcap file.
  */
 import { writeFileSync } from 'node:fs';

@@ -1,8 +1,8 @@
 /**
  * The pipeline, declared once: for each kind of node, the stages a packet meets, in order.
  * Stage ids are stable: the engine emits them in trace events, the CLI and the viewer show
- * them, golden tests pin them. Each stage ends in an explicit decision (DESIGN §3, §7;
- * OVN's northd stage table is the model). Read top to bottom, this is the life of a packet.
+ * them, golden tests pin them. Each stage ends in an explicit decision (OVN's
+ * northd stage table is the model; docs/trace-json.md lists them). Read top to bottom, this is the life of a packet.
  */
 export const PIPELINE = {
   /** An instance or external host sending: pick a route, resolve the next hop, leave the port. */

@@ -24,7 +24,7 @@ import type { PortFilter } from './port-filter.js';
 import type { FrameMeta, Outcome, Sim, SimNode } from './sim-types.js';
 
 export interface SimulatorOptions {
-  /** Virtual latency of every link, µs (DESIGN §1: 100 µs). */
+  /** Virtual latency of every link, µs (default 100 µs). */
   readonly latencyUs?: number;
   /** Record trace events (off for benchmarks of raw forwarding). */
   readonly record?: boolean;

@@ -1,5 +1,5 @@
 /**
- * A security-group rule in matching form (Neutron's rule model, DESIGN §4): ethertype,
+ * A security-group rule in matching form (Neutron's rule model): ethertype,
  * protocol number or any, destination port range (TCP/UDP), ICMP type/code, and a remote —
  * any, a prefix, or the members of a group. `order` is the rule's place in the port's union
  * (group order on the port, then rule index), which decides only which rule a verdict names,

@@ -1,7 +1,7 @@
 /**
  * A set of bigints kept as sorted, disjoint, non-adjacent closed intervals, so that an IPv4 /8
- * or an IPv6 /64 allocation pool costs memory per interval, never per address (DESIGN §5
- * "pools are interval sets, never enumerated"). Invariant: for every i, lo[i] <= hi[i] and
+ * or an IPv6 /64 allocation pool costs memory per interval, never per address (pools
+ * are interval sets, never enumerated). Invariant: for every i, lo[i] <= hi[i] and
  * hi[i] + 1 < lo[i + 1]. This is the shape of Neutron's netaddr.IPSet, minus the CIDR blocks.
  */
 

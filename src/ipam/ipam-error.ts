@@ -1,7 +1,7 @@
 /**
  * The error value every IPAM function returns instead of throwing: a stable machine code, a
  * human message that names the addresses involved, and where in the subnet definition it comes
- * from. Errors are data (DESIGN "errors are data"): callers collect them all and add the subnet's
+ * from. Errors are data: callers collect them all and add the subnet's
  * name and file position; tests assert `code`, `field` and `index`, not wording.
  */
 

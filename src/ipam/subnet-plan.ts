@@ -138,7 +138,7 @@ function defaultGateway(cidr: Cidr, profile: IpamProfile): bigint | null {
   // AWS's VPC router always answers on the first host address.
   if (profile === 'aws') return cidrFirst(cidr) + 1n;
   if (isPointToPoint(cidr)) return null;
-  // DESIGN §5: the first host for IPv4; the subnet-router anycast address for IPv6.
+  // As Neutron: the first host for IPv4; the subnet-router anycast address for IPv6.
   return cidr.version === 4 ? cidrFirst(cidr) + 1n : cidrFirst(cidr);
 }
 

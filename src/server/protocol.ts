@@ -1,5 +1,5 @@
 /**
- * The WebSocket protocol of `vnet serve` (DESIGN §7), version 1: every message is one JSON
+ * The WebSocket protocol of `vnet serve` (docs/websocket.md), version 1: every message is one JSON
  * text frame `{ type, v: 1, ... }`. Server → client: hello, event, verdict, dropped, state, error.
  * Client → server: inject, subscribe, pause, resume, reset, state. Client messages are checked here
  * at the boundary and bad ones become data (`{ code, message, path }`), never exceptions: the
@@ -56,7 +56,7 @@ export interface HelloMessage {
   readonly topology: TopologyPayload;
 }
 
-/** One trace event (DESIGN §7), in `seq` order; `event.probe` joins it to its verdict (0: background work such as health checks). */
+/** One trace event (docs/trace-json.md), in `seq` order; `event.probe` joins it to its verdict (0: background work such as health checks). */
 export interface EventMessage {
   readonly type: 'event';
   readonly v: 1;

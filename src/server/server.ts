@@ -1,7 +1,7 @@
 /**
  * `vnet serve`'s server (node:http + ws): `GET /` (the page), `GET /api/topology` (the resolved
  * cloud and its graph), `GET /api/trace/<probe>.pcap` and `.json` (the last probes' captures and
- * traces, trace-routes.ts) and the WebSocket stream at `/ws` (protocol.ts, DESIGN §7). Every client
+ * traces, trace-routes.ts) and the WebSocket stream at `/ws` (protocol.ts, docs/websocket.md). Every client
  * shares one simulation (live-simulation.ts); each has a bounded outbox (outbox.ts) and a token
  * bucket for the probes it injects. Bad messages get an `error` and the connection stays; a
  * message over `maxPayload` is a protocol violation that ws answers by closing with 1009.

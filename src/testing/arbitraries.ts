@@ -1,9 +1,9 @@
 /**
  * fast-check arbitraries for vnet's concepts, one per concept and composed with map/chain, so
- * users can state properties of their own clouds (DESIGN §7: `import { arbitraries } from 'vnet/testing'`).
+ * users can state properties of their own clouds (`import { arbitraries } from 'vnet/testing'`, docs/library.md).
  * Values are biased small where that makes properties bite: addresses come mostly from a small
  * pool, ports from boundaries and well-known ports, ICMP types from those the simulator uses, so
- * random rules match random packets often enough. Rules are valid as Neutron defines them (DESIGN §4).
+ * random rules match random packets often enough. Rules are valid as Neutron defines them.
  */
 import fc from 'fast-check';
 import { formatCidr, maskOf, type Cidr } from '../address/cidr.js';

@@ -1,5 +1,5 @@
 /**
- * A fast-check arbitrary for valid topology documents (the file format of DESIGN §6, as a JS
+ * A fast-check arbitrary for valid topology documents (the file format of docs/topology.md, as a JS
  * value ready for JSON.stringify): a few networks with distinct /24 subnets, a router joining
  * them with an external gateway, security groups with random rules (remote prefixes or groups),
  * instances with services, sometimes floating IPs. Every document it makes loads without

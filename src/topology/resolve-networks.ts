@@ -1,6 +1,6 @@
 /**
  * Networks, their subnets and the external (provider) networks: parses each subnet's CIDR,
- * gateway and pools, plans it with IPAM (DESIGN §5) and checks what IPAM cannot see alone:
+ * gateway and pools, plans it with IPAM and checks what IPAM cannot see alone:
  * subnet names unique in the file, no overlapping subnets on one network.
  */
 import { formatCidr } from '../address/cidr.js';

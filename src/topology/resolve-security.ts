@@ -1,5 +1,5 @@
 /**
- * Security groups and network ACLs (DESIGN §4) resolved into rule lists the firewall can
+ * Security groups and network ACLs resolved into rule lists the firewall can
  * compile: Neutron's rule model (port 0 invalid, 1-65535 = any, ICMP type/code, ethertype
  * inferred from the remote prefix), the implicit default egress rules, and the `default` group.
  */

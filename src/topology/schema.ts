@@ -1,5 +1,5 @@
 /**
- * The shape of a topology file (DESIGN §6), declared once with valibot. The validator and the
+ * The shape of a topology file (docs/topology.md), declared once with valibot. The validator and the
  * published JSON Schema (schema/topology.schema.json) are both derived from these declarations.
  * This layer checks shape only (types, known keys, enums); meaning (CIDRs, references, IPAM)
  * is checked by resolve.ts so every problem gets a positioned Issue.
@@ -38,7 +38,7 @@ const pool = describe(
 
 export const ipamProfile = v.picklist(['openstack', 'aws']);
 export const allocationStrategy = v.picklist(['lowest', 'neutron']);
-/** Whose NAT rules the routers follow: the L3 agent's iptables or ML2/OVN's NAT rows (DESIGN §3). */
+/** Whose NAT rules the routers follow: the L3 agent's iptables or ML2/OVN's NAT rows. */
 export const neutronBackend = v.picklist(['l3-agent', 'ovn']);
 
 const subnet = v.strictObject({

@@ -1,5 +1,5 @@
 /**
- * Trace events: one per stage a packet passes (DESIGN §7). One discriminated shape for all:
+ * Trace events: one per stage a packet passes (docs/trace-json.md). One discriminated shape for all:
  * where (node, port), when (virtual µs, seq), what (stage, action), the packet's one-line
  * summary, and a detail object that is specific to the stage (the matched route, the learned
  * MAC, headers before and after a rewrite). The JSON form is this object as it is.

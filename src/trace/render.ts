@@ -73,7 +73,7 @@ export function renderVerdict(v: Verdict, style: Style): string[] {
   return lines;
 }
 
-/** The JSON contract of DESIGN §7: the verdict object, events included. */
+/** The JSON contract of docs/trace-json.md: the verdict object, events included. */
 export function verdictJson(v: Verdict): Record<string, unknown> {
   return { verdict: v.verdict, reply: v.reply, path: v.path, drop: v.drop, blockers: v.blockers, nat: v.nat, lb: v.lb, observed: v.observed, reason: v.reason, events: v.events };
 }

@@ -1,5 +1,5 @@
 /**
- * The verdict of one probe (DESIGN §7): what happened to the packet, whether an answer made it
+ * The verdict of one probe (docs/trace-json.md): what happened to the packet, whether an answer made it
  * back, the path it took, why it stopped, and what the destination saw. Computed from the
  * outcome the stages reported and the probe's trace events.
  */
