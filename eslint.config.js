@@ -3,7 +3,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const core = ['src/reach/**', 'src/l3/**', 'src/lb/**', 'src/audit/**', 'src/address/**', 'src/ipam/**', 'src/topology/**', 'src/util/**', 'src/switching/**', 'src/routing/**', 'src/firewall/**', 'src/engine/**', 'src/packet/**', 'src/lb/**', 'src/trace/**'];
+const core = ['src/reach/**', 'src/probe/**', 'src/l3/**', 'src/lb/**', 'src/audit/**', 'src/address/**', 'src/ipam/**', 'src/topology/**', 'src/util/**', 'src/switching/**', 'src/routing/**', 'src/firewall/**', 'src/engine/**', 'src/packet/**', 'src/lb/**', 'src/trace/**'];
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'artifacts/**'] },

@@ -15,7 +15,7 @@ import { Simulator } from '../engine/simulator.js';
 import type { Cloud } from '../topology/model.js';
 import type { Path } from '../topology/issue.js';
 import { ruleName, rulePath, type Finding } from './findings.js';
-import type { Probe } from './probes.js';
+import type { ResolvedProbe } from '../probe/probe.js';
 
 export interface RuleHits {
   readonly group: string;
@@ -42,7 +42,7 @@ export interface HitReport {
   readonly probes: readonly ProbeOutcome[];
 }
 
-export function countHits(cloud: Cloud, probes: readonly Probe[]): HitReport {
+export function countHits(cloud: Cloud, probes: readonly ResolvedProbe[]): HitReport {
   const sim = new Simulator(cloud, { record: true });
   const outcomes: ProbeOutcome[] = [];
   const counts = new Map<string, number>();

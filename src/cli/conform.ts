@@ -6,9 +6,10 @@
  * The realization is torn down at the end, on failure, and on SIGINT or SIGTERM.
  */
 import { readFileSync } from 'node:fs';
-import { parseProbes, type Probe } from '../audit/probes.js';
+import { parseProbes } from '../audit/probes.js';
 import { Simulator } from '../engine/simulator.js';
 import { formatIpValue } from '../packet/ip-value.js';
+import type { ResolvedProbe } from '../probe/probe.js';
 import { planRealization } from '../realize/build-plan.js';
 import { ConformSession } from '../realize/conform-session.js';
 import { defaultProbes } from '../realize/default-probes.js';
@@ -35,7 +36,7 @@ const TIMEOUT_MS = 1000;
 const FIRST_SOURCE_PORT = 41000;
 
 interface Row {
-  readonly probe: Probe;
+  readonly probe: ResolvedProbe;
   readonly vnet: Verdict;
   readonly real: RealOutcome & { ms: number };
   readonly comparison: Comparison;
@@ -46,7 +47,7 @@ export async function runConform(file: string, opts: ConformOptions, io: Io): Pr
   const target = realizeTarget(file, opts.prefix, io);
   if (!target.ok) return target.code;
   const { cloud, prefix } = target;
-  let probes: Probe[];
+  let probes: ResolvedProbe[];
   if (opts.probes !== undefined) {
     let text: string;
     try { text = readFileSync(opts.probes, 'utf8'); } catch (e) { return fail(`${opts.probes}: cannot read the file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`); }
@@ -67,7 +68,7 @@ export async function runConform(file: string, opts: ConformOptions, io: Io): Pr
   const vnetStart = performance.now();
   const sim = new Simulator(cloud);
   // Both sides send from the same source port (it decides source hashing and SNAT's choice).
-  const sportOf = (i: number, p: Probe) => (p.proto === 'icmp' ? undefined : FIRST_SOURCE_PORT + i);
+  const sportOf = (i: number, p: ResolvedProbe) => (p.proto === 'icmp' ? undefined : FIRST_SOURCE_PORT + i);
   const verdicts = probes.map((p, i) => sim.probe({ ...p.spec, ...(sportOf(i, p) !== undefined ? { sport: sportOf(i, p)! } : {}) }));
   const vnetMs = performance.now() - vnetStart;
 
@@ -134,7 +135,7 @@ function senderNamespaces(cloud: Cloud, namespaces: readonly { name: string; rol
   };
 }
 
-const what = (p: Probe) => `${p.proto === 'icmp' ? 'icmp' : `${p.proto}/${p.port}`}${typeof p.spec.to === 'bigint' ? ' (IPv6)' : ''}${p.spoof !== null ? ` from ${p.spoof}` : ''}`;
+const what = (p: ResolvedProbe) => `${p.proto === 'icmp' ? 'icmp' : `${p.proto}/${p.port}`}${typeof p.spec.to === 'bigint' ? ' (IPv6)' : ''}${p.spoof !== null ? ` from ${p.spoof}` : ''}`;
 const vnetCell = (v: Verdict) => (v.verdict === 'delivered' && v.observed ? `${v.verdict} ${v.observed.src}${v.lb ? ` → ${v.observed.dst}` : ''}` : v.verdict);
 const realCell = (r: RealOutcome & { ms: number }) => `${r.verdict}${r.seenSrc ? ` ${r.seenSrc}` : ''}${r.seenDst && r.seenSrc ? ` → ${r.seenDst}` : ''} (${Math.round(r.ms)} ms)`;
 

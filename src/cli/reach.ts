@@ -8,17 +8,16 @@ import type { Io } from './io.js';
 import { loadTopologyFile } from '../files/read-topology.js';
 import { renderTable } from './table.js';
 import { countHits } from '../audit/hits.js';
-import type { Probe } from '../audit/probes.js';
-import { resolveDestination, resolveSource } from '../engine/endpoints.js';
+import { resolveProbe, type ResolvedProbe } from '../probe/probe.js';
 import type { Cloud } from '../topology/model.js';
 import type { ReachRow } from '../reach/matrix.js';
 
-function probeOf(cloud: Cloud, row: ReachRow): Probe {
+/** A row's probe, sent to the address the row names (`row.to` may be a name with several). */
+function probeOf(cloud: Cloud, row: ReachRow): ResolvedProbe {
   const [proto, port] = row.service.split('/') as ['tcp' | 'udp', string];
-  const src = resolveSource(cloud, row.from);
-  const dst = resolveDestination(cloud, row.address);
-  if (!src.ok || !dst.ok) throw new Error(`reach row ${row.from} → ${row.to} does not resolve`);
-  return { from: row.from, to: row.to, proto, port: Number(port), ipv6: typeof dst.value === 'bigint', spoof: null, spec: { from: src.value.node, to: dst.value, proto, port: Number(port) } };
+  const r = resolveProbe(cloud, { from: row.from, to: row.address, proto, port: Number(port), ipv6: row.address.includes(':'), spoof: null });
+  if (!r.ok) throw new Error(`reach row ${row.from} → ${row.to} does not resolve`);
+  return { ...r.probe, to: row.to };
 }
 
 export function runReach(file: string, opts: { json?: boolean; from?: string; to?: string; hits?: boolean }, io: Io): number {

@@ -5,9 +5,9 @@
  * the probes' frames, captured on every wire they crossed, as a pcap file.
  */
 import { writeFileSync } from 'node:fs';
-import { resolveDestination, resolveSource } from '../engine/endpoints.js';
 import { Simulator } from '../engine/simulator.js';
-import { formatIssue } from '../topology/issue.js';
+import { checkProbe, MAX_PROBE_COUNT, resolveProbe } from '../probe/probe.js';
+import { formatIssue, type Issue } from '../topology/issue.js';
 import { writePcap } from '../trace/pcap.js';
 import { renderEvents, renderVerdict, verdictJson, type TraceLevel } from '../trace/render.js';
 import type { Io } from './io.js';
@@ -26,20 +26,30 @@ export interface TraceOptions {
   readonly pcap?: string;
 }
 
+/**
+ * A probe's problem worded for the command line: the flag, the value given when it is a name
+ * (`--from web-9: no instance or external host named "web-9"`), then what is wrong.
+ */
+function flagText(issue: Issue, opts: TraceOptions): string {
+  const key = issue.path[0];
+  if (key === undefined) return issue.message;
+  if (issue.code === 'missing-key') return `--${key} is needed: ${issue.message}`;
+  const given = key === 'from' || key === 'to' ? ` ${opts[key]}` : '';
+  return `--${key}${given}: ${issue.message}`;
+}
+
+/** `--port 80` is the number 80; text that is not a whole number stays text, for the checker to refuse as given. */
+const portValue = (text: string | undefined): unknown => (text !== undefined && /^[0-9]{1,6}$/.test(text) ? Number(text) : text);
+
 export function runTrace(file: string, opts: TraceOptions, io: Io): number {
   const fail = (message: string) => { io.err(io.errStyle.red('error: ') + message); return 1; };
-  const proto = (opts.proto ?? (opts.port !== undefined ? 'tcp' : 'icmp')).toLowerCase();
-  if (proto !== 'tcp' && proto !== 'udp' && proto !== 'icmp') return fail(`--proto ${opts.proto}: expected tcp, udp or icmp`);
-  let port = 0;
-  if (proto !== 'icmp') {
-    if (opts.port === undefined) return fail(`--proto ${proto} needs --port N (1-65535)`);
-    port = Number(opts.port);
-    if (!Number.isInteger(port) || port < 1 || port > 65535) return fail(`--port ${opts.port}: expected a port number 1-65535`);
-  } else if (opts.port !== undefined) {
-    return fail('--port applies to tcp and udp; ICMP probes are echo requests');
+  const checked = checkProbe({ from: opts.from, to: opts.to, proto: opts.proto, port: portValue(opts.port), ipv6: opts.ipv6 ?? false });
+  if (!checked.ok) {
+    for (const issue of checked.issues) fail(flagText(issue, opts));
+    return 1;
   }
   const count = opts.count === undefined ? 1 : Number(opts.count);
-  if (!Number.isInteger(count) || count < 1 || count > 10_000) return fail(`--count ${opts.count}: expected a whole number 1-10000`);
+  if (!Number.isInteger(count) || count < 1 || count > MAX_PROBE_COUNT) return fail(`--count ${opts.count}: expected a whole number 1-${MAX_PROBE_COUNT}`);
   const level = (opts.level ?? 'detailed') as TraceLevel;
   if (level !== 'detailed' && level !== 'minimal') return fail(`--level ${opts.level}: expected detailed or minimal`);
 
@@ -50,16 +60,17 @@ export function runTrace(file: string, opts: TraceOptions, io: Io): number {
     for (const issue of loaded.issues) io.err(io.errStyle.red('error: ') + formatIssue(issue));
     return 1;
   }
-  const cloud = loaded.cloud;
-  const src = resolveSource(cloud, opts.from);
-  if (!src.ok) return fail(src.message);
-  const dst = resolveDestination(cloud, opts.to, opts.ipv6 ? 6 : undefined);
-  if (!dst.ok) return fail(dst.message);
+  const resolved = resolveProbe(loaded.cloud, checked.probe);
+  if (!resolved.ok) {
+    for (const issue of resolved.issues) fail(flagText(issue, opts));
+    return 1;
+  }
+  const { proto, port, spec } = resolved.probe;
 
-  const sim = new Simulator(cloud, { explainAll: opts.explain === 'all', capture: opts.pcap !== undefined });
+  const sim = new Simulator(loaded.cloud, { explainAll: opts.explain === 'all', capture: opts.pcap !== undefined });
   const verdicts = [];
   for (let i = 0; i < count; i++) {
-    verdicts.push(sim.probe({ from: src.value.node, to: dst.value, proto, port, ...(src.value.ip !== undefined ? { src: src.value.ip } : {}) }));
+    verdicts.push(sim.probe(spec));
   }
   if (opts.pcap !== undefined && sim.capture) {
     // Health checks (probe 0) run between and around probes; the file holds the probes' frames only.

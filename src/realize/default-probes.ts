@@ -8,12 +8,11 @@
  * A destination named by an instance is probed on each family it has an address in (IPv4
  * first), from senders that have an address of that family.
  */
-import { resolveDestination, resolveSource } from '../engine/endpoints.js';
-import type { Probe } from '../audit/probes.js';
+import { resolveProbe, type ResolvedProbe } from '../probe/probe.js';
 import type { Cloud, Service } from '../topology/model.js';
 
-export function defaultProbes(cloud: Cloud): Probe[] {
-  const out: Probe[] = [];
+export function defaultProbes(cloud: Cloud): ResolvedProbe[] {
+  const out: ResolvedProbe[] = [];
   const families = (name: string): Set<4 | 6> => {
     const inst = cloud.instances.get(name);
     if (inst) return new Set(inst.ports.flatMap((id) => cloud.ports.get(id)!.fixedIps.map((f) => f.address.ip.version)));
@@ -21,13 +20,11 @@ export function defaultProbes(cloud: Cloud): Probe[] {
     return new Set(host ? [host.address.ip.version] : [4]);
   };
   const add = (from: string, to: string, proto: 'tcp' | 'udp' | 'icmp', port: number) => {
-    const src = resolveSource(cloud, from);
     const sending = families(from);
     for (const version of [4, 6] as const) {
       if (!sending.has(version) || (version === 6 && !cloud.instances.has(to) && !cloud.externalHosts.has(to))) continue;
-      const dst = resolveDestination(cloud, to, version);
-      if (!src.ok || !dst.ok || (typeof dst.value === 'bigint') !== (version === 6)) continue;
-      out.push({ from, to, proto, port, ipv6: version === 6, spoof: null, spec: { from: src.value.node, to: dst.value, proto, port } });
+      const r = resolveProbe(cloud, { from, to, proto, port, ipv6: version === 6, spoof: null });
+      if (r.ok && (typeof r.probe.spec.to === 'bigint') === (version === 6)) out.push(r.probe);
     }
   };
   const senders = [...cloud.instances.keys(), ...cloud.externalHosts.keys()];

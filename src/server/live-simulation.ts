@@ -7,9 +7,9 @@
  */
 import { basename } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { resolveDestination, resolveSource } from '../engine/endpoints.js';
 import { nodeState, stateNodes } from '../engine/node-state.js';
-import { Simulator, type ProbeSpec } from '../engine/simulator.js';
+import { Simulator } from '../engine/simulator.js';
+import { MAX_ENDPOINT_LENGTH, resolveProbe, type ResolvedProbe } from '../probe/probe.js';
 import { suggestion } from '../topology/did-you-mean.js';
 import { buildGraph } from '../topology/graph.js';
 import { formatIssue, formatPath, type Issue } from '../topology/issue.js';
@@ -19,8 +19,8 @@ import type { TraceEvent } from '../trace/events.js';
 import { shortNode, verdictJson } from '../trace/render.js';
 import type { VerdictKind } from '../trace/verdict.js';
 import type { Outbox } from './outbox.js';
-import { preview } from './preview.js';
-import { encodeMessage, PROTOCOL_VERSION, type ErrorMessage, type HelloMessage, type InjectMessage, type IssueJson, type ProbeInfo, type ProtocolError, type TopologyPayload, type VerdictBody } from './protocol.js';
+import { clip, preview } from './preview.js';
+import { encodeMessage, PROTOCOL_VERSION, type ErrorMessage, type HelloMessage, type Injection, type IssueJson, type ProbeInfo, type ProtocolError, type TopologyPayload, type VerdictBody } from './protocol.js';
 import { wantsEvent, wantsVerdict, type Subscription } from './subscription.js';
 import { TraceStore } from './trace-store.js';
 
@@ -48,8 +48,9 @@ interface Model {
 
 interface Job {
   readonly peer: Peer;
-  readonly msg: InjectMessage;
-  readonly spec: ProbeSpec;
+  /** The `id` the client gave its inject, or null. */
+  readonly ref: string | null;
+  readonly probe: ResolvedProbe;
   readonly count: number;
   done: number;
 }
@@ -128,18 +129,20 @@ export class LiveSimulation {
   }
 
   /** Checks an injection's endpoints against the current model and queues it; an error otherwise. */
-  inject(peer: Peer, msg: InjectMessage): ProtocolError | undefined {
+  inject(peer: Peer, msg: Injection): ProtocolError | undefined {
     const ref = msg.id ?? null;
-    const cloud = this.model.cloud;
-    const src = resolveSource(cloud, msg.from);
-    if (!src.ok) return { code: 'bad-endpoint', message: src.message.replace(/^--from /, 'from: '), path: 'from', ref };
-    const dst = resolveDestination(cloud, msg.to, msg.ipv6 ? 6 : undefined);
-    if (!dst.ok) return { code: 'bad-endpoint', message: dst.message.replace(/^--to /, 'to: '), path: 'to', ref };
+    const resolved = resolveProbe(this.model.cloud, msg.probe);
+    if (!resolved.ok) {
+      // `from: web-9: no instance or external host named "web-9"`: the field, the name given, what is wrong.
+      const issue = resolved.issues[0]!;
+      const key = issue.path[0];
+      const named = key === 'from' || key === 'to' ? `${key}: ${clip(msg.probe[key], MAX_ENDPOINT_LENGTH)}: ` : '';
+      return { code: 'bad-endpoint', message: `${named}${issue.message}`, ...(key !== undefined ? { path: String(key) } : {}), ref };
+    }
     if (this.jobs.length >= this.options.maxQueuedInjections) {
       return { code: 'busy', message: `${this.jobs.length} injections are waiting already (the most this server queues); try again when some verdicts have come`, ref };
     }
-    const spec: ProbeSpec = { from: src.value.node, to: dst.value, proto: msg.proto, port: msg.port ?? 0, ...(src.value.ip !== undefined ? { src: src.value.ip } : {}) };
-    this.jobs.push({ peer, msg, spec, count: msg.count ?? 1, done: 0 });
+    this.jobs.push({ peer, ref, probe: resolved.probe, count: msg.count, done: 0 });
     if (!this.running) {
       this.running = true;
       setImmediate(() => this.runSlice());
@@ -188,7 +191,7 @@ export class LiveSimulation {
     this.traces.clear();
     for (const job of cancelled) {
       const left = job.count - job.done;
-      job.peer.outbox.reply(errorFrame({ code: 'cancelled', message: `${reason === 'reset' ? 'a reset' : 'a reload of the topology'} cancelled ${left} of ${job.count} probes of this injection`, ref: job.msg.id ?? null }));
+      job.peer.outbox.reply(errorFrame({ code: 'cancelled', message: `${reason === 'reset' ? 'a reset' : 'a reload of the topology'} cancelled ${left} of ${job.count} probes of this injection`, ref: job.ref }));
     }
     const hello = this.hello(reason);
     for (const p of this.peers) p.outbox.hello(hello);
@@ -220,12 +223,12 @@ export class LiveSimulation {
     const index = ++job.done;
     let verdict;
     try {
-      verdict = this.sim.probe(job.spec);
+      verdict = this.sim.probe(job.probe.spec);
     } catch (e) {
       job.done = job.count;
       this.sim.drainEvents();
       this.sim.capture?.drain();
-      job.peer.outbox.reply(errorFrame({ code: 'internal', message: `the probe failed: ${(e as Error).message}`, ref: job.msg.id ?? null }));
+      job.peer.outbox.reply(errorFrame({ code: 'internal', message: `the probe failed: ${(e as Error).message}`, ref: job.ref }));
       return;
     }
     const id = verdict.events[0]?.probe ?? this.probeNo + 1;
@@ -237,7 +240,8 @@ export class LiveSimulation {
 
     const { events: _events, ...rest } = verdictJson(verdict);
     const body = { ...rest, event_count: verdict.events.length } as unknown as VerdictBody;
-    const probe: ProbeInfo = { id, ref: job.msg.id ?? null, from: job.msg.from, to: job.msg.to, proto: job.msg.proto, port: job.msg.proto === 'icmp' ? null : (job.spec.port ?? null), index, count: job.count };
+    const { from, to, proto, port } = job.probe;
+    const probe: ProbeInfo = { id, ref: job.ref, from, to, proto, port: proto === 'icmp' ? null : port, index, count: job.count };
     this.traces.add(probe, body, verdict.events, this.sim.capture?.drain().filter((f) => f.probe === id) ?? []);
     let data: Buffer | undefined;
     for (const p of this.peers) {

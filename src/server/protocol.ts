@@ -14,6 +14,7 @@ import type { cloudToJson } from '../topology/to-json.js';
 import { suggestion } from '../topology/did-you-mean.js';
 import { formatPath } from '../topology/issue.js';
 import type { NodeState } from '../engine/node-state.js';
+import { checkProbe, MAX_PROBE_COUNT, type NamedProbe, type ProbeProtocol } from '../probe/probe.js';
 import type { TraceEvent } from '../trace/events.js';
 import type { Verdict, VerdictKind } from '../trace/verdict.js';
 import { clip, preview } from './preview.js';
@@ -26,7 +27,7 @@ export const PROTOCOL_VERSION = 1;
  */
 export const MAX_DEPTH = 8;
 /** Probes one `inject` may ask for (as `vnet trace --count`). */
-export const MAX_INJECT_COUNT = 10_000;
+export const MAX_INJECT_COUNT = MAX_PROBE_COUNT;
 export const VERDICT_KINDS: readonly VerdictKind[] = ['delivered', 'refused', 'dropped', 'unreachable', 'expired'];
 /** Every stage id the engine emits (a subscription may name one, or a prefix such as `sg`). */
 export const STAGES: readonly string[] = [...new Set<string>([...Object.values(PIPELINE).flat(), 'drop'])];
@@ -185,19 +186,18 @@ const filterSchema = v.strictObject({
 });
 
 const version = v.literal(1);
+/** The keys of an inject that are not the probe's (which probe/probe.ts checks, as for `vnet trace`). */
+const INJECT_ENVELOPE = ['type', 'v', 'id', 'count'];
 const schemas = {
-  /** Run `count` probes from `from` to `to` (names or addresses, as `vnet trace`). */
-  inject: v.strictObject({
+  /**
+   * Run `count` probes from `from` to `to` (names or addresses, as `vnet trace`): valibot checks
+   * the envelope; the probe's own keys (from, to, proto, port, ipv6) pass through to checkProbe.
+   */
+  inject: v.looseObject({
     type: v.literal('inject'),
     v: version,
     id: ref,
-    from: endpoint,
-    to: endpoint,
-    proto: v.optional(v.picklist(['tcp', 'udp', 'icmp'], 'tcp, udp or icmp')),
-    port: v.optional(int(1, 65535)),
     count: v.optional(int(1, MAX_INJECT_COUNT)),
-    /** Use the destination's IPv6 address when it is named. */
-    ipv6: v.optional(v.boolean()),
   }),
   /** Replace this client's filter (see SubscribeFilter). */
   subscribe: v.strictObject({ type: v.literal('subscribe'), v: version, id: ref, filter: v.optional(filterSchema) }),
@@ -213,7 +213,22 @@ const schemas = {
 export type ClientMessageType = keyof typeof schemas;
 export const CLIENT_MESSAGE_TYPES = Object.keys(schemas) as ClientMessageType[];
 export type SubscribeFilter = v.InferOutput<typeof filterSchema>;
-export type InjectMessage = v.InferOutput<typeof schemas.inject> & { readonly proto: 'tcp' | 'udp' | 'icmp' };
+/** What a client sends to run probes: the probe's keys as `vnet trace`'s flags, and how many. */
+export interface InjectMessage {
+  readonly type: 'inject';
+  readonly v: 1;
+  readonly id?: string;
+  readonly from: string;
+  readonly to: string;
+  /** Default: tcp when a port is given, icmp otherwise. */
+  readonly proto?: ProbeProtocol;
+  readonly port?: number;
+  /** Default 1. */
+  readonly count?: number;
+  /** Use the destination's IPv6 address when it is named. */
+  readonly ipv6?: boolean;
+}
+/** What a client may send (the wire form). */
 export type ClientMessage =
   | InjectMessage
   | v.InferOutput<typeof schemas.subscribe>
@@ -221,6 +236,16 @@ export type ClientMessage =
   | v.InferOutput<typeof schemas.resume>
   | v.InferOutput<typeof schemas.reset>
   | v.InferOutput<typeof schemas.state>;
+/** An inject once checked: the probe it asks for, defaults filled in, and how many times. */
+export interface Injection {
+  readonly type: 'inject';
+  readonly v: 1;
+  readonly id?: string;
+  readonly probe: NamedProbe;
+  readonly count: number;
+}
+/** A checked client message: an inject becomes an Injection; the others are as sent. */
+export type CheckedMessage = Injection | Exclude<ClientMessage, InjectMessage>;
 
 export interface ProtocolError {
   readonly code: ErrorCode;
@@ -229,7 +254,7 @@ export interface ProtocolError {
   readonly ref: string | null;
 }
 
-export type ParseResult = { ok: true; message: ClientMessage } | { ok: false; error: ProtocolError };
+export type ParseResult = { ok: true; message: CheckedMessage } | { ok: false; error: ProtocolError };
 
 const isRecord = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 
@@ -262,18 +287,21 @@ export function parseClientMessage(text: string): ParseResult {
     const path = pathOf(issue);
     return fail('invalid-message', `${type}: ${issueText(issue, schema)}`, id, path);
   }
-  const msg = parsed.output as ClientMessage;
-  if (msg.type === 'inject') return checkInject(msg);
-  return { ok: true, message: msg };
+  if (type === 'inject') return checkInject(parsed.output as v.InferOutput<typeof schemas.inject>, raw);
+  return { ok: true, message: parsed.output as CheckedMessage };
 }
 
-/** Rules across fields, as `vnet trace`: tcp and udp need a port, ICMP probes are echo requests. */
-function checkInject(msg: v.InferOutput<typeof schemas.inject>): ParseResult {
-  const proto = msg.proto ?? (msg.port !== undefined ? 'tcp' : 'icmp');
-  const id = msg.id ?? null;
-  if (proto !== 'icmp' && msg.port === undefined) return fail('invalid-message', `inject: proto ${proto} needs "port" (1-65535)`, id, 'port');
-  if (proto === 'icmp' && msg.port !== undefined) return fail('invalid-message', 'inject: "port" applies to tcp and udp; ICMP probes are echo requests', id, 'port');
-  return { ok: true, message: { ...msg, proto } };
+/** The probe of an inject, checked as `vnet trace` checks its flags; the first problem is the answer. */
+function checkInject(envelope: v.InferOutput<typeof schemas.inject>, raw: Record<string, unknown>): ParseResult {
+  const id = envelope.id ?? null;
+  const checked = checkProbe(raw, { otherKeys: INJECT_ENVELOPE, quote: (x) => preview(x) });
+  if (!checked.ok) {
+    const issue = checked.issues[0]!;
+    const path = formatPath(issue.path);
+    const what = issue.code === 'missing-key' ? `"${path}" is required: ` : `${path}: `;
+    return fail('invalid-message', `inject: ${what}${issue.message}`, id, path);
+  }
+  return { ok: true, message: { type: 'inject', v: 1, ...(envelope.id !== undefined ? { id: envelope.id } : {}), probe: checked.probe, count: envelope.count ?? 1 } };
 }
 
 /** `filter.stages[0]`: the path of a valibot issue, printed as topology paths are. */

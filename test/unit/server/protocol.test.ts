@@ -16,9 +16,9 @@ const errorOf = (x: unknown) => {
 
 describe('parseClientMessage: good messages', () => {
   it('inject: tcp when a port is given, icmp otherwise (as vnet trace)', () => {
-    expect(parse({ type: 'inject', v: 1, from: 'client', to: 'lb-fip', port: 80 })).toEqual({ ok: true, message: { type: 'inject', v: 1, from: 'client', to: 'lb-fip', port: 80, proto: 'tcp' } });
+    expect(parse({ type: 'inject', v: 1, from: 'client', to: 'lb-fip', port: 80 })).toEqual({ ok: true, message: { type: 'inject', v: 1, count: 1, probe: { from: 'client', to: 'lb-fip', port: 80, proto: 'tcp', ipv6: false, spoof: null } } });
     const icmp = parse({ type: 'inject', v: 1, from: 'web-1', to: 'db-1' });
-    expect(icmp.ok && icmp.message.type === 'inject' && icmp.message.proto).toBe('icmp');
+    expect(icmp.ok && icmp.message.type === 'inject' && icmp.message.probe.proto).toBe('icmp');
     const full = parse({ type: 'inject', v: 1, id: 'p1', from: 'web-1', to: 'db-1', proto: 'udp', port: 53, count: 3, ipv6: false });
     expect(full.ok).toBe(true);
   });
