@@ -15,7 +15,7 @@ await Promise.all([
   // import.meta is ESM-only; code that needs its own location falls back to __dirname there (server/viewer-assets.ts).
   build({ ...common, format: 'cjs', entryPoints: { vnet: 'src/cli/main.ts' }, outExtension: { '.js': '.cjs' }, outdir: 'dist', minify: true, banner: { js: '#!/usr/bin/env node' }, define: { 'import.meta.url': 'undefined' } }),
   // The agent `vnet realize` runs inside each namespace (listeners, probes): small and CommonJS.
-  build({ ...common, format: 'cjs', entryPoints: { 'realize-agent': 'src/realize/agent/agent.ts' }, outExtension: { '.js': '.cjs' }, outdir: 'dist', minify: true }),
+  build({ ...common, format: 'cjs', entryPoints: { 'realize-agent': 'src/realize-runner/agent/agent.ts' }, outExtension: { '.js': '.cjs' }, outdir: 'dist', minify: true }),
   build({ ...common, entryPoints: { index: 'src/index.ts', testing: 'src/testing/index.ts' }, outdir: 'dist', packages: 'external' }),
   build({ ...common, entryPoints: [...ts('scripts'), ...ts('bench')], outdir: 'dist', outbase: '.', banner: { js: requireShim } }),
   // The viewer page (served by `vnet serve`): one script and one stylesheet for the browser, no CDN.

@@ -5,7 +5,7 @@
  * Nothing is ever added to the root namespace (see src/realize/build-plan.ts).
  */
 import { planRealization } from '../realize/build-plan.js';
-import { agentPath, runPlan, teardown } from '../realize/run-plan.js';
+import { agentPath, runPlan, teardown } from '../realize-runner/run-plan.js';
 import { renderScript } from '../realize/script.js';
 import type { Io } from './io.js';
 import { failWith, realizeTarget } from './realize-target.js';

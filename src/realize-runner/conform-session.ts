@@ -6,8 +6,8 @@
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import type { ProbeRequest, ProbeResult } from './agent/prober.js';
-import type { RealOutcome } from './differences.js';
+import type { KernelProbe, ProbeResult } from './agent/prober.js';
+import type { RealOutcome } from '../realize/differences.js';
 
 type Counters = Record<string, number>;
 
@@ -69,7 +69,7 @@ export class ConformSession {
     return new Map(all);
   }
 
-  async probe(from: string, req: ProbeRequest): Promise<RealOutcome & { ms: number }> {
+  async probe(from: string, req: KernelProbe): Promise<RealOutcome & { ms: number }> {
     const before = await this.counters();
     const r = await this.agent(from).request<ProbeResult>({ op: 'probe', ...req });
     const [seenSrc, seenDst] = r.seen?.split(' ') ?? [];

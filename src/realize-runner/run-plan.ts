@@ -8,7 +8,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { AGENT, type Plan, type Step } from './plan.js';
+import { AGENT, type Plan, type Step } from '../realize/plan.js';
 
 export type RunResult = { ok: true; pids: number[] } | { ok: false; message: string };
 

@@ -1,7 +1,7 @@
 /**
  * A realization plan: the ordered commands that build a cloud in Linux network namespaces, each
  * with the reason it is there, and the name map from the cloud's things to the kernel's. Plain
- * data: the shell script (script.ts) and the executor (run-plan.ts) both read it, so what is
+ * data: the shell script (script.ts) and the executor (realize-runner/run-plan.ts) both read it, so what is
  * reviewed is what runs.
  */
 

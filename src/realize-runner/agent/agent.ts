@@ -9,7 +9,7 @@
 import { spawnSync } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { listen, parseService } from './listener.js';
-import { runProbe, type ProbeRequest } from './prober.js';
+import { runProbe, type KernelProbe } from './prober.js';
 
 async function main(argv: string[]): Promise<void> {
   const [mode, ...services] = argv;
@@ -21,7 +21,7 @@ async function main(argv: string[]): Promise<void> {
   let pending = 0;
   let closed = false;
   lines.on('line', (line) => {
-    const req = JSON.parse(line) as { id: number; op: string } & ProbeRequest;
+    const req = JSON.parse(line) as { id: number; op: string } & KernelProbe;
     const reply = (body: object) => process.stdout.write(`${JSON.stringify({ id: req.id, ...body })}\n`);
     if (req.op === 'counters') {
       reply({ counters: readCounters() });

@@ -10,7 +10,8 @@ import { createSocket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import { connect, isIPv6 } from 'node:net';
 
-export interface ProbeRequest {
+/** One probe as `vnet conform` asks the agent for it: sent by the kernel's own sockets and tools. */
+export interface KernelProbe {
   readonly proto: 'tcp' | 'udp' | 'icmp';
   readonly dst: string;
   readonly port: number;
@@ -52,7 +53,7 @@ function destUnreachablesReceived(v6: boolean): number {
 }
 
 /** Runs one probe; a spoofed one (`src`) borrows its source address on `lo` meanwhile. */
-export async function runProbe(req: ProbeRequest): Promise<ProbeResult> {
+export async function runProbe(req: KernelProbe): Promise<ProbeResult> {
   if (req.src === undefined) return probe(req);
   const host = `${req.src}/${isIPv6(req.src) ? 128 : 32}`;
   const add = ['addr', 'add', host, 'dev', 'lo', ...(isIPv6(req.src) ? ['nodad'] : [])];
@@ -65,7 +66,7 @@ export async function runProbe(req: ProbeRequest): Promise<ProbeResult> {
   }
 }
 
-function probe(req: ProbeRequest): Promise<ProbeResult> {
+function probe(req: KernelProbe): Promise<ProbeResult> {
   const start = process.hrtime.bigint();
   const ms = () => Number(process.hrtime.bigint() - start) / 1e6;
   return new Promise((resolve) => {
