@@ -6,7 +6,8 @@
  */
 import { ICMP, TCP_SYN, echoRequestType, type Frame, type IpPacket, type L4 } from '../packet/frame.js';
 import { formatIpValue, type IpValue } from '../packet/ip-value.js';
-import { FlowTable } from '../firewall/flow-table.js';
+import { FLOW_PROTO } from '../packet/flow.js';
+import { FlowTable } from '../packet/flow-table.js';
 import { RouteTable } from '../routing/route-table.js';
 import type { Service } from '../topology/model.js';
 import { respond } from '../l3/host-stack.js';
@@ -32,11 +33,12 @@ export class HostNode implements SimNode {
   readonly neighbors: NeighborResolver;
   private readonly own: AddressIndex;
   /**
-   * Flows this host opened: TCP and UDP as (protocol, remote ip, remote port, local port) in a
-   * flow table (no string per packet); echo requests as `id|seq`.
+   * Flows this host opened, in one flow table (no string per packet): TCP and UDP as the flow
+   * of their answers with the local address left out (proto, remote ip, remote port, 0, local
+   * port); echo requests by (id, seq) in the ports of an echo-request entry with no addresses,
+   * as before: an ICMP error about the echo comes from a router, not from the address pinged.
    */
   private readonly sockets = new FlowTable<true>();
-  private echoes: Set<string> | undefined;
   private nextPort = 40000;
   private nextEchoId = 0;
   private nextEchoSeq = 0;
@@ -64,13 +66,13 @@ export class HostNode implements SimNode {
       const id = this.nextEchoId || (this.nextEchoId = 1);
       const seq = ++this.nextEchoSeq;
       l4 = { proto: 'icmp', type: echoRequestType(version), code: 0, id, seq };
-      (this.echoes ??= new Set()).add(`${id}|${seq}`);
+      this.sockets.setParts(FLOW_PROTO.echoRequest, 0, id, 0, seq, true);
     } else {
       // Linux's ip_local_port_range (32768-60999), counting up and wrapping.
       let sport = req.sport;
       if (sport === undefined) sport = this.nextPort = this.nextPort >= 60999 ? 32768 : this.nextPort + 1;
       l4 = req.proto === 'tcp' ? { proto: 'tcp', sport, dport: req.port, flags: TCP_SYN } : { proto: 'udp', sport, dport: req.port };
-      this.sockets.setParts(req.proto === 'tcp' ? 6 : 17, req.dst, req.port, 0, sport, true);
+      this.sockets.setParts(req.proto === 'tcp' ? FLOW_PROTO.tcp : FLOW_PROTO.udp, req.dst, req.port, 0, sport, true);
     }
     if (this.own.owner(req.dst)) {
       // Linux delivers it over the loopback device: no wire, no filters.
@@ -151,15 +153,19 @@ export class HostNode implements SimNode {
     if (l4.proto === 'icmp') {
       if (l4.quoted) return this.opened(l4.quoted);
       const replyType = p.version === 4 ? ICMP.v4.echoReply : ICMP.v6.echoReply;
-      return l4.type === replyType && this.echoes?.has(`${l4.id ?? 0}|${l4.seq ?? 0}`) === true;
+      return l4.type === replyType && this.echoOpened(l4.id ?? 0, l4.seq ?? 0);
     }
-    return this.sockets.find(l4.proto === 'tcp' ? 6 : 17, p.src, l4.sport, 0, l4.dport) === true;
+    return this.sockets.find(l4.proto === 'tcp' ? FLOW_PROTO.tcp : FLOW_PROTO.udp, p.src, l4.sport, 0, l4.dport) === true;
   }
 
   private opened(q: IpPacket): boolean {
     const l4 = q.l4;
-    if (l4.proto === 'icmp') return this.echoes?.has(`${l4.id ?? 0}|${l4.seq ?? 0}`) === true;
-    return this.sockets.find(l4.proto === 'tcp' ? 6 : 17, q.dst, l4.dport, 0, l4.sport) === true;
+    if (l4.proto === 'icmp') return this.echoOpened(l4.id ?? 0, l4.seq ?? 0);
+    return this.sockets.find(l4.proto === 'tcp' ? FLOW_PROTO.tcp : FLOW_PROTO.udp, q.dst, l4.dport, 0, l4.sport) === true;
+  }
+
+  private echoOpened(id: number, seq: number): boolean {
+    return this.sockets.find(FLOW_PROTO.echoRequest, 0, id, 0, seq) === true;
   }
 
   timer(sim: Sim, data: unknown): void {

@@ -8,7 +8,8 @@
 import { formatMac } from '../address/mac.js';
 import { PortFirewall } from '../firewall/port-firewall.js';
 import { LbNode } from '../lb/lb-node.js';
-import { formatIpValue, type IpValue } from '../packet/ip-value.js';
+import { flowProtoName } from '../packet/flow.js';
+import { formatIpValue } from '../packet/ip-value.js';
 import type { Route } from '../routing/route-table.js';
 import { RouterNode } from '../routing/router.js';
 import { SwitchNode } from '../switching/switch.js';
@@ -70,11 +71,7 @@ export function nodeState(sim: SimulatorView, id: string): NodeState | undefined
     return { ...empty, node: id, kind: 'host', t: now, neighbors: neighborRows(node.neighbors), routes: node.routes.all.map(routeRow), conntrack: conntrackRows(sim, ports), security_groups: groupRows(sim, ports) };
   }
   if (node instanceof RouterNode) {
-    const nat = (node.nat?.entries() ?? []).map((e) => ({
-      proto: e.original.proto,
-      original: `${endpoint(e.original.src, e.original.sport, e.original.proto)} → ${endpoint(e.original.dst, e.original.dport, e.original.proto)}`,
-      translated: `${endpoint(e.translated.src, e.translated.sport, e.translated.proto)} → ${endpoint(e.translated.dst, e.translated.dport, e.translated.proto)}`,
-    }));
+    const nat = (node.nat?.entries() ?? []).map((e) => ({ proto: flowProtoName(e.original.proto), original: e.original.endpoints, translated: e.translated.endpoints }));
     return { ...empty, node: id, kind: 'router', t: now, neighbors: neighborRows(node.neighbors), routes: node.routes.all.map(routeRow), nat };
   }
   if (node instanceof LbNode) {
@@ -83,8 +80,6 @@ export function nodeState(sim: SimulatorView, id: string): NodeState | undefined
   }
   return { ...empty, node: id, kind: 'switch', t: now };
 }
-
-const endpoint = (a: IpValue, port: number, proto: string): string => (proto.startsWith('icmp') ? formatIpValue(a) : `${formatIpValue(a)}:${port}`);
 
 function routeRow(r: Route): RouteRow {
   return { prefix: `${formatIpValue(r.prefix.network)}/${r.prefix.length}`, nexthop: r.nexthop === null ? null : formatIpValue(r.nexthop), port: r.port, kind: r.kind, text: r.text };

@@ -9,9 +9,10 @@
  * back the other way (an instance pinging its own floating IP) is a new flow, not a reply.
  */
 import type { IpPacket } from '../packet/frame.js';
-import { echoReplyType, echoRequestType, TCP_FIN, TCP_RST } from '../packet/frame.js';
-import { formatIpValue, type IpValue } from '../packet/ip-value.js';
-import { FlowTable, type FlowTuple } from './flow-table.js';
+import { TCP_FIN, TCP_RST } from '../packet/frame.js';
+import type { IpValue } from '../packet/ip-value.js';
+import { FLOW_PROTO, Flow, flowProtoOf, reverseFlowProto } from '../packet/flow.js';
+import { FlowTable } from '../packet/flow-table.js';
 
 export type CtState = 'new' | 'established' | 'related' | 'invalid';
 
@@ -25,8 +26,8 @@ export const CT_TIMEOUT_US = {
 } as const;
 
 export interface CtEntry {
-  /** The original direction's tuple, and its summary, e.g. `tcp 10.0.0.2:40001 → 10.0.1.21:5432`. */
-  readonly key: FlowTuple;
+  /** The original direction's flow, and its text, e.g. `tcp 10.0.0.2:40001 → 10.0.1.21:5432`. */
+  readonly flow: Flow;
   readonly text: string;
   /** Which port direction opened it: egress (the instance connected out) or ingress. */
   readonly openedBy: 'ingress' | 'egress';
@@ -44,77 +45,29 @@ export interface CtLookup {
 }
 
 /**
- * The flow-table tag of an ICMP message that is not an error: echo request and echo reply are
- * each other's reverse (Linux's invmap: 8 ↔ 0, 128 ↔ 129); any other informational type is its
- * own flow with no reply direction.
- */
-export const ICMP_TAG = { echoRequest: 1, echoReply: 2, other: 3 } as const;
-
-function icmpTag(version: 4 | 6, type: number): number {
-  if (type === echoRequestType(version)) return ICMP_TAG.echoRequest;
-  if (type === echoReplyType(version)) return ICMP_TAG.echoReply;
-  return ICMP_TAG.other;
-}
-
-/** The tag a flow's replies carry: the other echo type, or the same protocol. */
-export function reverseTag(tag: number): number {
-  return tag === ICMP_TAG.echoRequest ? ICMP_TAG.echoReply : tag === ICMP_TAG.echoReply ? ICMP_TAG.echoRequest : tag;
-}
-
-/** The tuple of a packet's flow in its own direction, and the tuple its replies would have. */
-export function flowKeys(p: IpPacket): { forward: FlowTuple; reverse: FlowTuple } {
-  const l4 = p.l4;
-  if (l4.proto === 'icmp') {
-    // Echo request and reply share an id; the reply's tuple swaps the addresses and the type.
-    const id = l4.id ?? 0;
-    const tag = icmpTag(p.version, l4.type);
-    return { forward: { proto: tag, src: p.src, sport: id, dst: p.dst, dport: id }, reverse: { proto: reverseTag(tag), src: p.dst, sport: id, dst: p.src, dport: id } };
-  }
-  const proto = l4.proto === 'tcp' ? 6 : 17;
-  return { forward: { proto, src: p.src, sport: l4.sport, dst: p.dst, dport: l4.dport }, reverse: { proto, src: p.dst, sport: l4.dport, dst: p.src, dport: l4.sport } };
-}
-
-export function flowText(p: IpPacket): string {
-  const l4 = p.l4;
-  if (l4.proto === 'icmp') return `icmp ${formatIpValue(p.src)} → ${formatIpValue(p.dst)} id=${l4.id ?? 0}`;
-  return `${l4.proto} ${formatIpValue(p.src)}:${l4.sport} → ${formatIpValue(p.dst)}:${l4.dport}`;
-}
-
-/** flowText of the packet a tuple was taken from (flowKeys' forward tuple). */
-function tupleText(k: FlowTuple): string {
-  if (k.proto === ICMP_TAG.echoRequest || k.proto === ICMP_TAG.echoReply || k.proto === ICMP_TAG.other) return `icmp ${formatIpValue(k.src)} → ${formatIpValue(k.dst)} id=${k.sport}`;
-  return `${k.proto === 6 ? 'tcp' : 'udp'} ${formatIpValue(k.src)}:${k.sport} → ${formatIpValue(k.dst)}:${k.dport}`;
-}
-
-/**
  * An entry, which is its own key (one object per flow); its text is built when someone reads
  * it (traces, snapshots), not for every flow, and not kept.
  */
-class Entry implements CtEntry, FlowTuple {
+class Entry extends Flow implements CtEntry {
   replied = false;
   closing = false;
 
   constructor(
-    readonly proto: number,
-    readonly src: IpValue,
-    readonly sport: number,
-    readonly dst: IpValue,
-    readonly dport: number,
+    proto: number,
+    src: IpValue,
+    sport: number,
+    dst: IpValue,
+    dport: number,
     readonly openedBy: 'ingress' | 'egress',
     public expires: number,
-  ) {}
+  ) {
+    super(proto, src, sport, dst, dport);
+  }
 
-  get key(): FlowTuple {
+  get flow(): Flow {
     return this;
   }
-
-  get text(): string {
-    return tupleText(this);
-  }
 }
-
-/** The flow-table protocol tag of a packet's L4 (as in flowKeys). */
-const protoTag = (p: IpPacket): number => (p.l4.proto === 'icmp' ? icmpTag(p.version, p.l4.type) : p.l4.proto === 'tcp' ? 6 : 17);
 
 const SWEEP_MIN = 1024;
 const NEW: CtLookup = { state: 'new' };
@@ -134,28 +87,28 @@ export class ConnTrack {
     const l4 = p.l4;
     if (l4.proto === 'icmp' && l4.quoted) {
       // RFC 792 errors quote the packet that caused them: related if that packet's flow is tracked.
-      const q = flowKeys(l4.quoted);
-      const entry = this.live(q.forward, now) ?? this.live(q.reverse, now);
+      const q = Flow.of(l4.quoted);
+      const entry = this.live(q, now) ?? this.live(q.reverse(), now);
       return entry ? { state: 'related', entry } : { state: 'new' };
     }
-    // flowKeys without the tuples: echo uses its id as both ports.
-    const proto = protoTag(p);
+    // Flow.of(p) and its reverse, without building them: echo uses its id as both ports.
+    const proto = flowProtoOf(p);
     const sport = l4.proto === 'icmp' ? l4.id ?? 0 : l4.sport;
     const dport = l4.proto === 'icmp' ? sport : l4.dport;
     const orig = this.liveParts(proto, p.src, sport, p.dst, dport, now);
     if (orig) return { state: 'established', entry: orig, reply: false };
-    const rep = this.liveParts(reverseTag(proto), p.dst, dport, p.src, sport, now);
+    const rep = this.liveParts(reverseFlowProto(proto), p.dst, dport, p.src, sport, now);
     if (rep) return { state: 'established', entry: rep, reply: true };
-    return proto === ICMP_TAG.echoReply ? INVALID : NEW;
+    return proto === FLOW_PROTO.echoReply ? INVALID : NEW;
   }
 
   /** Records a new flow that the rules allowed. */
   commit(p: IpPacket, openedBy: 'ingress' | 'egress', now: number): CtEntry {
     if (this.entries.size >= this.sweepAt) this.sweep(now);
-    // flowKeys(p).forward, as the entry itself.
+    // Flow.of(p), as the entry itself.
     const l4 = p.l4;
     const sport = l4.proto === 'icmp' ? l4.id ?? 0 : l4.sport;
-    const entry = new Entry(protoTag(p), p.src, sport, p.dst, l4.proto === 'icmp' ? sport : l4.dport, openedBy, now + this.timeout(p, false));
+    const entry = new Entry(flowProtoOf(p), p.src, sport, p.dst, l4.proto === 'icmp' ? sport : l4.dport, openedBy, now + this.timeout(p, false));
     this.entries.set(entry, entry);
     return entry;
   }
@@ -167,7 +120,7 @@ export class ConnTrack {
     if (l4.proto === 'icmp' && l4.quoted) return;
     if (reply) entry.replied = true;
     if (l4.proto === 'tcp' && l4.flags & TCP_RST) {
-      this.entries.delete(entry.key);
+      this.entries.delete(entry.flow);
       return;
     }
     if (l4.proto === 'tcp' && l4.flags & TCP_FIN) entry.closing = true;
@@ -190,7 +143,7 @@ export class ConnTrack {
     this.sweepAt = Math.max(SWEEP_MIN, 2 * this.entries.size);
   }
 
-  private live(key: FlowTuple, now: number): CtEntry | undefined {
+  private live(key: Flow, now: number): CtEntry | undefined {
     return this.liveParts(key.proto, key.src, key.sport, key.dst, key.dport, now);
   }
 
@@ -198,7 +151,7 @@ export class ConnTrack {
     const e = this.entries.find(proto, src, sport, dst, dport);
     if (!e) return undefined;
     if (e.expires < now) {
-      this.entries.delete(e.key);
+      this.entries.delete(e.flow);
       return undefined;
     }
     return e;

@@ -11,6 +11,7 @@
  * A connection keeps its member (affinity): the caller records the choice in conntrack.
  */
 import { formatIpValue, type IpValue } from '../packet/ip-value.js';
+import type { Flow } from '../packet/flow.js';
 import type { LoadBalancer, LbPool, PoolMember } from '../topology/model.js';
 import { nftJhashBucket, VNET_JHASH_SEED } from './jhash.js';
 
@@ -33,7 +34,7 @@ export interface PoolState {
   readonly members: MemberState[];
 }
 
-export type Pick =
+export type Choice =
   | { readonly ok: true; readonly member: MemberState; readonly why: string }
   | { readonly ok: false; readonly reason: string };
 
@@ -53,7 +54,10 @@ export class Balancer {
     return l ? this.pools.get(l.pool) : undefined;
   }
 
-  pick(pool: PoolState, client: IpValue, clientPort: number): Pick {
+  /** A member for a new connection (`flow`: the client's, to the VIP), or why there is none. */
+  pick(pool: PoolState, flow: Pick<Flow, 'src' | 'sport'>): Choice {
+    const client = flow.src;
+    const clientPort = flow.sport;
     const eligible = pool.members.filter((m) => m.member.adminStateUp && m.member.weight > 0 && m.health === 'up');
     if (eligible.length === 0) {
       const down = pool.members.filter((m) => m.health === 'down').map((m) => m.member.instance);

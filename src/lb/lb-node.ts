@@ -11,6 +11,8 @@
  */
 import { ICMP, TCP_ACK, TCP_RST, TCP_SYN, echoRequestType, type Frame, type IpPacket } from '../packet/frame.js';
 import { formatIpValue, type IpValue } from '../packet/ip-value.js';
+import { Flow } from '../packet/flow.js';
+import { FlowTable } from '../packet/flow-table.js';
 import { ownsAddress, type L3Interface } from '../l3/l3-interface.js';
 import { NeighborResolver, type NeighborTimer } from '../l3/neighbors.js';
 import type { FrameMeta, Sim, SimNode } from '../engine/sim-types.js';
@@ -46,9 +48,9 @@ export class LbNode implements SimNode {
   private readonly pending = new Map<string, number>();
   private checkSeq = 0;
   private nextPort = 50000;
-  /** Same-subnet clients: (member, lb port) → the client connection it stands for. */
-  private readonly proxied = new Map<string, ProxyEntry>();
-  private readonly byClient = new Map<string, ProxyEntry>();
+  /** Client connections served, by the client's flow to the VIP and by the flow to the member it stands for. */
+  private readonly byClient = new FlowTable<ProxyEntry>();
+  private readonly proxied = new FlowTable<ProxyEntry>();
 
   constructor(readonly id: string, readonly iface: L3Interface, readonly balancer: Balancer) {
     this.neighbors = new NeighborResolver(id, () => undefined);
@@ -131,7 +133,7 @@ export class LbNode implements SimNode {
       return;
     }
     // A member answering a proxied client: translate back to the client.
-    const back = this.proxied.get(`${String(p.src)}|${l4.sport}|${l4.dport}`);
+    const back = this.proxied.getReverse(Flow.of(p));
     if (back) {
       const out: IpPacket = { ...p, src: this.balancer.vip, dst: back.client, l4: { ...l4, sport: back.vipPort, dport: back.clientPort } };
       if (sim.recording) sim.trace(this.id, port, 'nat.dnat', 'reverse', out, meta, { from: `${formatIpValue(p.src)}:${l4.sport}`, to: `${formatIpValue(this.balancer.vip)}:${back.vipPort}`, why: 'reply from the member, back to the client' });
@@ -144,7 +146,8 @@ export class LbNode implements SimNode {
   private serveClient(sim: Sim, p: IpPacket, meta: FrameMeta, port: string): void {
     const l4 = p.l4;
     if (l4.proto === 'icmp') return;
-    const known = this.byClient.get(`${String(p.src)}|${l4.sport}|${l4.dport}`);
+    const flow = Flow.of(p);
+    const known = this.byClient.get(flow);
     let entry = known;
     if (!entry) {
       const pool = this.balancer.listenerPool(l4.proto, l4.dport);
@@ -155,15 +158,15 @@ export class LbNode implements SimNode {
         if (d.kind === 'refuse') this.send(sim, d.reply, { probe: meta.probe, dir: 'reply' });
         return;
       }
-      const pick = this.balancer.pick(pool, p.src, l4.sport);
+      const pick = this.balancer.pick(pool, flow);
       if (!pick.ok) {
         this.reject(sim, p, meta, port, pick.reason);
         return;
       }
       pick.member.connections++;
       entry = { client: p.src, clientPort: l4.sport, member: pick.member, vipPort: l4.dport, lbPort: ++this.nextPort };
-      this.byClient.set(`${String(p.src)}|${l4.sport}|${l4.dport}`, entry);
-      this.proxied.set(`${String(pick.member.address)}|${pick.member.member.protocolPort}|${entry.lbPort}`, entry);
+      this.byClient.set(flow, entry);
+      this.proxied.set(new Flow(flow.proto, this.balancer.vip, entry.lbPort, pick.member.address, pick.member.member.protocolPort), entry);
       if (sim.recording) sim.trace(this.id, port, 'lb.select', 'select', p, meta, { lb: this.balancer.lb.name, pool: pool.pool.name, member: pick.member.member.instance, algorithm: pool.pool.algorithm, why: pick.why });
       sim.balanced(meta, { node: this.id, member: pick.member.member.instance, algorithm: pool.pool.algorithm });
     }

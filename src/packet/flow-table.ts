@@ -4,18 +4,14 @@
  * hashes five numbers and compares them in place, and a new flow costs no Map of its own.
  * IPv6 tuples (bigint addresses) go through nested Maps keyed by ports, then source, then
  * destination. Conntrack looks every packet up twice (its direction and the reply's), so
- * this is on the hot path. Iteration follows insertion order (IPv4 flows, then IPv6).
+ * this is on the hot path. Iteration follows insertion order (IPv4 flows, then IPv6). Used by
+ * conntrack, NAT, host sockets and the load balancer, so it lives beside Flow, below them all.
  */
-import type { IpValue } from '../packet/ip-value.js';
+import type { IpValue } from './ip-value.js';
+import { reverseFlowProto, type Flow } from './flow.js';
 
-export interface FlowTuple {
-  /** 1/2 = ICMP echo request/reply, 3 = other ICMP (ports are its id; conntrack.ts ICMP_TAG), 6 = TCP, 17 = UDP; any of 1..255 works as a tag. */
-  readonly proto: number;
-  readonly src: IpValue;
-  readonly sport: number;
-  readonly dst: IpValue;
-  readonly dport: number;
-}
+/** The fields of a flow the table keys on (a Flow, or anything shaped like one); any protocol tag of 1..255 works. */
+export type FlowKey = Pick<Flow, 'proto' | 'src' | 'sport' | 'dst' | 'dport'>;
 
 /** Words per IPv4 entry in `keys`: source, destination, ports (sport << 16 | dport), protocol (0 = deleted). */
 const W = 4;
@@ -51,8 +47,13 @@ export class FlowTable<T> {
     return this.v4count + this.v6count;
   }
 
-  get(t: FlowTuple): T | undefined {
+  get(t: FlowKey): T | undefined {
     return this.find(t.proto, t.src, t.sport, t.dst, t.dport);
+  }
+
+  /** The value stored for the reverse of `t` (the flow its replies carry), without building it. */
+  getReverse(t: FlowKey): T | undefined {
+    return this.find(reverseFlowProto(t.proto), t.dst, t.dport, t.src, t.sport);
   }
 
   /** The value of the flow given by its parts (no tuple object needed). */
@@ -62,7 +63,7 @@ export class FlowTable<T> {
     return slot < 0 ? undefined : this.vals[slot];
   }
 
-  set(t: FlowTuple, value: T): void {
+  set(t: FlowKey, value: T): void {
     this.setParts(t.proto, t.src, t.sport, t.dst, t.dport, value);
   }
 
@@ -102,7 +103,7 @@ export class FlowTable<T> {
     this.index[i] = at + 1;
   }
 
-  delete(t: FlowTuple): void {
+  delete(t: FlowKey): void {
     const { proto, src, sport, dst, dport } = t;
     if (!isCompact(proto, src, sport, dst, dport)) {
       const k = portsKey(proto, sport, dport);

@@ -19,8 +19,9 @@
  * translated back. Nothing is translated between internal subnets otherwise.
  */
 import { formatIpValue, prefixContains, type IpValue, type PrefixValue } from '../packet/ip-value.js';
-import { ICMP, type IpPacket, type L4 } from '../packet/frame.js';
-import { FlowTable } from '../firewall/flow-table.js';
+import type { IpPacket, L4 } from '../packet/frame.js';
+import { Flow } from '../packet/flow.js';
+import { FlowTable } from '../packet/flow-table.js';
 import type { Balancer, MemberState } from '../lb/balancer.js';
 
 export interface FloatingIpRule {
@@ -78,72 +79,16 @@ const kindOf = (e: NatEntry): NatKind => (e.original.dst !== e.translated.dst ? 
 
 export interface NatEntry {
   /** The packet's tuple before and after translation (original direction). */
-  readonly original: Tuple;
-  readonly translated: Tuple;
+  readonly original: Flow;
+  readonly translated: Flow;
   /** Why replies of this flow are not translated back (`ovn` hairpin with no SNAT), if so. */
   readonly replyKept?: string;
 }
 
-interface Tuple {
-  readonly proto: string;
-  readonly src: IpValue;
-  readonly sport: number;
-  readonly dst: IpValue;
-  readonly dport: number;
-}
+/** A table of NAT entries by flow (flow-table.ts: no string per packet). */
+type NatTable = FlowTable<NatEntry>;
 
-/** The reply of an echo request is an echo reply: the "protocol" of the reverse tuple flips. */
-const REVERSE_PROTO: Record<string, string> = { 'icmp-request': 'icmp-reply', 'icmp-reply': 'icmp-request' };
-const reverse = (t: Tuple): Tuple => ({ proto: REVERSE_PROTO[t.proto] ?? t.proto, src: t.dst, sport: t.dport, dst: t.src, dport: t.sport });
-/** A tuple's protocol as the flow tables' tag (only these four occur); and its reverse's tag. */
-const tagOf = (proto: string): number => (proto === 'tcp' ? 6 : proto === 'udp' ? 17 : proto === 'icmp-request' ? 1 : 2);
-const reverseTagOf = (proto: string): number => (proto === 'icmp-request' ? 2 : proto === 'icmp-reply' ? 1 : tagOf(proto));
-
-/** A tuple table (flow-table.ts: no string per packet) that also looks tuples up reversed, without building them. */
-class TupleTable {
-  private readonly flows = new FlowTable<NatEntry>();
-
-  get(t: Tuple): NatEntry | undefined {
-    return this.flows.find(tagOf(t.proto), t.src, t.sport, t.dst, t.dport);
-  }
-
-  /** The entry of reverse(t). */
-  getReverse(t: Tuple): NatEntry | undefined {
-    return this.flows.find(reverseTagOf(t.proto), t.dst, t.dport, t.src, t.sport);
-  }
-
-  set(t: Tuple, e: NatEntry): void {
-    this.flows.set({ proto: tagOf(t.proto), src: t.src, sport: t.sport, dst: t.dst, dport: t.dport }, e);
-  }
-
-  setReverse(t: Tuple, e: NatEntry): void {
-    this.flows.set({ proto: reverseTagOf(t.proto), src: t.dst, sport: t.dport, dst: t.src, dport: t.sport }, e);
-  }
-
-  deleteReverse(t: Tuple): void {
-    this.flows.delete({ proto: reverseTagOf(t.proto), src: t.dst, sport: t.dport, dst: t.src, dport: t.sport });
-  }
-
-  get size(): number {
-    return this.flows.size;
-  }
-
-  values(): IterableIterator<NatEntry> {
-    return this.flows.values();
-  }
-}
-
-/** ICMP echo uses its id as both "ports" and its type as the direction, as Linux conntrack does. */
-function tupleOf(p: IpPacket): Tuple {
-  const l4 = p.l4;
-  if (l4.proto === 'icmp') {
-    const request = l4.type === ICMP.v4.echoRequest || l4.type === ICMP.v6.echoRequest;
-    return { proto: request ? 'icmp-request' : 'icmp-reply', src: p.src, sport: l4.id ?? 0, dst: p.dst, dport: l4.id ?? 0 };
-  }
-  return { proto: l4.proto, src: p.src, sport: l4.sport, dst: p.dst, dport: l4.dport };
-}
-
-function rewrite(p: IpPacket, t: Tuple): IpPacket {
+function rewrite(p: IpPacket, t: Flow): IpPacket {
   const l4 = p.l4;
   let next: L4;
   // Literals in the field order packets are built with elsewhere (one shape for every packet).
@@ -152,11 +97,6 @@ function rewrite(p: IpPacket, t: Tuple): IpPacket {
   else next = { proto: 'udp', sport: t.sport, dport: t.dport };
   return { kind: 'ip', version: p.version, src: t.src, dst: t.dst, ttl: p.ttl, l4: next };
 }
-
-/** The tuple with a new source and source port; an ICMP echo's id is both of its "ports". */
-const withSource = (t: Tuple, src: IpValue, sport: number): Tuple => (t.proto.startsWith('icmp') ? { ...t, src, sport, dport: sport } : { ...t, src, sport });
-
-const endpoint = (a: IpValue, port: number, proto: string): string => (proto.startsWith('icmp') ? formatIpValue(a) : `${formatIpValue(a)}:${port}`);
 
 /** A translation whose `from` and `to` texts are built when first read (traces, the verdict), not for every packet. */
 class Applied implements Translation {
@@ -170,8 +110,8 @@ class Applied implements Translation {
   constructor(
     readonly kind: NatKind,
     readonly packet: IpPacket,
-    private readonly fromTuple: Tuple,
-    private readonly toTuple: Tuple,
+    private readonly fromFlow: Flow,
+    private readonly toFlow: Flow,
     readonly what: string,
     readonly complete: boolean,
     extra?: Pick<Translation, 'lb' | 'reject' | 'entry' | 'action'>,
@@ -183,20 +123,18 @@ class Applied implements Translation {
   }
 
   get from(): string {
-    const f = this.fromTuple;
-    return (this.fromText ??= `${endpoint(f.src, f.sport, f.proto)} → ${endpoint(f.dst, f.dport, f.proto)}`);
+    return (this.fromText ??= this.fromFlow.endpoints);
   }
 
   get to(): string {
-    const t = this.toTuple;
-    return (this.toText ??= `${endpoint(t.src, t.sport, t.proto)} → ${endpoint(t.dst, t.dport, t.proto)}`);
+    return (this.toText ??= this.toFlow.endpoints);
   }
 }
 
 export class RouterNat {
   /** Original tuple → entry, and the reply tuple a translated flow's answers carry → entry. */
-  private readonly byOriginal = new TupleTable();
-  private readonly byReply = new TupleTable();
+  private readonly byOriginal: NatTable = new FlowTable();
+  private readonly byReply: NatTable = new FlowTable();
   private readonly floatingByAddress = new Map<IpValue, FloatingIpRule>();
   private readonly floatingByFixed = new Map<IpValue, FloatingIpRule>();
   private readonly ovn: boolean;
@@ -229,27 +167,27 @@ export class RouterNat {
     if (l4.proto === 'icmp' && l4.quoted) return this.translateIcmpError(p, l4.quoted);
     // Nothing tracked and nothing to DNAT at this address: no translation (and no tuple built).
     if (this.byReply.size === 0 && this.byOriginal.size === 0 && !this.floatingByAddress.has(p.dst) && !this.config.balancers?.has(p.dst)) return undefined;
-    const t = tupleOf(p);
+    const t = Flow.of(p);
     const reply = this.byReply.get(t);
     if (reply) {
       if (reply.replyKept !== undefined) return this.applied(p, t, t, 'dnat', reply.replyKept, true, { action: 'untranslated' });
       // A reply: map it back onto the original flow, reversed.
-      const back = reverse(reply.original);
+      const back = reply.original.reverse();
       return this.applied(p, t, back, kindOf(reply), 'reply of a translated connection', true);
     }
     const known = this.byOriginal.get(t);
     if (known) return this.applied(p, t, known.translated, kindOf(known), 'packet of a translated connection', true);
-    let to: Tuple = t;
+    let to: Flow = t;
     let kind: NatKind = 'dnat';
     const whats: string[] = [];
     const fip = this.floatingByAddress.get(p.dst);
     if (fip) {
       const fwd = l4.proto !== 'icmp' ? fip.forwardings.find((f) => f.proto === l4.proto && f.externalPort === l4.dport) : undefined;
       if (fwd) {
-        to = { ...t, dst: fwd.internal, dport: fwd.internalPort };
+        to = t.withDestination(fwd.internal, fwd.internalPort);
         whats.push(`port forwarding of floating IP ${fip.name}`);
       } else if (fip.fixed !== null) {
-        to = { ...t, dst: fip.fixed };
+        to = t.withDestination(fip.fixed, t.dport);
         kind = 'fip';
         whats.push(`floating IP ${fip.name}`);
       }
@@ -260,10 +198,10 @@ export class RouterNat {
     if (balancer && l4.proto !== 'icmp') {
       const pool = balancer.listenerPool(l4.proto, to.dport);
       if (pool) {
-        const pick = balancer.pick(pool, t.src, t.sport);
+        const pick = balancer.pick(pool, t);
         if (!pick.ok) return this.applied(p, t, to, kind, whats.join(', '), false, { reject: { balancer, reason: pick.reason } });
         pick.member.connections++;
-        to = { ...to, dst: pick.member.address, dport: pick.member.member.protocolPort };
+        to = to.withDestination(pick.member.address, pick.member.member.protocolPort);
         lb = { balancer, member: pick.member, why: pick.why };
         kind = 'dnat';
         whats.push(`load balancer ${balancer.lb.name} → member ${pick.member.member.instance} (${pick.why})`);
@@ -292,17 +230,17 @@ export class RouterNat {
     const viaFloating = inside && this.floatingByAddress.has(dnated.original.dst) && !(this.ovn && pre?.lb !== undefined);
     if (inside && !viaFloating && inPort === outPort && linkAddress !== undefined) {
       // A VIP's member on the client's own link: its replies would go straight to the client.
-      const t = tupleOf(p);
-      const to = withSource(t, linkAddress, this.freePort(t, linkAddress));
+      const t = Flow.of(p);
+      const to = t.withSource(linkAddress, this.freePort(t, linkAddress));
       this.record(t, to, dnated);
       return this.applied(p, t, to, 'snat', 'hairpin: the member is on the link the client came from, so SNATed to the router\'s address on it');
     }
     const hairpin = viaFloating;
     if (!leaving && !hairpin) return undefined;
-    const t = tupleOf(p);
+    const t = Flow.of(p);
     const fip = this.floatingByFixed.get(p.src);
     if (fip) {
-      const to = { ...t, src: fip.floating };
+      const to = t.withSource(fip.floating, t.sport);
       this.record(t, to, dnated);
       const what = this.ovn ? `ovn: dnat_and_snat row of floating IP ${fip.name}${hairpin ? ' (hairpin: before the egress loopback)' : ''}` : `floating IP ${fip.name}${hairpin ? ' (hairpin)' : ''}`;
       return this.applied(p, t, to, 'fip', what);
@@ -310,7 +248,7 @@ export class RouterNat {
     if (this.ovn) return this.ovnSnat(p, t, hairpin, dnated);
     if (gatewayIp === null || (leaving && !this.config.snat && !hairpin)) return undefined;
     if (typeof gatewayIp !== typeof p.src) return undefined;
-    const to = withSource(t, gatewayIp, this.freePort(t, gatewayIp));
+    const to = t.withSource(gatewayIp, this.freePort(t, gatewayIp));
     this.record(t, to, dnated);
     return this.applied(p, t, to, 'snat', hairpin
       ? 'l3-agent --ctstate DNAT -j SNAT: sent to a floating IP and DNATed back inside, so SNATed to the gateway address'
@@ -324,18 +262,18 @@ export class RouterNat {
    * gateway port (lr_out_undnat `outport == <gateway port>`), and the member's reply goes back
    * inside, so the client sees it come from the member's own address.
    */
-  private ovnSnat(p: IpPacket, t: Tuple, hairpin: boolean, dnated: NatEntry | undefined): Translation | undefined {
+  private ovnSnat(p: IpPacket, t: Flow, hairpin: boolean, dnated: NatEntry | undefined): Translation | undefined {
     const { gatewayIp } = this.config;
     const row = this.config.snat && gatewayIp !== null && typeof gatewayIp === typeof p.src ? this.config.snatRows?.find((r) => prefixContains(r.prefix, p.src)) : undefined;
     if (row === undefined || gatewayIp === null) {
       if (hairpin && dnated) {
         const kept: NatEntry = { ...dnated, replyKept: 'ovn: not translated back — OVN undoes a floating IP\'s DNAT only on packets leaving by the gateway port (lr_out_undnat), and no snat row covered the client' };
         this.byOriginal.set(kept.original, kept);
-        this.byReply.setReverse(kept.translated, kept);
+        this.byReply.set(kept.translated.reverse(), kept);
       }
       return undefined;
     }
-    const to = withSource(t, gatewayIp, this.freePort(t, gatewayIp));
+    const to = t.withSource(gatewayIp, this.freePort(t, gatewayIp));
     this.record(t, to, dnated);
     return this.applied(p, t, to, 'snat', `ovn: snat row for subnet ${row.subnet} (${row.cidr})${hairpin ? ', applied before the egress loopback' : ''}`);
   }
@@ -343,43 +281,43 @@ export class RouterNat {
   private translateIcmpError(p: IpPacket, quoted: IpPacket): Translation | undefined {
     // The quoted packet is one we translated on its way out: the error comes back to the
     // translated address; restore the original addresses, outside and inside the quote.
-    const q = tupleOf(quoted);
+    const q = Flow.of(quoted);
     const entry = this.byReply.getReverse(q);
     if (!entry) return undefined;
     const origQuoted = rewrite(quoted, entry.original);
-    const back = reverse(entry.original);
+    const back = entry.original.reverse();
     const outerSrc = p.src === entry.translated.dst ? entry.original.dst : p.src;
     const l4 = p.l4 as Extract<L4, { proto: 'icmp' }>;
     const packet: IpPacket = { ...p, src: outerSrc, dst: back.dst, l4: { ...l4, quoted: origQuoted } };
     return { kind: kindOf(entry), packet, from: `${formatIpValue(p.src)} → ${formatIpValue(p.dst)}`, to: `${formatIpValue(packet.src)} → ${formatIpValue(packet.dst)}`, what: 'ICMP error about a translated connection', complete: true };
   }
 
-  private record(from: Tuple, to: Tuple, prior?: NatEntry): NatEntry {
+  private record(from: Flow, to: Flow, prior?: NatEntry): NatEntry {
     if (prior) {
       // SNAT on top of the DNAT made in prerouting: one entry holds both translations.
       const merged: NatEntry = { original: prior.original, translated: to };
-      this.byReply.deleteReverse(prior.translated);
+      this.byReply.delete(prior.translated.reverse());
       this.byOriginal.set(prior.original, merged);
-      this.byReply.setReverse(to, merged);
+      this.byReply.set(to.reverse(), merged);
       return merged;
     }
     const entry: NatEntry = { original: from, translated: to };
     this.byOriginal.set(from, entry);
-    this.byReply.setReverse(to, entry);
+    this.byReply.set(to.reverse(), entry);
     return entry;
   }
 
   /** Keep the source port unless another flow to the same destination already uses it. */
-  private freePort(t: Tuple, src: IpValue): number {
+  private freePort(t: Flow, src: IpValue): number {
     let port = t.sport;
     for (let tries = 0; tries < 65536; tries++) {
-      if (!this.byReply.getReverse(withSource(t, src, port))) return port;
+      if (!this.byReply.getReverse(t.withSource(src, port))) return port;
       port = port >= 65535 ? 1024 : port + 1;
     }
     return t.sport;
   }
 
-  private applied(p: IpPacket, from: Tuple, to: Tuple, kind: NatKind, what: string, complete = false, extra?: Pick<Translation, 'lb' | 'reject' | 'entry' | 'action'>): Translation {
+  private applied(p: IpPacket, from: Flow, to: Flow, kind: NatKind, what: string, complete = false, extra?: Pick<Translation, 'lb' | 'reject' | 'entry' | 'action'>): Translation {
     return new Applied(kind, rewrite(p, to), from, to, what, complete, extra);
   }
 }

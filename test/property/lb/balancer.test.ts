@@ -26,7 +26,7 @@ describe('load balancer member choice', () => {
       pool.members.forEach((m, i) => { m.health = ms[i]!.up ? 'up' : 'down'; });
       const eligible = ms.some((m) => m.up && m.adminStateUp && m.weight > 0);
       for (const [ip, port] of clients) {
-        const pick = b.pick(pool, ip, port);
+        const pick = b.pick(pool, { src: ip, sport: port });
         expect(pick.ok).toBe(eligible);
         if (pick.ok) {
           const i = pool.members.indexOf(pick.member);
@@ -43,7 +43,7 @@ describe('load balancer member choice', () => {
       const total = weights.reduce((a, c) => a + c, 0);
       const counts = new Map<string, number>();
       for (let i = 0; i < total * 3; i++) {
-        const pick = b.pick(pool, 1, i + 1);
+        const pick = b.pick(pool, { src: 1, sport: i + 1 });
         if (!pick.ok) throw new Error('no member');
         counts.set(pick.member.member.instance, (counts.get(pick.member.member.instance) ?? 0) + 1);
       }
@@ -55,7 +55,7 @@ describe('load balancer member choice', () => {
     fc.assert(fc.property(fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 2, maxLength: 5 }), fc.integer({ min: 0, max: 2 ** 32 - 1 }), fc.array(fc.integer({ min: 1, max: 65535 }), { minLength: 2, maxLength: 10 }), (weights, ip, ports) => {
       const b = balancer(weights.map((weight) => ({ weight, adminStateUp: true })), 'source_ip');
       const pool = b.listenerPool('tcp', 80)!;
-      const picks = new Set(ports.map((p) => { const r = b.pick(pool, ip, p); return r.ok ? r.member.member.instance : '-'; }));
+      const picks = new Set(ports.map((p) => { const r = b.pick(pool, { src: ip, sport: p }); return r.ok ? r.member.member.instance : '-'; }));
       expect(picks.size).toBe(1);
     }), { numRuns: 200 });
   });
@@ -64,7 +64,7 @@ describe('load balancer member choice', () => {
     // The contract `vnet realize` relies on: the same bucket maps to the same member in the kernel.
     fc.assert(fc.property(fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 5 }), fc.integer({ min: 0, max: 2 ** 32 - 1 }), fc.integer({ min: 1, max: 65535 }), fc.boolean(), (weights, ip, port, byPort) => {
       const b = balancer(weights.map((weight) => ({ weight, adminStateUp: true })), byPort ? 'source_ip_port' : 'source_ip');
-      const pick = b.pick(b.listenerPool('tcp', 80)!, ip, port);
+      const pick = b.pick(b.listenerPool('tcp', 80)!, { src: ip, sport: port });
       if (!pick.ok) throw new Error('no member');
       let bucket = nftJhashBucket(VNET_JHASH_SEED, weights.reduce((a, c) => a + c, 0), ip, byPort ? port : undefined);
       const owner = weights.findIndex((w) => (bucket -= w) < 0);

@@ -1,13 +1,13 @@
 /**
- * The flow table (src/firewall/flow-table.ts) against a Map keyed by the tuple's text: any
+ * The flow table (src/packet/flow-table.ts) against a Map keyed by the tuple's text: any
  * sequence of sets and deletes (IPv4 and IPv6, enough flows to force the hash index to grow and
  * compact) leaves the same contents, in insertion order, and the same size.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { FlowTable, type FlowTuple } from '../../../src/firewall/flow-table.js';
+import { FlowTable, type FlowKey } from '../../../src/packet/flow-table.js';
 
-const tuple: fc.Arbitrary<FlowTuple> = fc.record({
+const tuple: fc.Arbitrary<FlowKey> = fc.record({
   proto: fc.constantFrom(1, 6, 17),
   // Few distinct values, so that sets hit existing keys and deletes find something.
   src: fc.oneof(fc.constantFrom(0x0a000002, 0x0a000103, 0xffffffff, 0), fc.constantFrom(0x20010db8n << 96n, 1n)),
@@ -15,9 +15,9 @@ const tuple: fc.Arbitrary<FlowTuple> = fc.record({
   dst: fc.oneof(fc.constantFrom(0x0a000002, 0xc0a80001), fc.constantFrom(2n)),
   dport: fc.constantFrom(0, 22, 65535),
 });
-const text = (t: FlowTuple): string => `${t.proto}|${String(t.src)}|${t.sport}|${String(t.dst)}|${t.dport}`;
+const text = (t: FlowKey): string => `${t.proto}|${String(t.src)}|${t.sport}|${String(t.dst)}|${t.dport}`;
 
-type Op = { op: 'set'; t: FlowTuple; v: number } | { op: 'delete'; t: FlowTuple } | { op: 'sweep'; below: number };
+type Op = { op: 'set'; t: FlowKey; v: number } | { op: 'delete'; t: FlowKey } | { op: 'sweep'; below: number };
 const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 5, arbitrary: fc.record({ op: fc.constant('set' as const), t: tuple, v: fc.nat(100) }) },
   { weight: 3, arbitrary: fc.record({ op: fc.constant('delete' as const), t: tuple }) },
@@ -29,7 +29,7 @@ describe('FlowTable', () => {
     fc.assert(
       fc.property(fc.array(op, { maxLength: 300 }), (ops) => {
         const table = new FlowTable<{ v: number }>();
-        const model = new Map<string, { t: FlowTuple; v: { v: number } }>();
+        const model = new Map<string, { t: FlowKey; v: { v: number } }>();
         for (const o of ops) {
           if (o.op === 'set') {
             const v = { v: o.v };
@@ -64,7 +64,7 @@ describe('FlowTable', () => {
 
   it('keeps thousands of flows through growth and compaction, and forgets deleted ones', () => {
     const table = new FlowTable<number>();
-    const t = (i: number): FlowTuple => ({ proto: 6, src: 0x0a000002, sport: 32768 + (i % 28000), dst: 0x0a000100 + (i >> 10), dport: 5432 });
+    const t = (i: number): FlowKey => ({ proto: 6, src: 0x0a000002, sport: 32768 + (i % 28000), dst: 0x0a000100 + (i >> 10), dport: 5432 });
     for (let i = 0; i < 20_000; i++) table.set(t(i), i);
     for (let i = 0; i < 20_000; i += 2) table.delete(t(i));
     for (let i = 20_000; i < 30_000; i++) table.set(t(i), i);
