@@ -139,10 +139,9 @@ export function resolveFloatingIpClaims(ctx: ResolveContext, routers: RouterPort
       if (!port && !ctx.doc.load_balancers?.[f.load_balancer]) {
         ctx.issues.error([...path, 'load_balancer'], 'unknown-load-balancer', `no load balancer named "${f.load_balancer}"${suggestion(f.load_balancer, Object.keys(ctx.doc.load_balancers ?? {}))}`);
       }
-    } else if (!f.port_forwardings?.length) {
-      ctx.issues.error(path, 'fip-target', 'a floating IP needs a port, a load_balancer or port_forwardings');
-      continue;
     }
+    // Neither port, load balancer nor forwardings: an address held in reserve, as a Neutron
+    // floating IP that is not associated (status DOWN); it maps nothing until it is.
     if ((f.port !== undefined || f.load_balancer !== undefined) && !port) continue;
     const draft: FipDraft = { name, network: f.network, path, port, address: undefined, router: undefined };
     if (port) {
