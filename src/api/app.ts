@@ -1,0 +1,46 @@
+/**
+ * One call, `handle(request) → response`, for every service this server speaks: Keystone under
+ * /v3 (and its version list at /), Neutron under /network, and /api/topology.yaml (the current
+ * state as a topology file). Every request but version discovery and token creation needs a
+ * valid X-Auth-Token. An unexpected exception becomes a 500 with Neutron's body, never a crash.
+ */
+import { Identity, identityVersions } from './identity.js';
+import { neutronError, NeutronApi } from './neutron/api.js';
+import type { Store } from './store.js';
+import { ApiError, json, type ApiRequest, type ApiResponse } from './types.js';
+
+export class ApiApp {
+  private readonly neutron: NeutronApi;
+
+  constructor(readonly store: Store, readonly identity: Identity, private readonly log: (line: string) => void = () => {}) {
+    this.neutron = new NeutronApi(store);
+  }
+
+  handle(req: ApiRequest): ApiResponse {
+    try {
+      return this.route(req);
+    } catch (e) {
+      if (e instanceof ApiError) return req.path.startsWith('/v3') || req.path === '/' ? keystoneError(e) : neutronError(e);
+      this.log(`vnet api: internal error on ${req.method} ${req.path}: ${(e as Error).message}`);
+      return neutronError(new ApiError(500, 'InternalServerError', 'Request Failed: internal server error while processing your request.'));
+    }
+  }
+
+  private route(req: ApiRequest): ApiResponse {
+    const { path } = req;
+    if (path === '/' || path === '') return identityVersions(req.base);
+    if (path === '/v3' || path.startsWith('/v3/')) {
+      const out = this.identity.handle(req, path.slice(3));
+      if (!out) throw new ApiError(404, 'NotFound', `The resource could not be found: ${path}`);
+      return out;
+    }
+    const token = this.identity.check(req.headers['x-auth-token']);
+    if (path === '/network' || path.startsWith('/network/')) return this.neutron.handle(req, path.slice('/network'.length), token);
+    if (path === '/api/topology.yaml' && req.method === 'GET') return { status: 200, headers: { 'Content-Type': 'application/yaml; charset=utf-8' }, text: this.store.text() };
+    throw new ApiError(404, 'NotFound', `The resource could not be found: ${path}`);
+  }
+}
+
+function keystoneError(e: ApiError): ApiResponse {
+  return json(e.status, { error: { code: e.status, title: e.type, message: e.message } });
+}

@@ -1,0 +1,643 @@
+/**
+ * Neutron's writes, each a change to the topology document inside a store transaction: the
+ * loader then decides, with the same validation and IPAM as a file, whether the result stands.
+ * Only what the document cannot judge is checked here (ownership, IDs, in-use conflicts, the
+ * attributes the format does not hold). Unbound Neutron ports are one-port instances named after
+ * the port; external networks without a subnet live only in the metadata until they get one.
+ */
+import { cidrContains, parseCidrLoose } from '../../address/cidr.js';
+import { parseIp } from '../../address/ip.js';
+import type { Token } from '../identity.js';
+import type { Doc, Kind, Meta, Store, Tx } from '../store.js';
+import { ApiError, badRequest, conflict, forbidden, notFound, objectAt } from '../types.js';
+
+type Body = Record<string, unknown>;
+type Rules = NonNullable<NonNullable<Doc['security_groups']>[string]['rules']>;
+type DocRule = Rules[number];
+
+export const TYPE_NAME: Readonly<Record<Kind, string>> = {
+  network: 'Network', subnet: 'Subnet', port: 'Port', router: 'Router', security_group: 'SecurityGroup', security_group_rule: 'SecurityGroupRule', floatingip: 'FloatingIP',
+};
+
+const str = (b: Body, k: string): string | undefined => {
+  const v = b[k];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'string') throw badRequest(`Invalid input for ${k}. Reason: '${JSON.stringify(v)}' is not a valid string.`, 'InvalidInput');
+  return v;
+};
+const boolOf = (b: Body, k: string): boolean | undefined => {
+  const v = b[k];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === 'boolean') return v;
+  if (typeof v === 'string' && /^(true|false)$/i.test(v)) return v.toLowerCase() === 'true';
+  throw badRequest(`Invalid input for ${k}. Reason: '${String(v)}' is not a valid boolean value.`, 'InvalidInput');
+};
+/** Neutron converts numeric strings (OSC sends "mtu": "1500"). */
+const intOf = (b: Body, k: string): number | null | undefined => {
+  const v = b[k];
+  if (v === undefined) return undefined;
+  if (v === null) return null;
+  const n = typeof v === 'string' && /^-?\d+$/.test(v) ? Number(v) : v;
+  if (typeof n !== 'number' || !Number.isInteger(n)) throw badRequest(`Invalid input for ${k}. Reason: '${String(v)}' is not an integer.`, 'InvalidInput');
+  return n;
+};
+const list = (b: Body, k: string): unknown[] | undefined => {
+  const v = b[k];
+  if (v === undefined || v === null) return undefined;
+  if (!Array.isArray(v)) throw badRequest(`Invalid input for ${k}. Reason: '${JSON.stringify(v)}' is not a list.`, 'InvalidInput');
+  return v;
+};
+
+/** The project a new resource belongs to: the caller's, or (admin only) the one it names. */
+function ownerOf(b: Body, token: Token): string {
+  const asked = str(b, 'project_id') ?? str(b, 'tenant_id');
+  if (asked !== undefined && asked !== token.projectId && !token.isAdmin) throw forbidden('Only admin can create a resource for another project.');
+  return asked ?? token.projectId;
+}
+
+/** Looks up a resource by ID inside the transaction; 404 in Neutron's words when it is absent. */
+export function findIn(tx: Tx, store: Store, kind: Kind, id: string, token: Token): Meta {
+  const m = store.byIdOf(kind, id);
+  const inTx = m ? tx.meta(kind, m.key) : undefined;
+  if (!inTx || !visible(store, inTx, token)) throw notFound(`${TYPE_NAME[kind]}NotFound`, `${TYPE_NAME[kind]} ${id} could not be found.`);
+  return inTx;
+}
+
+/** A non-admin sees its project's resources, shared and external networks and their subnets, and the default group. */
+export function visible(store: Store, m: Meta, token: Token): boolean {
+  if (token.isAdmin || m.project === token.projectId) return true;
+  if (m.kind === 'network') return m.attrs.shared === true || m.attrs.external === true;
+  if (m.kind === 'subnet') {
+    const net = typeof m.attrs.external === 'string' ? store.meta('network', m.attrs.external) : store.meta('network', store.cloud.subnets.get(m.key)?.network ?? '');
+    return net !== undefined && (net.attrs.shared === true || net.attrs.external === true);
+  }
+  if (m.kind === 'security_group') return m.key === 'default';
+  if (m.kind === 'security_group_rule') return m.attrs.group === 'default';
+  return false;
+}
+
+function owned(m: Meta, token: Token): void {
+  if (!token.isAdmin && m.project !== token.projectId) throw forbidden(`${TYPE_NAME[m.kind]} ${m.id} belongs to another project.`);
+}
+
+function setCommon(tx: Tx, m: Meta, b: Body): void {
+  const name = str(b, 'name');
+  if (name !== undefined) m.name = name;
+  const description = str(b, 'description');
+  if (description !== undefined) m.description = description;
+  const up = boolOf(b, 'admin_state_up');
+  if (up !== undefined) m.attrs.admin_state_up = up;
+  tx.touch(m);
+}
+
+// ---------------------------------------------------------------- networks
+
+export function createNetwork(tx: Tx, b: Body, token: Token): Meta {
+  const name = str(b, 'name') ?? '';
+  const external = boolOf(b, 'router:external') ?? false;
+  const shared = boolOf(b, 'shared') ?? false;
+  if ((external || shared) && !token.isAdmin) throw forbidden(`Only admin can create a${external ? 'n external' : ' shared'} network.`);
+  const key = tx.uniqueKey(name, 'network');
+  const mtu = intOf(b, 'mtu');
+  const attrs: Record<string, unknown> = { shared, external, admin_state_up: boolOf(b, 'admin_state_up') ?? true, port_security_enabled: boolOf(b, 'port_security_enabled') ?? true };
+  for (const [from, to] of [['provider:network_type', 'network_type'], ['provider:physical_network', 'physical_network'], ['provider:segmentation_id', 'segmentation_id']] as const) if (b[from] !== undefined) attrs[to] = b[from];
+  if (external) attrs.pending = true;
+  else (tx.doc.networks ??= {})[key] = { subnets: {}, ...(typeof mtu === 'number' ? { mtu } : {}) };
+  return tx.add('network', key, { name, project: ownerOf(b, token), description: str(b, 'description') ?? '', attrs });
+}
+
+export function updateNetwork(tx: Tx, m: Meta, b: Body, token: Token): void {
+  owned(m, token);
+  setCommon(tx, m, b);
+  const shared = boolOf(b, 'shared');
+  if (shared !== undefined) { if (!token.isAdmin && shared) throw forbidden('Only admin can share a network.'); m.attrs.shared = shared; }
+  const pse = boolOf(b, 'port_security_enabled');
+  if (pse !== undefined) m.attrs.port_security_enabled = pse;
+  const mtu = intOf(b, 'mtu');
+  if (typeof mtu === 'number') {
+    const net = tx.doc.networks?.[m.key];
+    if (!net) throw badRequest('vnet: the MTU of an external network is not modelled');
+    net.mtu = mtu;
+  }
+  const external = boolOf(b, 'router:external');
+  if (external !== undefined && external !== (m.attrs.external === true)) {
+    if (!token.isAdmin) throw forbidden('Only admin can change router:external.');
+    const net = tx.doc.networks?.[m.key];
+    if ((net && Object.keys(net.subnets).length) || (!net && m.attrs.pending !== true)) throw badRequest(`vnet: router:external can change only while network ${m.id} has no subnets`);
+    if (external) { delete tx.doc.networks![m.key]; m.attrs.pending = true; }
+    else { (tx.doc.networks ??= {})[m.key] = { subnets: {} }; delete m.attrs.pending; }
+    m.attrs.external = external;
+  }
+}
+
+export function deleteNetwork(tx: Tx, store: Store, m: Meta, token: Token): void {
+  owned(m, token);
+  const cloud = store.cloud;
+  const inUse = [...cloud.ports.values()].some((p) => p.network === m.key);
+  if (inUse) throw conflict('NetworkInUse', `Unable to complete operation on network ${m.id}. There are one or more ports still in use on the network.`);
+  if (m.attrs.external === true) {
+    if (m.attrs.pending !== true) deleteSubnetOf(tx, store, m);
+  } else {
+    for (const s of Object.keys(tx.doc.networks?.[m.key]?.subnets ?? {})) tx.remove('subnet', s);
+    delete tx.doc.networks?.[m.key];
+  }
+  tx.remove('network', m.key);
+}
+
+// ---------------------------------------------------------------- subnets
+
+export function createSubnet(tx: Tx, store: Store, b: Body, token: Token): Meta {
+  const netId = str(b, 'network_id');
+  if (netId === undefined) throw badRequest('Invalid input for network_id: a subnet needs a network_id', 'InvalidInput');
+  const net = findIn(tx, store, 'network', netId, token);
+  if (!token.isAdmin && net.project !== token.projectId) throw forbidden(`Network ${netId} belongs to another project.`);
+  const cidr = str(b, 'cidr');
+  if (cidr === undefined) throw badRequest('vnet: a subnet needs a cidr (subnet pools are not modelled)');
+  const parsed = parseCidrLoose(cidr);
+  if (!parsed.ok) throw badRequest(`Invalid input for cidr. Reason: '${cidr}' is not a valid IP subnet (${parsed.problem}).`, 'InvalidInput');
+  const version = intOf(b, 'ip_version') ?? parsed.cidr.version;
+  if (version !== parsed.cidr.version) throw badRequest(`Invalid input for operation: ip_version ${version} does not match cidr ${cidr}.`, 'InvalidInput');
+  const name = str(b, 'name') ?? '';
+  const key = tx.uniqueKey(name, 'subnet');
+  const pools = list(b, 'allocation_pools')?.map((p, i) => {
+    const o = objectAt(p, `allocation_pools[${i}]`);
+    return { start: String(o.start), end: String(o.end) };
+  });
+  const attrs: Record<string, unknown> = { enable_dhcp: boolOf(b, 'enable_dhcp') ?? true };
+  const ra = str(b, 'ipv6_ra_mode');
+  if (ra !== undefined) attrs.ipv6_ra_mode = ra;
+  const mode = str(b, 'ipv6_address_mode');
+  if (net.attrs.external === true) {
+    if (net.attrs.pending !== true) throw badRequest(`vnet: external network ${netId} already has a subnet; an external network has one subnet in vnet`);
+    (tx.doc.external_networks ??= {})[net.key] = {
+      cidr, ...(b.gateway_ip !== undefined ? { gateway: b.gateway_ip === null ? null : String(b.gateway_ip) } : {}),
+      ...(pools ? { pool: pools } : {}),
+    };
+    delete net.attrs.pending;
+    net.attrs.subnet = key;
+    attrs.external = net.key;
+  } else {
+    const doc = tx.doc.networks![net.key]!;
+    doc.subnets[key] = {
+      cidr,
+      ...(b.gateway_ip !== undefined ? { gateway: b.gateway_ip === null ? null : String(b.gateway_ip) } : {}),
+      ...(pools ? { allocation_pools: pools } : {}),
+      ...subnetLists(b),
+      ...(mode !== undefined ? { ipv6_address_mode: mode as 'slaac' } : version === 6 && ra !== undefined ? { ipv6_address_mode: ra as 'slaac' } : {}),
+    };
+  }
+  return tx.add('subnet', key, { name, project: net.project === token.projectId || !token.isAdmin ? ownerOf(b, token) : net.project, description: str(b, 'description') ?? '', attrs });
+}
+
+function subnetLists(b: Body) {
+  const dns = list(b, 'dns_nameservers')?.map(String);
+  const routes = list(b, 'host_routes')?.map((r, i) => {
+    const o = objectAt(r, `host_routes[${i}]`);
+    return { destination: String(o.destination), nexthop: String(o.nexthop) };
+  });
+  return { ...(dns ? { dns } : {}), ...(routes ? { host_routes: routes } : {}) };
+}
+
+export function updateSubnet(tx: Tx, m: Meta, b: Body, token: Token): void {
+  owned(m, token);
+  setCommon(tx, m, b);
+  if (b.cidr !== undefined || b.ip_version !== undefined || b.network_id !== undefined) throw badRequest('Cannot update read-only attribute cidr, ip_version or network_id', 'InvalidInput');
+  const dhcp = boolOf(b, 'enable_dhcp');
+  if (dhcp !== undefined) m.attrs.enable_dhcp = dhcp;
+  const pools = list(b, 'allocation_pools')?.map((p, i) => { const o = objectAt(p, `allocation_pools[${i}]`); return { start: String(o.start), end: String(o.end) }; });
+  if (typeof m.attrs.external === 'string') {
+    const e = tx.doc.external_networks![m.attrs.external]!;
+    if (b.gateway_ip !== undefined) e.gateway = b.gateway_ip === null ? null : String(b.gateway_ip);
+    if (pools) e.pool = pools;
+    return;
+  }
+  const s = subnetDoc(tx.doc, m.key);
+  if (b.gateway_ip !== undefined) s.gateway = b.gateway_ip === null ? null : String(b.gateway_ip);
+  if (pools) s.allocation_pools = pools;
+  Object.assign(s, subnetLists(b));
+}
+
+function subnetDoc(doc: Doc, key: string) {
+  for (const n of Object.values(doc.networks ?? {})) if (n.subnets[key]) return n.subnets[key];
+  throw new ApiError(404, 'SubnetNotFound', `Subnet ${key} could not be found.`);
+}
+
+export function deleteSubnet(tx: Tx, store: Store, m: Meta, token: Token): void {
+  owned(m, token);
+  if (typeof m.attrs.external === 'string') {
+    const net = tx.meta('network', m.attrs.external)!;
+    deleteSubnetOf(tx, store, net);
+    return;
+  }
+  const users = [...store.cloud.ports.values()].filter((p) => p.fixedIps.some((f) => f.subnet === m.key));
+  if (users.length) throw conflict('SubnetInUse', `Unable to complete operation on subnet ${m.id}: one or more ports have an IP allocation from this subnet.`);
+  for (const n of Object.values(tx.doc.networks ?? {})) delete n.subnets[m.key];
+  tx.remove('subnet', m.key);
+}
+
+function deleteSubnetOf(tx: Tx, store: Store, net: Meta): void {
+  const users = [...store.cloud.ports.values()].filter((p) => p.network === net.key);
+  const fips = [...store.cloud.floatingIps.values()].filter((f) => f.network === net.key);
+  if (users.length || fips.length) throw conflict('SubnetInUse', `Unable to complete operation on the subnet of network ${net.id}: router gateways or floating IPs use it.`);
+  delete tx.doc.external_networks?.[net.key];
+  tx.remove('subnet', String(net.attrs.subnet));
+  delete net.attrs.subnet;
+  net.attrs.pending = true;
+}
+
+// ---------------------------------------------------------------- ports
+
+type PortDocLong = Exclude<NonNullable<Doc['instances']>[string]['ports'][number], string>;
+
+/** The document entry of an instance port, by its cloud ID `instance/port`. */
+function portEntry(doc: Doc, key: string): { inst: string; index: number; port: PortDocLong } {
+  const slash = key.indexOf('/');
+  const inst = key.slice(0, slash);
+  const name = key.slice(slash + 1);
+  const ports = doc.instances?.[inst]?.ports ?? [];
+  const index = ports.findIndex((p, i) => typeof p !== 'string' && (p.name ?? `eth${i}`) === name);
+  if (index < 0) throw badRequest(`vnet: port ${key} is not an instance port and cannot be changed through the port API`);
+  return { inst, index, port: ports[index] as PortDocLong };
+}
+
+function subnetsOf(doc: Doc, netKey: string): [string, { cidr: string; ipv6_address_mode?: string }][] {
+  return Object.entries(doc.networks?.[netKey]?.subnets ?? {});
+}
+
+function fixedIpsFor(tx: Tx, store: Store, netKey: string, b: Body, token: Token): { subnet: string; ip?: string }[] {
+  const subnets = subnetsOf(tx.doc, netKey);
+  const given = list(b, 'fixed_ips');
+  if (given === undefined) {
+    if (!subnets.length) throw badRequest(`vnet: network ${netKey} has no subnet; a port needs an address`);
+    const v4 = subnets.find(([, s]) => !s.cidr.includes(':'));
+    const auto = subnets.filter(([, s]) => s.cidr.includes(':') && (s.ipv6_address_mode === 'slaac' || s.ipv6_address_mode === 'dhcpv6-stateless'));
+    const v6 = subnets.find(([, s]) => s.cidr.includes(':') && !auto.some(([k]) => k === s.cidr));
+    const picked = [v4, v6 && !auto.length ? v6 : undefined, ...auto].filter((x) => x !== undefined);
+    return (picked.length ? picked : [subnets[0]!]).map(([k]) => ({ subnet: k }));
+  }
+  return given.map((f, i) => {
+    const o = objectAt(f, `fixed_ips[${i}]`);
+    const ip = str(o, 'ip_address');
+    const subnetId = str(o, 'subnet_id');
+    let subnet: string | undefined;
+    if (subnetId !== undefined) {
+      subnet = findIn(tx, store, 'subnet', subnetId, token).key;
+      if (!subnets.some(([k]) => k === subnet)) throw badRequest(`Invalid input for operation: Failed to create port on network ${netKey}, because fixed_ips included invalid subnet ${subnetId}.`, 'InvalidInput');
+    } else if (ip !== undefined) {
+      const addr = parseIp(ip);
+      if (!addr) throw badRequest(`Invalid input for fixed_ips. Reason: '${ip}' is not a valid IP address.`, 'InvalidInput');
+      subnet = subnets.find(([, s]) => { const c = parseCidrLoose(s.cidr); return c.ok && cidrContains(c.cidr, addr); })?.[0];
+      if (subnet === undefined) throw badRequest(`IP address ${ip} is not a valid IP for any of the subnets on the specified network.`, 'InvalidIpForNetwork');
+    } else throw badRequest(`Invalid input for fixed_ips[${i}]: give subnet_id or ip_address`, 'InvalidInput');
+    return { subnet, ...(ip !== undefined ? { ip } : {}) };
+  });
+}
+
+function groupKeys(tx: Tx, store: Store, ids: unknown[], token: Token): string[] {
+  return ids.map((id) => findIn(tx, store, 'security_group', String(id), token).key);
+}
+
+function pairsOf(b: Body) {
+  return list(b, 'allowed_address_pairs')?.map((p, i) => {
+    const o = objectAt(p, `allowed_address_pairs[${i}]`);
+    const mac = str(o, 'mac_address');
+    return { ip_address: String(o.ip_address), ...(mac !== undefined ? { mac_address: mac } : {}) };
+  });
+}
+
+export function createPort(tx: Tx, store: Store, b: Body, token: Token): Meta {
+  const netId = str(b, 'network_id');
+  if (netId === undefined) throw badRequest('Invalid input for network_id: a port needs a network_id', 'InvalidInput');
+  const net = findIn(tx, store, 'network', netId, token);
+  if (net.attrs.external === true) throw badRequest('vnet: ports on an external network are router gateways and floating IPs only');
+  const name = str(b, 'name') ?? '';
+  const key = tx.uniqueKey(name, 'port');
+  const portSecurity = boolOf(b, 'port_security_enabled') ?? (net.attrs.port_security_enabled !== false);
+  const groups = list(b, 'security_groups');
+  const fixed = fixedIpsFor(tx, store, net.key, b, token);
+  const port: PortDocLong = { name: 'eth0', fixed_ips: fixed };
+  const mac = str(b, 'mac_address');
+  if (mac !== undefined) port.mac = mac;
+  if (!portSecurity) port.port_security = false;
+  if (groups !== undefined) port.security_groups = groupKeys(tx, store, groups, token);
+  else if (!portSecurity) port.security_groups = [];
+  const pairs = pairsOf(b);
+  if (pairs) port.allowed_address_pairs = pairs;
+  (tx.doc.instances ??= {})[key] = { ports: [port] };
+  const attrs: Record<string, unknown> = { admin_state_up: boolOf(b, 'admin_state_up') ?? true, device_owner: str(b, 'device_owner') ?? '', device_id: str(b, 'device_id') ?? '' };
+  const host = str(b, 'binding:host_id');
+  if (host !== undefined) attrs.host = host;
+  return tx.add('port', `${key}/eth0`, { name, project: ownerOf(b, token), description: str(b, 'description') ?? '', attrs });
+}
+
+export function updatePort(tx: Tx, store: Store, m: Meta, b: Body, token: Token): void {
+  owned(m, token);
+  setCommon(tx, m, b);
+  for (const k of ['device_owner', 'device_id'] as const) { const v = str(b, k); if (v !== undefined) m.attrs[k] = v; }
+  const host = str(b, 'binding:host_id');
+  if (host !== undefined) m.attrs.host = host;
+  const touchesDoc = ['security_groups', 'port_security_enabled', 'allowed_address_pairs', 'fixed_ips', 'mac_address'].some((k) => b[k] !== undefined);
+  if (!touchesDoc) return;
+  const { port } = portEntry(tx.doc, m.key);
+  const ps = boolOf(b, 'port_security_enabled');
+  if (ps !== undefined) { if (ps) delete port.port_security; else port.port_security = false; }
+  const groups = list(b, 'security_groups');
+  if (groups !== undefined) port.security_groups = groupKeys(tx, store, groups, token);
+  const pairs = pairsOf(b);
+  if (pairs) port.allowed_address_pairs = pairs;
+  const mac = str(b, 'mac_address');
+  if (mac !== undefined) port.mac = mac;
+  if (b.fixed_ips !== undefined) {
+    const network = store.cloud.ports.get(m.key)!.network;
+    const fixed = fixedIpsFor(tx, store, network, b, token);
+    delete port.subnet; delete port.ip;
+    port.fixed_ips = fixed;
+  }
+}
+
+export function deletePort(tx: Tx, store: Store, m: Meta, token: Token): void {
+  owned(m, token);
+  const p = store.cloud.ports.get(m.key)!;
+  if (p.owner.kind !== 'instance') throw conflict('PortInUse', `Port ${m.id} cannot be deleted directly via the port API: it has device owner ${p.deviceOwner === 'lb_vip' ? 'Octavia' : `network:${p.deviceOwner}`}.`);
+  const { inst, index } = portEntry(tx.doc, m.key);
+  const ref = (r: string | undefined) => r === m.key || (r === inst && index === 0);
+  for (const f of Object.values(tx.doc.floating_ips ?? {})) if (ref(f.port)) delete f.port;
+  const ports = tx.doc.instances![inst]!.ports;
+  if (ports.length === 1) delete tx.doc.instances![inst];
+  else ports.splice(index, 1);
+  tx.remove('port', m.key);
+}
+
+// ---------------------------------------------------------------- routers
+
+function gatewayOf(tx: Tx, store: Store, info: unknown, token: Token) {
+  if (info === null || info === undefined) return null;
+  const o = objectAt(info, 'external_gateway_info');
+  if (Object.keys(o).length === 0) return null;
+  const netId = str(o, 'network_id');
+  if (netId === undefined) throw badRequest('Invalid input for external_gateway_info: network_id is required', 'InvalidInput');
+  const net = findIn(tx, store, 'network', netId, token);
+  if (net.attrs.external !== true) throw badRequest(`Bad router request: Network ${netId} is not an external network.`);
+  if (net.attrs.pending === true) throw badRequest(`Bad router request: external network ${netId} has no subnet.`);
+  const snat = boolOf(o, 'enable_snat');
+  const fixed = list(o, 'external_fixed_ips')?.map((f) => str(objectAt(f, 'external_fixed_ips[]'), 'ip_address')).find((ip) => ip !== undefined);
+  if (snat === false && !token.isAdmin) throw forbidden('Only admin can turn SNAT off.');
+  return { network: net.key, snat: snat ?? true, ...(fixed !== undefined ? { ip: fixed } : {}) };
+}
+
+function routesOf(b: Body) {
+  return list(b, 'routes')?.map((r, i) => {
+    const o = objectAt(r, `routes[${i}]`);
+    return { destination: String(o.destination), nexthop: String(o.nexthop) };
+  });
+}
+
+export function createRouter(tx: Tx, store: Store, b: Body, token: Token): Meta {
+  const name = str(b, 'name') ?? '';
+  const key = tx.uniqueKey(name, 'router');
+  const gw = gatewayOf(tx, store, b.external_gateway_info, token);
+  const routes = routesOf(b);
+  (tx.doc.routers ??= {})[key] = { interfaces: [], ...(gw ? { external_gateway: gw } : {}), ...(routes?.length ? { routes } : {}) };
+  return tx.add('router', key, { name, project: ownerOf(b, token), description: str(b, 'description') ?? '', attrs: { admin_state_up: boolOf(b, 'admin_state_up') ?? true } });
+}
+
+export function updateRouter(tx: Tx, store: Store, m: Meta, b: Body, token: Token): void {
+  owned(m, token);
+  setCommon(tx, m, b);
+  const r = tx.doc.routers![m.key]!;
+  if (b.external_gateway_info !== undefined) {
+    const gw = gatewayOf(tx, store, b.external_gateway_info, token);
+    const current = store.cloud.routers.get(m.key)?.externalGateway;
+    if (current && gw?.network !== current.network && [...store.cloud.floatingIps.values()].some((f) => f.router === m.key)) {
+      throw conflict('RouterExternalGatewayInUseByFloatingIp', `Gateway cannot be updated for router ${m.id}, since a gateway to external network ${store.meta('network', current.network)!.id} is required by one or more floating IPs.`);
+    }
+    if (gw) r.external_gateway = gw; else delete r.external_gateway;
+  }
+  const routes = routesOf(b);
+  if (routes) r.routes = routes;
+}
+
+export function deleteRouter(tx: Tx, store: Store, m: Meta, token: Token): void {
+  owned(m, token);
+  const r = store.cloud.routers.get(m.key)!;
+  if (r.interfaces.length || [...store.cloud.floatingIps.values()].some((f) => f.router === m.key)) {
+    throw conflict('RouterInUse', `Router ${m.id} still has ports`);
+  }
+  delete tx.doc.routers![m.key];
+  tx.remove('router', m.key);
+}
+
+/** add_router_interface: a subnet (the interface takes its gateway) or an unbound port (its address). */
+export function addInterface(tx: Tx, store: Store, m: Meta, b: Body, token: Token): { subnet: string; portKey: string; keepId?: string } {
+  owned(m, token);
+  const r = tx.doc.routers![m.key]!;
+  const interfaces = (r.interfaces ??= []);
+  const subnetId = str(b, 'subnet_id');
+  const portId = str(b, 'port_id');
+  if ((subnetId === undefined) === (portId === undefined)) throw badRequest('Bad router request: Either subnet_id or port_id must be specified.');
+  const has = (s: string) => interfaces.some((i) => (typeof i === 'string' ? i : i.subnet) === s);
+  if (subnetId !== undefined) {
+    const s = findIn(tx, store, 'subnet', subnetId, token);
+    if (typeof s.attrs.external === 'string') throw badRequest(`Bad router request: subnet ${subnetId} is on an external network; use external_gateway_info.`);
+    if (has(s.key)) throw badRequest(`Bad router request: Router already has a port on subnet ${subnetId}.`);
+    interfaces.push(s.key);
+    return { subnet: s.key, portKey: `${m.key}/qr-${s.key}` };
+  }
+  const pm = findIn(tx, store, 'port', portId!, token);
+  const p = store.cloud.ports.get(pm.key)!;
+  if (p.owner.kind !== 'instance' || pm.attrs.device_owner !== '') throw conflict('PortInUse', `Port ${portId} is in use (device owner ${String(pm.attrs.device_owner ?? 'compute:nova')}).`);
+  if (p.fixedIps.length !== 1) throw badRequest(`Bad router request: Port ${portId} must have exactly one fixed IP.`);
+  const f = p.fixedIps[0]!;
+  if (has(f.subnet)) throw badRequest(`Bad router request: Router already has a port on subnet ${store.meta('subnet', f.subnet)!.id}.`);
+  deletePort(tx, store, pm, token);
+  interfaces.push({ subnet: f.subnet, ip: f.address.text });
+  return { subnet: f.subnet, portKey: `${m.key}/qr-${f.subnet}`, keepId: pm.id };
+}
+
+export function removeInterface(tx: Tx, store: Store, m: Meta, b: Body, token: Token): { subnet: string; portId: string } {
+  owned(m, token);
+  const r = tx.doc.routers![m.key]!;
+  const interfaces = r.interfaces ?? [];
+  const subnetId = str(b, 'subnet_id');
+  const portId = str(b, 'port_id');
+  let subnet: string | undefined;
+  if (subnetId !== undefined) subnet = findIn(tx, store, 'subnet', subnetId, token).key;
+  else if (portId !== undefined) {
+    const pm = store.byIdOf('port', portId);
+    const p = pm ? store.cloud.ports.get(pm.key) : undefined;
+    if (!p || p.owner.kind !== 'router' || p.owner.name !== m.key) throw notFound('RouterInterfaceNotFound', `Router ${m.id} does not have an interface with id ${portId}`);
+    subnet = p.fixedIps[0]?.subnet;
+  } else throw badRequest('Bad router request: Either subnet_id or port_id must be specified.');
+  const at = interfaces.findIndex((i) => (typeof i === 'string' ? i : i.subnet) === subnet);
+  if (at < 0) throw notFound('RouterInterfaceNotFoundForSubnet', `Router ${m.id} has no interface on subnet ${subnetId ?? subnet}`);
+  const portKey = `${m.key}/qr-${subnet!}`;
+  const fipUsers = [...store.cloud.floatingIps.values()].filter((f) => f.router === m.key && f.port !== null && store.cloud.ports.get(f.port)?.fixedIps.some((x) => x.subnet === subnet));
+  if (fipUsers.length) throw conflict('RouterInterfaceInUseByFloatingIP', `Router interface for subnet ${subnetId ?? subnet} on router ${m.id} cannot be deleted, as it is required by one or more floating IPs.`);
+  interfaces.splice(at, 1);
+  return { subnet: subnet!, portId: store.meta('port', portKey)?.id ?? '' };
+}
+
+// ---------------------------------------------------------------- security groups
+
+export function createGroup(tx: Tx, b: Body, token: Token, newRuleId: () => string): Meta {
+  const name = str(b, 'name') ?? '';
+  if (name === 'default') throw conflict('SecurityGroupDefaultAlreadyExists', 'Default security group already exists.');
+  const key = tx.uniqueKey(name, 'sg');
+  const stateful = boolOf(b, 'stateful');
+  const description = str(b, 'description') ?? '';
+  (tx.doc.security_groups ??= {})[key] = { ...(description ? { description } : {}), ...(stateful === false ? { stateful } : {}) };
+  return tx.add('security_group', key, { name, project: ownerOf(b, token), description, attrs: { rules: [newRuleId(), newRuleId()] } });
+}
+
+export function updateGroup(tx: Tx, m: Meta, b: Body, token: Token): void {
+  owned(m, token);
+  if (m.key === 'default' && str(b, 'name') !== undefined && str(b, 'name') !== 'default') throw badRequest('Updating default security group not allowed.', 'SecurityGroupInvalidInput');
+  setCommon(tx, m, b);
+  const stateful = boolOf(b, 'stateful');
+  if (stateful !== undefined) {
+    materializeDefault(tx, m.key);
+    tx.doc.security_groups![m.key]!.stateful = stateful;
+  }
+}
+
+export function deleteGroup(tx: Tx, store: Store, m: Meta, token: Token): void {
+  owned(m, token);
+  if (m.key === 'default') throw conflict('SecurityGroupCannotRemoveDefault', 'Removing default security group not allowed.');
+  const users = [...store.cloud.ports.values()].filter((p) => p.securityGroups.includes(m.key));
+  if (users.length) throw conflict('SecurityGroupInUse', `Security Group ${m.id} in use.`);
+  // Rules of other groups whose remote group this was go with it, as in Neutron.
+  for (const [g, doc] of Object.entries(tx.doc.security_groups ?? {})) {
+    const gm = tx.meta('security_group', g)!;
+    const ids = gm.attrs.rules as string[];
+    const nDefault = ids.length - (doc.rules?.length ?? 0);
+    for (let i = (doc.rules?.length ?? 0) - 1; i >= 0; i--) {
+      if (doc.rules![i]!.remote_group === m.key) { doc.rules!.splice(i, 1); tx.remove('security_group_rule', ids[nDefault + i]!); ids.splice(nDefault + i, 1); }
+    }
+  }
+  delete tx.doc.security_groups![m.key];
+  for (const id of (m.attrs.rules as string[] | undefined) ?? []) tx.remove('security_group_rule', id);
+  tx.remove('security_group', m.key);
+}
+
+/** The implicit default group becomes a written one with Neutron's ingress-from-members rules, so rules can be added and removed. */
+function materializeDefault(tx: Tx, key: string): void {
+  if (key !== 'default' || tx.doc.security_groups?.default) return;
+  (tx.doc.security_groups ??= {}).default = {
+    rules: [{ direction: 'ingress', ethertype: 'IPv4', remote_group: 'default' }, { direction: 'ingress', ethertype: 'IPv6', remote_group: 'default' }],
+  };
+}
+
+const PROTOCOL_NAMES: Readonly<Record<string, DocRule['protocol']>> = { tcp: 'tcp', udp: 'udp', icmp: 'icmp', icmpv6: 'icmpv6', 'ipv6-icmp': 'icmpv6', any: 'any', '6': 'tcp', '17': 'udp', '1': 'icmp', '58': 'icmpv6' };
+
+/** A Neutron rule request as the file's rule, with Neutron's checks the file's loader does not make. */
+export function ruleFromRequest(tx: Tx, store: Store, b: Body, token: Token): { group: Meta; rule: DocRule } {
+  const groupId = str(b, 'security_group_id');
+  if (groupId === undefined) throw badRequest('Invalid input for security_group_id: it is required', 'InvalidInput');
+  const group = findIn(tx, store, 'security_group', groupId, token);
+  owned(group, token);
+  const direction = str(b, 'direction');
+  if (direction !== 'ingress' && direction !== 'egress') throw badRequest(`Invalid input for direction. Reason: ${JSON.stringify(b.direction)} is not in [ingress, egress].`, 'InvalidInput');
+  const ethertype = str(b, 'ethertype') ?? 'IPv4';
+  if (ethertype !== 'IPv4' && ethertype !== 'IPv6') throw badRequest(`Invalid input for ethertype. Reason: ${JSON.stringify(ethertype)} is not in [IPv4, IPv6].`, 'InvalidInput');
+  const protoText = b.protocol === undefined || b.protocol === null ? undefined : String(b.protocol).toLowerCase();
+  let protocol: DocRule['protocol'];
+  if (protoText !== undefined) {
+    protocol = PROTOCOL_NAMES[protoText] ?? (/^\d{1,3}$/.test(protoText) && Number(protoText) <= 255 ? Number(protoText) : undefined);
+    if (protocol === undefined) throw badRequest(`Security group rule protocol ${protoText} not supported. Only protocol values [tcp, udp, icmp, icmpv6, any] and integer representations [0 to 255] are supported.`, 'SecurityGroupRuleInvalidProtocol');
+  }
+  const min = intOf(b, 'port_range_min') ?? null;
+  const max = intOf(b, 'port_range_max') ?? null;
+  const rule: DocRule = { direction, ethertype };
+  if (protocol !== undefined && protocol !== 'any') rule.protocol = protocol;
+  if (protocol === 'icmp' || protocol === 'icmpv6') {
+    if (min !== null) rule.type = min;
+    if (max !== null) { if (min === null) throw badRequest('ICMP code (port-range-max) is given without an ICMP type (port-range-min).', 'SecurityGroupMissingIcmpType'); rule.code = max; }
+  } else if (min !== null || max !== null) {
+    if (protocol !== 'tcp' && protocol !== 'udp' && typeof protocol !== 'number') throw badRequest('Invalid protocol for port range, only supported for TCP, UDP, UDPLITE, SCTP and DCCP.', 'SecurityGroupInvalidProtocolForPortRange');
+    const lo = min ?? max!;
+    const hi = max ?? min!;
+    if (lo > hi) throw badRequest('For TCP/UDP protocols, port_range_min must be <= port_range_max', 'SecurityGroupInvalidPortRange');
+    rule.ports = lo === hi ? lo : `${lo}-${hi}`;
+  }
+  const prefix = str(b, 'remote_ip_prefix');
+  const remoteGroup = str(b, 'remote_group_id');
+  if (prefix !== undefined && remoteGroup !== undefined) throw badRequest('Only remote_ip_prefix or remote_group_id may be provided.', 'SecurityGroupRemoteGroupAndRemoteIpPrefix');
+  if (prefix !== undefined) {
+    const c = parseCidrLoose(prefix.includes('/') ? prefix : `${prefix}/${prefix.includes(':') ? 128 : 32}`);
+    if (!c.ok) throw badRequest(`Invalid input for remote_ip_prefix. Reason: '${prefix}' is not a valid IP prefix (${c.problem}).`, 'InvalidInput');
+    if ((c.cidr.version === 4 ? 'IPv4' : 'IPv6') !== ethertype) throw badRequest(`Conflicting value ethertype ${ethertype} for CIDR ${prefix}`, 'SecurityGroupRuleParameterConflict');
+    rule.remote_ip_prefix = prefix.includes('/') ? prefix : `${prefix}/${prefix.includes(':') ? 128 : 32}`;
+  }
+  if (remoteGroup !== undefined) rule.remote_group = findIn(tx, store, 'security_group', remoteGroup, token).key;
+  const description = str(b, 'description');
+  if (description) rule.description = description;
+  return { group, rule };
+}
+
+export function addRule(tx: Tx, group: Meta, rule: DocRule, id: string, project: string, description: string): void {
+  materializeDefault(tx, group.key);
+  const doc = tx.doc.security_groups![group.key]!;
+  (doc.rules ??= []).push(rule);
+  (group.attrs.rules as string[]).push(id);
+  tx.add('security_group_rule', id, { name: '', project, description, attrs: { group: group.key } }, id);
+  tx.touch(group);
+}
+
+export function deleteRule(tx: Tx, store: Store, rule: Meta, token: Token): void {
+  const group = tx.meta('security_group', String(rule.attrs.group))!;
+  owned(group, token);
+  materializeDefault(tx, group.key);
+  const doc = tx.doc.security_groups![group.key]!;
+  const ids = group.attrs.rules as string[];
+  const at = ids.indexOf(rule.id);
+  const nDefault = ids.length - (doc.rules?.length ?? 0);
+  if (at < nDefault) {
+    // One of the two default egress rules: the other becomes a written rule.
+    const resolved = store.cloud.securityGroups.get(group.key)!.rules;
+    const other = resolved.find((r, i) => i < nDefault && i !== at);
+    doc.default_egress = false;
+    if (other) (doc.rules ??= []).unshift({ direction: 'egress', ethertype: other.ethertype });
+  } else doc.rules!.splice(at - nDefault, 1);
+  ids.splice(at, 1);
+  tx.remove('security_group_rule', rule.id);
+  tx.touch(group);
+}
+
+// ---------------------------------------------------------------- floating IPs
+
+function portRef(tx: Tx, store: Store, portId: string, token: Token): string {
+  const pm = findIn(tx, store, 'port', portId, token);
+  const p = store.cloud.ports.get(pm.key);
+  if (!p || p.owner.kind !== 'instance') throw badRequest(`vnet: floating IPs map to instance ports; port ${portId} is a ${p?.deviceOwner ?? 'new'} port`);
+  return pm.key;
+}
+
+export function createFloatingIp(tx: Tx, store: Store, b: Body, token: Token): Meta {
+  const netId = str(b, 'floating_network_id');
+  if (netId === undefined) throw badRequest('Invalid input for floating_network_id: it is required', 'InvalidInput');
+  const net = findIn(tx, store, 'network', netId, token);
+  if (net.attrs.external !== true) throw badRequest(`Bad floatingip request: Network ${netId} is not a valid external network.`);
+  if (net.attrs.pending === true) throw badRequest(`Bad floatingip request: external network ${netId} has no subnet.`);
+  const key = tx.uniqueKey('', 'fip');
+  const portId = str(b, 'port_id');
+  const ip = str(b, 'floating_ip_address');
+  (tx.doc.floating_ips ??= {})[key] = { network: net.key, ...(portId !== undefined ? { port: portRef(tx, store, portId, token) } : {}), ...(ip !== undefined ? { ip } : {}) };
+  return tx.add('floatingip', key, { name: '', project: ownerOf(b, token), description: str(b, 'description') ?? '' });
+}
+
+export function updateFloatingIp(tx: Tx, store: Store, m: Meta, b: Body, token: Token): void {
+  owned(m, token);
+  const description = str(b, 'description');
+  if (description !== undefined) m.description = description;
+  tx.touch(m);
+  if (!('port_id' in b)) return;
+  const f = tx.doc.floating_ips![m.key]!;
+  if (b.port_id === null) delete f.port;
+  else f.port = portRef(tx, store, String(b.port_id), token);
+}
+
+export function deleteFloatingIp(tx: Tx, m: Meta, token: Token): void {
+  owned(m, token);
+  delete tx.doc.floating_ips![m.key];
+  tx.remove('floatingip', m.key);
+}

@@ -1,0 +1,270 @@
+/**
+ * The API's state: a topology document (the file format's plain object) plus what Neutron
+ * keeps beside it (IDs, display names, descriptions, tags, projects, timestamps). Every change
+ * is a transaction on a copy of both; the copy is loaded with the same loader as a file
+ * (parseTopology) and either becomes the state or is thrown away with the loader's issues as
+ * a Neutron error. After each change the allocated addresses and MACs are written into the
+ * document, so deleting one port never moves another's address (Neutron's addresses are stable).
+ */
+import { stringify } from 'yaml';
+import { parseTopology } from '../topology/load.js';
+import type { Cloud } from '../topology/model.js';
+import type { Issue } from '../topology/issue.js';
+import { formatPath } from '../topology/issue.js';
+import type { TopologyDoc } from '../topology/schema.js';
+import { stableId } from './ids.js';
+import { ApiError } from './types.js';
+
+export type Kind = 'network' | 'subnet' | 'port' | 'router' | 'security_group' | 'security_group_rule' | 'floatingip';
+
+/** What Neutron keeps about a resource that the topology format does not hold. */
+export interface Meta {
+  readonly id: string;
+  readonly kind: Kind;
+  /** The document key (network, subnet, router, group or floating IP name; `instance/port` for ports). */
+  readonly key: string;
+  name: string;
+  description: string;
+  tags: string[];
+  project: string;
+  created: string;
+  updated: string;
+  revision: number;
+  attrs: Record<string, unknown>;
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] extends object ? Mutable<T[K]> : T[K] };
+export type Doc = Mutable<TopologyDoc>;
+
+export interface StoreOptions {
+  /** The project that owns what the starting document holds (the admin project). */
+  readonly adminProject: string;
+  readonly now: () => number;
+  /** Called with the topology text after every successful change (--save). */
+  readonly onChange?: (text: string) => void;
+}
+
+interface State {
+  doc: Doc;
+  meta: Map<string, Meta>;
+  counter: number;
+}
+
+const metaKey = (kind: Kind, key: string) => `${kind}:${key}`;
+export const isoTime = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+export class Store {
+  private state: State;
+  private loaded: Cloud;
+  private readonly byId = new Map<string, string>();
+
+  constructor(doc: Doc, private readonly opts: StoreOptions) {
+    const cloud = load(doc);
+    this.state = { doc: pinAllocations(structuredClone(doc), cloud), meta: new Map(), counter: 0 };
+    this.loaded = load(this.state.doc);
+    this.reindex();
+  }
+
+  get cloud(): Cloud { return this.loaded; }
+  get doc(): Doc { return this.state.doc; }
+  get seed(): number { return this.loaded.seed; }
+
+  /** The topology file text of the current state (what --save writes and /api/topology.yaml serves). */
+  text(): string {
+    return stringify(this.state.doc, { lineWidth: 0 });
+  }
+
+  meta(kind: Kind, key: string): Meta | undefined { return this.state.meta.get(metaKey(kind, key)); }
+  byIdOf(kind: Kind, id: string): Meta | undefined {
+    const k = this.byId.get(id);
+    const m = k === undefined ? undefined : this.state.meta.get(k);
+    return m && m.kind === kind ? m : undefined;
+  }
+  all(kind: Kind): Meta[] { return [...this.state.meta.values()].filter((m) => m.kind === kind); }
+
+  /**
+   * Runs `change` on a copy of the state, loads the resulting document and keeps it, or throws
+   * the loader's first error as a Neutron error and keeps the state as it was.
+   */
+  transact<T>(change: (tx: Tx) => T): T {
+    const before = this.state;
+    const draft: State = { doc: structuredClone(before.doc), meta: structuredClone(before.meta), counter: before.counter };
+    const tx = new Tx(draft, this.opts, this.loaded.seed);
+    const result = change(tx);
+    const loadedDraft = parseTopology(JSON.stringify(draft.doc));
+    if (!loadedDraft.ok) throw issueError(loadedDraft.issues);
+    draft.doc = pinAllocations(draft.doc, loadedDraft.cloud);
+    this.state = draft;
+    this.loaded = loadedDraft.cloud;
+    this.reindex();
+    this.opts.onChange?.(this.text());
+    return result;
+  }
+
+  /** Gives every resource of the loaded cloud its metadata (IDs from the seed and its key), and drops what is gone. */
+  private reindex(): void {
+    const { meta } = this.state;
+    const cloud = this.loaded;
+    const seed = cloud.seed;
+    const now = isoTime(this.opts.now());
+    const present = new Set<string>();
+    const ensure = (kind: Kind, key: string, name: string, attrs: Record<string, unknown> = {}, id?: string): Meta => {
+      const k = metaKey(kind, key);
+      present.add(k);
+      let m = meta.get(k);
+      if (!m) {
+        m = { id: id ?? stableId(seed, kind, key), kind, key, name, description: '', tags: [], project: this.opts.adminProject, created: now, updated: now, revision: 0, attrs };
+        meta.set(k, m);
+      }
+      return m;
+    };
+    for (const n of cloud.networks.values()) ensure('network', n.name, n.name);
+    for (const e of cloud.externalNetworks.values()) {
+      const net = ensure('network', e.name, e.name, { external: true });
+      net.attrs.external = true;
+      const sub = typeof net.attrs.subnet === 'string' ? net.attrs.subnet : `${e.name}-subnet`;
+      net.attrs.subnet = sub;
+      ensure('subnet', sub, sub, { external: e.name });
+    }
+    // External networks created through the API that have no subnet yet exist only here.
+    for (const m of meta.values()) if (m.kind === 'network' && m.attrs.pending === true) present.add(metaKey('network', m.key));
+    for (const s of cloud.subnets.values()) ensure('subnet', s.name, s.name);
+    for (const p of cloud.ports.values()) ensure('port', p.id, p.owner.kind === 'instance' && cloud.instances.get(p.owner.name)!.ports.length === 1 ? p.owner.name : p.id);
+    for (const r of cloud.routers.values()) ensure('router', r.name, r.name);
+    for (const g of cloud.securityGroups.values()) {
+      const gm = ensure('security_group', g.name, g.name);
+      const ids = Array.isArray(gm.attrs.rules) ? (gm.attrs.rules as string[]) : [];
+      while (ids.length < g.rules.length) ids.push(stableId(seed, 'security_group_rule', `${g.name}#${ids.length}`));
+      ids.length = g.rules.length;
+      gm.attrs.rules = ids;
+      ids.forEach((id, i) => {
+        const rm = ensure('security_group_rule', id, '', {}, id);
+        rm.attrs.group = g.name;
+        rm.attrs.index = i;
+        rm.project = gm.project;
+      });
+    }
+    for (const f of cloud.floatingIps.values()) ensure('floatingip', f.name, '');
+    for (const k of [...meta.keys()]) if (!present.has(k)) meta.delete(k);
+    this.byId.clear();
+    for (const [k, m] of meta) this.byId.set(m.id, k);
+  }
+}
+
+/** The changes a handler may make inside a transaction. */
+export class Tx {
+  constructor(private readonly state: State, private readonly opts: StoreOptions, private readonly seed: number) {}
+
+  get doc(): Doc { return this.state.doc; }
+
+  meta(kind: Kind, key: string): Meta | undefined { return this.state.meta.get(metaKey(kind, key)); }
+
+  /** Records a new resource's metadata; its ID is fresh even when a name is reused. */
+  add(kind: Kind, key: string, fields: { name: string; project: string; description?: string; attrs?: Record<string, unknown> }, id?: string): Meta {
+    this.state.counter += 1;
+    const now = isoTime(this.opts.now());
+    const m: Meta = {
+      id: id ?? stableId(this.seed, kind, `${key}#${this.state.counter}`), kind, key, name: fields.name, description: fields.description ?? '',
+      tags: [], project: fields.project, created: now, updated: now, revision: 0, attrs: fields.attrs ?? {},
+    };
+    this.state.meta.set(metaKey(kind, key), m);
+    return m;
+  }
+
+  touch(m: Meta): void {
+    m.revision += 1;
+    m.updated = isoTime(this.opts.now());
+  }
+
+  remove(kind: Kind, key: string): void { this.state.meta.delete(metaKey(kind, key)); }
+
+  /** A document key for a new resource, from its name: unique among every key of the file. */
+  uniqueKey(name: string, fallback: string): string {
+    const used = usedKeys(this.state);
+    let base = name.replace(/[^A-Za-z0-9_.-]+/g, '-').replace(/^[^A-Za-z0-9]+/, '');
+    if (base === '') base = fallback;
+    if (!used.has(base)) return base;
+    for (let i = 2; ; i++) if (!used.has(`${base}-${i}`)) return `${base}-${i}`;
+  }
+}
+
+function usedKeys(state: State): Set<string> {
+  const d = state.doc;
+  const keys = new Set<string>(['default']);
+  const add = (o: Record<string, unknown> | undefined) => { for (const k of Object.keys(o ?? {})) keys.add(k); };
+  add(d.external_networks); add(d.networks); add(d.routers); add(d.security_groups); add(d.instances); add(d.floating_ips); add(d.load_balancers); add(d.external_hosts); add(d.network_acls);
+  for (const n of Object.values(d.networks ?? {})) add(n.subnets);
+  for (const m of state.meta.values()) if (m.kind === 'network' || m.kind === 'subnet') keys.add(m.key);
+  return keys;
+}
+
+function load(doc: Doc): Cloud {
+  const r = parseTopology(JSON.stringify(doc));
+  if (!r.ok) throw issueError(r.issues);
+  return r.cloud;
+}
+
+/** Neutron's status and exception name for the loader's issue codes; anything else is a 400. */
+const CODE_STATUS: Readonly<Record<string, readonly [number, string]>> = {
+  'ip-taken': [409, 'IpAddressAlreadyAllocated'],
+  'ip-exhausted': [409, 'IpAddressGenerationFailure'],
+  'duplicate-mac': [409, 'MacAddressInUse'],
+  'mac-taken': [409, 'MacAddressInUse'],
+  'gateway-taken': [409, 'IpAddressAlreadyAllocated'],
+  'fip-duplicate': [409, 'FloatingIPPortAlreadyAssociated'],
+  'fip-unreachable': [404, 'ExternalGatewayForFloatingIPNotFound'],
+  'subnet-overlap': [400, 'InvalidInput'],
+  'router-overlap': [400, 'BadRequest'],
+};
+
+export function issueError(issues: readonly Issue[]): ApiError {
+  const first = issues.find((i) => i.severity === 'error') ?? issues[0];
+  if (!first) return new ApiError(400, 'BadRequest', 'the change was refused');
+  const [status, type] = CODE_STATUS[first.code] ?? [400, 'BadRequest'];
+  const where = first.path.length ? `${formatPath(first.path)}: ` : '';
+  return new ApiError(status, type, `${where}${first.message} [${first.code}]`);
+}
+
+/**
+ * Writes every allocated address and MAC into the document: instance ports get their name,
+ * fixed addresses (not on SLAAC/stateless subnets, whose address follows the MAC) and MAC;
+ * router gateways, floating IPs and load balancer VIPs their address. The result loads to the
+ * same cloud (every value was already the port's) and no later change can move them.
+ */
+export function pinAllocations(doc: Doc, cloud: Cloud): Doc {
+  for (const [instName, inst] of Object.entries(doc.instances ?? {})) {
+    inst.ports = inst.ports.map((p, i) => {
+      const long = typeof p === 'string' ? { subnet: p } : { ...p };
+      const name = long.name ?? `eth${i}`;
+      const port = cloud.ports.get(`${instName}/${name}`);
+      if (!port) return p;
+      const fixed = port.fixedIps.map((f) => {
+        const s = cloud.subnets.get(f.subnet);
+        const auto = s?.ipv6AddressMode === 'slaac' || s?.ipv6AddressMode === 'dhcpv6-stateless';
+        return auto ? { subnet: f.subnet } : { subnet: f.subnet, ip: f.address.text };
+      });
+      const out: typeof long = { name };
+      if (fixed.length === 1 && fixed[0]!.ip !== undefined) { out.subnet = fixed[0]!.subnet; out.ip = fixed[0]!.ip; }
+      else out.fixed_ips = fixed.length ? fixed : (long.fixed_ips ?? []);
+      if (long.switch !== undefined) out.switch = long.switch;
+      out.mac = port.mac;
+      if (long.security_groups !== undefined) out.security_groups = long.security_groups;
+      if (long.port_security !== undefined) out.port_security = long.port_security;
+      if (long.allowed_address_pairs !== undefined) out.allowed_address_pairs = long.allowed_address_pairs;
+      return out;
+    });
+  }
+  for (const [name, r] of Object.entries(doc.routers ?? {})) {
+    const gw = cloud.routers.get(name)?.externalGateway;
+    if (r.external_gateway && gw) r.external_gateway.ip = gw.address.text;
+  }
+  for (const [name, f] of Object.entries(doc.floating_ips ?? {})) {
+    const fip = cloud.floatingIps.get(name);
+    if (fip) f.ip = fip.address.text;
+  }
+  for (const [name, lb] of Object.entries(doc.load_balancers ?? {})) {
+    const l = cloud.loadBalancers.get(name);
+    if (l) lb.vip = l.vip.text;
+  }
+  return doc;
+}

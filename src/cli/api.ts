@@ -1,0 +1,91 @@
+/**
+ * `vnet api [FILE] [--host 127.0.0.1] [--port 8774] [--save FILE]`: serves Keystone v3 and
+ * Neutron v2.0 over HTTP for the real `openstack` CLI and SDK, starting from FILE (or an empty
+ * cloud). With --save, every successful change rewrites the save file atomically (a temporary
+ * file renamed over it) as a topology file that loads back to the same cloud.
+ */
+import { randomBytes } from 'node:crypto';
+import { renameSync, writeFileSync } from 'node:fs';
+import { ApiApp } from '../api/app.js';
+import { startApi, type RunningApi } from '../api/http-server.js';
+import { Identity, projectId } from '../api/identity.js';
+import { Store, type Doc } from '../api/store.js';
+import { ApiError } from '../api/types.js';
+import { isLoopbackHost } from '../server/access.js';
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { formatIssue } from '../topology/issue.js';
+import { loadTopologyFile } from '../files/read-topology.js';
+import type { Io } from './io.js';
+
+export interface ApiOptions {
+  readonly host?: string;
+  readonly port?: string;
+  readonly save?: string;
+}
+
+/** Writes a temporary file beside the target and renames it over, so a reader never sees half a file. */
+export function writeAtomically(file: string, text: string): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, file);
+}
+
+export async function runApi(file: string | undefined, opts: ApiOptions, io: Io, stop?: AbortSignal): Promise<number> {
+  const fail = (message: string) => { io.err(io.errStyle.red('error: ') + message); return 1; };
+  const host = opts.host ?? '127.0.0.1';
+  const port = opts.port === undefined ? 8774 : Number(opts.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535 || opts.port?.trim() === '') return fail(`--port ${opts.port}: expected a port number 0-65535 (0: any free port)`);
+  if (!isLoopbackHost(host)) return fail(`--host ${host} is not a loopback address: the API's users and passwords are fixed (admin/admin), so it binds loopback only`);
+
+  let doc: Doc = { version: 1, name: 'vnet-api' };
+  if (file !== undefined) {
+    const loaded = loadTopologyFile(file);
+    if (!loaded.ok) {
+      for (const issue of loaded.issues) io.err(io.errStyle.red('error: ') + formatIssue(issue));
+      return 1;
+    }
+    doc = parse(readFileSync(file, 'utf8')) as Doc;
+  }
+  let store: Store;
+  try {
+    store = new Store(doc, {
+      adminProject: projectId('admin'), now: () => Date.now(),
+      ...(opts.save !== undefined ? { onChange: (text: string) => writeAtomically(opts.save!, text) } : {}),
+    });
+  } catch (e) {
+    return fail(e instanceof ApiError ? e.message : (e as Error).message);
+  }
+  if (opts.save !== undefined) {
+    try { writeAtomically(opts.save, store.text()); } catch (e) { return fail(`--save ${opts.save}: cannot write: ${(e as Error).message}`); }
+  }
+  const identity = new Identity({ newToken: () => `gAAAA${randomBytes(24).toString('hex')}`, now: () => Date.now() });
+  const app = new ApiApp(store, identity, (line) => io.err(line));
+  let server: RunningApi;
+  try {
+    server = await startApi(app, host, port);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    return fail(`cannot listen on ${host}:${port}: ${err.code === 'EADDRINUSE' ? 'the address is in use (try --port 0 for any free port)' : err.message}`);
+  }
+  const s = io.outStyle;
+  io.out(`${s.bold('vnet api:')} ${store.cloud.name} on ${server.url}`);
+  io.out(`  export OS_AUTH_URL=${server.url}/v3 OS_IDENTITY_API_VERSION=3 OS_USERNAME=admin OS_PASSWORD=admin OS_PROJECT_NAME=admin OS_USER_DOMAIN_NAME=Default OS_PROJECT_DOMAIN_NAME=Default`);
+  if (opts.save !== undefined) io.out(`  saving every change to ${opts.save}`);
+  io.out(s.dim('  press Ctrl-C to stop'));
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      process.off('SIGINT', done);
+      process.off('SIGTERM', done);
+      stop?.removeEventListener('abort', done);
+      resolve();
+    };
+    process.once('SIGINT', done);
+    process.once('SIGTERM', done);
+    if (stop?.aborted) done();
+    else stop?.addEventListener('abort', done, { once: true });
+  });
+  await server.close();
+  io.out('vnet api: stopped');
+  return 0;
+}
