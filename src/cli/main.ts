@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { processIo } from './io.js';
+import { runApi, type ApiOptions } from './api.js';
 import { runAudit, type AuditOptions } from './audit.js';
 import { runConform, type ConformOptions } from './conform.js';
 import { runReach } from './reach.js';
@@ -62,6 +63,14 @@ program.command('serve')
   .option('--token <secret>', 'require ?token=SECRET from clients (needed to bind beyond loopback)')
   .option('--watch', 'reload the topology when the file changes (an invalid edit keeps the last good one)')
   .action(async (file: string, opts: ServeOptions) => { process.exitCode = await runServe(file, opts, io); });
+
+program.command('api')
+  .description('serve Keystone v3 and Neutron v2.0 over HTTP for the openstack CLI and SDK')
+  .argument('[file]', 'starting topology file (YAML or JSON); default: an empty cloud')
+  .option('--host <host>', 'address to bind (loopback only)', '127.0.0.1')
+  .option('--port <n>', 'port to listen on (0: any free port)', '8774')
+  .option('--save <file>', 'rewrite this topology file (atomically) after every successful change')
+  .action(async (file: string | undefined, opts: ApiOptions) => { process.exitCode = await runApi(file, opts, io); });
 
 program.command('reach')
   .description('the reachability matrix: every source against every service of every destination')
