@@ -52,7 +52,7 @@ export class HostNode implements SimNode {
   ) {
     this.own = new AddressIndex(interfaces);
     this.neighbors = new NeighborResolver(id, (sim, iface, packet, meta, nexthop) => {
-      sim.outcome(meta, { kind: 'unreachable', node: id, stage: typeof nexthop === 'number' ? 'arp' : 'nd', reason: `${formatIpValue(nexthop)} did not answer ${typeof nexthop === 'number' ? 'ARP' : 'neighbour solicitation'} on ${iface.port} (EHOSTUNREACH)` });
+      sim.report(meta, { kind: 'outcome', outcome: { kind: 'unreachable', node: id, stage: typeof nexthop === 'number' ? 'arp' : 'nd', reason: `${formatIpValue(nexthop)} did not answer ${typeof nexthop === 'number' ? 'ARP' : 'neighbour solicitation'} on ${iface.port} (EHOSTUNREACH)` } });
       void packet;
     });
   }
@@ -80,22 +80,22 @@ export class HostNode implements SimNode {
       const d = respond(own, this.services);
       const reason = `${d.reason} (over loopback: the destination is this host's own address)`;
       if (sim.recording) sim.trace(this.id, null, 'host.receive', d.kind, own, meta, { reason });
-      sim.observed(meta, own);
-      sim.outcome(meta, { kind: d.kind === 'refuse' ? 'refused' : 'delivered', node: this.id, stage: 'host.receive', reason });
-      sim.replied(meta);
+      sim.report(meta, { kind: 'observed', packet: own });
+      sim.report(meta, { kind: 'outcome', outcome: { kind: d.kind === 'refuse' ? 'refused' : 'delivered', node: this.id, stage: 'host.receive', reason } });
+      sim.report(meta, { kind: 'replied' });
       return;
     }
     const route = this.routes.lookup(req.dst);
     if (!route) {
       const draft = { kind: 'ip' as const, version, src: req.src ?? 0, dst: req.dst, ttl: 64, l4 } as IpPacket;
       if (sim.recording) sim.trace(this.id, null, 'host.route', 'no-route', draft, meta, { reason: 'no route to the destination (ENETUNREACH)' });
-      sim.outcome(meta, { kind: 'unreachable', node: this.id, stage: 'host.route', reason: `${this.id} has no route to ${formatIpValue(req.dst)} (ENETUNREACH)` });
+      sim.report(meta, { kind: 'outcome', outcome: { kind: 'unreachable', node: this.id, stage: 'host.route', reason: `${this.id} has no route to ${formatIpValue(req.dst)} (ENETUNREACH)` } });
       return;
     }
     const iface = this.interfaces.get(route.port)!;
     const src = req.src ?? sourceFor(iface, req.dst);
     if (src === undefined) {
-      sim.outcome(meta, { kind: 'unreachable', node: this.id, stage: 'host.route', reason: `no IPv${version} address on ${route.port}` });
+      sim.report(meta, { kind: 'outcome', outcome: { kind: 'unreachable', node: this.id, stage: 'host.route', reason: `no IPv${version} address on ${route.port}` } });
       return;
     }
     const packet: IpPacket = { kind: 'ip', version, src, dst: req.dst, ttl: 64, l4 };
@@ -127,7 +127,7 @@ export class HostNode implements SimNode {
     }
     if (this.isAnswer(p)) {
       if (sim.recording) sim.trace(this.id, port, 'host.receive', 'answer', frame, meta, ANSWER_DETAIL);
-      sim.replied(meta);
+      sim.report(meta, { kind: 'replied' });
       return;
     }
     const decision = respond(p, this.services);
@@ -137,8 +137,8 @@ export class HostNode implements SimNode {
     }
     if (sim.recording) sim.trace(this.id, port, 'host.receive', decision.kind, frame, meta, { reason: decision.reason });
     if (meta.dir === 'forward') {
-      sim.observed(meta, p);
-      sim.outcome(meta, { kind: decision.kind === 'accept' ? 'delivered' : 'refused', node: this.id, stage: 'host.receive', reason: decision.reason });
+      sim.report(meta, { kind: 'observed', packet: p });
+      sim.report(meta, { kind: 'outcome', outcome: { kind: decision.kind === 'accept' ? 'delivered' : 'refused', node: this.id, stage: 'host.receive', reason: decision.reason } });
     }
     if (decision.reply) {
       const replyMeta: FrameMeta = { probe: meta.probe, dir: 'reply' };

@@ -4,15 +4,15 @@
  * time t" and node timers, taken from a queue ordered by (time, insertion order). Links have
  * a fixed latency. Bounds on events and virtual time end loops and storms with `expired`.
  * State (MAC tables, neighbour caches, flows) persists across probes, so a second probe sees
- * warm caches. Deterministic: no wall clock, randomness only from the seeded RNG.
+ * warm caches. Deterministic: no wall clock and no randomness (member choice, ports and ids are computed).
  */
 import type { Frame, IpPacket } from '../packet/frame.js';
 import { formatIpValue, type IpValue } from '../packet/ip-value.js';
 import { summarizeFrame, summarizePacket } from '../packet/summary.js';
 import type { Cloud } from '../topology/model.js';
-import { createRng, type Rng } from '../util/rng.js';
 import type { TraceEvent } from '../trace/events.js';
-import { pathOf, type NatEntry, type Verdict } from '../trace/verdict.js';
+import type { Verdict } from '../trace/verdict.js';
+import { INITIAL_VERDICT_STATE, reduceVerdict, verdictFrom, type VerdictFact, type VerdictState } from '../trace/verdict-reducer.js';
 import { buildPortFirewalls } from '../firewall/install.js';
 import { buildWorld, type World } from './build-world.js';
 import { Capture } from './capture.js';
@@ -21,7 +21,7 @@ import { HostNode } from './host.js';
 import { LbNode } from '../lb/lb-node.js';
 import type { Stage } from './pipeline.js';
 import type { PortFilter } from './port-filter.js';
-import type { FrameMeta, Outcome, Sim, SimNode } from './sim-types.js';
+import type { FrameMeta, Sim, SimNode } from './sim-types.js';
 
 export interface SimulatorOptions {
   /** Virtual latency of every link, µs (default 100 µs). */
@@ -31,6 +31,7 @@ export interface SimulatorOptions {
   /** Bounds per probe: events processed and virtual time elapsed. */
   readonly maxEvents?: number;
   readonly maxTimeUs?: number;
+  /** Accepted for compatibility and unused: nothing in the engine draws random numbers. */
   readonly seed?: number;
   /** Security groups and port security: by rule count (default), always compiled, the linear reference, or off. */
   readonly firewall?: 'auto' | 'compiled' | 'linear' | 'off';
@@ -90,15 +91,11 @@ const NO_DETAIL: Readonly<Record<string, unknown>> = Object.freeze({});
 
 const isBackground = (a: Agenda): boolean => (a.kind === 'frame' ? a.meta.probe : a.probe) === 0;
 
+/** The probe running now: its id, where its events start in the log, and its verdict so far. */
 interface ProbeState {
   readonly id: number;
   readonly firstEvent: number;
-  outcome: Outcome | undefined;
-  readonly blockers: Outcome[];
-  readonly nat: NatEntry[];
-  lb: { node: string; member: string; algorithm: string } | null;
-  replied: boolean;
-  observed: IpPacket | undefined;
+  verdict: VerdictState;
 }
 
 export class Simulator implements Sim {
@@ -121,7 +118,6 @@ export class Simulator implements Sim {
   private readonly latency: number;
   private readonly maxEvents: number;
   private readonly maxTime: number;
-  private readonly rng: Rng;
   private clock = 0;
   /** Queued events that belong to a probe (frames and timers of probe > 0). */
   private foreground = 0;
@@ -144,7 +140,6 @@ export class Simulator implements Sim {
     this.latency = options.latencyUs ?? 100;
     this.maxEvents = options.maxEvents ?? 100_000;
     this.maxTime = options.maxTimeUs ?? 60_000_000;
-    this.rng = createRng(options.seed ?? cloud.seed);
     this.explainAll = options.explainAll ?? false;
     this.capture = options.capture ? new Capture() : undefined;
     const filters = new Map<string, PortFilter>();
@@ -223,13 +218,13 @@ export class Simulator implements Sim {
   probe(spec: ProbeSpec): Verdict {
     const sender = this.world.nodes.get(spec.from);
     if (!(sender instanceof HostNode)) throw new Error(`${spec.from} is not a host that can send`);
-    const state: ProbeState = { id: ++this.probeCount, firstEvent: this.log.length, outcome: undefined, blockers: [], nat: [], lb: null, replied: false, observed: undefined };
+    const state: ProbeState = { id: ++this.probeCount, firstEvent: this.log.length, verdict: INITIAL_VERDICT_STATE };
     this.current = state;
     const meta: FrameMeta = { probe: state.id, dir: 'forward' };
     const port = spec.port ?? 0;
     sender.sendProbe(this, { dst: spec.to, proto: spec.proto, port, ...(spec.src !== undefined ? { src: spec.src } : {}), ...(spec.sport !== undefined ? { sport: spec.sport } : {}) }, meta);
     const bound = this.run(this.clock + this.maxTime, this.maxEvents);
-    if (bound) state.outcome ??= { kind: 'expired', node: bound.node, stage: 'drop', reason: bound.reason };
+    if (bound) state.verdict = reduceVerdict(state.verdict, { kind: 'outcome', outcome: { kind: 'expired', node: bound.node, stage: 'drop', reason: bound.reason } }, 'forward');
     this.current = undefined;
     return this.verdictOf(state, spec);
   }
@@ -278,7 +273,7 @@ export class Simulator implements Sim {
     }
     if (link.egress && !link.egress.egress(this, from, port, frame, meta)) return;
     this.capture?.record(this.clock, meta.probe, from, port, frame);
-    // schedule(), for a frame.
+    // As schedule() does, without its timer bookkeeping.
     if (meta.probe !== 0) this.foreground++;
     this.queue.push(this.clock + this.latency, new FrameArrival(link.peer, frame, meta));
   }
@@ -354,38 +349,9 @@ export class Simulator implements Sim {
     this.log.push({ seq: this.seq++, probe: meta.probe, t: this.clock, node, port, stage, action, packet: this.lastSummary, direction: meta.dir, detail });
   }
 
-  outcome(meta: FrameMeta, outcome: Outcome): void {
-    if (this.current && this.current.id === meta.probe && !this.current.outcome) this.current.outcome = outcome;
-  }
-
-  blocked(meta: FrameMeta, outcome: Outcome): boolean {
-    const probe = this.current && this.current.id === meta.probe ? this.current : undefined;
-    // Only the probe's own packet counts as a blocker; a filtered reply is reported by `reply: false`.
-    if (probe && meta.dir === 'forward') {
-      probe.blockers.push(outcome);
-      if (!probe.outcome) probe.outcome = outcome;
-    }
-    return this.explainAll && meta.dir === 'forward';
-  }
-
-  balanced(meta: FrameMeta, choice: { node: string; member: string; algorithm: string }): void {
-    if (this.current && this.current.id === meta.probe && meta.dir === 'forward' && !this.current.lb) this.current.lb = choice;
-  }
-
-  translated(meta: FrameMeta, entry: NatEntry): void {
-    if (this.current && this.current.id === meta.probe && meta.dir === 'forward') this.current.nat.push(entry);
-  }
-
-  replied(meta: FrameMeta): void {
-    if (this.current && this.current.id === meta.probe) this.current.replied = true;
-  }
-
-  observed(meta: FrameMeta, packet: IpPacket): void {
-    if (this.current && this.current.id === meta.probe && !this.current.observed) this.current.observed = packet;
-  }
-
-  random(n: number): number {
-    return this.rng.below(n);
+  report(meta: FrameMeta, fact: VerdictFact): void {
+    const probe = this.current;
+    if (probe && probe.id === meta.probe) probe.verdict = reduceVerdict(probe.verdict, fact, meta.dir);
   }
 
   private verdictOf(state: ProbeState, spec: ProbeSpec): Verdict {
@@ -395,19 +361,6 @@ export class Simulator implements Sim {
     const log = this.log;
     for (let i = state.firstEvent; own && i < log.length; i++) own = log[i]!.probe === state.id;
     const events = own ? log.slice(state.firstEvent) : log.slice(state.firstEvent).filter((e) => e.probe === state.id);
-    const o = state.outcome ?? { kind: 'dropped' as const, node: spec.from, stage: 'drop' as const, reason: `the packet to ${formatIpValue(spec.to)} was lost: no node took it` };
-    const stopped = o.kind === 'dropped' || o.kind === 'unreachable' || o.kind === 'expired';
-    return {
-      verdict: o.kind,
-      reply: state.replied,
-      path: pathOf(events),
-      drop: stopped ? { node: o.node, stage: o.stage, reason: o.reason } : null,
-      blockers: state.blockers.map((b) => ({ node: b.node, stage: b.stage, reason: b.reason })),
-      nat: state.nat,
-      lb: state.lb,
-      observed: state.observed ? { src: formatIpValue(state.observed.src), dst: formatIpValue(state.observed.dst) } : null,
-      reason: o.reason,
-      events,
-    };
+    return verdictFrom(state.verdict, events, { kind: 'dropped', node: spec.from, stage: 'drop', reason: `the packet to ${formatIpValue(spec.to)} was lost: no node took it` });
   }
 }

@@ -17,6 +17,7 @@ import { describeTraffic, fieldsOf } from './packet-fields.js';
 import { spoofingReason, type PortIdentity } from './port-security.js';
 import type { MatchRule } from './rule.js';
 import type { Detail } from '../trace/shared-details.js';
+import { liftsBlocker } from '../trace/verdict-reducer.js';
 
 /**
  * ICMPv6 that passes a port without a rule, as neutron.agent.firewall's
@@ -47,7 +48,8 @@ export class PortFirewall implements PortFilter {
   egress(sim: Sim, node: string, port: string, frame: Frame, meta: FrameMeta): boolean {
     const spoof = spoofingReason(this.config.identity, frame);
     if (spoof !== undefined) {
-      const lifted = sim.blocked(meta, { kind: 'dropped', node, stage: 'port.security', reason: `port security on ${port}: ${spoof}` });
+      sim.report(meta, { kind: 'blocked', outcome: { kind: 'dropped', node, stage: 'port.security', reason: `port security on ${port}: ${spoof}` } });
+      const lifted = liftsBlocker(sim.explainAll, meta.dir);
       if (sim.recording) sim.trace(node, port, 'port.security', lifted ? 'drop-lifted' : 'drop', frame, meta, { reason: spoof });
       if (!lifted) return false;
     }
@@ -93,7 +95,8 @@ export class PortFirewall implements PortFilter {
     const groups = this.config.groups.length ? `groups [${this.config.groups.join(', ')}]` : 'no security groups (everything is dropped)';
     const traffic = describeTraffic(fields, direction, formatIpValue);
     const reason = this.config.groups.length ? `no rule of ${groups} allows ${traffic} (${direction})` : `port has ${groups}`;
-    const lifted = sim.blocked(meta, { kind: 'dropped', node, stage, reason: `${port}: ${reason}` });
+    sim.report(meta, { kind: 'blocked', outcome: { kind: 'dropped', node, stage, reason: `${port}: ${reason}` } });
+    const lifted = liftsBlocker(sim.explainAll, meta.dir);
     if (sim.recording) sim.trace(node, port, stage, lifted ? 'drop-lifted' : 'drop', p, meta, { ct: this.config.stateful ? 'new' : 'untracked', reason, default: 'drop' });
     // With every blocker explained, a lifted drop of a new flow is committed so its replies behave as if allowed.
     if (lifted && this.config.stateful) this.conntrack.commit(p, direction, sim.now);
@@ -103,7 +106,8 @@ export class PortFirewall implements PortFilter {
   /** Conntrack's invalid state drops before any rule, as Neutron's firewalls do (conntrack.ts). */
   private dropInvalid(sim: Sim, node: string, port: string, p: IpPacket, stage: 'sg.ingress' | 'sg.egress', meta: FrameMeta): boolean {
     const reason = 'connection tracking: invalid (an echo reply that answers no tracked echo request)';
-    const lifted = sim.blocked(meta, { kind: 'dropped', node, stage, reason: `${port}: ${reason}` });
+    sim.report(meta, { kind: 'blocked', outcome: { kind: 'dropped', node, stage, reason: `${port}: ${reason}` } });
+    const lifted = liftsBlocker(sim.explainAll, meta.dir);
     if (sim.recording) sim.trace(node, port, stage, lifted ? 'drop-lifted' : 'drop', p, meta, { ct: 'invalid', reason, default: 'drop' });
     return lifted;
   }

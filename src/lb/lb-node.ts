@@ -125,8 +125,8 @@ export class LbNode implements SimNode {
       if ((d.kind === 'accept' || d.kind === 'refuse') && d.reply) {
         if (sim.recording) sim.trace(this.id, port, 'host.receive', d.kind, p, meta, { reason: d.reason });
         if (meta.dir === 'forward') {
-          sim.observed(meta, p);
-          sim.outcome(meta, { kind: 'delivered', node: this.id, stage: 'host.receive', reason: d.reason });
+          sim.report(meta, { kind: 'observed', packet: p });
+          sim.report(meta, { kind: 'outcome', outcome: { kind: 'delivered', node: this.id, stage: 'host.receive', reason: d.reason } });
         }
         this.send(sim, d.reply, { probe: meta.probe, dir: 'reply' });
       }
@@ -154,7 +154,7 @@ export class LbNode implements SimNode {
       if (!pool) {
         const d = respond(p, []);
         if (sim.recording) sim.trace(this.id, port, 'lb.select', 'no-listener', p, meta, { reason: `no listener on ${l4.proto}/${l4.dport}` });
-        if (meta.dir === 'forward') sim.outcome(meta, { kind: 'refused', node: this.id, stage: 'lb.select', reason: `load balancer ${this.balancer.lb.name} has no listener on ${l4.proto}/${l4.dport}` });
+        if (meta.dir === 'forward') sim.report(meta, { kind: 'outcome', outcome: { kind: 'refused', node: this.id, stage: 'lb.select', reason: `load balancer ${this.balancer.lb.name} has no listener on ${l4.proto}/${l4.dport}` } });
         if (d.kind === 'refuse') this.send(sim, d.reply, { probe: meta.probe, dir: 'reply' });
         return;
       }
@@ -168,21 +168,21 @@ export class LbNode implements SimNode {
       this.byClient.set(flow, entry);
       this.proxied.set(new Flow(flow.proto, this.balancer.vip, entry.lbPort, pick.member.address, pick.member.member.protocolPort), entry);
       if (sim.recording) sim.trace(this.id, port, 'lb.select', 'select', p, meta, { lb: this.balancer.lb.name, pool: pool.pool.name, member: pick.member.member.instance, algorithm: pool.pool.algorithm, why: pick.why });
-      sim.balanced(meta, { node: this.id, member: pick.member.member.instance, algorithm: pool.pool.algorithm });
+      sim.report(meta, { kind: 'balanced', choice: { node: this.id, member: pick.member.member.instance, algorithm: pool.pool.algorithm } });
     }
     const out: IpPacket = { ...p, src: this.balancer.vip, dst: entry.member.address, l4: { ...l4, sport: entry.lbPort, dport: entry.member.member.protocolPort } };
     const from = `${formatIpValue(p.src)}:${l4.sport} → ${formatIpValue(p.dst)}:${l4.dport}`;
     const to = `${formatIpValue(out.src)}:${entry.lbPort} → ${formatIpValue(out.dst)}:${entry.member.member.protocolPort}`;
     const why = this.balancer.lb.mode === 'proxy' ? 'proxy mode: the load balancer connects to the member from the VIP' : 'client on the VIP\'s subnet: DNAT to the member and SNAT to the VIP (hairpin SNAT)';
     if (sim.recording) sim.trace(this.id, port, 'nat.dnat', 'dnat', out, meta, { from, to, why });
-    if (!known) sim.translated(meta, { node: this.id, kind: 'dnat', from, to });
+    if (!known) sim.report(meta, { kind: 'translated', entry: { node: this.id, kind: 'dnat', from, to } });
     this.send(sim, out, meta);
   }
 
   /** No healthy member: refuse like OVN's LB with reject (TCP RST, ICMP port unreachable). */
   reject(sim: Sim, p: IpPacket, meta: FrameMeta, port: string, reason: string): void {
     if (sim.recording) sim.trace(this.id, port, 'lb.select', 'reject', p, meta, { reason });
-    if (meta.dir === 'forward') sim.outcome(meta, { kind: 'refused', node: this.id, stage: 'lb.select', reason: `load balancer ${this.balancer.lb.name}: ${reason}` });
+    if (meta.dir === 'forward') sim.report(meta, { kind: 'outcome', outcome: { kind: 'refused', node: this.id, stage: 'lb.select', reason: `load balancer ${this.balancer.lb.name}: ${reason}` } });
     const d = respond(p, []);
     if (d.kind === 'refuse') this.send(sim, d.reply, { probe: meta.probe, dir: 'reply' });
   }

@@ -19,6 +19,7 @@ import { summarizeAs, summarizePacket } from '../packet/summary.js';
 import type { AclEvaluator } from '../firewall/network-acl.js';
 import { fieldsOf } from '../firewall/packet-fields.js';
 import { SharedDetails, type Detail } from '../trace/shared-details.js';
+import { liftsBlocker } from '../trace/verdict-reducer.js';
 
 const ICMP_TTL = 64;
 
@@ -57,7 +58,7 @@ export class RouterNode implements SimNode {
     this.own = new AddressIndex(interfaces);
     this.neighbors = new NeighborResolver(id, (sim, iface, packet, meta, nexthop) => {
       const reason = `next hop ${formatIpValue(nexthop)} did not answer on ${iface.port}`;
-      sim.outcome(meta, { kind: 'unreachable', node: id, stage: typeof nexthop === 'number' ? 'arp' : 'nd', reason });
+      sim.report(meta, { kind: 'outcome', outcome: { kind: 'unreachable', node: id, stage: typeof nexthop === 'number' ? 'arp' : 'nd', reason } });
       this.icmpError(sim, packet, meta, 'host', iface.port);
     });
   }
@@ -88,7 +89,7 @@ export class RouterNode implements SimNode {
         const { balancer, member, why } = pre.lb;
         const pool = [...balancer.pools.values()].find((x) => x.members.includes(member))!;
         if (sim.recording) sim.trace(this.id, inPort, 'lb.select', 'select', p, meta, { lb: balancer.lb.name, pool: pool.pool.name, member: member.member.instance, algorithm: pool.pool.algorithm, why });
-        sim.balanced(meta, { node: `lb:${balancer.lb.name}`, member: member.member.instance, algorithm: pool.pool.algorithm });
+        sim.report(meta, { kind: 'balanced', choice: { node: `lb:${balancer.lb.name}`, member: member.member.instance, algorithm: pool.pool.algorithm } });
       }
       if (pre) p = this.traceNat(sim, p, pre, meta, inPort, pre.complete && pre.kind === 'snat' ? 'nat.snat' : 'nat.dnat');
     }
@@ -102,7 +103,7 @@ export class RouterNode implements SimNode {
     const route = this.routes.lookup(p.dst);
     if (!route) {
       if (sim.recording) sim.trace(this.id, inPort, 'router.route', 'no-route', p, meta, { reason: `no route to ${formatIpValue(p.dst)}` });
-      sim.outcome(meta, { kind: 'unreachable', node: this.id, stage: 'router.route', reason: `${this.id} has no route to ${formatIpValue(p.dst)}` });
+      sim.report(meta, { kind: 'outcome', outcome: { kind: 'unreachable', node: this.id, stage: 'router.route', reason: `${this.id} has no route to ${formatIpValue(p.dst)}` } });
       this.icmpError(sim, p, meta, 'net', inPort);
       return;
     }
@@ -119,7 +120,7 @@ export class RouterNode implements SimNode {
     if (inPort !== null) {
       if (p.ttl <= 1) {
         if (sim.recording) sim.trace(this.id, inPort, 'router.ttl', 'expired', p, meta, { ttl: p.ttl });
-        sim.outcome(meta, { kind: 'expired', node: this.id, stage: 'router.ttl', reason: `TTL expired at ${this.id}` });
+        sim.report(meta, { kind: 'outcome', outcome: { kind: 'expired', node: this.id, stage: 'router.ttl', reason: `TTL expired at ${this.id}` } });
         this.icmpError(sim, p, meta, 'ttl', inPort);
         return;
       }
@@ -142,7 +143,7 @@ export class RouterNode implements SimNode {
   /** A VIP with no healthy member: answer for the load balancer with RST / port unreachable. */
   private lbReject(sim: Sim, p: IpPacket, meta: FrameMeta, inPort: string, lb: string, reason: string): void {
     if (sim.recording) sim.trace(this.id, inPort, 'lb.select', 'reject', p, meta, { lb, reason });
-    sim.outcome(meta, { kind: 'refused', node: this.id, stage: 'lb.select', reason: `load balancer ${lb}: ${reason}` });
+    sim.report(meta, { kind: 'outcome', outcome: { kind: 'refused', node: this.id, stage: 'lb.select', reason: `load balancer ${lb}: ${reason}` } });
     const d = respond(p, []);
     if (d.kind === 'refuse') this.forward(sim, d.reply, { probe: meta.probe, dir: 'reply' }, null);
   }
@@ -150,7 +151,7 @@ export class RouterNode implements SimNode {
   private traceNat(sim: Sim, before: IpPacket, t: Translation, meta: FrameMeta, port: string, stage: 'nat.snat' | 'nat.dnat'): IpPacket {
     const action = t.action ?? (t.complete ? (t.what.startsWith('reply') || t.what.startsWith('ICMP') ? 'reverse' : 'tracked') : t.kind);
     if (sim.recording) sim.trace(this.id, port, stage, action, t.packet, meta, { from: t.from, to: t.to, why: t.what, before: summarizePacket(before) });
-    if (!t.complete) sim.translated(meta, { node: this.id, kind: t.kind, from: t.from, to: t.to });
+    if (!t.complete) sim.report(meta, { kind: 'translated', entry: { node: this.id, kind: t.kind, from: t.from, to: t.to } });
     return t.packet;
   }
 
@@ -165,7 +166,8 @@ export class RouterNode implements SimNode {
       return true;
     }
     const reason = d.rule ? `${where}: rule ${d.rule.text}` : `${where}: no rule matches, the implicit * deny applies`;
-    const lifted = sim.blocked(meta, { kind: 'dropped', node: this.id, stage: 'acl', reason });
+    sim.report(meta, { kind: 'blocked', outcome: { kind: 'dropped', node: this.id, stage: 'acl', reason } });
+    const lifted = liftsBlocker(sim.explainAll, meta.dir);
     if (sim.recording) sim.trace(this.id, port, 'acl', lifted ? 'deny-lifted' : 'deny', p, meta, { acl: name, subnet: acl.subnet, direction, rule: d.rule ? d.rule.text : '* deny (no rule matched)' });
     return lifted;
   }
@@ -179,8 +181,8 @@ export class RouterNode implements SimNode {
     const d = respond(p, []);
     if (sim.recording) sim.trace(this.id, port, 'host.receive', d.kind, p, meta, { reason: d.reason });
     if (meta.dir === 'forward' && (d.kind === 'accept' || d.kind === 'refuse')) {
-      sim.observed(meta, p);
-      sim.outcome(meta, { kind: d.kind === 'accept' ? 'delivered' : 'refused', node: this.id, stage: 'host.receive', reason: d.reason });
+      sim.report(meta, { kind: 'observed', packet: p });
+      sim.report(meta, { kind: 'outcome', outcome: { kind: d.kind === 'accept' ? 'delivered' : 'refused', node: this.id, stage: 'host.receive', reason: d.reason } });
     }
     if ((d.kind === 'accept' || d.kind === 'refuse') && d.reply) this.forward(sim, d.reply, { probe: meta.probe, dir: 'reply' }, null);
   }

@@ -10,6 +10,7 @@ import { parseIp } from '../../../src/address/ip.js';
 import { parseMac, type Mac } from '../../../src/address/mac.js';
 import type { Stage } from '../../../src/engine/pipeline.js';
 import type { FrameMeta, Outcome, Sim } from '../../../src/engine/sim-types.js';
+import type { VerdictFact } from '../../../src/trace/verdict-reducer.js';
 import { Simulator } from '../../../src/engine/simulator.js';
 import { LinearMatcher } from '../../../src/firewall/linear-matcher.js';
 import { PortFirewall } from '../../../src/firewall/port-firewall.js';
@@ -88,8 +89,8 @@ describe('spoofingReason', () => {
 interface Traced { readonly node: string; readonly port: string | null; readonly stage: Stage; readonly action: string; readonly detail: Record<string, unknown> }
 
 /**
- * The Sim members a port filter uses: the clock, recording, trace, and reporting a drop (outcome or
- * blocked, whichever the filter calls). Anything else throws, so new uses show up here.
+ * The Sim members a port filter uses: the clock, recording, trace, and reporting a drop (an
+ * outcome or blocked fact, and whether blockers are explained). Anything else throws, so new uses show up here.
  */
 class FakeSim {
   now = 0;
@@ -111,13 +112,10 @@ class FakeSim {
     this.traced.push({ node, port, stage, action, detail });
   }
 
-  outcome(_meta: FrameMeta, o: Outcome): void {
-    this.outcomes.push(o);
-  }
+  readonly explainAll = false;
 
-  blocked(_meta: FrameMeta, o: Outcome): boolean {
-    this.outcomes.push(o);
-    return false;
+  report(_meta: FrameMeta, fact: VerdictFact): void {
+    if (fact.kind === 'outcome' || fact.kind === 'blocked') this.outcomes.push(fact.outcome);
   }
 }
 
