@@ -58,9 +58,12 @@ export class InjectForm {
     this.syncPort();
   }
 
+  /** ICMP has no ports: the field goes (its value is kept for when TCP or UDP comes back). */
   private syncPort(): void {
     const icmp = this.c.proto.value === 'icmp';
     this.c.port.disabled = icmp;
+    const label = this.c.port.closest('label');
+    if (label) label.hidden = icmp;
     if (!icmp && this.c.port.value === '') this.c.port.value = '80';
   }
 

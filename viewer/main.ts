@@ -59,7 +59,11 @@ function nextFrame(callback: () => void): void {
 const playback = new Playback({ now: () => performance.now(), frame: nextFrame }, {
   reveal: (e) => events.reveal(e),
   hide: (e) => events.hide(e),
-  current: (e) => events.current(e),
+  current: (e) => {
+    events.current(e);
+    // Stepping by hand: the side panel follows with the frame's packet view.
+    if (e !== null && !playback.playing) showEvent(e);
+  },
   finished: (id) => probes.settle(id),
   unfinished: (id) => probes.unsettle(id),
   changed: () => {
@@ -78,8 +82,13 @@ const events = new EventList(store, byId<HTMLTableSectionElement>('events'), {
   background: byId<HTMLInputElement>('filter-background'),
 }, byId('event-count'), (e) => {
   inspected = null;
-  showDetails(`Event ${e.seq}`, eventDetail(e));
+  showEvent(e);
 }, (e) => playback.revealed(e));
+
+function showEvent(e: TraceEvent): void {
+  inspected = null;
+  showDetails(`Event ${e.seq}`, eventDetail(e, store.get(e.probe)?.events ?? [e]));
+}
 const probes = new ProbeList(byId('probes'), byId('verdict-banner'), (id) => selectProbe(id, true));
 const form = new InjectForm({
   form: byId<HTMLFormElement>('inject'),

@@ -174,7 +174,7 @@ export class Playback {
 
   /** The frame in flight now, for the animation layer. */
   flight(now: number): Flight | undefined {
-    if (this.cursor === 0) return undefined;
+    if (this.cursor === 0 || this.done) return undefined;
     const i = this.cursor - 1;
     const d = this.duration(i);
     const k = d <= 0 ? 1 : Math.min(1, Math.max(0, (now - this.stepStart) / d));

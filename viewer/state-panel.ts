@@ -1,12 +1,13 @@
 /**
  * A node's state (the server's `state` answer) as tables: MAC table, ARP/ND cache, routes,
  * connection tracking, NAT, security groups and load-balancer members — whichever the node
- * has. Times are virtual, as everywhere in vnet.
+ * has. Times are virtual ms, as everywhere on the page.
  */
 import { el } from './dom.js';
 import type { NodeState } from './types.js';
 
-const seconds = (us: number): string => `${(us / 1e6).toFixed(us < 1e7 ? 3 : 0)} s`;
+/** Virtual ms, the page's one unit of time. */
+const seconds = (us: number): string => `${(us / 1000).toLocaleString('en-US', { maximumFractionDigits: 3 })} ms`;
 
 function table(title: string, head: readonly string[], rows: readonly (readonly string[])[], empty: string): HTMLElement {
   return el('section', { class: 'state-section', 'data-section': title },
@@ -32,7 +33,7 @@ export function stateView(s: NodeState): HTMLElement {
   if (s.kind === 'router') parts.push(table('NAT (connection tracking)', ['proto', 'original', 'translated'], s.nat.map((r) => [r.proto, r.original, r.translated]), 'no translations yet'));
   if (s.kind === 'load_balancer') parts.push(table('Members', ['pool', 'member', 'address', 'health', 'connections'], s.members.map((m) => [m.pool, m.member, m.address, m.health, String(m.connections)]), 'no members'));
   return el('div', { class: 'state-view', 'data-node': s.node },
-    el('p', { class: 'muted' }, `${s.kind.replace('_', ' ')} at virtual time ${seconds(s.t)}`),
+    el('p', { class: 'muted', title: 'The simulation\'s own clock, which starts at 0 when the topology loads; health checks and earlier probes move it on' }, `${s.kind.replace('_', ' ')} at ${seconds(s.t)} on the virtual clock`),
     ...parts,
   );
 }

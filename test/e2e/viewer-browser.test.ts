@@ -96,6 +96,8 @@ describeNeeding('chromium', 'the viewer in headless Chromium', () => {
   });
 
   it('injects client → lb-fip tcp/80 from the form; both tabs list the events and the verdict', async () => {
+    // The tab in front runs animation frames (the playback's clock and playwright's click checks).
+    await first.bringToFront();
     await first.fill('#inject-from', 'client');
     await first.fill('#inject-to', 'lb-fip');
     await first.selectOption('#inject-proto', 'tcp');
@@ -142,6 +144,20 @@ describeNeeding('chromium', 'the viewer in headless Chromium', () => {
     await expect.poll(() => first.locator('#details').textContent()).toContain('round_robin');
     expect(await first.locator('#details').textContent()).toContain('web-lb');
 
+    // The packet view: NAT's in and out side by side, each layer's fields, one unit of time.
+    await first.locator('#events tr[data-stage="nat.dnat"]').first().click();
+    const dst = first.locator('#details table.pdu tr[data-field="IPv4.destination"]');
+    await dst.waitFor();
+    expect(await dst.getAttribute('class')).toBe('changed');
+    expect(await dst.locator('td.before').textContent()).toBe('203.0.113.80');
+    expect(await dst.locator('td.value').textContent()).toBe('10.0.0.2');
+    expect(await first.locator('#details tr[data-field="IPv4.source"]').getAttribute('class')).toBe('');
+    expect(await first.locator('#details tr[data-field="TCP.flags"] td.value').textContent()).toBe('SYN');
+    expect(await first.locator('#details tr[data-field="IPv4.TTL"] td.value').textContent()).toBe('63');
+    expect(await first.locator('#details tr[data-field="Ethernet.destination MAC"] td.value').textContent()).toMatch(/^fa:16:3e:/);
+    expect(await first.locator('#details').textContent()).toMatch(/\d+\.\d{3} ms after the probe's first frame/);
+    expect(await first.locator('#details').textContent()).not.toContain('µs');
+
     // The protocol filter keeps ARP rows only.
     await first.selectOption('#filter-proto', 'arp');
     const stages = await first.locator('#events tr').evaluateAll((rows) => rows.map((r) => r.querySelector('td:last-child')?.textContent ?? ''));
@@ -169,6 +185,14 @@ describeNeeding('chromium', 'the viewer in headless Chromium', () => {
     expect(await first.locator('#verdict-banner').isVisible()).toBe(true);
     await first.click('#play');
     expect(await first.locator('#play').textContent()).toContain('Pause');
+  });
+
+  it('drops the port from the form when ICMP is chosen, and brings it back for TCP', async () => {
+    await first.selectOption('#inject-proto', 'icmp');
+    expect(await first.locator('#inject-port').isVisible()).toBe(false);
+    await first.selectOption('#inject-proto', 'tcp');
+    expect(await first.locator('#inject-port').isVisible()).toBe(true);
+    expect(await first.locator('#inject-port').inputValue()).toBe('80');
   });
 
   it('shows a node\'s state: the router\'s routes, ARP cache and NAT entry', async () => {
