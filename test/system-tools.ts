@@ -9,7 +9,7 @@ import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { describe, it } from 'vitest';
 
-export type Requirement = 'chromium' | 'tshark' | 'namespaces';
+export type Requirement = 'chromium' | 'tshark' | 'namespaces' | 'openstack';
 
 interface Needs {
   /** Commands that must be on PATH, each with the Debian package that brings it. */
@@ -27,6 +27,7 @@ export const REQUIREMENTS: Readonly<Record<Requirement, Needs>> = {
     root: true,
     enables: 'realize, conform and the kernel jhash check in network namespaces',
   },
+  openstack: { commands: [['openstack', 'python3-openstackclient']], root: false, enables: 'driving vnet api with the real openstack CLI' },
 };
 
 export interface Machine {

@@ -129,7 +129,8 @@ export class Store {
     // External networks created through the API that have no subnet yet exist only here.
     for (const m of meta.values()) if (m.kind === 'network' && m.attrs.pending === true) present.add(metaKey('network', m.key));
     for (const s of cloud.subnets.values()) ensure('subnet', s.name, s.name);
-    for (const p of cloud.ports.values()) ensure('port', p.id, p.owner.kind === 'instance' && cloud.instances.get(p.owner.name)!.ports.length === 1 ? p.owner.name : p.id);
+    // Router and VIP ports have no name in Neutron; an instance port is named after its instance.
+    for (const p of cloud.ports.values()) ensure('port', p.id, p.owner.kind !== 'instance' ? '' : cloud.instances.get(p.owner.name)!.ports.length === 1 ? p.owner.name : p.id);
     for (const r of cloud.routers.values()) ensure('router', r.name, r.name);
     for (const g of cloud.securityGroups.values()) {
       const gm = ensure('security_group', g.name, g.name);

@@ -1,0 +1,37 @@
+/**
+ * An in-process API for tests: a store over a topology document, fixed users, a counter for
+ * tokens and a fixed clock, and `call(method, path, body?, user?)` returning status and JSON.
+ */
+import { ApiApp } from '../../../src/api/app.js';
+import { Identity, projectId } from '../../../src/api/identity.js';
+import { Store, type Doc } from '../../../src/api/store.js';
+
+export interface Reply {
+  status: number;
+  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  headers: Record<string, string>;
+  text?: string;
+}
+
+export function testApi(doc: Doc = { version: 1, name: 't' }) {
+  let n = 0;
+  const saved: string[] = [];
+  const store = new Store(doc, { adminProject: projectId('admin'), now: () => Date.UTC(2026, 11, 5, 17), onChange: (t) => saved.push(t) });
+  const identity = new Identity({ newToken: () => `tok${++n}`, now: () => Date.UTC(2026, 11, 5, 17) });
+  const app = new ApiApp(store, identity);
+  const tokens = new Map<string, string>();
+  const raw = (method: string, target: string, body?: unknown, headers: Record<string, string> = {}): Reply => {
+    const url = new URL(target, 'http://x');
+    const out = app.handle({ method, path: url.pathname.replace(/\/+$/, '') || '/', query: url.searchParams, headers, body, base: 'http://127.0.0.1:9' });
+    return { status: out.status, body: out.body, headers: { ...(out.headers ?? {}) }, ...(out.text !== undefined ? { text: out.text } : {}) };
+  };
+  const login = (user: string) => {
+    if (!tokens.has(user)) {
+      const r = raw('POST', '/v3/auth/tokens', { auth: { identity: { methods: ['password'], password: { user: { name: user, password: user, domain: { name: 'Default' } } } }, scope: { project: { name: user, domain: { name: 'Default' } } } } });
+      tokens.set(user, r.headers['X-Subject-Token']!);
+    }
+    return tokens.get(user)!;
+  };
+  const call = (method: string, target: string, body?: unknown, user = 'admin'): Reply => raw(method, target, body, { 'x-auth-token': login(user) });
+  return { store, app, raw, call, login, saved };
+}
