@@ -236,7 +236,7 @@ export const topologySchema = v.strictObject({
   security_groups: v.optional(map(securityGroup, 'Security groups, by name')),
   network_acls: v.optional(map(networkAcl, 'Stateless subnet ACLs (AWS network ACLs)')),
   instances: v.optional(map(instance, 'Instances (VMs, containers) and their ports')),
-  floating_ips: v.optional(map(floatingIp, 'Floating IPs, by name')),
+  floating_ips: v.optional(map(floatingIp, 'Floating IPs, by name; one with no port, load balancer or port forwardings is held in reserve, as an unassociated floating IP in Neutron')),
   load_balancers: v.optional(map(loadBalancer, 'Load balancers, by name')),
   external_hosts: v.optional(map(externalHost, 'Hosts on the internet, beyond the external gateway')),
 });
