@@ -3,13 +3,17 @@
  * /api/topology (instances, networks and fabric switches, routers, load balancers, external
  * networks and hosts, the internet), shaped and coloured by kind, placed by layout.ts, labelled
  * with its name and addresses. Clicking a node selects it (the state panel asks for its state).
+ * A large cloud draws each network's instances as one cluster node with a count; a click on it
+ * expands it, and any node a probe passes is drawn (`ensure`) and highlighted, and the camera
+ * moves to it.
  */
 import Graph from 'graphology';
 import Sigma from 'sigma';
 import { layerFill, sdfCircle, sdfDiamond, sdfSquare, sdfTriangle } from 'sigma/rendering';
 import { layeredLayout } from './layout.js';
 import { ALL_LABELS_UP_TO, EDGE_COLOR, KIND_STYLE, LABEL_COLOR, nodeScale } from './theme.js';
-import type { NodeKind, TopologyPayload } from './types.js';
+import { clusterInstances, type Clustering, type Topology } from './topology.js';
+import type { NodeKind } from './types.js';
 
 interface DrawnNode {
   x: number;
@@ -22,10 +26,18 @@ interface DrawnNode {
   name: string;
 }
 
+/** Graph units between the instances of an expanded cluster (a layout row's gap is 1.4). */
+const MEMBER_GAP = 0.16;
+
 export class GraphView {
   readonly graph = new Graph<DrawnNode>({ multi: true, type: 'undirected', allowSelfLoops: false });
   readonly sigma: Sigma<DrawnNode>;
   private selected: string | null = null;
+  private topology: Topology | undefined;
+  private clustering: Clustering = { clusterOf: new Map(), clusters: new Map() };
+  /** Per cluster: how many of its members are drawn (where the next one goes). */
+  private readonly placed = new Map<string, number>();
+  private readonly highlighted = new Set<string>();
 
   constructor(container: HTMLElement, onClick: (node: string | null) => void) {
     this.sigma = new Sigma<DrawnNode>(this.graph, container, {
@@ -51,30 +63,100 @@ export class GraphView {
       },
       settings: { itemSizesReference: 'screen', stagePadding: 60, enableNodeDrag: false, zoomDuration: 150 },
     });
-    this.sigma.on('clickNode', ({ node }) => onClick(node));
+    this.sigma.on('clickNode', ({ node }) => {
+      if (node.startsWith('cluster:')) this.expand(node);
+      else onClick(node);
+    });
     this.sigma.on('clickStage', () => onClick(null));
   }
 
   /** Replaces the drawing with this topology. Returns the number of nodes drawn. */
-  load(topology: TopologyPayload): number {
+  load(t: Topology): number {
     const g = this.graph;
     g.clear();
-    const nodes = topology.graph.nodes.map((n) => ({ id: n.key, kind: n.attributes!.kind, name: n.attributes!.name, label: n.attributes!.label }));
-    const edges = topology.graph.edges.map((e) => [e.source, e.target] as const);
+    this.topology = t;
+    this.clustering = clusterInstances(t);
+    this.placed.clear();
+    this.highlighted.clear();
+    const { clusterOf, clusters } = this.clustering;
+    const drawn = t.nodes.filter((n) => !clusterOf.has(n.id)).map((n) => ({ id: n.id, kind: n.kind, name: n.name, label: n.label }));
+    for (const c of clusters.values()) drawn.push({ id: c.id, kind: 'instance', name: `${c.members.length} instances`, label: '' });
+    const edges = t.edges.filter(([a, b]) => !clusterOf.has(a) && !clusterOf.has(b)).concat([...clusters.values()].map((c) => [c.network, c.id] as const));
     const box = this.sigma.getContainer();
     // Labels run sideways: ask for a picture a little wider than the viewport's shape.
-    const at = layeredLayout(nodes, edges, box.clientHeight > 0 ? (1.1 * box.clientWidth) / box.clientHeight : 0);
-    const scale = nodeScale(nodes.length);
-    for (const n of nodes) {
+    const at = layeredLayout(drawn, edges, box.clientHeight > 0 ? (1.1 * box.clientWidth) / box.clientHeight : 0);
+    const scale = nodeScale(drawn.length);
+    for (const n of drawn) {
       const style = KIND_STYLE[n.kind];
       const p = at.get(n.id)!;
-      g.addNode(n.id, { x: p.x, y: p.y, size: style.size * scale, color: style.color, shape: style.shape, label: n.label ? `${n.name}  ${n.label}` : n.name, kind: n.kind, name: n.name });
+      const cluster = clusters.get(n.id);
+      g.addNode(n.id, { x: p.x, y: p.y, size: (cluster ? style.size * 1.6 : style.size) * scale, color: style.color, shape: cluster ? 'square' : style.shape, label: n.label ? `${n.name}  ${n.label}` : n.name, kind: n.kind, name: n.name });
     }
-    for (const e of topology.graph.edges) if (!g.hasEdge(e.key ?? `${e.source}-${e.target}`)) g.addEdgeWithKey(e.key ?? `${e.source}-${e.target}`, e.source, e.target);
+    edges.forEach(([a, b], i) => g.addEdgeWithKey(`e${i}`, a, b));
     this.selected = null;
     this.sigma.getCamera().setState({ x: 0.5, y: 0.5, ratio: 1, angle: 0 });
     this.sigma.refresh();
     return g.order;
+  }
+
+  /** Nodes in the topology (drawn or in a cluster). */
+  get size(): number {
+    return this.topology?.nodes.length ?? 0;
+  }
+
+  /** Draws a clustered instance next to its cluster (a probe passed it, or a search found it). */
+  ensure(node: string): boolean {
+    if (this.graph.hasNode(node)) return true;
+    const t = this.topology;
+    const cluster = this.clustering.clusterOf.get(node);
+    const n = t?.byId.get(node);
+    if (!t || !n || cluster === undefined) return false;
+    const c = this.clustering.clusters.get(cluster)!;
+    const anchor = this.graph.hasNode(cluster) ? this.graph.getNodeAttributes(cluster) : this.graph.getNodeAttributes(c.network);
+    const k = this.placed.get(cluster) ?? 0;
+    this.placed.set(cluster, k + 1);
+    const columns = Math.max(1, Math.ceil(Math.sqrt(c.members.length)));
+    const style = KIND_STYLE.instance;
+    const size = this.graph.hasNode(cluster) ? this.graph.getNodeAttribute(cluster, 'size') / 1.6 : style.size / 2;
+    this.graph.addNode(node, {
+      x: anchor.x + ((k % columns) - (columns - 1) / 2) * MEMBER_GAP,
+      y: anchor.y - (1 + Math.floor(k / columns)) * MEMBER_GAP,
+      size, color: style.color, shape: style.shape, label: n.label ? `${n.name}  ${n.label}` : n.name, kind: 'instance', name: n.name,
+    });
+    for (const [a, b] of t.edges) if ((a === node || b === node) && this.graph.hasNode(a === node ? b : a)) this.graph.addEdge(a, b);
+    return true;
+  }
+
+  /** A cluster's every instance, drawn under it; the cluster node goes. */
+  expand(cluster: string): void {
+    const c = this.clustering.clusters.get(cluster);
+    if (!c) return;
+    for (const m of c.members) this.ensure(m);
+    this.graph.dropNode(cluster);
+    this.focus(c.members);
+  }
+
+  /** Highlights these nodes (a probe's path) and only these. */
+  highlight(nodes: Iterable<string>): void {
+    const want = new Set([...nodes].filter((n) => this.graph.hasNode(n)));
+    for (const n of this.highlighted) if (!want.has(n) && this.graph.hasNode(n) && n !== this.selected) this.sigma.setNodeState(n, { isHighlighted: false });
+    for (const n of want) this.sigma.setNodeState(n, { isHighlighted: true });
+    this.highlighted.clear();
+    for (const n of want) this.highlighted.add(n);
+  }
+
+  /** Moves the camera to show these nodes, not closer than the whole picture when they are few and far apart. */
+  focus(nodes: readonly string[]): void {
+    const pts = nodes.filter((n) => this.graph.hasNode(n)).map((n) => this.sigma.viewportToFramedGraph(this.sigma.graphToViewport(this.graph.getNodeAttributes(n))));
+    if (pts.length === 0) return;
+    const xs = pts.map((p) => p.x);
+    const ys = pts.map((p) => p.y);
+    const cam = this.sigma.getCamera();
+    const w = Math.max(...xs) - Math.min(...xs);
+    const h = Math.max(...ys) - Math.min(...ys);
+    // Framed coordinates span 0-1 for the whole picture at ratio 1.
+    const ratio = Math.min(1, Math.max(0.04, 1.4 * Math.max(w, h)));
+    void cam.animate({ x: (Math.max(...xs) + Math.min(...xs)) / 2, y: (Math.max(...ys) + Math.min(...ys)) / 2, ratio }, { duration: 400 });
   }
 
   has(node: string): boolean {

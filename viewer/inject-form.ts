@@ -5,7 +5,11 @@
  * first external host and the first floating IP (else the first instances) are prefilled.
  */
 import { el } from './dom.js';
-import type { TopologyPayload } from './types.js';
+import type { Topology } from './topology.js';
+import type { CompactTopology } from './types.js';
+
+/** Instances offered in the suggestions (a larger cloud's others are typed, or found by search). */
+const MAX_SUGGESTED = 300;
 
 export interface ProbeRequest {
   readonly from: string;
@@ -40,21 +44,22 @@ export class InjectForm {
   }
 
   /** Suggestions and defaults from a (new) topology. */
-  load(t: TopologyPayload): void {
-    const cloud = t.cloud;
+  load(compact: CompactTopology, t: Topology): void {
+    const ep = compact.endpoints;
     const option = (value: string, label: string) => el('option', { value }, label);
-    const senders = [...cloud.external_hosts.map((h) => option(h.name, `external host ${h.ip}`)), ...cloud.instances.map((i) => option(i.name, 'instance'))];
+    const instances = t.nodes.filter((n) => n.kind === 'instance').slice(0, MAX_SUGGESTED).map((n) => option(n.name, `instance ${n.label}`));
+    const senders = [...ep.external_hosts.map(([name, ip]) => option(name, `external host ${ip}`)), ...instances];
     const targets = [
-      ...cloud.floating_ips.map((f) => option(f.name, `floating IP ${f.ip}`)),
-      ...cloud.load_balancers.map((l) => option(l.name, `load balancer ${l.vip}`)),
-      ...cloud.instances.map((i) => option(i.name, 'instance')),
-      ...cloud.external_hosts.map((h) => option(h.name, `external host ${h.ip}`)),
+      ...ep.floating_ips.map(([name, ip]) => option(name, `floating IP ${ip}`)),
+      ...ep.load_balancers.map(([name, vip]) => option(name, `load balancer ${vip}`)),
+      ...instances.map((o) => o.cloneNode(true) as HTMLOptionElement),
+      ...ep.external_hosts.map(([name, ip]) => option(name, `external host ${ip}`)),
     ];
     this.c.senders.replaceChildren(...senders);
     this.c.targets.replaceChildren(...targets);
     const known = (input: HTMLInputElement, list: readonly HTMLOptionElement[]) => list.some((o) => o.value === input.value);
     if (!known(this.c.from, senders)) this.c.from.value = senders[0]?.value ?? '';
-    if (!known(this.c.to, targets)) this.c.to.value = cloud.floating_ips[0]?.name ?? cloud.instances[1]?.name ?? targets[0]?.value ?? '';
+    if (!known(this.c.to, targets)) this.c.to.value = ep.floating_ips[0]?.[0] ?? instances[1]?.value ?? targets[0]?.value ?? '';
     this.syncPort();
   }
 

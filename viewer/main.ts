@@ -17,10 +17,17 @@ import { StreamClient, type ConnectionState } from './socket.js';
 import { stateView } from './state-panel.js';
 import { KIND_ORDER, KIND_STYLE } from './theme.js';
 import { TraceStore } from './trace-store.js';
-import type { NodeKind, TopologyPayload, TraceEvent } from './types.js';
+import { CLUSTER_ABOVE, expandCompact, searchNodes, type Topology } from './topology.js';
+import type { CompactTopology, NodeKind, TraceEvent } from './types.js';
 
 const store = new TraceStore();
-let topology: TopologyPayload | undefined;
+let topology: CompactTopology | undefined;
+let topo: Topology | undefined;
+let firstPaint: number | undefined;
+let helloAt: number | undefined;
+/** The nodes the playing probe has reached so far (highlighted), and that probe. */
+const pathNodes = new Set<string>();
+let pathProbe: number | null = null;
 let selectedProbe: number | null = null;
 /** The node whose state the side panel shows (refreshed after each verdict), or null. */
 let inspected: string | null = null;
@@ -57,7 +64,16 @@ function nextFrame(callback: () => void): void {
   setTimeout(once, 100);
 }
 const playback = new Playback({ now: () => performance.now(), frame: nextFrame }, {
-  reveal: (e) => events.reveal(e),
+  reveal: (e) => {
+    if (e.probe !== pathProbe) startPath(e.probe);
+    // On a clustered cloud, flooded copies (an ARP request every instance ignores) stay in their cluster.
+    if (onPath(e)) {
+      graph.ensure(e.node);
+      pathNodes.add(e.node);
+      graph.highlight(pathNodes);
+    }
+    events.reveal(e);
+  },
   hide: (e) => events.hide(e),
   current: (e) => {
     events.current(e);
@@ -84,6 +100,24 @@ const events = new EventList(store, byId<HTMLTableSectionElement>('events'), {
   inspected = null;
   showEvent(e);
 }, (e) => playback.revealed(e));
+
+/** Whether an event's node belongs to its probe's path: the verdict's path and drop, or, before the verdict, any event but a flooded copy. */
+function onPath(e: TraceEvent): boolean {
+  if (graph.size <= CLUSTER_ABOVE || graph.has(e.node)) return true;
+  const v = store.verdictOf(e.probe)?.verdict;
+  if (v) return v.path.includes(e.node) || v.drop?.node === e.node;
+  return !(e.stage === 'arp' && e.action === 'ignore');
+}
+
+/** A probe starts playing: on a clustered cloud its path is drawn and the camera goes to it. */
+function startPath(probe: number): void {
+  pathProbe = probe;
+  pathNodes.clear();
+  if (graph.size <= CLUSTER_ABOVE) return;
+  const nodes = [...new Set((store.get(probe)?.events ?? []).filter(onPath).map((x) => x.node))];
+  for (const n of nodes) graph.ensure(n);
+  graph.focus(nodes);
+}
 
 function showEvent(e: TraceEvent): void {
   inspected = null;
@@ -132,33 +166,39 @@ function selectProbe(id: number | null, replay: boolean): void {
   }
 }
 
-function drawLegend(t: TopologyPayload): void {
+function drawLegend(t: Topology): void {
   const counts = new Map<NodeKind, number>();
-  for (const n of t.graph.nodes) counts.set(n.attributes!.kind, (counts.get(n.attributes!.kind) ?? 0) + 1);
+  for (const n of t.nodes) counts.set(n.kind, (counts.get(n.kind) ?? 0) + 1);
   const items = KIND_ORDER.filter((k) => counts.has(k)).map((k) =>
     el('li', { 'data-kind': k }, el('span', { class: `swatch shape-${KIND_STYLE[k].shape}`, style: `--c:${KIND_STYLE[k].color}` }), `${KIND_STYLE[k].label} `, el('span', { class: 'count' }, String(counts.get(k)))));
   byId('legend').replaceChildren(
     el('ul', {}, ...items),
-    el('div', { class: 'legend-total' }, el('span', { id: 'node-count' }, String(t.graph.nodes.length)), ' nodes · ', String(t.graph.edges.length), ' links'),
+    el('div', { class: 'legend-total' }, el('span', { id: 'node-count' }, String(t.nodes.length)), ' nodes · ', String(t.edges.length), ' links', t.nodes.length > CLUSTER_ABOVE ? ' · a square of instances is a network\'s: click to expand' : ''),
     el('ul', { class: 'directions' }, el('li', {}, el('span', { class: 'dot dir-forward' }), 'forward'), el('li', {}, el('span', { class: 'dot dir-reply' }), 'reply'), el('li', {}, el('span', { class: 'dot dir-control' }), 'control (ARP, ND)'), el('li', {}, el('span', { class: 'dot drop' }), 'drop')),
   );
 }
 
-function onHello(t: TopologyPayload, reason: string): void {
+function onHello(t: CompactTopology, reason: string): void {
   topology = t;
+  topo = expandCompact(t);
   store.clear();
   events.clear();
   probes.clear();
   playback.clear();
+  pathNodes.clear();
+  pathProbe = null;
   selectProbe(null, false);
-  const drawn = graph.load(t);
+  const drawn = graph.load(topo);
+  // First paint: the frame after the first topology is drawn, in ms since navigation (the bench reads it).
+  if (firstPaint === undefined) requestAnimationFrame(() => { firstPaint ??= performance.now(); });
   byId('graph').dataset['nodes'] = String(drawn);
   byId('topology-name').textContent = t.name;
   byId('topology-file').textContent = t.file ?? '';
   document.title = `vnet · ${t.name}`;
-  drawLegend(t);
-  form.load(t);
-  const ids = t.graph.nodes.map((n) => n.key);
+  drawLegend(topo);
+  form.load(t, topo);
+  // A large cloud's instances are found by search, not listed in the selects.
+  const ids = topo.nodes.filter((n) => topo!.nodes.length <= CLUSTER_ABOVE || n.kind !== 'instance').map((n) => n.id);
   events.setNodes(ids);
   events.setProbes([]);
   setOptions(inspectSelect, [{ value: '', label: '—' }, ...ids.map((id) => ({ value: id, label: shortNode(id) }))]);
@@ -166,6 +206,18 @@ function onHello(t: TopologyPayload, reason: string): void {
   if (inspected !== null && graph.has(inspected)) inspect(inspected);
   else showDetails('Details', el('p', { class: 'muted' }, 'Click an event, a probe or a node.'));
 }
+
+const searchInput = byId<HTMLInputElement>('search');
+byId<HTMLFormElement>('search-form').addEventListener('submit', (ev) => {
+  ev.preventDefault();
+  const hit = topo ? searchNodes(topo, searchInput.value, 1)[0] : undefined;
+  searchInput.classList.toggle('not-found', hit === undefined);
+  searchInput.title = hit === undefined ? `nothing named or addressed ${searchInput.value}` : `${hit.id} ${hit.label}`;
+  if (!hit) return;
+  graph.ensure(hit.id);
+  graph.focus([hit.id]);
+  inspect(hit.id);
+});
 
 function onEvent(e: TraceEvent): void {
   store.addEvent(e);
@@ -182,7 +234,10 @@ function setStatus(state: ConnectionState, detail: string): void {
 }
 
 const client = new StreamClient(StreamClient.urlFor(location), {
-  hello: (m) => onHello(m.topology, m.reason),
+  hello: (m) => {
+    helloAt ??= performance.now();
+    onHello(m.topology, m.reason);
+  },
   event: (m) => onEvent(m.event),
   verdict: (m) => {
     const record = store.addVerdict(m);
@@ -232,6 +287,9 @@ notice.addEventListener('click', () => { notice.hidden = true; });
 Object.assign(window, {
   vnetViewer: {
     nodes: () => graph.graph.order,
+    topologyNodes: () => graph.size,
+    firstPaint: () => ({ hello: helloAt, paint: firstPaint }),
+    highlighted: () => [...pathNodes],
     renderedNodes: () => graph.graph.nodes().filter((n) => graph.sigma.getNodeDisplayData(n) !== undefined).length,
     screenPosition: (node: string) => graph.screenPosition(node),
     playback: () => playback.position,

@@ -11,7 +11,7 @@ import { nodeState, stateNodes } from '../engine/node-state.js';
 import { Simulator } from '../engine/simulator.js';
 import { MAX_ENDPOINT_LENGTH, resolveProbe, type ResolvedProbe } from '../probe/probe.js';
 import { suggestion } from '../topology/did-you-mean.js';
-import { buildGraph } from '../topology/graph.js';
+import { buildGraph, type NodeKind } from '../topology/graph.js';
 import { formatIssue, formatPath, type Issue } from '../topology/issue.js';
 import type { Cloud } from '../topology/model.js';
 import { cloudToJson } from '../topology/to-json.js';
@@ -20,7 +20,7 @@ import { shortNode, verdictJson } from '../trace/render.js';
 import type { VerdictKind } from '../trace/verdict.js';
 import type { Outbox } from './outbox.js';
 import { clip, preview } from './preview.js';
-import { encodeMessage, PROTOCOL_VERSION, type ErrorMessage, type HelloMessage, type Injection, type IssueJson, type ProbeInfo, type ProtocolError, type TopologyPayload, type VerdictBody } from './protocol.js';
+import { encodeMessage, PROTOCOL_VERSION, type CompactTopology, type ErrorMessage, type HelloMessage, type Injection, type IssueJson, type ProbeInfo, type ProtocolError, type TopologyPayload, type VerdictBody } from './protocol.js';
 import { wantsEvent, wantsVerdict, type Subscription } from './subscription.js';
 import { TraceStore } from './trace-store.js';
 
@@ -41,9 +41,10 @@ export interface LiveSimulationOptions {
 
 interface Model {
   readonly cloud: Cloud;
-  /** The `TopologyPayload` as JSON text (for /api/topology and hello). */
+  /** The `CompactTopology` as JSON text, for hello. */
   readonly topology: string;
-  readonly topologyBuffer: Buffer;
+  /** The full `TopologyPayload` as JSON, for /api/topology (made when first asked). */
+  topologyBuffer: Buffer | undefined;
 }
 
 interface Job {
@@ -59,6 +60,36 @@ export interface SimulationStats {
   readonly probes: number;
   readonly events: number;
   readonly queuedInjections: number;
+}
+
+/** hello's topology: the graph's nodes and links as indexes, and the inject form's endpoints. */
+export function compactTopology(cloud: Cloud, file: string | null): CompactTopology {
+  const graph = buildGraph(cloud);
+  const kinds: NodeKind[] = [];
+  const kindIndex = new Map<NodeKind, number>();
+  const index = new Map<string, number>();
+  const nodes: CompactTopology['nodes'][number][] = [];
+  graph.forEachNode((id, a) => {
+    let k = kindIndex.get(a.kind);
+    if (k === undefined) kindIndex.set(a.kind, (k = kinds.push(a.kind) - 1));
+    index.set(id, nodes.length);
+    nodes.push(shortNode(id) === a.name ? [id, k, a.label] : [id, k, a.label, a.name]);
+  });
+  const edges: number[] = [];
+  graph.forEachEdge((_e, _a, s, t) => edges.push(index.get(s)!, index.get(t)!));
+  const json = cloudToJson(cloud);
+  return {
+    name: cloud.name,
+    file,
+    kinds,
+    nodes,
+    edges,
+    endpoints: {
+      external_hosts: json.external_hosts.map((h) => [h.name, h.ip]),
+      floating_ips: json.floating_ips.map((f) => [f.name, f.ip]),
+      load_balancers: json.load_balancers.map((l) => [l.name, l.vip]),
+    },
+  };
 }
 
 const frame = (msg: ErrorMessage | HelloMessage): Buffer => Buffer.from(encodeMessage(msg));
@@ -94,13 +125,20 @@ export class LiveSimulation {
 
   /** `GET /api/topology`: the same payload as hello's `topology`. */
   get topologyJson(): Buffer {
-    return this.model.topologyBuffer;
+    const m = this.model;
+    if (m.topologyBuffer === undefined) {
+      const payload: TopologyPayload = { name: m.cloud.name, file: this.fileName, cloud: cloudToJson(m.cloud), graph: buildGraph(m.cloud).export() };
+      m.topologyBuffer = Buffer.from(JSON.stringify(payload));
+    }
+    return m.topologyBuffer;
+  }
+
+  private get fileName(): string | null {
+    return this.file === null ? null : basename(this.file);
   }
 
   private modelOf(cloud: Cloud): Model {
-    const payload: TopologyPayload = { name: cloud.name, file: this.file === null ? null : basename(this.file), cloud: cloudToJson(cloud), graph: buildGraph(cloud).export() };
-    const topology = JSON.stringify(payload);
-    return { cloud, topology, topologyBuffer: Buffer.from(topology) };
+    return { cloud, topology: JSON.stringify(compactTopology(cloud, this.fileName)), topologyBuffer: undefined };
   }
 
   private simulatorOf(cloud: Cloud): Simulator {

@@ -9,7 +9,7 @@
 import * as v from 'valibot';
 import type { SerializedGraph } from 'graphology-types';
 import { PIPELINE } from '../engine/pipeline.js';
-import type { EdgeAttributes, NodeAttributes } from '../topology/graph.js';
+import type { EdgeAttributes, NodeAttributes, NodeKind } from '../topology/graph.js';
 import type { cloudToJson } from '../topology/to-json.js';
 import { suggestion } from '../topology/did-you-mean.js';
 import { formatPath } from '../topology/issue.js';
@@ -46,6 +46,29 @@ export interface TopologyPayload {
 }
 
 /**
+ * What `hello` carries: every node and link of the graph with what a page draws and searches
+ * (id, kind, address label), and the endpoints the inject form offers — compact, so that a
+ * 10,000-instance cloud greets in well under 1 MB. The full cloud is `GET /api/topology`; a
+ * node's tables are `state {node}`.
+ */
+export interface CompactTopology {
+  readonly name: string;
+  readonly file: string | null;
+  /** The node kinds `nodes` refer to by index. */
+  readonly kinds: readonly NodeKind[];
+  /** `[id, kind index, label]`, plus the name when it is not the id after its `kind:` prefix. */
+  readonly nodes: readonly (readonly [string, number, string] | readonly [string, number, string, string])[];
+  /** Links as node indexes, two per link. */
+  readonly edges: readonly number[];
+  /** `[name, address]` of the senders and destinations besides instances. */
+  readonly endpoints: {
+    readonly external_hosts: readonly (readonly [string, string])[];
+    readonly floating_ips: readonly (readonly [string, string])[];
+    readonly load_balancers: readonly (readonly [string, string])[];
+  };
+}
+
+/**
  * Sent on connect, and to every client after `reset` or a good edit under `--watch`: a client
  * starts over (clears its events) on every hello. `version` is the protocol version.
  */
@@ -54,7 +77,7 @@ export interface HelloMessage {
   readonly v: 1;
   readonly version: number;
   readonly reason: 'connect' | 'reset' | 'reload';
-  readonly topology: TopologyPayload;
+  readonly topology: CompactTopology;
 }
 
 /** One trace event (docs/trace-json.md), in `seq` order; `event.probe` joins it to its verdict (0: background work such as health checks). */

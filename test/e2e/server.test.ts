@@ -163,8 +163,15 @@ describe('hello and the topology', () => {
     expect(hello).toMatchObject({ type: 'hello', v: 1, version: 1, reason: 'connect' });
     expect(hello.topology.name).toBe('three-tier');
     expect(hello.topology.file).toBe('three-tier.yaml');
-    expect(hello.topology.cloud).toEqual(JSON.parse(JSON.stringify(cloudToJson(cloud))));
-    expect(hello.topology.graph.nodes.map((n: Msg) => n.key)).toContain('instance:web-1');
+    // Compact: every graph node as [id, kind index, label], links as index pairs, the form's endpoints; the full cloud is /api/topology.
+    const graph = buildGraph(cloud);
+    expect(hello.topology.nodes.map((n: Msg) => n[0]).sort()).toEqual(graph.nodes().sort());
+    const webAt = hello.topology.nodes.findIndex((n: Msg) => n[0] === 'instance:web-1');
+    expect(hello.topology.kinds[hello.topology.nodes[webAt][1]]).toBe('instance');
+    expect(hello.topology.nodes[webAt][2]).toBe(graph.getNodeAttribute('instance:web-1', 'label'));
+    expect(hello.topology.edges).toHaveLength(2 * graph.size);
+    expect(hello.topology.endpoints.floating_ips).toContainEqual(['lb-fip', '203.0.113.80']);
+    expect(hello.topology.cloud).toBeUndefined();
   });
 
   it('GET /api/topology: the same payload as JSON; GET /: the viewer page, its script and stylesheet from this server only', async () => {
