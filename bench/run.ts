@@ -5,8 +5,9 @@ import { benchFirewall } from './firewall.bench.js';
 import { benchIpam } from './ipam.bench.js';
 import { benchLoad } from './load.bench.js';
 import { benchServer } from './server.bench.js';
+import { benchViewer } from './viewer.bench.js';
 
-const suites: [string, () => Promise<Record<string, number | string>>][] = [['ipam', benchIpam], ['engine', benchEngine], ['firewall', benchFirewall], ['load', benchLoad], ['server', benchServer]];
+const suites: [string, () => Promise<Record<string, number | string>>][] = [['ipam', benchIpam], ['engine', benchEngine], ['firewall', benchFirewall], ['load', benchLoad], ['server', benchServer], ['viewer', benchViewer]];
 const only = process.argv[2];
 for (const [name, run] of suites) {
   if (only && name !== only) continue;

@@ -1,0 +1,89 @@
+/**
+ * The page's topology (viewer/topology.ts): hello's compact form read back to the graph the
+ * server built, clusters of a large cloud's instances, and search by name or address.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { CLUSTER_ABOVE, clusterInstances, expandCompact, searchNodes, type Topology } from '../../../viewer/topology.js';
+import { compactTopology } from '../../../src/server/live-simulation.js';
+import { loadTopologyFile } from '../../../src/files/read-topology.js';
+import { parseTopology } from '../../../src/topology/load.js';
+import { buildGraph } from '../../../src/topology/graph.js';
+import { generateLarge } from '../../../scripts/gen-large.js';
+
+/** A cloud of `networks` networks with the given instance counts, in the page's form. */
+function synthetic(counts: readonly number[]): Topology {
+  const nodes: Topology['nodes'][number][] = [{ id: 'router:r', kind: 'router', name: 'r', label: '' }];
+  const edges: [string, string][] = [];
+  counts.forEach((count, n) => {
+    nodes.push({ id: `network:n${n}`, kind: 'network', name: `n${n}`, label: `10.${n}.0.0/24` });
+    edges.push(['router:r', `network:n${n}`]);
+    for (let i = 0; i < count; i++) {
+      nodes.push({ id: `instance:n${n}-${i}`, kind: 'instance', name: `n${n}-${i}`, label: `10.${n}.${i >> 8}.${i & 255}` });
+      edges.push([`instance:n${n}-${i}`, `network:n${n}`]);
+    }
+  });
+  return { nodes, edges, byId: new Map(nodes.map((x) => [x.id, x])) };
+}
+
+describe('expandCompact', () => {
+  it('reads hello\'s compact topology back to the server\'s graph: every node with its kind, name and label, every link', () => {
+    for (const file of ['topologies/three-tier.yaml', 'topologies/fabric.yaml', 'topologies/dual-stack.yaml']) {
+      const loaded = loadTopologyFile(file);
+      if (!loaded.ok) throw new Error(`${file} does not load`);
+      const g = buildGraph(loaded.cloud);
+      const t = expandCompact(JSON.parse(JSON.stringify(compactTopology(loaded.cloud, null))));
+      expect(t.nodes.map((n) => [n.id, n.kind, n.name, n.label]).sort()).toEqual(g.mapNodes((id, a) => [id, a.kind, a.name, a.label]).sort());
+      const key = ([a, b]: readonly [string, string]) => [a, b].sort().join(' ');
+      expect(t.edges.map(key).sort()).toEqual(g.mapEdges((_e, _a, s, d) => key([s, d])).sort());
+    }
+  });
+
+  it('keeps hello under 1 MB for the 10,000-instance cloud', () => {
+    const r = parseTopology(generateLarge(10_000), 'large.yaml');
+    if (!r.ok) throw new Error('large does not load');
+    const bytes = Buffer.byteLength(JSON.stringify(compactTopology(r.cloud, 'large.yaml')));
+    expect(bytes).toBeLessThan(1_000_000);
+  }, 60_000);
+});
+
+describe('clusterInstances', () => {
+  it('small clouds: nothing clustered; large ones: every instance in exactly its network\'s cluster', () => {
+    fc.assert(fc.property(fc.array(fc.integer({ min: 0, max: 300 }), { minLength: 1, maxLength: 8 }), (counts) => {
+      const t = synthetic(counts);
+      const c = clusterInstances(t);
+      const instances = t.nodes.filter((n) => n.kind === 'instance');
+      if (t.nodes.length <= CLUSTER_ABOVE) {
+        expect(c.clusters.size).toBe(0);
+        return;
+      }
+      expect(c.clusterOf.size).toBe(instances.length);
+      const members = [...c.clusters.values()].flatMap((x) => x.members);
+      expect(members.sort()).toEqual(instances.map((n) => n.id).sort());
+      for (const cl of c.clusters.values()) {
+        expect(cl.id).toBe(`cluster:${cl.network}`);
+        for (const m of cl.members) expect(m.startsWith(`instance:${cl.network.slice('network:'.length)}-`)).toBe(true);
+      }
+      expect(c.clusters.size).toBe(counts.filter((x) => x > 0).length);
+    }), { numRuns: 100 });
+  });
+});
+
+describe('searchNodes', () => {
+  it('finds any node first by its exact name and by each of its addresses', () => {
+    const t = synthetic([120, 3, 60]);
+    fc.assert(fc.property(fc.constantFrom(...t.nodes.filter((n) => n.kind === 'instance')), (n) => {
+      expect(searchNodes(t, n.name, 1)[0]?.id).toBe(n.id);
+      expect(searchNodes(t, n.name.toUpperCase(), 1)[0]?.id).toBe(n.id);
+      expect(searchNodes(t, n.label, 1)[0]?.id).toBe(n.id);
+    }), { numRuns: 100 });
+  });
+
+  it('ranks exact before prefix before substring, and finds nothing for nothing', () => {
+    const t = synthetic([12]);
+    expect(searchNodes(t, 'n0-1').map((n) => n.name)).toEqual(['n0-1', 'n0-10', 'n0-11']);
+    expect(searchNodes(t, '-11').map((n) => n.name)).toEqual(['n0-11']);
+    expect(searchNodes(t, '  ')).toEqual([]);
+    expect(searchNodes(t, 'nothing-like-it')).toEqual([]);
+  });
+});
