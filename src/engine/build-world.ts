@@ -16,6 +16,7 @@ import { AclEvaluator } from '../firewall/network-acl.js';
 import { SwitchNode } from '../switching/switch.js';
 import { respond } from '../l3/host-stack.js';
 import { HostNode } from './host.js';
+import { ROUTER_PIPELINE } from './pipeline.js';
 import type { InterfaceAddress, L3Interface } from '../l3/l3-interface.js';
 import type { FrameMeta, Sim, SimNode } from './sim-types.js';
 
@@ -117,7 +118,7 @@ export function buildWorld(cloud: Cloud): World {
       if (subnet && aclName) acls.set(id, { subnet, evaluator: evaluators.get(aclName)! });
     }
     const nat = natFor(cloud, r, balancers);
-    const router = new RouterNode(nodeId.router(r.name), ifaces, { acls, ...(nat ? { nat } : {}) });
+    const router = new RouterNode(nodeId.router(r.name), ifaces, { acls, stages: ROUTER_PIPELINE, ...(nat ? { nat } : {}) });
     const ports = [...r.interfaces, ...(r.externalGateway ? [r.externalGateway.port] : [])].map((id) => cloud.ports.get(id)!);
     for (const port of ports) {
       const base = ifaceOf(port);
@@ -183,7 +184,7 @@ function natFor(cloud: Cloud, r: Router, balancers: Map<string, Balancer>): Rout
 
 function buildInternet(cloud: Cloud, nodes: Map<string, SimNode>, wire: (a: WireEnd, b: WireEnd) => void, portOwner: Map<string, string>): void {
   const ifaces = new Map<string, L3Interface>();
-  const internet = new RouterNode(INTERNET, ifaces, { localDelivery: answerAsPublicHost });
+  const internet = new RouterNode(INTERNET, ifaces, { localDelivery: answerAsPublicHost, stages: ROUTER_PIPELINE });
   let i = 0;
   for (const e of cloud.externalNetworks.values()) {
     const port = `internet/${e.name}`;

@@ -8,7 +8,7 @@ import { ICMP, TCP_SYN, echoRequestType, type Frame, type IpPacket, type L4 } fr
 import { formatIpValue, type IpValue } from '../packet/ip-value.js';
 import { FLOW_PROTO } from '../packet/flow.js';
 import { FlowTable } from '../packet/flow-table.js';
-import { RouteTable } from '../routing/route-table.js';
+import { RouteTable } from '../l3/route-table.js';
 import type { Service } from '../topology/model.js';
 import { respond } from '../l3/host-stack.js';
 import { AddressIndex, sourceFor, type L3Interface } from '../l3/l3-interface.js';

@@ -10,7 +10,7 @@ import { PortFirewall } from '../firewall/port-firewall.js';
 import { LbNode } from '../lb/lb-node.js';
 import { flowProtoName } from '../packet/flow.js';
 import { formatIpValue } from '../packet/ip-value.js';
-import type { Route } from '../routing/route-table.js';
+import type { Route } from '../l3/route-table.js';
 import { RouterNode } from '../routing/router.js';
 import { SwitchNode } from '../switching/switch.js';
 import type { Cloud } from '../topology/model.js';

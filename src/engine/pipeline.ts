@@ -1,34 +1,58 @@
 /**
- * The pipeline, declared once: for each kind of node, the stages a packet meets, in order.
- * Stage ids are stable: the engine emits them in trace events, the CLI and the viewer show
- * them, golden tests pin them. Each stage ends in an explicit decision (OVN's
- * northd stage table is the model; docs/trace-json.md lists them). Read top to bottom, this is the life of a packet.
+ * The stage table: for each kind of node, the stages a packet meets, in order, and for the
+ * router the functions that run them — build-world hands ROUTER_PIPELINE to every router, which
+ * runs it with runStages (util/stages.ts), as OVN's northd generates its stage enum, names and
+ * order from one table. Stage ids are stable: trace events carry them, golden tests pin them.
+ */
+import type { Pipeline } from '../util/stages.js';
+import { step } from '../util/stages.js';
+import type { RouterHop } from '../routing/router.js';
+import {
+  aclEnteringSubnet, aclLeavingSubnet, answerOwnAddress, decrementTtl, lookupRoute,
+  selectVipMember, sendToNextHop, translateDestination, translateSource,
+} from '../routing/router-stages.js';
+
+/**
+ * A router (and the internet), after RouterNode.receive has answered ARP/ND (`arp`, `nd`) and
+ * accepted a frame for its MAC (`router.receive`); a packet the router originates (an ICMP
+ * error, an answer) starts here too, skipping what only applies to packets that came in.
+ */
+export const ROUTER_PIPELINE: Pipeline<RouterHop> = [
+  step('lb.select', selectVipMember),         // a new connection to a VIP gets a member (or a refusal)
+  step('nat.dnat', translateDestination),     // un-NAT a tracked flow; DNAT a floating IP, forwarding or VIP
+  step('host.receive', answerOwnAddress),     // for the router's own address: answered like a host (host.reply)
+  step('acl', aclLeavingSubnet),              // the network ACL of the subnet it leaves (egress)
+  step('router.route', lookupRoute),          // longest-prefix match, or ICMP net unreachable
+  step('router.ttl', decrementTtl),           // TTL - 1, or ICMP time exceeded
+  step('acl', aclEnteringSubnet),             // the network ACL of the subnet it enters (ingress)
+  step('nat.snat', translateSource),          // floating-IP, router and hairpin SNAT
+  step('router.forward', sendToNextHop),      // MAC rewrite, then the next hop's address (arp, nd)
+];
+
+/**
+ * Every node kind's stages by id, in order: the router's from its table; the others as their
+ * nodes run them today (host.ts, switch.ts, lb-node.ts, and the port filter, which the
+ * simulator applies where a frame leaves or enters an instance port).
  */
 export const PIPELINE = {
-  /** An instance or external host sending: pick a route, resolve the next hop, leave the port. */
-  'host.out': ['host.send', 'host.route', 'arp', 'nd', 'port.security', 'sg.egress'],
+  /** An instance or external host sending: pick a route, resolve the next hop. */
+  'host.out': ['host.send', 'host.route', 'arp', 'nd'],
+  /** An instance port's filter on what leaves it (Simulator.transmit): anti-spoofing, then the groups. */
+  'port.out': ['port.security', 'sg.egress'],
   /** A network's switch: learn the source, answer ARP itself (arp_responder), forward or flood. */
   switch: ['switch.learn', 'arp', 'switch.forward', 'switch.flood'],
-  /**
-   * A router: answer ARP/ND (and for its floating IPs), take frames for its MAC; un-NAT replies
-   * of tracked flows and DNAT floating IPs and port forwardings (nat.dnat), pick a member for a
-   * VIP (lb.select); the network ACL of the subnet the packet leaves (acl, egress); route (LPM),
-   * decrement TTL; the ACL of the subnet it enters (acl, ingress); SNAT (floating IP, router,
-   * hairpin: nat.snat); rewrite MACs and resolve the next hop. The internet node runs the same
-   * pipeline, and answers for every public address nobody declared (`router.route` action `local`).
-   */
-  router: ['arp', 'nd', 'router.receive', 'nat.dnat', 'lb.select', 'acl', 'router.route', 'router.ttl', 'nat.snat', 'router.forward', 'host.receive', 'host.reply'],
+  router: ['arp', 'nd', 'router.receive', ...ROUTER_PIPELINE.map((s) => s.id), 'arp', 'nd', 'host.reply'],
   /**
    * A load balancer's own node (its VIP port): health checks on the virtual clock (lb.health);
    * clients that reach the VIP directly (proxy mode, or the VIP's own subnet) get a member
    * (lb.select) and DNAT+SNAT (nat.dnat); the member's replies are translated back.
    */
   'load-balancer': ['arp', 'lb.health', 'lb.select', 'nat.dnat', 'host.receive'],
-  /** An instance or external host receiving: the filter into the port, then the stack. */
-  'host.in': ['sg.ingress', 'arp', 'nd', 'host.receive', 'host.reply'],
-} as const;
-
-export type NodeStageKind = keyof typeof PIPELINE;
+  /** An instance port's filter on what enters it (Simulator dispatch). */
+  'port.in': ['sg.ingress'],
+  /** An instance or external host receiving: the stack. */
+  'host.in': ['arp', 'nd', 'host.receive', 'host.reply'],
+} as const satisfies Record<string, readonly Stage[]>;
 
 /** Every stage id; `drop` marks the end of a packet that no stage took. */
 export type Stage =

@@ -16,9 +16,10 @@ import { FlowTable } from '../packet/flow-table.js';
 import { ownsAddress, type L3Interface } from '../l3/l3-interface.js';
 import { NeighborResolver, type NeighborTimer } from '../l3/neighbors.js';
 import type { FrameMeta, Sim, SimNode } from '../engine/sim-types.js';
-import { RouteTable } from '../routing/route-table.js';
+import { RouteTable } from '../l3/route-table.js';
 import { respond } from '../l3/host-stack.js';
 import type { Balancer, MemberState, PoolState } from './balancer.js';
+import { selectMember, traceSelection } from './select.js';
 
 const S = 1_000_000;
 const BACKGROUND: FrameMeta = { probe: 0, dir: 'control' };
@@ -150,25 +151,22 @@ export class LbNode implements SimNode {
     const known = this.byClient.get(flow);
     let entry = known;
     if (!entry) {
-      const pool = this.balancer.listenerPool(l4.proto, l4.dport);
-      if (!pool) {
+      const selection = selectMember(this.balancer, l4.proto, l4.dport, flow);
+      if (selection.kind === 'none') {
         const d = respond(p, []);
         if (sim.recording) sim.trace(this.id, port, 'lb.select', 'no-listener', p, meta, { reason: `no listener on ${l4.proto}/${l4.dport}` });
         if (meta.dir === 'forward') sim.report(meta, { kind: 'outcome', outcome: { kind: 'refused', node: this.id, stage: 'lb.select', reason: `load balancer ${this.balancer.lb.name} has no listener on ${l4.proto}/${l4.dport}` } });
         if (d.kind === 'refuse') this.send(sim, d.reply, { probe: meta.probe, dir: 'reply' });
         return;
       }
-      const pick = this.balancer.pick(pool, flow);
-      if (!pick.ok) {
-        this.reject(sim, p, meta, port, pick.reason);
+      const refusal = traceSelection(sim, this.id, port, p, meta, selection, this.id);
+      if (selection.kind !== 'select') {
+        if (refusal) this.send(sim, refusal, { probe: meta.probe, dir: 'reply' });
         return;
       }
-      pick.member.connections++;
-      entry = { client: p.src, clientPort: l4.sport, member: pick.member, vipPort: l4.dport, lbPort: ++this.nextPort };
+      entry = { client: p.src, clientPort: l4.sport, member: selection.member, vipPort: l4.dport, lbPort: ++this.nextPort };
       this.byClient.set(flow, entry);
-      this.proxied.set(new Flow(flow.proto, this.balancer.vip, entry.lbPort, pick.member.address, pick.member.member.protocolPort), entry);
-      if (sim.recording) sim.trace(this.id, port, 'lb.select', 'select', p, meta, { lb: this.balancer.lb.name, pool: pool.pool.name, member: pick.member.member.instance, algorithm: pool.pool.algorithm, why: pick.why });
-      sim.report(meta, { kind: 'balanced', choice: { node: this.id, member: pick.member.member.instance, algorithm: pool.pool.algorithm } });
+      this.proxied.set(new Flow(flow.proto, this.balancer.vip, entry.lbPort, selection.member.address, selection.member.member.protocolPort), entry);
     }
     const out: IpPacket = { ...p, src: this.balancer.vip, dst: entry.member.address, l4: { ...l4, sport: entry.lbPort, dport: entry.member.member.protocolPort } };
     const from = `${formatIpValue(p.src)}:${l4.sport} → ${formatIpValue(p.dst)}:${l4.dport}`;
@@ -177,14 +175,6 @@ export class LbNode implements SimNode {
     if (sim.recording) sim.trace(this.id, port, 'nat.dnat', 'dnat', out, meta, { from, to, why });
     if (!known) sim.report(meta, { kind: 'translated', entry: { node: this.id, kind: 'dnat', from, to } });
     this.send(sim, out, meta);
-  }
-
-  /** No healthy member: refuse like OVN's LB with reject (TCP RST, ICMP port unreachable). */
-  reject(sim: Sim, p: IpPacket, meta: FrameMeta, port: string, reason: string): void {
-    if (sim.recording) sim.trace(this.id, port, 'lb.select', 'reject', p, meta, { reason });
-    if (meta.dir === 'forward') sim.report(meta, { kind: 'outcome', outcome: { kind: 'refused', node: this.id, stage: 'lb.select', reason: `load balancer ${this.balancer.lb.name}: ${reason}` } });
-    const d = respond(p, []);
-    if (d.kind === 'refuse') this.send(sim, d.reply, { probe: meta.probe, dir: 'reply' });
   }
 
   /** Answers to health checks: SYN-ACK or echo reply pass, RST or ICMP unreachable fail. */

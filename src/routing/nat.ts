@@ -23,6 +23,7 @@ import type { IpPacket, L4 } from '../packet/frame.js';
 import { Flow } from '../packet/flow.js';
 import { FlowTable } from '../packet/flow-table.js';
 import type { Balancer, MemberState } from '../lb/balancer.js';
+import { selectMember, type LbSelection } from '../lb/select.js';
 
 export interface FloatingIpRule {
   readonly name: string;
@@ -67,8 +68,6 @@ export interface Translation {
   readonly complete: boolean;
   /** The load balancer's choice, when the destination was a VIP with a listener. */
   readonly lb?: { readonly balancer: Balancer; readonly member: MemberState; readonly why: string };
-  /** The load balancer could not serve the packet (no healthy member): the router refuses it. */
-  readonly reject?: { readonly balancer: Balancer; readonly reason: string };
   /** The flow entry a new DNAT created (SNAT in postrouting extends it). */
   readonly entry?: NatEntry;
   /** The trace event's action, where it is not the kind (a reply the back end leaves as it is). */
@@ -83,6 +82,11 @@ export interface NatEntry {
   readonly translated: Flow;
   /** Why replies of this flow are not translated back (`ovn` hairpin with no SNAT), if so. */
   readonly replyKept?: string;
+}
+
+/** A new flow before routing: its own flow, where a floating IP or port forwarding sends it, and why. */
+export class NewFlow {
+  constructor(readonly flow: Flow, readonly to: Flow, readonly kind: NatKind, readonly what: string) {}
 }
 
 /** A table of NAT entries by flow (flow-table.ts: no string per packet). */
@@ -103,7 +107,6 @@ class Applied implements Translation {
   private fromText: string | undefined;
   private toText: string | undefined;
   readonly lb: Translation['lb'];
-  readonly reject: Translation['reject'];
   readonly entry: NatEntry | undefined;
   readonly action: string | undefined;
 
@@ -114,10 +117,9 @@ class Applied implements Translation {
     private readonly toFlow: Flow,
     readonly what: string,
     readonly complete: boolean,
-    extra?: Pick<Translation, 'lb' | 'reject' | 'entry' | 'action'>,
+    extra?: Pick<Translation, 'lb' | 'entry' | 'action'>,
   ) {
     this.lb = extra?.lb;
-    this.reject = extra?.reject;
     this.entry = extra?.entry;
     this.action = extra?.action;
   }
@@ -158,11 +160,12 @@ export class RouterNat {
   }
 
   /**
-   * Before routing: a packet of a tracked flow — either way — takes that flow's translation;
-   * an ICMP error about a tracked flow is translated with it; otherwise a packet for a
-   * floating IP is DNATed. Returns the translation made, if any.
+   * Before routing, the connection-tracking half: a packet of a tracked flow — either way — or
+   * an ICMP error about one gets that flow's translation (complete); a new flow gets where a
+   * floating IP or port forwarding sends it (a NewFlow, which `lb.select` may then send on to
+   * a member, and dnat() records); undefined when nothing applies (no tuple built then).
    */
-  prerouting(p: IpPacket): Translation | undefined {
+  lookup(p: IpPacket): Translation | NewFlow | undefined {
     const l4 = p.l4;
     if (l4.proto === 'icmp' && l4.quoted) return this.translateIcmpError(p, l4.quoted);
     // Nothing tracked and nothing to DNAT at this address: no translation (and no tuple built).
@@ -177,39 +180,55 @@ export class RouterNat {
     }
     const known = this.byOriginal.get(t);
     if (known) return this.applied(p, t, known.translated, kindOf(known), 'packet of a translated connection', true);
-    let to: Flow = t;
-    let kind: NatKind = 'dnat';
-    const whats: string[] = [];
     const fip = this.floatingByAddress.get(p.dst);
     if (fip) {
       const fwd = l4.proto !== 'icmp' ? fip.forwardings.find((f) => f.proto === l4.proto && f.externalPort === l4.dport) : undefined;
-      if (fwd) {
-        to = t.withDestination(fwd.internal, fwd.internalPort);
-        whats.push(`port forwarding of floating IP ${fip.name}`);
-      } else if (fip.fixed !== null) {
-        to = t.withDestination(fip.fixed, t.dport);
-        kind = 'fip';
-        whats.push(`floating IP ${fip.name}`);
-      }
+      if (fwd) return new NewFlow(t, t.withDestination(fwd.internal, fwd.internalPort), 'dnat', `port forwarding of floating IP ${fip.name}`);
+      if (fip.fixed !== null) return new NewFlow(t, t.withDestination(fip.fixed, t.dport), 'fip', `floating IP ${fip.name}`);
     }
-    // A load balancer's VIP (reached directly or through its floating IP): pick a member.
+    return new NewFlow(t, t, 'dnat', '');
+  }
+
+  /** lookup(), the member choice and dnat() in one call, untraced; a refused VIP connection gets none. */
+  prerouting(p: IpPacket): Translation | undefined {
+    const l = this.lookup(p);
+    if (!(l instanceof NewFlow)) return l;
+    const l4 = p.l4;
+    const balancer = l4.proto !== 'icmp' ? this.balancerAt(l.to.dst) : undefined;
+    const selection = balancer && l4.proto !== 'icmp' ? selectMember(balancer, l4.proto, l.to.dport, l.flow) : undefined;
+    return selection?.kind === 'reject' ? undefined : this.dnat(p, l, selection);
+  }
+
+  /** The packet as it would be with `to`'s addresses and ports (a new flow's destination after a floating IP). */
+  redirect(p: IpPacket, to: Flow): IpPacket {
+    return rewrite(p, to);
+  }
+
+  /** The load balancer whose VIP is `dst`, when this router serves it (OVN applies them in the router). */
+  balancerAt(dst: IpValue): Balancer | undefined {
+    return this.config.balancers?.get(dst);
+  }
+
+  /**
+   * The DNAT of a new flow: where lookup() sent it, then to the member `lb.select` chose.
+   * Records the connection; undefined when the flow's destination is not translated at all.
+   */
+  dnat(p: IpPacket, fresh: NewFlow, selection: LbSelection | undefined): Translation | undefined {
+    let to = fresh.to;
+    let kind = fresh.kind;
+    let what = fresh.what;
     let lb: Translation['lb'];
-    const balancer = this.config.balancers?.get(to.dst);
-    if (balancer && l4.proto !== 'icmp') {
-      const pool = balancer.listenerPool(l4.proto, to.dport);
-      if (pool) {
-        const pick = balancer.pick(pool, t);
-        if (!pick.ok) return this.applied(p, t, to, kind, whats.join(', '), false, { reject: { balancer, reason: pick.reason } });
-        pick.member.connections++;
-        to = to.withDestination(pick.member.address, pick.member.member.protocolPort);
-        lb = { balancer, member: pick.member, why: pick.why };
-        kind = 'dnat';
-        whats.push(`load balancer ${balancer.lb.name} → member ${pick.member.member.instance} (${pick.why})`);
-      }
+    if (selection?.kind === 'select') {
+      const { balancer, member, why } = selection;
+      to = to.withDestination(member.address, member.member.protocolPort);
+      lb = { balancer, member, why };
+      kind = 'dnat';
+      const chose = `load balancer ${balancer.lb.name} → member ${member.member.instance} (${why})`;
+      what = what ? `${what}, ${chose}` : chose;
     }
-    if (to === t) return undefined;
-    const entry = this.record(t, to);
-    return this.applied(p, t, to, kind, whats.join(', '), false, lb ? { entry, lb } : { entry });
+    if (to === fresh.flow) return undefined;
+    const entry = this.record(fresh.flow, to);
+    return this.applied(p, fresh.flow, to, kind, what, false, lb ? { entry, lb } : { entry });
   }
 
   /**
@@ -317,7 +336,7 @@ export class RouterNat {
     return t.sport;
   }
 
-  private applied(p: IpPacket, from: Flow, to: Flow, kind: NatKind, what: string, complete = false, extra?: Pick<Translation, 'lb' | 'reject' | 'entry' | 'action'>): Translation {
+  private applied(p: IpPacket, from: Flow, to: Flow, kind: NatKind, what: string, complete = false, extra?: Pick<Translation, 'lb' | 'entry' | 'action'>): Translation {
     return new Applied(kind, rewrite(p, to), from, to, what, complete, extra);
   }
 }

@@ -6,26 +6,24 @@
  * onto the egress interface. The internet node is a router too, with a host stack for every
  * public address nobody declared.
  */
-import { formatMac, type Mac } from '../address/mac.js';
+import type { Mac } from '../address/mac.js';
 import { ICMP, type Frame, type IpPacket } from '../packet/frame.js';
 import { formatIpValue, type IpValue } from '../packet/ip-value.js';
 import { respond } from '../l3/host-stack.js';
 import { AddressIndex, sourceFor, type L3Interface } from '../l3/l3-interface.js';
 import { acceptIpFrame, NeighborResolver, type NeighborTimer } from '../l3/neighbors.js';
 import type { FrameMeta, Sim, SimNode } from '../engine/sim-types.js';
-import { RouteTable, type Route } from './route-table.js';
-import type { RouterNat, Translation } from './nat.js';
-import { summarizeAs, summarizePacket } from '../packet/summary.js';
+import { RouteTable, type Route } from '../l3/route-table.js';
+import type { NewFlow, RouterNat, Translation } from './nat.js';
+import type { LbSelection } from '../lb/select.js';
+import { runStages, type Pipeline } from '../util/stages.js';
+import { summarizePacket } from '../packet/summary.js';
 import type { AclEvaluator } from '../firewall/network-acl.js';
 import { fieldsOf } from '../firewall/packet-fields.js';
-import { SharedDetails, type Detail } from '../trace/shared-details.js';
+import { SharedDetails } from '../trace/shared-details.js';
 import { liftsBlocker } from '../trace/verdict-reducer.js';
 
 const ICMP_TTL = 64;
-
-/** `router.ttl` details by the TTL before the decrement (shared: there are only 256). */
-const TTL_DETAILS: Detail[] = [];
-const ttlDetail = (before: number): Detail => (TTL_DETAILS[before] ??= Object.freeze({ before, after: before - 1 }));
 
 /** The network ACL of the subnet behind one of the router's interfaces. */
 export interface InterfaceAcl {
@@ -40,20 +38,41 @@ export interface RouterOptions {
   readonly acls?: ReadonlyMap<string, InterfaceAcl>;
   /** SNAT, floating IPs and port forwardings (routers with an external gateway). */
   readonly nat?: RouterNat;
+  /** The stages a packet meets, in order (src/engine/pipeline.ts's ROUTER_PIPELINE). */
+  readonly stages: Pipeline<RouterHop>;
+}
+
+/** One packet's way through a router: what each stage reads and what it leaves for the next. */
+export interface RouterHop {
+  readonly router: RouterNode;
+  readonly sim: Sim;
+  readonly meta: FrameMeta;
+  /** The interface it came in on; null for a packet the router originated (an ICMP error, an answer). */
+  readonly inPort: string | null;
+  /** The packet as the stages so far left it (NAT and TTL rewrite it). */
+  packet: IpPacket;
+  /** NAT's connection tracking for the packet (nat.lookup), taken once by the first stage that needs it. */
+  natLookup: Translation | NewFlow | null | undefined;
+  /** The member `lb.select` chose, for `nat.dnat`. */
+  selection: LbSelection | undefined;
+  /** The translation made before routing, for `nat.snat`. */
+  pre: Translation | undefined;
+  route: Route | undefined;
+  out: L3Interface | undefined;
 }
 
 export class RouterNode implements SimNode {
   readonly routes = new RouteTable();
   readonly neighbors: NeighborResolver;
-  private readonly own: AddressIndex;
+  readonly own: AddressIndex;
   /** Details shared by every event that reads the same: a route and next hop, an egress interface. */
-  private readonly routeDetails = new SharedDetails<Route, IpValue>();
-  private readonly forwardDetails = new SharedDetails<string, Mac>();
+  readonly routeDetails = new SharedDetails<Route, IpValue>();
+  readonly forwardDetails = new SharedDetails<string, Mac>();
 
   constructor(
     readonly id: string,
     readonly interfaces: ReadonlyMap<string, L3Interface>,
-    private readonly options: RouterOptions = {},
+    readonly options: RouterOptions,
   ) {
     this.own = new AddressIndex(interfaces);
     this.neighbors = new NeighborResolver(id, (sim, iface, packet, meta, nexthop) => {
@@ -75,87 +94,24 @@ export class RouterNode implements SimNode {
     this.forward(sim, p, meta, port);
   }
 
-  /** Routes a packet that arrived on `inPort` (or that the router itself originated, inPort null). */
+  /** Routes a packet that arrived on `inPort` (or that the router itself originated, inPort null) through its stage table. */
   forward(sim: Sim, p: IpPacket, meta: FrameMeta, inPort: string | null): void {
-    const nat = this.options.nat;
-    let pre: Translation | undefined;
-    if (nat && inPort !== null) {
-      pre = nat.prerouting(p);
-      if (pre?.reject) {
-        this.lbReject(sim, pre.packet, meta, inPort, pre.reject.balancer.lb.name, pre.reject.reason);
-        return;
-      }
-      if (pre?.lb) {
-        const { balancer, member, why } = pre.lb;
-        const pool = [...balancer.pools.values()].find((x) => x.members.includes(member))!;
-        if (sim.recording) sim.trace(this.id, inPort, 'lb.select', 'select', p, meta, { lb: balancer.lb.name, pool: pool.pool.name, member: member.member.instance, algorithm: pool.pool.algorithm, why });
-        sim.report(meta, { kind: 'balanced', choice: { node: `lb:${balancer.lb.name}`, member: member.member.instance, algorithm: pool.pool.algorithm } });
-      }
-      if (pre) p = this.traceNat(sim, p, pre, meta, inPort, pre.complete && pre.kind === 'snat' ? 'nat.snat' : 'nat.dnat');
-    }
-    const own = this.own.owner(p.dst);
-    if (own) {
-      this.local(sim, p, meta, inPort ?? own.port);
-      return;
-    }
-    // Leaving the subnet it came from: that subnet's ACL, egress rules.
-    if (inPort !== null && !this.aclAllows(sim, p, meta, inPort, 'egress')) return;
-    const route = this.routes.lookup(p.dst);
-    if (!route) {
-      if (sim.recording) sim.trace(this.id, inPort, 'router.route', 'no-route', p, meta, { reason: `no route to ${formatIpValue(p.dst)}` });
-      sim.report(meta, { kind: 'outcome', outcome: { kind: 'unreachable', node: this.id, stage: 'router.route', reason: `${this.id} has no route to ${formatIpValue(p.dst)}` } });
-      this.icmpError(sim, p, meta, 'net', inPort);
-      return;
-    }
-    if (route.port === '' && this.options.localDelivery) {
-      // A route to "everything else" that the node answers itself (the internet's public hosts).
-      if (sim.recording) sim.trace(this.id, inPort, 'router.route', 'local', p, meta, { route: route.text });
-      this.options.localDelivery(sim, p, meta, inPort ?? '');
-      return;
-    }
-    if (sim.recording) {
-      const nexthop = route.nexthop ?? p.dst;
-      sim.trace(this.id, inPort, 'router.route', 'match', p, meta, this.routeDetails.get(route, nexthop) ?? this.routeDetails.keep(route, nexthop, { route: route.text, nexthop: formatIpValue(nexthop) }));
-    }
-    if (inPort !== null) {
-      if (p.ttl <= 1) {
-        if (sim.recording) sim.trace(this.id, inPort, 'router.ttl', 'expired', p, meta, { ttl: p.ttl });
-        sim.report(meta, { kind: 'outcome', outcome: { kind: 'expired', node: this.id, stage: 'router.ttl', reason: `TTL expired at ${this.id}` } });
-        this.icmpError(sim, p, meta, 'ttl', inPort);
-        return;
-      }
-      const next: IpPacket = { kind: 'ip', version: p.version, src: p.src, dst: p.dst, ttl: p.ttl - 1, l4: p.l4 };
-      if (sim.recording) summarizeAs(next, p);
-      if (sim.recording) sim.trace(this.id, inPort, 'router.ttl', 'decrement', next, meta, Number.isInteger(p.ttl) && p.ttl >= 0 && p.ttl < 256 ? ttlDetail(p.ttl) : { before: p.ttl, after: next.ttl });
-      p = next;
-    }
-    const out = this.interfaces.get(route.port)!;
-    // Entering the subnet it goes to: that subnet's ACL, ingress rules.
-    if (!this.aclAllows(sim, p, meta, out.port, 'ingress')) return;
-    if (nat) {
-      const post = nat.postrouting(p, inPort, out.port, pre, pre?.entry ? sourceFor(out, p.dst) : undefined);
-      if (post) p = this.traceNat(sim, p, post, meta, out.port, 'nat.snat');
-    }
-    if (sim.recording) sim.trace(this.id, out.port, 'router.forward', 'send', p, meta, this.forwardDetails.get(out.port, out.mac) ?? this.forwardDetails.keep(out.port, out.mac, { out: out.port, srcMac: formatMac(out.mac) }));
-    this.neighbors.send(sim, out, route.nexthop ?? p.dst, p, meta);
+    runStages(this.options.stages, { router: this, sim, meta, inPort, packet: p, natLookup: undefined, selection: undefined, pre: undefined, route: undefined, out: undefined });
   }
 
-  /** A VIP with no healthy member: answer for the load balancer with RST / port unreachable. */
-  private lbReject(sim: Sim, p: IpPacket, meta: FrameMeta, inPort: string, lb: string, reason: string): void {
-    if (sim.recording) sim.trace(this.id, inPort, 'lb.select', 'reject', p, meta, { lb, reason });
-    sim.report(meta, { kind: 'outcome', outcome: { kind: 'refused', node: this.id, stage: 'lb.select', reason: `load balancer ${lb}: ${reason}` } });
-    const d = respond(p, []);
-    if (d.kind === 'refuse') this.forward(sim, d.reply, { probe: meta.probe, dir: 'reply' }, null);
+  /** A VIP's connection refused (no healthy member): the refusal goes back, originated here. */
+  refuse(sim: Sim, refusal: IpPacket, meta: FrameMeta): void {
+    this.forward(sim, refusal, { probe: meta.probe, dir: 'reply' }, null);
   }
 
-  private traceNat(sim: Sim, before: IpPacket, t: Translation, meta: FrameMeta, port: string, stage: 'nat.snat' | 'nat.dnat'): IpPacket {
+  traceNat(sim: Sim, before: IpPacket, t: Translation, meta: FrameMeta, port: string, stage: 'nat.snat' | 'nat.dnat'): IpPacket {
     const action = t.action ?? (t.complete ? (t.what.startsWith('reply') || t.what.startsWith('ICMP') ? 'reverse' : 'tracked') : t.kind);
     if (sim.recording) sim.trace(this.id, port, stage, action, t.packet, meta, { from: t.from, to: t.to, why: t.what, before: summarizePacket(before) });
     if (!t.complete) sim.report(meta, { kind: 'translated', entry: { node: this.id, kind: t.kind, from: t.from, to: t.to } });
     return t.packet;
   }
 
-  private aclAllows(sim: Sim, p: IpPacket, meta: FrameMeta, port: string, direction: 'ingress' | 'egress'): boolean {
+  aclAllows(sim: Sim, p: IpPacket, meta: FrameMeta, port: string, direction: 'ingress' | 'egress'): boolean {
     const acl = this.options.acls?.get(port);
     if (!acl) return true;
     const d = acl.evaluator.evaluate(fieldsOf(p), direction);
@@ -173,7 +129,7 @@ export class RouterNode implements SimNode {
   }
 
   /** A packet for one of the router's own addresses: answered like a host with no services. */
-  private local(sim: Sim, p: IpPacket, meta: FrameMeta, port: string): void {
+  local(sim: Sim, p: IpPacket, meta: FrameMeta, port: string): void {
     if (p.l4.proto === 'icmp' && p.l4.quoted) {
       if (sim.recording) sim.trace(this.id, port, 'host.receive', 'ignore', p, meta, { reason: 'ICMP error for the router itself' });
       return;
