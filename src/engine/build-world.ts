@@ -18,7 +18,7 @@ import { respond } from '../l3/host-stack.js';
 import { HostNode } from './host.js';
 import { ROUTER_PIPELINE } from './pipeline.js';
 import type { InterfaceAddress, L3Interface } from '../l3/l3-interface.js';
-import type { FrameMeta, Sim, SimNode } from './sim-types.js';
+import type { FrameMeta, Sim, SimNode } from './node-contract.js';
 
 export interface WireEnd {
   readonly node: string;

@@ -13,7 +13,7 @@ import type { Service } from '../topology/model.js';
 import { respond } from '../l3/host-stack.js';
 import { AddressIndex, sourceFor, type L3Interface } from '../l3/l3-interface.js';
 import { acceptIpFrame, NeighborResolver, type NeighborTimer } from '../l3/neighbors.js';
-import type { FrameMeta, Sim, SimNode } from './sim-types.js';
+import type { FrameMeta, Sim, SimNode } from './node-contract.js';
 import { SharedDetails } from '../trace/shared-details.js';
 
 export interface ProbeRequest {

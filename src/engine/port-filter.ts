@@ -5,7 +5,7 @@
  * and reports drops. With no filter installed, frames pass untouched.
  */
 import type { Frame } from '../packet/frame.js';
-import type { FrameMeta, Sim } from './sim-types.js';
+import type { FrameMeta, Sim } from './node-contract.js';
 
 export interface PortFilter {
   /** False when the frame is dropped (the filter has traced and reported why). */

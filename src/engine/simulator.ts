@@ -21,7 +21,7 @@ import { HostNode } from './host.js';
 import { LbNode } from '../lb/lb-node.js';
 import type { Stage } from './pipeline.js';
 import type { PortFilter } from './port-filter.js';
-import type { FrameMeta, Sim, SimNode } from './sim-types.js';
+import type { FrameMeta, Sim, SimNode } from './node-contract.js';
 
 export interface SimulatorOptions {
   /** Virtual latency of every link, µs (default 100 µs). */

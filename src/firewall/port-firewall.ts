@@ -10,7 +10,7 @@ import { formatIpValue } from '../packet/ip-value.js';
 import { formatMac, isMulticastMac } from '../address/mac.js';
 import type { Frame, IpPacket } from '../packet/frame.js';
 import type { PortFilter } from '../engine/port-filter.js';
-import type { FrameMeta, Sim } from '../engine/sim-types.js';
+import type { FrameMeta, Sim } from '../engine/node-contract.js';
 import { ConnTrack } from './conntrack.js';
 import type { Matcher } from './matcher.js';
 import { describeTraffic, fieldsOf } from './packet-fields.js';

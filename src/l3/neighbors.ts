@@ -9,7 +9,7 @@ import { BROADCAST_MAC, formatMac, isMulticastMac, type Mac } from '../address/m
 import { ICMP, type Frame, type IpPacket } from '../packet/frame.js';
 import { formatIpValue, multicastMac, solicitedNode, type IpValue } from '../packet/ip-value.js';
 import { ownsAddress, sourceFor, type L3Interface } from './l3-interface.js';
-import type { FrameMeta, Sim } from '../engine/sim-types.js';
+import type { FrameMeta, Sim } from '../engine/node-contract.js';
 import { SharedDetails } from '../trace/shared-details.js';
 
 export const RETRANSMIT_US = 1_000_000;

@@ -15,7 +15,7 @@ import { Flow } from '../packet/flow.js';
 import { FlowTable } from '../packet/flow-table.js';
 import { ownsAddress, type L3Interface } from '../l3/l3-interface.js';
 import { NeighborResolver, type NeighborTimer } from '../l3/neighbors.js';
-import type { FrameMeta, Sim, SimNode } from '../engine/sim-types.js';
+import type { FrameMeta, Sim, SimNode } from '../engine/node-contract.js';
 import { RouteTable } from '../l3/route-table.js';
 import { respond } from '../l3/host-stack.js';
 import type { Balancer, MemberState, PoolState } from './balancer.js';

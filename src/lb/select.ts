@@ -6,7 +6,7 @@
  */
 import type { IpPacket } from '../packet/frame.js';
 import type { Flow } from '../packet/flow.js';
-import type { FrameMeta, Sim } from '../engine/sim-types.js';
+import type { FrameMeta, Sim } from '../engine/node-contract.js';
 import { respond } from '../l3/host-stack.js';
 import type { Balancer, MemberState, PoolState } from './balancer.js';
 

@@ -63,20 +63,21 @@ export interface Translation {
   readonly packet: IpPacket;
   readonly from: string;
   readonly to: string;
-  readonly what: string;
+  /** Why: which rule or tracked connection made it (the trace's detail.why). */
+  readonly why: string;
   /** True when the packet belongs to a tracked flow and has had its whole translation. */
   readonly complete: boolean;
   /** The load balancer's choice, when the destination was a VIP with a listener. */
   readonly lb?: { readonly balancer: Balancer; readonly member: MemberState; readonly why: string };
   /** The flow entry a new DNAT created (SNAT in postrouting extends it). */
-  readonly entry?: NatEntry;
-  /** The trace event's action, where it is not the kind (a reply the back end leaves as it is). */
+  readonly entry?: NatBinding;
+  /** The trace event's action where it is not the kind: `reverse` (a reply or ICMP error translated back), `tracked`, `untranslated`. */
   readonly action?: string;
 }
 
-const kindOf = (e: NatEntry): NatKind => (e.original.dst !== e.translated.dst ? 'dnat' : 'snat');
+const kindOf = (e: NatBinding): NatKind => (e.original.dst !== e.translated.dst ? 'dnat' : 'snat');
 
-export interface NatEntry {
+export interface NatBinding {
   /** The packet's tuple before and after translation (original direction). */
   readonly original: Flow;
   readonly translated: Flow;
@@ -86,11 +87,11 @@ export interface NatEntry {
 
 /** A new flow before routing: its own flow, where a floating IP or port forwarding sends it, and why. */
 export class NewFlow {
-  constructor(readonly flow: Flow, readonly to: Flow, readonly kind: NatKind, readonly what: string) {}
+  constructor(readonly flow: Flow, readonly to: Flow, readonly kind: NatKind, readonly why: string) {}
 }
 
 /** A table of NAT entries by flow (flow-table.ts: no string per packet). */
-type NatTable = FlowTable<NatEntry>;
+type NatTable = FlowTable<NatBinding>;
 
 function rewrite(p: IpPacket, t: Flow): IpPacket {
   const l4 = p.l4;
@@ -103,11 +104,11 @@ function rewrite(p: IpPacket, t: Flow): IpPacket {
 }
 
 /** A translation whose `from` and `to` texts are built when first read (traces, the verdict), not for every packet. */
-class Applied implements Translation {
+class FlowTranslation implements Translation {
   private fromText: string | undefined;
   private toText: string | undefined;
   readonly lb: Translation['lb'];
-  readonly entry: NatEntry | undefined;
+  readonly entry: NatBinding | undefined;
   readonly action: string | undefined;
 
   constructor(
@@ -115,7 +116,7 @@ class Applied implements Translation {
     readonly packet: IpPacket,
     private readonly fromFlow: Flow,
     private readonly toFlow: Flow,
-    readonly what: string,
+    readonly why: string,
     readonly complete: boolean,
     extra?: Pick<Translation, 'lb' | 'entry' | 'action'>,
   ) {
@@ -150,7 +151,7 @@ export class RouterNat {
   }
 
   /** Every translation held (one per connection, original direction), for the viewer's node state. */
-  entries(): NatEntry[] {
+  entries(): NatBinding[] {
     return [...this.byOriginal.values()];
   }
 
@@ -176,10 +177,10 @@ export class RouterNat {
       if (reply.replyKept !== undefined) return this.applied(p, t, t, 'dnat', reply.replyKept, true, { action: 'untranslated' });
       // A reply: map it back onto the original flow, reversed.
       const back = reply.original.reverse();
-      return this.applied(p, t, back, kindOf(reply), 'reply of a translated connection', true);
+      return this.applied(p, t, back, kindOf(reply), 'reply of a translated connection', true, { action: 'reverse' });
     }
     const known = this.byOriginal.get(t);
-    if (known) return this.applied(p, t, known.translated, kindOf(known), 'packet of a translated connection', true);
+    if (known) return this.applied(p, t, known.translated, kindOf(known), 'packet of a translated connection', true, { action: 'tracked' });
     const fip = this.floatingByAddress.get(p.dst);
     if (fip) {
       const fwd = l4.proto !== 'icmp' ? fip.forwardings.find((f) => f.proto === l4.proto && f.externalPort === l4.dport) : undefined;
@@ -216,19 +217,19 @@ export class RouterNat {
   dnat(p: IpPacket, fresh: NewFlow, selection: LbSelection | undefined): Translation | undefined {
     let to = fresh.to;
     let kind = fresh.kind;
-    let what = fresh.what;
+    let why = fresh.why;
     let lb: Translation['lb'];
     if (selection?.kind === 'select') {
-      const { balancer, member, why } = selection;
+      const { balancer, member } = selection;
       to = to.withDestination(member.address, member.member.protocolPort);
-      lb = { balancer, member, why };
+      lb = { balancer, member, why: selection.why };
       kind = 'dnat';
-      const chose = `load balancer ${balancer.lb.name} → member ${member.member.instance} (${why})`;
-      what = what ? `${what}, ${chose}` : chose;
+      const chose = `load balancer ${balancer.lb.name} → member ${member.member.instance} (${selection.why})`;
+      why = why ? `${why}, ${chose}` : chose;
     }
     if (to === fresh.flow) return undefined;
     const entry = this.record(fresh.flow, to);
-    return this.applied(p, fresh.flow, to, kind, what, false, lb ? { entry, lb } : { entry });
+    return this.applied(p, fresh.flow, to, kind, why, false, lb ? { entry, lb } : { entry });
   }
 
   /**
@@ -281,12 +282,12 @@ export class RouterNat {
    * gateway port (lr_out_undnat `outport == <gateway port>`), and the member's reply goes back
    * inside, so the client sees it come from the member's own address.
    */
-  private ovnSnat(p: IpPacket, t: Flow, hairpin: boolean, dnated: NatEntry | undefined): Translation | undefined {
+  private ovnSnat(p: IpPacket, t: Flow, hairpin: boolean, dnated: NatBinding | undefined): Translation | undefined {
     const { gatewayIp } = this.config;
     const row = this.config.snat && gatewayIp !== null && typeof gatewayIp === typeof p.src ? this.config.snatRows?.find((r) => prefixContains(r.prefix, p.src)) : undefined;
     if (row === undefined || gatewayIp === null) {
       if (hairpin && dnated) {
-        const kept: NatEntry = { ...dnated, replyKept: 'ovn: not translated back — OVN undoes a floating IP\'s DNAT only on packets leaving by the gateway port (lr_out_undnat), and no snat row covered the client' };
+        const kept: NatBinding = { ...dnated, replyKept: 'ovn: not translated back — OVN undoes a floating IP\'s DNAT only on packets leaving by the gateway port (lr_out_undnat), and no snat row covered the client' };
         this.byOriginal.set(kept.original, kept);
         this.byReply.set(kept.translated.reverse(), kept);
       }
@@ -308,19 +309,19 @@ export class RouterNat {
     const outerSrc = p.src === entry.translated.dst ? entry.original.dst : p.src;
     const l4 = p.l4 as Extract<L4, { proto: 'icmp' }>;
     const packet: IpPacket = { ...p, src: outerSrc, dst: back.dst, l4: { ...l4, quoted: origQuoted } };
-    return { kind: kindOf(entry), packet, from: `${formatIpValue(p.src)} → ${formatIpValue(p.dst)}`, to: `${formatIpValue(packet.src)} → ${formatIpValue(packet.dst)}`, what: 'ICMP error about a translated connection', complete: true };
+    return { kind: kindOf(entry), packet, from: `${formatIpValue(p.src)} → ${formatIpValue(p.dst)}`, to: `${formatIpValue(packet.src)} → ${formatIpValue(packet.dst)}`, why: 'ICMP error about a translated connection', complete: true, action: 'reverse' };
   }
 
-  private record(from: Flow, to: Flow, prior?: NatEntry): NatEntry {
+  private record(from: Flow, to: Flow, prior?: NatBinding): NatBinding {
     if (prior) {
       // SNAT on top of the DNAT made in prerouting: one entry holds both translations.
-      const merged: NatEntry = { original: prior.original, translated: to };
+      const merged: NatBinding = { original: prior.original, translated: to };
       this.byReply.delete(prior.translated.reverse());
       this.byOriginal.set(prior.original, merged);
       this.byReply.set(to.reverse(), merged);
       return merged;
     }
-    const entry: NatEntry = { original: from, translated: to };
+    const entry: NatBinding = { original: from, translated: to };
     this.byOriginal.set(from, entry);
     this.byReply.set(to.reverse(), entry);
     return entry;
@@ -336,7 +337,7 @@ export class RouterNat {
     return t.sport;
   }
 
-  private applied(p: IpPacket, from: Flow, to: Flow, kind: NatKind, what: string, complete = false, extra?: Pick<Translation, 'lb' | 'entry' | 'action'>): Translation {
-    return new Applied(kind, rewrite(p, to), from, to, what, complete, extra);
+  private applied(p: IpPacket, from: Flow, to: Flow, kind: NatKind, why: string, complete = false, extra?: Pick<Translation, 'lb' | 'entry' | 'action'>): Translation {
+    return new FlowTranslation(kind, rewrite(p, to), from, to, why, complete, extra);
   }
 }

@@ -12,7 +12,7 @@ import { formatIpValue, type IpValue } from '../packet/ip-value.js';
 import { respond } from '../l3/host-stack.js';
 import { AddressIndex, sourceFor, type L3Interface } from '../l3/l3-interface.js';
 import { acceptIpFrame, NeighborResolver, type NeighborTimer } from '../l3/neighbors.js';
-import type { FrameMeta, Sim, SimNode } from '../engine/sim-types.js';
+import type { FrameMeta, Sim, SimNode } from '../engine/node-contract.js';
 import { RouteTable, type Route } from '../l3/route-table.js';
 import type { NewFlow, RouterNat, Translation } from './nat.js';
 import type { LbSelection } from '../lb/select.js';
@@ -105,8 +105,7 @@ export class RouterNode implements SimNode {
   }
 
   traceNat(sim: Sim, before: IpPacket, t: Translation, meta: FrameMeta, port: string, stage: 'nat.snat' | 'nat.dnat'): IpPacket {
-    const action = t.action ?? (t.complete ? (t.what.startsWith('reply') || t.what.startsWith('ICMP') ? 'reverse' : 'tracked') : t.kind);
-    if (sim.recording) sim.trace(this.id, port, stage, action, t.packet, meta, { from: t.from, to: t.to, why: t.what, before: summarizePacket(before) });
+    if (sim.recording) sim.trace(this.id, port, stage, t.action ?? t.kind, t.packet, meta, { from: t.from, to: t.to, why: t.why, before: summarizePacket(before) });
     if (!t.complete) sim.report(meta, { kind: 'translated', entry: { node: this.id, kind: t.kind, from: t.from, to: t.to } });
     return t.packet;
   }

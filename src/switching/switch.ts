@@ -7,7 +7,7 @@
 import { formatMac, isMulticastMac, type Mac } from '../address/mac.js';
 import type { Frame } from '../packet/frame.js';
 import { formatIpValue } from '../packet/ip-value.js';
-import type { FrameMeta, Sim, SimNode } from '../engine/sim-types.js';
+import type { FrameMeta, Sim, SimNode } from '../engine/node-contract.js';
 import { MacTable } from './mac-table.js';
 import { SharedDetails } from '../trace/shared-details.js';
 

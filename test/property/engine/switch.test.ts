@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BROADCAST_MAC, isMulticastMac, type Mac } from '../../../src/address/mac.js';
 import type { Stage } from '../../../src/engine/pipeline.js';
-import type { FrameMeta, Sim } from '../../../src/engine/sim-types.js';
+import type { FrameMeta, Sim } from '../../../src/engine/node-contract.js';
 import type { Frame, IpPacket } from '../../../src/packet/frame.js';
 import { MAC_AGEING_US } from '../../../src/switching/mac-table.js';
 import { SwitchNode } from '../../../src/switching/switch.js';

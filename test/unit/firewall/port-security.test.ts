@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { parseIp } from '../../../src/address/ip.js';
 import { parseMac, type Mac } from '../../../src/address/mac.js';
 import type { Stage } from '../../../src/engine/pipeline.js';
-import type { FrameMeta, Outcome, Sim } from '../../../src/engine/sim-types.js';
+import type { FrameMeta, Outcome, Sim } from '../../../src/engine/node-contract.js';
 import type { VerdictFact } from '../../../src/trace/verdict-reducer.js';
 import { Simulator } from '../../../src/engine/simulator.js';
 import { LinearMatcher } from '../../../src/firewall/linear-matcher.js';

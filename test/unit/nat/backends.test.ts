@@ -58,8 +58,8 @@ describe('router SNAT of a flow leaving by the gateway', () => {
     const ovn = through(router('ovn'), syn(ATTACHED, OUTSIDE), 'r/qr', 'r/qg');
     expect(l3.out.src).toBe(GW);
     expect(ovn.out.src).toBe(GW);
-    expect(l3.post?.what).toMatch(/^l3-agent: SNAT everything leaving the gateway port/);
-    expect(ovn.post?.what).toBe('ovn: snat row for subnet db (10.0.1.0/24)');
+    expect(l3.post?.why).toMatch(/^l3-agent: SNAT everything leaving the gateway port/);
+    expect(ovn.post?.why).toBe('ovn: snat row for subnet db (10.0.1.0/24)');
   });
 
   it('a source behind another router: the L3 agent SNATs it, OVN has no row for it and does not', () => {
@@ -93,8 +93,8 @@ describe('hairpin: a flow from inside to a floating IP', () => {
     expect(l3.out).toEqual(ovn.out);
     expect(l3.out.src).toBe(GW);
     expect(l3.out.dst).toBe(SERVER);
-    expect(l3.post?.what).toMatch(/^l3-agent --ctstate DNAT -j SNAT/);
-    expect(ovn.post?.what).toBe('ovn: snat row for subnet db (10.0.1.0/24), applied before the egress loopback');
+    expect(l3.post?.why).toMatch(/^l3-agent --ctstate DNAT -j SNAT/);
+    expect(ovn.post?.why).toBe('ovn: snat row for subnet db (10.0.1.0/24), applied before the egress loopback');
   });
 
   it('from behind another router: the L3 agent SNATs to the gateway; OVN keeps the client and does not un-DNAT the reply', () => {

@@ -4,7 +4,7 @@
  * Each stage's default is NEXT; a stop names its reason; ROUTER_PIPELINE runs them in order.
  */
 import { describe, expect, it } from 'vitest';
-import type { FrameMeta, Sim } from '../../../src/engine/sim-types.js';
+import type { FrameMeta, Sim } from '../../../src/engine/node-contract.js';
 import { ROUTER_PIPELINE } from '../../../src/engine/pipeline.js';
 import type { IpPacket } from '../../../src/packet/frame.js';
 import { RouterNode, type RouterHop } from '../../../src/routing/router.js';
