@@ -3,11 +3,11 @@
  * reach (an error, as in Neutron), and warnings for what is legal but probably a mistake:
  * security groups no port uses, and islands (parts of the cloud nothing can reach).
  */
-import { cidrContains } from '../address/cidr.js';
+import { cidrContains, cidrsOverlap, formatCidr } from '../address/cidr.js';
 import { buildGraph, components, INTERNET } from './graph.js';
 import type { Issue } from './issue.js';
 import type { Cloud, Port, Router, SecurityGroup } from './model.js';
-import type { ResolveContext } from './resolve-context.js';
+import type { ResolveContext, SubnetState } from './resolve-context.js';
 import { suggestion } from './did-you-mean.js';
 
 export function checkRouterRoutes(ctx: ResolveContext, routers: ReadonlyMap<string, Router>, ports: ReadonlyMap<string, Port>): void {
@@ -32,6 +32,30 @@ export function checkPortSwitches(ctx: ResolveContext): void {
     const net = ctx.networks.get(port.network);
     if (net && !net.switches.includes(port.switchName)) {
       ctx.issues.error([...port.path, 'switch'], 'unknown-switch', `no switch named "${port.switchName}" in network ${port.network}${suggestion(port.switchName, net.switches)}`);
+    }
+  }
+}
+
+/**
+ * An instance with ports on overlapping subnets (two projects' 10.0.0.0/24, say) has two routes
+ * to the same addresses: legal, but which port a packet leaves by is ambiguous. A warning at
+ * the later port.
+ */
+export function checkInstanceOverlaps(ctx: ResolveContext, instancePorts: ReadonlyMap<string, readonly string[]>): void {
+  for (const [inst, ids] of instancePorts) {
+    const seen: { port: string; subnet: SubnetState }[] = [];
+    for (const id of ids) {
+      const port = ctx.ports.get(id)!;
+      const subnets = new Set(port.fixedIps.map((f) => f.subnet));
+      for (const p of ctx.pending) if (p.port === port && p.pool.kind === 'subnet') subnets.add(p.pool.state.name);
+      for (const name of subnets) {
+        const s = ctx.subnets.get(name)!;
+        const other = seen.find((o) => o.port !== id && cidrsOverlap(o.subnet.plan.cidr, s.plan.cidr));
+        if (other) {
+          ctx.issues.warn(port.path, 'instance-overlap', `instance ${inst}: port ${port.name} is on subnet ${s.name} (${formatCidr(s.plan.cidr)}), which overlaps subnet ${other.subnet.name} (${formatCidr(other.subnet.plan.cidr)}) of its port ${other.port.split('/')[1]}: which port a packet to those addresses leaves by is ambiguous`);
+        }
+      }
+      for (const name of subnets) seen.push({ port: id, subnet: ctx.subnets.get(name)! });
     }
   }
 }

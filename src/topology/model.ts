@@ -8,6 +8,15 @@ import type { Cidr } from '../address/cidr.js';
 import type { Ip } from '../address/ip.js';
 import type { Mac } from '../address/mac.js';
 import type { Issue } from './issue.js';
+import type { RbacEntry } from './projects.js';
+
+export type { RbacEntry, RbacAction } from './projects.js';
+
+/** A project (tenant): every resource names the one that owns it (`admin` unless the file says). */
+export interface Project {
+  readonly name: string;
+  readonly description: string;
+}
 
 export interface Address {
   readonly text: string;
@@ -37,6 +46,8 @@ export type NeutronBackend = 'l3-agent' | 'ovn';
 export interface Subnet {
   readonly name: string;
   readonly network: string;
+  /** Its network's project. */
+  readonly project: string;
   readonly cidr: Prefix;
   readonly version: 4 | 6;
   readonly gateway: Address | null;
@@ -58,6 +69,11 @@ export interface Subnet {
 
 export interface Network {
   readonly name: string;
+  readonly project: string;
+  /** `shared: true`: every project may attach ports and router interfaces. */
+  readonly shared: boolean;
+  /** Neutron RBAC entries (access_as_shared) granting other projects its use. */
+  readonly rbac: readonly RbacEntry[];
   readonly subnets: readonly string[];
   readonly arpResponder: boolean;
   readonly mtu: number;
@@ -71,6 +87,10 @@ export interface Network {
 
 export interface ExternalNetwork {
   readonly name: string;
+  /** Always admin. */
+  readonly project: string;
+  /** access_as_external entries: when there is any, only those projects (and admin) may use it. */
+  readonly rbac: readonly RbacEntry[];
   readonly cidr: Prefix;
   readonly gateway: Address | null;
   readonly pools: readonly AddressRange[];
@@ -99,6 +119,8 @@ export interface Port {
   readonly id: string;
   readonly name: string;
   readonly owner: { readonly kind: PortOwnerKind; readonly name: string };
+  /** Its owner's project (instance, router or load balancer). */
+  readonly project: string;
   readonly deviceOwner: DeviceOwner;
   /** A tenant network name, or an external network name for router gateways. */
   readonly network: string;
@@ -122,12 +144,14 @@ export interface Service {
 
 export interface Instance {
   readonly name: string;
+  readonly project: string;
   readonly ports: readonly string[];
   readonly services: readonly Service[];
 }
 
 export interface Router {
   readonly name: string;
+  readonly project: string;
   readonly interfaces: readonly string[];
   readonly externalGateway: { readonly network: string; readonly port: string; readonly address: Address; readonly snat: boolean } | null;
   readonly routes: readonly RouteEntry[];
@@ -153,10 +177,12 @@ export interface SecurityGroupRule {
 }
 
 export interface SecurityGroup {
+  /** The key ports and rules use: the file's name, or `default@PROJECT` for a project's default group. */
   readonly name: string;
+  readonly project: string;
   readonly stateful: boolean;
   readonly rules: readonly SecurityGroupRule[];
-  /** True when the file did not define it (the `default` group). */
+  /** True when the file did not define it (a project's `default` group). */
   readonly implicit: boolean;
 }
 
@@ -173,6 +199,7 @@ export interface AclRule {
 
 export interface NetworkAcl {
   readonly name: string;
+  readonly project: string;
   readonly subnets: readonly string[];
   /** Sorted by rule number: first match wins, then the implicit deny. */
   readonly ingress: readonly AclRule[];
@@ -188,6 +215,7 @@ export interface PortForwarding {
 
 export interface FloatingIp {
   readonly name: string;
+  readonly project: string;
   readonly network: string;
   readonly address: Address;
   /** The port it maps to and that port's fixed address (null for a port-forwarding-only FIP). */
@@ -224,6 +252,7 @@ export interface LbPool {
 
 export interface LoadBalancer {
   readonly name: string;
+  readonly project: string;
   readonly subnet: string;
   readonly vip: Address;
   readonly vipPort: string;
@@ -234,6 +263,8 @@ export interface LoadBalancer {
 
 export interface ExternalHost {
   readonly name: string;
+  /** Always admin. */
+  readonly project: string;
   readonly address: Address;
   readonly services: readonly Service[];
 }
@@ -243,6 +274,8 @@ export interface Cloud {
   readonly seed: number;
   /** `neutron_backend` (default `l3-agent`): which back end's router NAT the engine and the realization follow. */
   readonly neutronBackend: NeutronBackend;
+  /** Every project, admin first (it always exists), then the file's in order. */
+  readonly projects: ReadonlyMap<string, Project>;
   readonly externalNetworks: ReadonlyMap<string, ExternalNetwork>;
   readonly networks: ReadonlyMap<string, Network>;
   readonly subnets: ReadonlyMap<string, Subnet>;

@@ -10,7 +10,7 @@ import type { SubnetAllocator } from '../ipam/subnet-allocator.js';
 import type { SubnetPlan } from '../ipam/subnet-plan.js';
 import { createRng, type Rng } from '../util/rng.js';
 import { IssueList, type Path } from './issue.js';
-import type { AddressPair, AllocationStrategy, DeviceOwner, FixedIp, IpamProfile, PortOwnerKind, RouteEntry } from './model.js';
+import type { AddressPair, AllocationStrategy, DeviceOwner, FixedIp, IpamProfile, PortOwnerKind, Project, RbacEntry, RouteEntry } from './model.js';
 import type { TopologyDoc } from './schema.js';
 
 export interface SubnetState {
@@ -31,6 +31,8 @@ export interface SubnetState {
 
 export interface ExternalState {
   readonly name: string;
+  readonly project: string;
+  readonly rbac: readonly RbacEntry[];
   readonly path: Path;
   readonly plan: SubnetPlan;
   readonly allocator: SubnetAllocator;
@@ -38,6 +40,10 @@ export interface ExternalState {
 
 export interface NetworkState {
   readonly name: string;
+  /** Null when the file names a project that does not exist (reported; ownership checks skip it). */
+  readonly project: string | null;
+  readonly shared: boolean;
+  readonly rbac: readonly RbacEntry[];
   readonly subnets: string[];
   readonly arpResponder: boolean;
   readonly mtu: number;
@@ -51,6 +57,8 @@ export interface PortDraft {
   readonly id: string;
   readonly name: string;
   readonly owner: { readonly kind: PortOwnerKind; readonly name: string };
+  /** Null when its owner names an unknown project. */
+  readonly project: string | null;
   readonly deviceOwner: DeviceOwner;
   readonly network: string;
   readonly external: boolean;
@@ -94,12 +102,23 @@ export class ResolveContext {
   readonly macs = new MacAllocator();
   readonly macsByNetwork = new Map<string, Map<Mac, string>>();
   readonly seed: number;
+  /** The projects (resolve-projects.ts), admin first. */
+  readonly projects = new Map<string, Project>();
+  /** `collection/name` → the resource's project, or null when the file names an unknown one. */
+  readonly owners = new Map<string, string | null>();
+  /** `networks/name` or `external_networks/name` → its valid rbac entries. */
+  readonly rbac = new Map<string, RbacEntry[]>();
 
   constructor(readonly doc: TopologyDoc) {
     this.seed = doc.seed ?? 1;
   }
 
   private readonly rngs = new Map<string, Rng>();
+
+  /** The project of a resource of the file (admin unless it names one); null when that one is unknown. */
+  projectOf(collection: OwnedCollection, name: string): string | null {
+    return this.owners.get(`${collection}/${name}`) ?? (this.owners.has(`${collection}/${name}`) ? null : 'admin');
+  }
 
   /** A per-subnet random stream, so one subnet's Neutron-style picks do not depend on another's. */
   rngFor(subnet: string): Rng {
@@ -122,6 +141,8 @@ export class ResolveContext {
     if (!port.external) this.networks.get(port.network)?.ports.push(port.id);
   }
 }
+
+export type OwnedCollection = 'networks' | 'routers' | 'security_groups' | 'network_acls' | 'instances' | 'floating_ips' | 'load_balancers';
 
 /** Entries of an optional name-keyed map, in file order. */
 export const entries = <T>(m: Record<string, T> | undefined): [string, T][] => (m ? Object.entries(m) : []);

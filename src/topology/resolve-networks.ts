@@ -13,6 +13,7 @@ import type { PoolDoc } from './schema.js';
 import { addressAt, prefixAt, rangeAt, type RangeValue } from './values.js';
 import { suggestion } from './did-you-mean.js';
 import { earliestOverlaps } from './overlaps.js';
+import { ADMIN_PROJECT } from './projects.js';
 
 export function resolveNetworks(ctx: ResolveContext): void {
   const { doc, issues } = ctx;
@@ -20,7 +21,9 @@ export function resolveNetworks(ctx: ResolveContext): void {
   const defaultAllocation = doc.allocation ?? 'lowest';
   for (const [netName, net] of entries(doc.networks)) {
     const fabric = resolveFabric(ctx, netName, net.switches, net.links);
-    const state = { name: netName, subnets: [] as string[], arpResponder: net.arp_responder ?? false, mtu: net.mtu ?? 1500, ports: [] as string[], ...fabric };
+    const state = {
+      name: netName, project: ctx.projectOf('networks', netName), shared: net.shared ?? false, rbac: ctx.rbac.get(`networks/${netName}`) ?? [],
+      subnets: [] as string[], arpResponder: net.arp_responder ?? false, mtu: net.mtu ?? 1500, ports: [] as string[], ...fabric };
     ctx.networks.set(netName, state);
     const cidrTexts: string[] = [];
     for (const [subName, sub] of entries(net.subnets)) {
@@ -88,7 +91,7 @@ export function resolveNetworks(ctx: ResolveContext): void {
       reportIpamErrors(planned.errors, path, ctx, 'pool', Array.isArray(ext.pool));
       continue;
     }
-    ctx.externals.set(name, { name, path, plan: planned.plan, allocator: new SubnetAllocator(planned.plan) });
+    ctx.externals.set(name, { name, project: ADMIN_PROJECT, rbac: ctx.rbac.get(`external_networks/${name}`) ?? [], path, plan: planned.plan, allocator: new SubnetAllocator(planned.plan) });
   }
 }
 

@@ -15,6 +15,7 @@ import type { AddressPair, FixedIp } from './model.js';
 import { entries, type PortDraft, type ResolveContext, type RouterDraft, type SubnetState } from './resolve-context.js';
 import type { PortDoc } from './schema.js';
 import { addressAt, hostOrPrefixAt } from './values.js';
+import { checkAttach, checkExternal, groupRefs } from './resolve-projects.js';
 
 export function resolveInstancePorts(ctx: ResolveContext): Map<string, string[]> {
   const byInstance = new Map<string, string[]>();
@@ -71,16 +72,13 @@ function instancePort(ctx: ResolveContext, instName: string, doc: PortDoc, index
       return undefined;
     }
   }
+  const project = ctx.projectOf('instances', instName);
+  checkAttach(ctx, project, network, long.subnet !== undefined ? subnetPath : [...path, 'fixed_ips', 0], `instance ${instName}`);
   const portSecurity = long.port_security ?? true;
   if (!portSecurity && long.security_groups !== undefined && long.security_groups.length > 0) {
     issues.error([...path, 'security_groups'], 'port-security', 'a port with port_security: false cannot have security groups (as in Neutron)');
   }
-  const groups = portSecurity ? (long.security_groups ?? ['default']) : [];
-  groups.forEach((g, j) => {
-    if (g !== 'default' && !ctx.doc.security_groups?.[g]) {
-      issues.error([...path, 'security_groups', j], 'unknown-group', `no security group named "${g}"${suggestion(g, Object.keys(ctx.doc.security_groups ?? {}))}`);
-    }
-  });
+  const groups = portSecurity ? groupRefs(ctx, long.security_groups ?? ['default'], project, [...path, 'security_groups'], `instance ${instName}`) : [];
   const pairs: AddressPair[] = [];
   (long.allowed_address_pairs ?? []).forEach((p, j) => {
     const pPath: Path = [...path, 'allowed_address_pairs', j];
@@ -101,7 +99,7 @@ function instancePort(ctx: ResolveContext, instName: string, doc: PortDoc, index
     return undefined;
   }
   const port: PortDraft = {
-    id, name, owner: { kind: 'instance', name: instName }, deviceOwner: 'compute', network, external: false, path,
+    id, name, owner: { kind: 'instance', name: instName }, project, deviceOwner: 'compute', network, external: false, path,
     mac: undefined, fixedIps: [], securityGroups: groups, portSecurity, allowedAddressPairs: pairs,
   };
   if (long.switch !== undefined) port.switchName = long.switch;
@@ -176,6 +174,7 @@ export function resolveRouterPorts(ctx: ResolveContext): Map<string, RouterDraft
   const out = new Map<string, RouterDraft>();
   for (const [name, r] of entries(ctx.doc.routers)) {
     const path: Path = ['routers', name];
+    const project = ctx.projectOf('routers', name);
     const interfaces: string[] = [];
     const attached: SubnetState[] = [];
     (r.interfaces ?? []).forEach((iface, i) => {
@@ -183,6 +182,7 @@ export function resolveRouterPorts(ctx: ResolveContext): Map<string, RouterDraft
       const subnetName = typeof iface === 'string' ? iface : iface.subnet;
       const s = subnetNamed(ctx, subnetName, typeof iface === 'string' ? iPath : [...iPath, 'subnet']);
       if (!s) return;
+      checkAttach(ctx, project, s.network, typeof iface === 'string' ? iPath : [...iPath, 'subnet'], `router ${name}`);
       const clash = attached.find((o) => cidrsOverlap(o.plan.cidr, s.plan.cidr));
       if (clash) {
         const what = clash === s ? `router ${name} is already on subnet ${s.name}` : `subnet ${s.name} (${formatCidr(s.plan.cidr)}) overlaps subnet ${clash.name} (${formatCidr(clash.plan.cidr)}), which router ${name} is already on`;
@@ -191,7 +191,7 @@ export function resolveRouterPorts(ctx: ResolveContext): Map<string, RouterDraft
       }
       attached.push(s);
       const port: PortDraft = {
-        id: `${name}/qr-${s.name}`, name: `qr-${s.name}`, owner: { kind: 'router', name }, deviceOwner: 'router_interface',
+        id: `${name}/qr-${s.name}`, name: `qr-${s.name}`, owner: { kind: 'router', name }, project, deviceOwner: 'router_interface',
         network: s.network, external: false, path: iPath, mac: undefined, fixedIps: [], securityGroups: [], portSecurity: false, allowedAddressPairs: [],
         ...(typeof iface !== 'string' && iface.switch !== undefined ? { switchName: iface.switch } : {}),
       };
@@ -226,8 +226,9 @@ export function resolveRouterPorts(ctx: ResolveContext): Map<string, RouterDraft
           ctx.issues.error([...path, 'external_gateway', 'network'], 'unknown-external-network', `no external network named "${eg.network}"${suggestion(eg.network, Object.keys(ctx.doc.external_networks ?? {}))}`);
         }
       } else {
+        checkExternal(ctx, project, ext.name, [...path, 'external_gateway', 'network'], `router ${name}`);
         gateway = {
-          id: `${name}/qg-${eg.network}`, name: `qg-${eg.network}`, owner: { kind: 'router', name }, deviceOwner: 'router_gateway',
+          id: `${name}/qg-${eg.network}`, name: `qg-${eg.network}`, owner: { kind: 'router', name }, project, deviceOwner: 'router_gateway',
           network: eg.network, external: true, path: [...path, 'external_gateway'], mac: undefined, fixedIps: [], securityGroups: [], portSecurity: false, allowedAddressPairs: [],
         };
         ctx.addPort(gateway);

@@ -4,6 +4,8 @@
  * inferred from the remote prefix), the implicit default egress rules, and the `default` group.
  */
 import { suggestion } from './did-you-mean.js';
+import { ADMIN_PROJECT, defaultGroupKey } from './projects.js';
+import { groupRefs } from './resolve-projects.js';
 import type { Path } from './issue.js';
 import type { AclRule, NetworkAcl, Prefix, Protocol, SecurityGroup, SecurityGroupRule } from './model.js';
 import { entries, type ResolveContext } from './resolve-context.js';
@@ -15,24 +17,27 @@ const ANY_V4: Prefix = { text: '0.0.0.0/0', cidr: { version: 4, network: 0n, pre
 
 export function resolveSecurityGroups(ctx: ResolveContext): Map<string, SecurityGroup> {
   const groups = new Map<string, SecurityGroup>();
-  const names = Object.keys(ctx.doc.security_groups ?? {});
   for (const [name, g] of entries(ctx.doc.security_groups)) {
     const path: Path = ['security_groups', name];
+    const project = ctx.projectOf('security_groups', name);
     const rules: SecurityGroupRule[] = [];
     if (g.default_egress ?? true) rules.push(...defaultEgress(0));
     (g.rules ?? []).forEach((doc, i) => {
-      const rule = resolveRule(ctx, doc, [...path, 'rules', i], rules.length, names);
+      const rule = resolveRule(ctx, doc, [...path, 'rules', i], rules.length, project, name);
       if (rule) rules.push(rule);
     });
-    groups.set(name, { name, stateful: g.stateful ?? true, rules, implicit: false });
+    groups.set(name, { name, project: project ?? ADMIN_PROJECT, stateful: g.stateful ?? true, rules, implicit: false });
   }
-  if (!groups.has('default')) {
-    // Neutron's default group: all egress, and ingress from other members of the group.
+  // Every project has its own default group (Neutron creates one per project): all egress, and
+  // ingress from other members of that project's default group.
+  for (const project of ctx.projects.keys()) {
+    const key = defaultGroupKey(project);
+    if (groups.has(key)) continue;
     const fromMembers = (ethertype: 'IPv4' | 'IPv6', index: number): SecurityGroupRule => ({
       index, origin: 'default', direction: 'ingress', ethertype, protocol: 'any', ports: null, icmpType: null, icmpCode: null,
-      remoteIpPrefix: null, remoteGroup: 'default', text: `ingress any from group default (${ethertype})`,
+      remoteIpPrefix: null, remoteGroup: key, text: `ingress any from group ${key} (${ethertype})`,
     });
-    groups.set('default', { name: 'default', stateful: true, rules: [...defaultEgress(0), fromMembers('IPv4', 2), fromMembers('IPv6', 3)], implicit: true });
+    groups.set(key, { name: key, project, stateful: true, rules: [...defaultEgress(0), fromMembers('IPv4', 2), fromMembers('IPv6', 3)], implicit: true });
   }
   return groups;
 }
@@ -44,7 +49,7 @@ function defaultEgress(first: number): SecurityGroupRule[] {
   }));
 }
 
-function resolveRule(ctx: ResolveContext, doc: RuleDoc, path: Path, index: number, groupNames: string[]): SecurityGroupRule | undefined {
+function resolveRule(ctx: ResolveContext, doc: RuleDoc, path: Path, index: number, project: string | null, group: string): SecurityGroupRule | undefined {
   const { issues } = ctx;
   const before = issues.items.length;
   let protocol = normaliseProtocol(doc.protocol ?? 'any');
@@ -53,9 +58,7 @@ function resolveRule(ctx: ResolveContext, doc: RuleDoc, path: Path, index: numbe
     issues.error(path, 'remote-both', 'give at most one of remote_ip_prefix and remote_group');
   }
   if (doc.remote_ip_prefix !== undefined) remoteIpPrefix = prefixAt(doc.remote_ip_prefix, [...path, 'remote_ip_prefix'], issues, 'normalise') ?? null;
-  if (doc.remote_group !== undefined && !groupNames.includes(doc.remote_group) && doc.remote_group !== 'default') {
-    issues.error([...path, 'remote_group'], 'unknown-group', `no security group named "${doc.remote_group}"${suggestion(doc.remote_group, groupNames)}`);
-  }
+  const remoteGroup = doc.remote_group === undefined ? null : groupRefs(ctx, [doc.remote_group], project, path, `security group ${group}`, 'remote_group')[0]!;
   const inferred = remoteIpPrefix ? (remoteIpPrefix.cidr.version === 4 ? 'IPv4' : 'IPv6') : protocol === 'icmpv6' ? 'IPv6' : 'IPv4';
   const ethertype = doc.ethertype ?? inferred;
   if (doc.ethertype !== undefined && remoteIpPrefix && doc.ethertype !== inferred) {
@@ -71,7 +74,7 @@ function resolveRule(ctx: ResolveContext, doc: RuleDoc, path: Path, index: numbe
   if (issues.items.slice(before).some((i) => i.severity === 'error') || !fields) return undefined;
   const rule = {
     index, origin: 'file' as const, direction: doc.direction, ethertype, protocol, ...fields,
-    remoteIpPrefix, remoteGroup: doc.remote_group ?? null,
+    remoteIpPrefix, remoteGroup,
   };
   return { ...rule, text: ruleText(rule) };
 }
@@ -124,12 +127,19 @@ export function resolveNetworkAcls(ctx: ResolveContext): Map<string, NetworkAcl>
   const acls = new Map<string, NetworkAcl>();
   for (const [name, acl] of entries(ctx.doc.network_acls)) {
     const path: Path = ['network_acls', name];
+    const project = ctx.projectOf('network_acls', name);
     const subnets: string[] = [];
     acl.subnets.forEach((s, i) => {
       const state = ctx.subnets.get(s);
       if (!state) {
         const all = Object.values(ctx.doc.networks ?? {}).flatMap((n) => Object.keys(n.subnets));
         if (!all.includes(s)) ctx.issues.error([...path, 'subnets', i], 'unknown-subnet', `no subnet named "${s}"${suggestion(s, all)}`);
+        return;
+      }
+      const owner = ctx.networks.get(state.network)?.project ?? null;
+      if (project !== null && owner !== null && owner !== project) {
+        // Guarding a subnet is changing it: only its own project may, shared or not.
+        ctx.issues.error([...path, 'subnets', i], 'project-acl', `subnet ${s} is on network ${state.network} of project ${owner} and network ACL ${name} belongs to project ${project}: an ACL guards only its own project's subnets`);
         return;
       }
       if (state.networkAcl !== null) {
@@ -140,7 +150,7 @@ export function resolveNetworkAcls(ctx: ResolveContext): Map<string, NetworkAcl>
       subnets.push(s);
     });
     acls.set(name, {
-      name, subnets,
+      name, project: project ?? ADMIN_PROJECT, subnets,
       ingress: aclRules(ctx, acl.ingress ?? [], [...path, 'ingress']),
       egress: aclRules(ctx, acl.egress ?? [], [...path, 'egress']),
     });

@@ -12,6 +12,8 @@ import { entries, type PortDraft, type ResolveContext, type RouterDraft } from '
 import { claimExternal, claimFixedIp, subnetNamed } from './resolve-ports.js';
 import type { MemberDoc } from './schema.js';
 import { addressAt, serviceAt } from './values.js';
+import { ADMIN_PROJECT } from './projects.js';
+import { checkAttach, checkExternal, groupRefs } from './resolve-projects.js';
 
 type RouterPorts = ReadonlyMap<string, RouterDraft>;
 
@@ -28,15 +30,12 @@ export function resolveLoadBalancerPorts(ctx: ResolveContext): Map<string, PortD
     const path: Path = ['load_balancers', name];
     const s = subnetNamed(ctx, lb.subnet, [...path, 'subnet']);
     if (!s) continue;
-    (lb.security_groups ?? []).forEach((g, i) => {
-      if (g !== 'default' && !ctx.doc.security_groups?.[g]) {
-        ctx.issues.error([...path, 'security_groups', i], 'unknown-group', `no security group named "${g}"${suggestion(g, Object.keys(ctx.doc.security_groups ?? {}))}`);
-      }
-    });
+    const project = ctx.projectOf('load_balancers', name);
+    checkAttach(ctx, project, s.network, [...path, 'subnet'], `load balancer ${name}`);
     // Without groups of its own the VIP port is open, and the listeners decide what is served.
-    const groups = lb.security_groups ?? [];
+    const groups = groupRefs(ctx, lb.security_groups ?? [], project, [...path, 'security_groups'], `load balancer ${name}`);
     const port: PortDraft = {
-      id: `${name}/vip`, name: 'vip', owner: { kind: 'load_balancer', name }, deviceOwner: 'lb_vip', network: s.network, external: false,
+      id: `${name}/vip`, name: 'vip', owner: { kind: 'load_balancer', name }, project, deviceOwner: 'lb_vip', network: s.network, external: false,
       path, mac: undefined, fixedIps: [], securityGroups: groups, portSecurity: groups.length > 0, allowedAddressPairs: [],
     };
     ctx.addPort(port);
@@ -79,7 +78,7 @@ export function resolveLoadBalancers(ctx: ResolveContext, vips: Map<string, Port
       if (seen.has(key)) ctx.issues.error([...lPath, 'port'], 'listener-duplicate', `load balancer ${name} already has a listener on ${key}`);
       seen.add(key);
     });
-    out.set(name, { name, subnet: lb.subnet, vip, vipPort: vipPort.id, mode: lb.mode ?? 'dnat', listeners: lb.listeners.map((l) => ({ ...l })), pools });
+    out.set(name, { name, project: ctx.projectOf('load_balancers', name) ?? ADMIN_PROJECT, subnet: lb.subnet, vip, vipPort: vipPort.id, mode: lb.mode ?? 'dnat', listeners: lb.listeners.map((l) => ({ ...l })), pools });
   }
   return out;
 }
@@ -132,6 +131,8 @@ export function resolveFloatingIpClaims(ctx: ResolveContext, routers: RouterPort
       ctx.issues.error(path, 'fip-target', 'give one of port and load_balancer, not both');
       continue;
     }
+    const project = ctx.projectOf('floating_ips', name);
+    checkExternal(ctx, project, f.network, [...path, 'network'], `floating IP ${name}`);
     let port: PortDraft | undefined;
     if (f.port !== undefined) port = portByReference(ctx, f.port, [...path, 'port']);
     else if (f.load_balancer !== undefined) {
@@ -140,10 +141,14 @@ export function resolveFloatingIpClaims(ctx: ResolveContext, routers: RouterPort
         ctx.issues.error([...path, 'load_balancer'], 'unknown-load-balancer', `no load balancer named "${f.load_balancer}"${suggestion(f.load_balancer, Object.keys(ctx.doc.load_balancers ?? {}))}`);
       }
     }
+    if (port && project !== null && port.project !== null && port.project !== project) {
+      const what = port.owner.kind === 'load_balancer' ? `load balancer ${port.owner.name}` : `port ${port.id}`;
+      ctx.issues.error([...path, f.port !== undefined ? 'port' : 'load_balancer'], 'project-fip', `${what} belongs to project ${port.project} and floating IP ${name} to project ${project}: a floating IP maps only a port of its own project`);
+    }
     // Neither port, load balancer nor forwardings: an address held in reserve, as a Neutron
     // floating IP that is not associated (status DOWN); it maps nothing until it is.
     if ((f.port !== undefined || f.load_balancer !== undefined) && !port) continue;
-    const draft: FipDraft = { name, network: f.network, path, port, address: undefined, router: undefined };
+    const draft: FipDraft = { name, project: project ?? ADMIN_PROJECT, network: f.network, path, port, address: undefined, router: undefined };
     if (port) {
       const key = port.id;
       const other = byFixed.get(key);
@@ -167,6 +172,7 @@ export function resolveFloatingIpClaims(ctx: ResolveContext, routers: RouterPort
 
 export interface FipDraft {
   readonly name: string;
+  readonly project: string;
   readonly network: string;
   readonly path: Path;
   readonly port: PortDraft | undefined;
@@ -226,9 +232,13 @@ export function finishFloatingIps(ctx: ResolveContext, drafts: Map<string, FipDr
         if (p.internal_ip === undefined) ctx.issues.error(pPath, 'pf-internal', 'a port forwarding on a floating IP without a port needs internal_ip');
         return;
       }
-      const owner = [...ctx.ports.values()].find((port) => port.deviceOwner === 'compute' && port.fixedIps.some((f) => f.address.text === internal!.text));
+      // Addresses repeat across projects' address spaces: the target is a port of the floating IP's own project.
+      const holders = [...ctx.ports.values()].filter((port) => port.deviceOwner === 'compute' && port.fixedIps.some((f) => f.address.text === internal!.text));
+      const owner = holders.find((port) => port.project === d.project);
       if (!owner) {
-        ctx.issues.error([...pPath, 'internal_ip'], 'pf-internal', `no instance port has the address ${internal.text}`);
+        const elsewhere = holders[0];
+        if (elsewhere) ctx.issues.error([...pPath, 'internal_ip'], 'project-fip', `${internal.text} is port ${elsewhere.id}'s, of project ${elsewhere.project}; floating IP ${name} belongs to project ${d.project}: a port forwarding reaches only its own project's ports`);
+        else ctx.issues.error([...pPath, 'internal_ip'], 'pf-internal', `no instance port has the address ${internal.text}`);
         return;
       }
       // A forwarding-only floating IP still needs a router between its network and the target.
@@ -236,7 +246,7 @@ export function finishFloatingIps(ctx: ResolveContext, drafts: Map<string, FipDr
       if (!d.router) return;
       pf.push({ protocol: p.protocol, externalPort: p.external_port, internalPort: p.internal_port, internalAddress: internal });
     });
-    out.set(name, { name, network: d.network, address: d.address, port: d.port?.id ?? null, fixedAddress: fixed, router: d.router ?? null, portForwardings: pf });
+    out.set(name, { name, project: d.project, network: d.network, address: d.address, port: d.port?.id ?? null, fixedAddress: fixed, router: d.router ?? null, portForwardings: pf });
   }
   return out;
 }
@@ -253,7 +263,7 @@ export function resolveExternalHosts(ctx: ResolveContext): Map<string, ExternalH
       ctx.issues.error([...path, 'ip'], 'external-host-inside', `${address.text} lies inside ${inside}; external hosts live on the internet, outside every subnet and external network`);
       continue;
     }
-    out.set(name, { name, address, services: resolveServices(ctx, h.services, [...path, 'services']) });
+    out.set(name, { name, project: ADMIN_PROJECT, address, services: resolveServices(ctx, h.services, [...path, 'services']) });
   }
   return out;
 }

@@ -14,12 +14,15 @@ import { allocatePending, resolveInstancePorts, resolveRouterPorts } from './res
 import { resolveNetworkAcls, resolveSecurityGroups } from './resolve-security.js';
 import { finishFloatingIps, resolveExternalHosts, resolveFloatingIpClaims, resolveLoadBalancerPorts, resolveLoadBalancers, resolveServices } from './resolve-services.js';
 import type { TopologyDoc } from './schema.js';
-import { checkPortSwitches, checkRouterRoutes, checkStatefulMix, collectWarnings } from './checks.js';
+import { checkInstanceOverlaps, checkPortSwitches, checkRouterRoutes, checkStatefulMix, collectWarnings } from './checks.js';
+import { ADMIN_PROJECT } from './projects.js';
+import { resolveProjects } from './resolve-projects.js';
 
 export type ResolveResult = { ok: true; cloud: Cloud } | { ok: false; issues: Issue[] };
 
 export function resolveTopology(doc: TopologyDoc): ResolveResult {
   const ctx = new ResolveContext(doc);
+  resolveProjects(ctx);
   resolveNetworks(ctx);
   const acls = resolveNetworkAcls(ctx);
   const groups = resolveSecurityGroups(ctx);
@@ -30,6 +33,7 @@ export function resolveTopology(doc: TopologyDoc): ResolveResult {
   allocatePending(ctx);
   checkStatefulMix(ctx, groups);
   checkPortSwitches(ctx);
+  checkInstanceOverlaps(ctx, instancePorts);
   // Carry on after errors so that every problem in the file is reported at once; what
   // follows copes with ports whose addresses could not be allocated.
 
@@ -37,14 +41,14 @@ export function resolveTopology(doc: TopologyDoc): ResolveResult {
   for (const d of ctx.ports.values()) ports.set(d.id, freezePort(d, d.external ? d.network : d.switchName ?? ctx.networks.get(d.network)?.switches[0] ?? d.network));
   const instances = new Map<string, Instance>();
   for (const [name, inst] of entries(doc.instances)) {
-    instances.set(name, { name, ports: instancePorts.get(name) ?? [], services: resolveServices(ctx, inst.services, ['instances', name, 'services']) });
+    instances.set(name, { name, project: ctx.projectOf('instances', name) ?? ADMIN_PROJECT, ports: instancePorts.get(name) ?? [], services: resolveServices(ctx, inst.services, ['instances', name, 'services']) });
   }
   const routers = new Map<string, Router>();
   for (const [name, r] of entries(doc.routers)) {
     const rp = routerPorts.get(name)!;
     const gw = rp.gateway?.fixedIps[0];
     routers.set(name, {
-      name, interfaces: rp.interfaces,
+      name, project: ctx.projectOf('routers', name) ?? ADMIN_PROJECT, interfaces: rp.interfaces,
       externalGateway: rp.gateway && gw && rp.network ? { network: rp.network, port: rp.gateway.id, address: gw.address, snat: rp.snat } : null,
       routes: routesAt(r.routes, ['routers', name, 'routes'], ctx),
     });
@@ -59,7 +63,7 @@ export function resolveTopology(doc: TopologyDoc): ResolveResult {
   for (const s of ctx.subnets.values()) {
     const { plan } = s;
     subnets.set(s.name, {
-      name: s.name, network: s.network, cidr: { text: formatCidr(plan.cidr), cidr: plan.cidr }, version: plan.cidr.version,
+      name: s.name, network: s.network, project: ctx.networks.get(s.network)?.project ?? ADMIN_PROJECT, cidr: { text: formatCidr(plan.cidr), cidr: plan.cidr }, version: plan.cidr.version,
       gateway: plan.gateway ? { text: formatIp(plan.gateway), ip: plan.gateway } : null,
       allocationPools: plan.pools.map((p) => ({ start: formatIp(p.start), end: formatIp(p.end) })),
       reserved: plan.reserved.map(formatIp), profile: s.profile, allocation: s.allocation, ipv6AddressMode: s.ipv6AddressMode,
@@ -68,11 +72,11 @@ export function resolveTopology(doc: TopologyDoc): ResolveResult {
     });
   }
   const networks = new Map<string, Network>();
-  for (const n of ctx.networks.values()) networks.set(n.name, { name: n.name, subnets: n.subnets, arpResponder: n.arpResponder, mtu: n.mtu, ports: n.ports, switches: n.switches, links: n.links });
+  for (const n of ctx.networks.values()) networks.set(n.name, { name: n.name, project: n.project ?? ADMIN_PROJECT, shared: n.shared, rbac: n.rbac, subnets: n.subnets, arpResponder: n.arpResponder, mtu: n.mtu, ports: n.ports, switches: n.switches, links: n.links });
   const externalNetworks = new Map<string, ExternalNetwork>();
   for (const e of ctx.externals.values()) {
     externalNetworks.set(e.name, {
-      name: e.name, cidr: { text: formatCidr(e.plan.cidr), cidr: e.plan.cidr },
+      name: e.name, project: e.project, rbac: e.rbac, cidr: { text: formatCidr(e.plan.cidr), cidr: e.plan.cidr },
       gateway: e.plan.gateway ? { text: formatIp(e.plan.gateway), ip: e.plan.gateway } : null,
       pools: e.plan.pools.map((p) => ({ start: formatIp(p.start), end: formatIp(p.end) })),
       capacity: e.plan.capacity.toString(), free: e.allocator.freeInPools().toString(), used: e.allocator.used(),
@@ -80,7 +84,7 @@ export function resolveTopology(doc: TopologyDoc): ResolveResult {
     });
   }
   const cloud: Cloud = {
-    name: doc.name ?? 'unnamed', seed: ctx.seed, neutronBackend: doc.neutron_backend ?? 'l3-agent', externalNetworks, networks, subnets, routers, securityGroups: groups,
+    name: doc.name ?? 'unnamed', seed: ctx.seed, neutronBackend: doc.neutron_backend ?? 'l3-agent', projects: ctx.projects, externalNetworks, networks, subnets, routers, securityGroups: groups,
     networkAcls: acls, instances, ports, floatingIps, loadBalancers, externalHosts, warnings: [],
   };
   const warnings = [...ctx.issues.items.filter((i) => i.severity === 'warning'), ...collectWarnings(cloud)];
@@ -89,7 +93,7 @@ export function resolveTopology(doc: TopologyDoc): ResolveResult {
 
 function freezePort(d: PortDraft, switchName: string): Port {
   return {
-    id: d.id, name: d.name, owner: d.owner, deviceOwner: d.deviceOwner, network: d.network, external: d.external, switch: switchName,
+    id: d.id, name: d.name, owner: d.owner, project: d.project ?? ADMIN_PROJECT, deviceOwner: d.deviceOwner, network: d.network, external: d.external, switch: switchName,
     mac: formatMac(d.mac ?? 0), macValue: d.mac ?? 0, fixedIps: d.fixedIps, securityGroups: d.securityGroups,
     portSecurity: d.portSecurity, allowedAddressPairs: d.allowedAddressPairs,
   };

@@ -26,6 +26,18 @@ const service = text('service', 'A listening service: "tcp/22", "udp/53" or "tcp
 /** Name-keyed maps: every name kept, none looked up on Object.prototype (name-map.ts). */
 const map = <T extends v.GenericSchema>(entry: T, text: string) => describe(nameMap(name, entry), text);
 
+/** `default@beta`: the key of project beta's own `default` group ("@" is in no other name, so it never clashes). */
+export const PROJECT_DEFAULT_GROUP = /^default@([A-Za-z0-9][A-Za-z0-9_.-]*)$/;
+const groupKey = describe(
+  v.pipe(v.string(), v.regex(/^(?:[A-Za-z0-9][A-Za-z0-9_.-]*|default@[A-Za-z0-9][A-Za-z0-9_.-]*)$/, 'a name of letters, digits, "_", "." or "-" (or default@PROJECT)')),
+  'A name; default@PROJECT is that project\'s own default group',
+);
+const project = describe(name, 'The project (tenant) that owns it (default admin); see projects');
+const rbacEntry = v.strictObject({
+  project: describe(name, 'The project the entry grants to'),
+  action: describe(v.picklist(['access_as_shared', 'access_as_external']), 'access_as_shared: the project may attach ports and router interfaces (tenant networks); access_as_external: the project may use it for router gateways and floating IPs (external networks)'),
+});
+
 const route = v.strictObject({
   destination: cidrText,
   nexthop: ipText,
@@ -57,6 +69,9 @@ const network = v.strictObject({
   subnets: map(subnet, 'Subnets of this network, by name (names are unique in the file)'),
   arp_responder: v.optional(describe(v.boolean(), 'Answer ARP for known ports in the switch, as OVN does')),
   mtu: v.optional(describe(int(68, 65535), 'MTU of the network (default 1500)')),
+  project: v.optional(project),
+  shared: v.optional(describe(v.boolean(), 'Every project may attach ports and router interfaces to it (default false: only its own project and those an rbac entry grants)')),
+  rbac: v.optional(describe(v.array(rbacEntry), 'Neutron RBAC: projects that may use this network (access_as_shared)')),
   switches: v.optional(describe(v.array(name), 'A fabric: several switches for this network (ports pick one with `switch`; default: the first)')),
   links: v.optional(describe(v.array(v.pipe(v.array(name), v.length(2, 'a link joins two switches: [a, b]'))), 'Links between the fabric\'s switches; they must form a tree (no loops)')),
   description: v.optional(v.string()),
@@ -66,6 +81,7 @@ const externalNetwork = v.strictObject({
   cidr: cidrText,
   gateway: v.optional(describe(v.nullable(ipText), 'The upstream gateway, beyond which the internet lies (default: the first host)')),
   pool: v.optional(describe(v.union([pool, v.array(pool)]), 'Addresses for floating IPs and router gateways')),
+  rbac: v.optional(describe(v.array(rbacEntry), 'Neutron RBAC: with any access_as_external entry, only the projects named (and admin) may use it; without one, every project may')),
   description: v.optional(v.string()),
 });
 
@@ -79,6 +95,7 @@ const routerInterface = v.union([
 ]);
 
 const router = v.strictObject({
+  project: v.optional(project),
   external_gateway: v.optional(
     describe(v.strictObject({
       network: describe(name, 'The external network'),
@@ -109,6 +126,7 @@ const rule = v.strictObject({
 });
 
 const securityGroup = v.strictObject({
+  project: v.optional(project),
   description: v.optional(v.string()),
   stateful: v.optional(describe(v.boolean(), 'Replies of allowed connections pass on their own (default true); false: replies need rules')),
   default_egress: v.optional(describe(v.boolean(), 'Start with the allow-all egress rules (default true)')),
@@ -127,6 +145,7 @@ const aclRule = v.strictObject({
 });
 
 const networkAcl = v.strictObject({
+  project: v.optional(project),
   subnets: describe(v.array(name), 'The subnets whose boundary the ACL guards'),
   ingress: v.optional(describe(v.array(aclRule), 'Rules for traffic entering the subnets: first match wins, default deny')),
   egress: v.optional(describe(v.array(aclRule), 'Rules for traffic leaving the subnets: first match wins, default deny')),
@@ -156,6 +175,7 @@ const port = v.union([
 ]);
 
 const instance = v.strictObject({
+  project: v.optional(project),
   ports: describe(v.array(port), 'The instance\'s ports, eth0 first'),
   services: v.optional(describe(v.array(service), 'What the instance listens on: a SYN gets SYN-ACK, other ports RST (TCP) or port unreachable (UDP)')),
   description: v.optional(v.string()),
@@ -169,6 +189,7 @@ const portForwarding = v.strictObject({
 });
 
 const floatingIp = v.strictObject({
+  project: v.optional(project),
   network: describe(name, 'The external network the address comes from'),
   port: v.optional(text('port reference', 'An instance (its first port) or instance/port')),
   load_balancer: v.optional(describe(name, 'A load balancer: the address leads to its VIP')),
@@ -203,6 +224,7 @@ const lbPool = v.strictObject({
 });
 
 const loadBalancer = v.strictObject({
+  project: v.optional(project),
   subnet: describe(name, 'The subnet of the VIP'),
   vip: v.optional(describe(ipText, 'The virtual address (default: from the subnet\'s pool)')),
   mode: v.optional(describe(v.picklist(['dnat', 'proxy']), 'dnat (default, as OVN: members see the client\'s address) or proxy (as an Octavia amphora: members see the VIP)')),
@@ -230,10 +252,11 @@ export const topologySchema = v.strictObject({
   ipam_profile: v.optional(describe(ipamProfile, 'Default ipam_profile of every subnet (default openstack)')),
   allocation: v.optional(describe(allocationStrategy, 'Default allocation of every subnet (default lowest)')),
   neutron_backend: v.optional(describe(neutronBackend, 'Whose router NAT to follow: "l3-agent" (default; SNAT of everything leaving the gateway, hairpin SNAT to the gateway) or "ovn" (ML2/OVN: snat rows only for subnets attached to the router, no gateway hairpin SNAT)')),
+  projects: v.optional(map(v.strictObject({ description: v.optional(v.string()) }), 'Projects (tenants), by name; without it everything belongs to admin, which always exists')),
   external_networks: v.optional(map(externalNetwork, 'Provider networks with public pools')),
   networks: v.optional(map(network, 'Tenant networks (L2 segments) and their subnets')),
   routers: v.optional(map(router, 'Routers, by name')),
-  security_groups: v.optional(map(securityGroup, 'Security groups, by name')),
+  security_groups: v.optional(describe(nameMap(groupKey, securityGroup), 'Security groups, by name; default is admin\'s default group, default@PROJECT another project\'s')),
   network_acls: v.optional(map(networkAcl, 'Stateless subnet ACLs (AWS network ACLs)')),
   instances: v.optional(map(instance, 'Instances (VMs, containers) and their ports')),
   floating_ips: v.optional(map(floatingIp, 'Floating IPs, by name; one with no port, load balancer or port forwardings is held in reserve, as an unassociated floating IP in Neutron')),
@@ -248,3 +271,4 @@ export type RuleDoc = v.InferOutput<typeof rule>;
 export type AclRuleDoc = v.InferOutput<typeof aclRule>;
 export type PoolDoc = v.InferOutput<typeof pool>;
 export type MemberDoc = v.InferOutput<typeof member>;
+export type RbacDoc = v.InferOutput<typeof rbacEntry>;

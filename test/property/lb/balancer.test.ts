@@ -11,7 +11,7 @@ const algorithm = fc.constantFrom('round_robin', 'least_connections', 'source_ip
 
 function balancer(members: { weight: number; adminStateUp: boolean }[], algo: LoadBalancer['pools'][number]['algorithm']): Balancer {
   const lb: LoadBalancer = {
-    name: 'lb', subnet: 'web', vip: { text: '10.0.0.100', ip: { version: 4, value: 0x0a000064n } }, vipPort: 'lb/vip', mode: 'dnat',
+    name: 'lb', project: 'admin', subnet: 'web', vip: { text: '10.0.0.100', ip: { version: 4, value: 0x0a000064n } }, vipPort: 'lb/vip', mode: 'dnat',
     listeners: [{ protocol: 'tcp', port: 80, pool: 'p' }],
     pools: [{ name: 'p', algorithm: algo, healthMonitor: null, members: members.map((m, i) => ({ instance: `m${i}`, port: `m${i}/eth0`, address: { text: `10.0.0.${10 + i}`, ip: { version: 4, value: BigInt(0x0a00000a + i) } }, protocolPort: 80, weight: m.weight, adminStateUp: m.adminStateUp })) }],
   };
