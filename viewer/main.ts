@@ -43,10 +43,15 @@ function showDetails(title: string, content: HTMLElement): void {
   details.replaceChildren(content);
 }
 
+let noticeTimer: ReturnType<typeof setTimeout> | undefined;
+
+/** A notice over the page (click to close); information goes by itself after a few seconds, errors stay. */
 function say(text: string, kind: 'info' | 'error' = 'info'): void {
   notice.hidden = false;
   notice.className = `notice ${kind}`;
   notice.textContent = text;
+  clearTimeout(noticeTimer);
+  if (kind === 'info') noticeTimer = setTimeout(() => { notice.hidden = true; }, 6000);
 }
 
 const graph = new GraphView(byId('graph'), (node) => inspect(node));
@@ -114,9 +119,16 @@ function startPath(probe: number): void {
   pathProbe = probe;
   pathNodes.clear();
   if (graph.size <= CLUSTER_ABOVE) return;
-  const nodes = [...new Set((store.get(probe)?.events ?? []).filter(onPath).map((x) => x.node))];
-  for (const n of nodes) graph.ensure(n);
-  graph.focus(nodes);
+  // Before its verdict a probe's path is not known in full: the camera waits for it (showPath).
+  const v = store.verdictOf(probe);
+  if (v) showPath(v.verdict.path);
+}
+
+/** On a clustered cloud: the probe's path drawn and the camera on it. */
+function showPath(path: readonly string[]): void {
+  if (graph.size <= CLUSTER_ABOVE) return;
+  for (const n of path) graph.ensure(n);
+  graph.focus(path);
 }
 
 function showEvent(e: TraceEvent): void {
@@ -241,7 +253,9 @@ const client = new StreamClient(StreamClient.urlFor(location), {
   event: (m) => onEvent(m.event),
   verdict: (m) => {
     const record = store.addVerdict(m);
-    probes.add(m, !playback.verdict(m.probe.id));
+    const playing = playback.verdict(m.probe.id);
+    probes.add(m, !playing);
+    if (playing && pathProbe === m.probe.id) showPath(m.verdict.path);
     events.verdictArrived();
     events.setProbes(store.finished().map((r) => ({ id: r.id, label: probeLabel(r.verdict!) })));
     if (m.probe.ref !== null && m.probe.ref.startsWith('inject-')) form.say(`${probeLabel(m)}: ${m.verdict.verdict}`);
@@ -288,6 +302,8 @@ Object.assign(window, {
   vnetViewer: {
     nodes: () => graph.graph.order,
     topologyNodes: () => graph.size,
+    labelsShown: () => graph.graph.filterNodes((_n, a) => a.labelPlace !== undefined),
+    labelBoxes: () => graph.lastBoxes,
     firstPaint: () => ({ hello: helloAt, paint: firstPaint }),
     highlighted: () => [...pathNodes],
     renderedNodes: () => graph.graph.nodes().filter((n) => graph.sigma.getNodeDisplayData(n) !== undefined).length,

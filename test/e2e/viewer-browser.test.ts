@@ -13,6 +13,10 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadTopologyFile } from '../../src/files/read-topology.js';
 import { startServer, type RunningServer } from '../../src/server/server.js';
 import { buildGraph } from '../../src/topology/graph.js';
+import { parseTopology } from '../../src/topology/load.js';
+import type { Cloud } from '../../src/topology/model.js';
+import WebSocket from 'ws';
+import { generateLarge } from '../../scripts/gen-large.js';
 import { describeNeeding } from '../system-tools.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -38,6 +42,10 @@ async function open(): Promise<Page> {
 interface ViewerHandle {
   renderedNodes(): number;
   screenPosition(node: string): { x: number; y: number };
+  labelBoxes(): unknown;
+  nodes(): number;
+  highlighted(): string[];
+  firstPaint(): { hello?: number; paint?: number };
 }
 const viewer = () => (globalThis as unknown as { vnetViewer: ViewerHandle }).vnetViewer;
 
@@ -220,6 +228,34 @@ describeNeeding('chromium', 'the viewer in headless Chromium', () => {
     expect(pageErrors).toEqual([]);
   });
 
+  it('at 1024×700: every control in view, labels apart, and a notice over the page, not in its flow', async () => {
+    await first.bringToFront();
+    await first.setViewportSize({ width: 1024, height: 700 });
+    await expect.poll(() => first.locator('#graph').evaluate((e) => e.clientHeight)).toBeGreaterThan(220);
+    for (const sel of ['#inject-send', '#step-back', '#play', '#step-forward', '#speed', '#replay', '#search', '#reset', '.table-wrap thead']) {
+      const box = await first.locator(sel).boundingBox();
+      expect(box, sel).not.toBeNull();
+      expect(box!.x + box!.width, sel).toBeLessThanOrEqual(1024);
+      expect(box!.y + box!.height, sel).toBeLessThanOrEqual(700);
+    }
+    // Labels: placed again for this size, none overlapping another, and most of the eleven shown.
+    await first.waitForTimeout(300);
+    const boxes = (await first.evaluate(`(${viewer.toString()})().labelBoxes()`)) as { id: string; x: number; y: number; w: number; h: number }[];
+    expect(boxes.length).toBeGreaterThanOrEqual(9);
+    for (const a of boxes) for (const b of boxes) {
+      if (a.id >= b.id) continue;
+      expect(a.x + a.w <= b.x || b.x + b.w <= a.x || a.y + a.h <= b.y || b.y + b.h <= a.y, `${a.id} and ${b.id}`).toBe(true);
+    }
+    // A notice (here: reset) floats over the page: nothing under it moves.
+    const before = await first.locator('.layout').boundingBox();
+    await first.click('#reset');
+    await first.locator('#notice').waitFor({ state: 'visible' });
+    expect(await first.locator('.layout').boundingBox()).toEqual(before);
+    mkdirSync('artifacts', { recursive: true });
+    await first.screenshot({ path: 'artifacts/viewer-1024x700.png' });
+    await first.setViewportSize({ width: 1440, height: 900 });
+  });
+
   it('reconnects when the server comes back, and starts over with what the new server serves', async () => {
     const { port } = server;
     await server.close();
@@ -238,4 +274,88 @@ describeNeeding('chromium', 'the viewer in headless Chromium', () => {
     }
     expect(pageErrors).toEqual([]);
   }, 40_000);
+});
+
+describeNeeding('chromium', 'the viewer on the 10,000-instance cloud', () => {
+  let large: RunningServer;
+  let ctx: BrowserContext;
+  let dir: string;
+  let page: Page;
+  let cloud: Cloud;
+  const errors: string[] = [];
+  const handle = <T>(call: string) => page.evaluate(`(${viewer.toString()})().${call}`) as Promise<T>;
+
+  beforeAll(async () => {
+    const r = parseTopology(generateLarge(10_000), 'large.yaml');
+    if (!r.ok) throw new Error('the generated cloud does not load');
+    cloud = r.cloud;
+    large = await startServer({ cloud, file: 'large.yaml', host: '127.0.0.1', port: 0 });
+    dir = mkdtempSync(join(tmpdir(), 'vnet-chromium-'));
+    ctx = await chromium.launchPersistentContext(dir, { executablePath: CHROMIUM, headless: true, viewport: { width: 1440, height: 900 }, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'] });
+    page = await ctx.newPage();
+    page.on('pageerror', (e) => errors.push(e.message));
+  }, 120_000);
+
+  afterAll(async () => {
+    await ctx?.close();
+    await large?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('greets with a compact hello under 1 MB and paints first in under 3 s, drawing clusters, not 10,000 nodes', async () => {
+    const hello = await new Promise<string>((resolve, reject) => {
+      const ws = new WebSocket(`${large.url.replace(/^http/, 'ws')}ws`);
+      ws.once('message', (data) => { resolve(String(data)); ws.close(); });
+      ws.once('error', reject);
+    });
+    expect(Buffer.byteLength(hello)).toBeLessThan(1_000_000);
+    const paints: number[] = [];
+    for (let i = 0; i < 2; i++) {
+      await page.goto(large.url);
+      await page.waitForFunction(`(${viewer.toString()})().firstPaint().paint !== undefined`, undefined, { timeout: 60_000 });
+      paints.push((await handle<{ paint: number }>('firstPaint()')).paint);
+    }
+    // The first load of a fresh browser also starts its GL; the figure is a page load's.
+    expect(Math.min(...paints)).toBeLessThan(3_000);
+    const total = buildGraph(cloud).order;
+    expect(await page.locator('#node-count').textContent()).toBe(String(total));
+    const drawn = Number(await page.locator('#graph').getAttribute('data-nodes'));
+    expect(drawn).toBeLessThan(400);
+    expect(await handle<number>('nodes()')).toBe(drawn);
+  }, 120_000);
+
+  it('finds one instance by name and by address: drawn, inspected, in view', async () => {
+    const box = (await page.locator('#graph').boundingBox())!;
+    const inView = async (node: string) => {
+      const p = await handle<{ x: number; y: number } | undefined>(`screenPosition('${node}')`);
+      return p !== undefined && p !== null && p.x >= 0 && p.y >= 0 && p.x <= box.width && p.y <= box.height;
+    };
+    await page.fill('#search', 'vm-04321');
+    await page.press('#search', 'Enter');
+    await page.locator('.state-view[data-node="instance:vm-04321"]').waitFor({ timeout: 15_000 });
+    await expect.poll(() => inView('instance:vm-04321')).toBe(true);
+    const address = buildGraph(cloud).getNodeAttribute('instance:vm-07777', 'label').split(/[ ,]+/)[0]!;
+    expect(address).toMatch(/^10\./);
+    await page.fill('#search', address);
+    await page.press('#search', 'Enter');
+    await page.locator('.state-view[data-node="instance:vm-07777"]').waitFor({ timeout: 15_000 });
+    await expect.poll(() => inView('instance:vm-07777')).toBe(true);
+  }, 60_000);
+
+  it('animates a probe across the cloud: its path drawn and highlighted, the rest still in clusters', async () => {
+    await page.selectOption('#speed', '16');
+    await page.fill('#inject-from', 'vm-00042');
+    await page.fill('#inject-to', 'vm-09917');
+    await page.selectOption('#inject-proto', 'icmp');
+    await page.click('#inject-send');
+    await expect.poll(() => page.locator('#verdict-kind').textContent(), { timeout: 30_000 }).toBe('delivered');
+    const path = await handle<string[]>('highlighted()');
+    expect(path).toContain('instance:vm-00042');
+    expect(path).toContain('instance:vm-09917');
+    expect(path.filter((n) => n.startsWith('router:')).length).toBeGreaterThanOrEqual(2);
+    expect(await handle<number>('nodes()')).toBeLessThan(400);
+    mkdirSync('artifacts', { recursive: true });
+    await page.screenshot({ path: 'artifacts/viewer-large.png' });
+    expect(errors).toEqual([]);
+  }, 60_000);
 });
