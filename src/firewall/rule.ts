@@ -53,9 +53,8 @@ export function remoteMatches(r: MatchRule, addr: IpValue, members: GroupMembers
   return m !== undefined && (m.addresses.has(addr) || m.prefixes.some((p) => prefixContains(p, addr)));
 }
 
-/** Does the rule allow this packet in this direction? (The reference semantics.) */
-export function ruleMatches(r: MatchRule, f: PacketFields, direction: 'ingress' | 'egress', members: GroupMembers): boolean {
-  if (r.direction !== direction || r.version !== f.version) return false;
+/** Does the rule's protocol part (protocol, TCP/UDP ports, ICMP type and code) match the packet? */
+export function protocolMatches(r: MatchRule, f: PacketFields): boolean {
   if (r.proto !== -1 && r.proto !== f.proto) return false;
   if (r.proto === PROTO.tcp || r.proto === PROTO.udp) {
     if (f.dport < r.portFrom || f.dport > r.portTo) return false;
@@ -63,5 +62,11 @@ export function ruleMatches(r: MatchRule, f: PacketFields, direction: 'ingress' 
     if (r.icmpType !== -1 && r.icmpType !== f.icmpType) return false;
     if (r.icmpCode !== -1 && r.icmpCode !== f.icmpCode) return false;
   }
-  return remoteMatches(r, remoteOf(f, direction), members);
+  return true;
+}
+
+/** Does the rule allow this packet in this direction? (The reference semantics.) */
+export function ruleMatches(r: MatchRule, f: PacketFields, direction: 'ingress' | 'egress', members: GroupMembers): boolean {
+  if (r.direction !== direction || r.version !== f.version) return false;
+  return protocolMatches(r, f) && remoteMatches(r, remoteOf(f, direction), members);
 }
