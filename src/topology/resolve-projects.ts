@@ -101,11 +101,12 @@ export function groupRefs(ctx: ResolveContext, refs: readonly string[], project:
     const ref = groupKeyFor(g, project ?? ADMIN_PROJECT);
     const at: Path = key === undefined ? [...path, j] : [...path, key];
     if (g === 'default') return ref;
-    if (ctx.doc.security_groups?.[g] === undefined) {
+    const implicitOf = PROJECT_DEFAULT_GROUP.exec(g)?.[1];
+    if (ctx.doc.security_groups?.[g] === undefined && !(implicitOf !== undefined && implicitOf !== ADMIN_PROJECT && ctx.projects.has(implicitOf))) {
       ctx.issues.error(at, 'unknown-group', `no security group named "${g}"${suggestion(g, declared)}`);
       return ref;
     }
-    const owner = ctx.projectOf('security_groups', g);
+    const owner = ctx.doc.security_groups?.[g] === undefined ? implicitOf! : ctx.projectOf('security_groups', g);
     if (project !== null && owner !== null && owner !== project) {
       ctx.issues.error(at, 'project-group', `security group ${g} belongs to project ${owner} and ${who} to project ${project}: a port uses only groups of its own project, and a rule's remote_group likewise`);
     }

@@ -121,7 +121,7 @@ const rule = v.strictObject({
   type: v.optional(describe(int(0, 255), 'ICMP type (Neutron port_range_min)')),
   code: v.optional(describe(int(0, 255), 'ICMP code (Neutron port_range_max); needs type')),
   remote_ip_prefix: v.optional(describe(cidrText, 'Traffic from (ingress) or to (egress) this prefix; at most one of remote_ip_prefix and remote_group (neither: any address)')),
-  remote_group: v.optional(describe(name, 'Traffic from or to any address of any port in this group')),
+  remote_group: v.optional(describe(groupKey, 'Traffic from or to any address of any port in this group (default: the group\'s own project\'s default group)')),
   description: v.optional(v.string()),
 });
 
@@ -168,7 +168,7 @@ const port = v.union([
     switch: v.optional(describe(name, 'Which switch of the network\'s fabric the port is plugged into')),
     fixed_ips: v.optional(describe(v.array(fixedIp), 'Addresses on several subnets of one network')),
     mac: v.optional(text('MAC', 'The MAC (default: allocated from Neutron\'s base fa:16:3e, in order)')),
-    security_groups: v.optional(describe(v.array(name), 'The port\'s groups (default: [default])')),
+    security_groups: v.optional(describe(v.array(groupKey), 'The port\'s groups (default: [default], its own project\'s default group)')),
     port_security: v.optional(describe(v.boolean(), 'Security groups and anti-spoofing on this port (default true)')),
     allowed_address_pairs: v.optional(describe(v.array(addressPair), 'Other addresses the port may send from (port security)')),
   }),
@@ -228,7 +228,7 @@ const loadBalancer = v.strictObject({
   subnet: describe(name, 'The subnet of the VIP'),
   vip: v.optional(describe(ipText, 'The virtual address (default: from the subnet\'s pool)')),
   mode: v.optional(describe(v.picklist(['dnat', 'proxy']), 'dnat (default, as OVN: members see the client\'s address) or proxy (as an Octavia amphora: members see the VIP)')),
-  security_groups: v.optional(describe(v.array(name), 'Groups on the VIP port')),
+  security_groups: v.optional(describe(v.array(groupKey), 'Groups on the VIP port')),
   listeners: describe(v.array(v.strictObject({
     protocol: v.picklist(['tcp', 'udp', 'http']),
     port: describe(int(1, 65535), 'The port on the VIP'),
