@@ -16,7 +16,7 @@ import { AclEvaluator } from '../firewall/network-acl.js';
 import { SwitchNode } from '../switching/switch.js';
 import { respond } from '../l3/host-stack.js';
 import { HostNode } from './host.js';
-import { ROUTER_PIPELINE } from './pipeline.js';
+import { ROUTER_PIPELINE, SWITCH_PIPELINE } from './pipeline.js';
 import type { InterfaceAddress, L3Interface } from '../l3/l3-interface.js';
 import type { FrameMeta, Sim, SimNode } from './node-contract.js';
 
@@ -74,11 +74,11 @@ export function buildWorld(cloud: Cloud): World {
     for (const sw of n.switches) {
       const ports = [...n.ports.filter((id) => cloud.ports.get(id)!.switch === sw), ...linkPorts.get(sw)!];
       const id = nodeId.switch(n, sw);
-      nodes.set(id, new SwitchNode(id, ports, responder));
+      nodes.set(id, new SwitchNode(id, ports, SWITCH_PIPELINE, responder));
     }
   }
   for (const e of cloud.externalNetworks.values()) {
-    nodes.set(nodeId.external(e.name), new SwitchNode(nodeId.external(e.name), [...e.ports, `internet/${e.name}`]));
+    nodes.set(nodeId.external(e.name), new SwitchNode(nodeId.external(e.name), [...e.ports, `internet/${e.name}`], SWITCH_PIPELINE));
   }
   for (const p of cloud.ports.values()) {
     const owner = p.owner.kind === 'instance' ? nodeId.instance(p.owner.name) : p.owner.kind === 'router' ? nodeId.router(p.owner.name) : nodeId.loadBalancer(p.owner.name);

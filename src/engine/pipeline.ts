@@ -1,7 +1,7 @@
 /**
  * The stage table: for each kind of node, the stages a packet meets, in order, and for the
- * router the functions that run them — build-world hands ROUTER_PIPELINE to every router, which
- * runs it with runStages (util/stages.ts), as OVN's northd generates its stage enum, names and
+ * router and the switch the functions that run them — build-world hands ROUTER_PIPELINE and
+ * SWITCH_PIPELINE to every router and switch, which run them with runStages (util/stages.ts), as OVN's northd generates its stage enum, names and
  * order from one table. Stage ids are stable: trace events carry them, golden tests pin them.
  */
 import type { Pipeline } from '../util/stages.js';
@@ -11,6 +11,8 @@ import {
   aclEnteringSubnet, aclLeavingSubnet, answerOwnAddress, decrementTtl, lookupRoute,
   selectVipMember, sendToNextHop, translateDestination, translateSource,
 } from '../routing/router-stages.js';
+import type { SwitchHop } from '../switching/switch.js';
+import { answerArp, flood, forwardKnown, learnSource } from '../switching/switch-stages.js';
 
 /**
  * A router (and the internet), after RouterNode.receive has answered ARP/ND (`arp`, `nd`) and
@@ -29,6 +31,14 @@ export const ROUTER_PIPELINE: Pipeline<RouterHop> = [
   step('router.forward', sendToNextHop),      // MAC rewrite, then the next hop's address (arp, nd)
 ];
 
+/** A network's switch (switching/switch.ts): every frame that arrives on one of its ports. */
+export const SWITCH_PIPELINE: Pipeline<SwitchHop> = [
+  step('switch.learn', learnSource),          // learn (or move) the source MAC on the ingress port
+  step('arp', answerArp),                     // arp_responder: answer a request for a known port itself
+  step('switch.forward', forwardKnown),       // known unicast: out of its port (or filtered: the ingress port)
+  step('switch.flood', flood),                // broadcast, multicast, unknown unicast: every other port
+];
+
 /**
  * Every node kind's stages by id, in order: the router's from its table; the others as their
  * nodes run them today (host.ts, switch.ts, lb-node.ts, and the port filter, which the
@@ -40,7 +50,7 @@ export const PIPELINE = {
   /** An instance port's filter on what leaves it (Simulator.transmit): anti-spoofing, then the groups. */
   'port.out': ['port.security', 'sg.egress'],
   /** A network's switch: learn the source, answer ARP itself (arp_responder), forward or flood. */
-  switch: ['switch.learn', 'arp', 'switch.forward', 'switch.flood'],
+  switch: SWITCH_PIPELINE.map((s) => s.id),
   router: ['arp', 'nd', 'router.receive', ...ROUTER_PIPELINE.map((s) => s.id), 'arp', 'nd', 'host.reply'],
   /**
    * A load balancer's own node (its VIP port): health checks on the virtual clock (lb.health);

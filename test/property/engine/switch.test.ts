@@ -9,7 +9,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BROADCAST_MAC, isMulticastMac, type Mac } from '../../../src/address/mac.js';
-import type { Stage } from '../../../src/engine/pipeline.js';
+import { SWITCH_PIPELINE, type Stage } from '../../../src/engine/pipeline.js';
 import type { FrameMeta, Sim } from '../../../src/engine/node-contract.js';
 import type { Frame, IpPacket } from '../../../src/packet/frame.js';
 import { MAC_AGEING_US } from '../../../src/switching/mac-table.js';
@@ -100,7 +100,7 @@ describe('SwitchNode over random frame sequences', () => {
   it('(a) never sends a frame back out of its ingress port, and sends it unchanged', () => {
     fc.assert(
       fc.property(switchArb.chain((ports) => fc.tuple(fc.constant(ports), fc.array(arrivalArb(ports), { maxLength: 40 }), fc.boolean())), ([ports, arrivals, recording]) => {
-        const sw = new SwitchNode('network:n', ports);
+        const sw = new SwitchNode('network:n', ports, SWITCH_PIPELINE);
         const sim = new FakeSim(recording);
         for (const a of arrivals) {
           sim.now += a.dt;
@@ -123,7 +123,7 @@ describe('SwitchNode over random frame sequences', () => {
   it('(b) after any sequence, every unicast source MAC maps to the port it was last seen on (Map model)', () => {
     fc.assert(
       fc.property(switchArb.chain((ports) => fc.tuple(fc.constant(ports), fc.array(arrivalArb(ports), { maxLength: 60 }))), ([ports, arrivals]) => {
-        const sw = new SwitchNode('network:n', ports);
+        const sw = new SwitchNode('network:n', ports, SWITCH_PIPELINE);
         const sim = new FakeSim(false);
         const model = new Map<Mac, string>();
         for (const a of arrivals) {
@@ -143,7 +143,7 @@ describe('SwitchNode over random frame sequences', () => {
   it('(c) known unicast leaves by exactly its learnt port; broadcast, multicast and unknown unicast by every other port', () => {
     fc.assert(
       fc.property(switchArb.chain((ports) => fc.tuple(fc.constant(ports), fc.array(arrivalArb(ports), { maxLength: 60 }))), ([ports, arrivals]) => {
-        const sw = new SwitchNode('network:n', ports);
+        const sw = new SwitchNode('network:n', ports, SWITCH_PIPELINE);
         const sim = new FakeSim(true);
         const learnt = new Map<Mac, string>();
         for (const a of arrivals) {
@@ -248,7 +248,7 @@ describe('SwitchNode against a Map model (fc.commands)', () => {
     );
     fc.assert(
       fc.property(commands, (cmds) => {
-        const setup = () => ({ model: { now: 0, ports, table: new Map() } satisfies Model, real: { sw: new SwitchNode('network:n', ports), sim: new FakeSim(true) } });
+        const setup = () => ({ model: { now: 0, ports, table: new Map() } satisfies Model, real: { sw: new SwitchNode('network:n', ports, SWITCH_PIPELINE), sim: new FakeSim(true) } });
         fc.modelRun(setup, cmds);
       }),
       { numRuns: 300 },
@@ -261,7 +261,7 @@ describe('SwitchNode with arp_responder', () => {
     const owners = new Map<number, Mac>([[0x0a000003, 0xfa163e0000aa], [0x0a000004, 0xfa163e0000bb]]);
     fc.assert(
       fc.property(fc.constantFrom(...UNICAST), fc.constantFrom('p0', 'p1', 'p2'), fc.constantFrom(0x0a000003, 0x0a000004, 0x0a000005), (src, port, target) => {
-        const sw = new SwitchNode('network:n', ['p0', 'p1', 'p2'], owners);
+        const sw = new SwitchNode('network:n', ['p0', 'p1', 'p2'], SWITCH_PIPELINE, owners);
         const sim = new FakeSim(true);
         const request: Frame = { src, dst: BROADCAST_MAC, payload: { kind: 'arp', op: 'request', senderMac: src, senderIp: 0x0a000002, targetMac: 0, targetIp: target } };
         sw.receive(sim.sim, port, request, META);
