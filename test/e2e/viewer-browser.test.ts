@@ -246,6 +246,15 @@ describeNeeding('chromium', 'the viewer in headless Chromium', () => {
       if (a.id >= b.id) continue;
       expect(a.x + a.w <= b.x || b.x + b.w <= a.x || a.y + a.h <= b.y || b.y + b.h <= a.y, `${a.id} and ${b.id}`).toBe(true);
     }
+    // Nor over another node, nor past the picture's edge.
+    const graphBox = (await first.locator('#graph').boundingBox())!;
+    const loaded = loadTopologyFile(FILE);
+    if (!loaded.ok) throw new Error('unreachable');
+    for (const node of buildGraph(loaded.cloud).nodes()) {
+      const p = (await first.evaluate(`(${viewer.toString()})().screenPosition('${node}')`)) as { x: number; y: number };
+      for (const b of boxes) if (b.id !== node) expect(p.x > b.x && p.x < b.x + b.w && p.y > b.y && p.y < b.y + b.h, `${b.id}'s label over ${node}`).toBe(false);
+    }
+    for (const b of boxes) expect(b.x >= 0 && b.y >= 0 && b.x + b.w <= graphBox.width && b.y + b.h <= graphBox.height, `${b.id}'s label inside`).toBe(true);
     // A notice (here: reset) floats over the page: nothing under it moves.
     const before = await first.locator('.layout').boundingBox();
     await first.click('#reset');
