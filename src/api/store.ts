@@ -11,7 +11,9 @@ import { parseTopology } from '../topology/load.js';
 import type { Cloud } from '../topology/model.js';
 import type { Issue } from '../topology/issue.js';
 import { formatPath } from '../topology/issue.js';
-import type { TopologyDoc } from '../topology/schema.js';
+import { PROJECT_DEFAULT_GROUP, type TopologyDoc } from '../topology/schema.js';
+import { ADMIN_PROJECT } from '../topology/projects.js';
+import { DEFAULT_USERS, projectId } from './identity.js';
 import { stableId } from './ids.js';
 import { ApiError } from './types.js';
 
@@ -91,6 +93,7 @@ export class Store {
     const draft: State = { doc: structuredClone(before.doc), meta: structuredClone(before.meta), counter: before.counter };
     const tx = new Tx(draft, this.opts, this.loaded.seed);
     const result = change(tx);
+    writeProjects(draft, this.opts.adminProject);
     const loadedDraft = parseTopology(JSON.stringify(draft.doc));
     if (!loadedDraft.ok) throw issueError(loadedDraft.issues);
     draft.doc = pinAllocations(draft.doc, loadedDraft.cloud);
@@ -108,17 +111,19 @@ export class Store {
     const seed = cloud.seed;
     const now = isoTime(this.opts.now());
     const present = new Set<string>();
-    const ensure = (kind: Kind, key: string, name: string, attrs: Record<string, unknown> = {}, id?: string): Meta => {
+    // A resource the file brings (not created through the API) belongs to the project the file names.
+    const idOf = (project: string) => (project === ADMIN_PROJECT ? this.opts.adminProject : projectId(project));
+    const ensure = (kind: Kind, key: string, name: string, attrs: Record<string, unknown> = {}, id?: string, project = ADMIN_PROJECT): Meta => {
       const k = metaKey(kind, key);
       present.add(k);
       let m = meta.get(k);
       if (!m) {
-        m = { id: id ?? stableId(seed, kind, key), kind, key, name, description: '', tags: [], project: this.opts.adminProject, created: now, updated: now, revision: 0, attrs };
+        m = { id: id ?? stableId(seed, kind, key), kind, key, name, description: '', tags: [], project: idOf(project), created: now, updated: now, revision: 0, attrs };
         meta.set(k, m);
       }
       return m;
     };
-    for (const n of cloud.networks.values()) ensure('network', n.name, n.name);
+    for (const n of cloud.networks.values()) ensure('network', n.name, n.name, {}, undefined, n.project);
     for (const e of cloud.externalNetworks.values()) {
       const net = ensure('network', e.name, e.name, { external: true });
       net.attrs.external = true;
@@ -128,12 +133,13 @@ export class Store {
     }
     // External networks created through the API that have no subnet yet exist only here.
     for (const m of meta.values()) if (m.kind === 'network' && m.attrs.pending === true) present.add(metaKey('network', m.key));
-    for (const s of cloud.subnets.values()) ensure('subnet', s.name, s.name);
+    for (const s of cloud.subnets.values()) ensure('subnet', s.name, s.name, {}, undefined, s.project);
     // Router and VIP ports have no name in Neutron; an instance port is named after its instance.
-    for (const p of cloud.ports.values()) ensure('port', p.id, p.owner.kind !== 'instance' ? '' : cloud.instances.get(p.owner.name)!.ports.length === 1 ? p.owner.name : p.id);
-    for (const r of cloud.routers.values()) ensure('router', r.name, r.name);
+    for (const p of cloud.ports.values()) ensure('port', p.id, p.owner.kind !== 'instance' ? '' : cloud.instances.get(p.owner.name)!.ports.length === 1 ? p.owner.name : p.id, {}, undefined, p.project);
+    for (const r of cloud.routers.values()) ensure('router', r.name, r.name, {}, undefined, r.project);
     for (const g of cloud.securityGroups.values()) {
-      const gm = ensure('security_group', g.name, g.name);
+      // A project's own default group (default@PROJECT in the file) is named default, as in Neutron.
+      const gm = ensure('security_group', g.name, PROJECT_DEFAULT_GROUP.test(g.name) ? 'default' : g.name, {}, undefined, g.project);
       const ids = Array.isArray(gm.attrs.rules) ? (gm.attrs.rules as string[]) : [];
       while (ids.length < g.rules.length) ids.push(stableId(seed, 'security_group_rule', `${g.name}#${ids.length}`));
       ids.length = g.rules.length;
@@ -145,7 +151,7 @@ export class Store {
         rm.project = gm.project;
       });
     }
-    for (const f of cloud.floatingIps.values()) ensure('floatingip', f.name, '');
+    for (const f of cloud.floatingIps.values()) ensure('floatingip', f.name, '', {}, undefined, f.project);
     for (const k of [...meta.keys()]) if (!present.has(k)) meta.delete(k);
     this.byId.clear();
     for (const [k, m] of meta) this.byId.set(m.id, k);
@@ -187,6 +193,38 @@ export class Tx {
     if (!used.has(base)) return base;
     for (let i = 2; ; i++) if (!used.has(`${base}-${i}`)) return `${base}-${i}`;
   }
+}
+
+/**
+ * Writes each resource's project into the document (the file format's `project:`, and the
+ * `projects:` it names), from the metadata: what a non-admin created is saved as that project's,
+ * so the saved file loads back with the same owners. Admin's resources carry no key, as before.
+ */
+function writeProjects(state: State, adminProject: string): void {
+  const { doc } = state;
+  const names = new Map<string, string>([[adminProject, ADMIN_PROJECT]]);
+  for (const u of DEFAULT_USERS) names.set(projectId(u.project), u.project);
+  for (const p of Object.keys(doc.projects ?? {})) names.set(projectId(p), p);
+  const used = new Set<string>();
+  const set = (entry: { project?: string | undefined } | undefined, m: Meta) => {
+    if (!entry) return;
+    const name = names.get(m.project);
+    if (name === undefined) return; // a project vnet cannot name: left as the file had it
+    if (name === ADMIN_PROJECT) delete entry.project;
+    else { entry.project = name; used.add(name); }
+  };
+  for (const m of state.meta.values()) {
+    if (m.kind === 'network') set(doc.networks?.[m.key], m);
+    else if (m.kind === 'router') set(doc.routers?.[m.key], m);
+    else if (m.kind === 'security_group' && !PROJECT_DEFAULT_GROUP.test(m.key) && m.key !== 'default') set(doc.security_groups?.[m.key], m);
+    else if (m.kind === 'floatingip') set(doc.floating_ips?.[m.key], m);
+    else if (m.kind === 'port') {
+      // Router and VIP ports follow their router or load balancer; an instance's, the instance.
+      const owner = m.key.split('/')[0]!;
+      if (!doc.routers?.[owner] && !doc.load_balancers?.[owner]) set(doc.instances?.[owner], m);
+    }
+  }
+  for (const name of [...used].sort()) (doc.projects ??= {})[name] ??= {};
 }
 
 function usedKeys(state: State): Set<string> {

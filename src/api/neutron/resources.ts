@@ -5,6 +5,7 @@
  * attributes the format does not hold). Unbound Neutron ports are one-port instances named after
  * the port; external networks without a subnet live only in the metadata until they get one.
  */
+import { PROJECT_DEFAULT_GROUP } from '../../topology/schema.js';
 import { cidrContains, parseCidrLoose } from '../../address/cidr.js';
 import { parseIp } from '../../address/ip.js';
 import type { Token } from '../identity.js';
@@ -63,7 +64,7 @@ export function findIn(tx: Tx, store: Store, kind: Kind, id: string, token: Toke
   return inTx;
 }
 
-/** A non-admin sees its project's resources, shared and external networks and their subnets, and the default group. */
+/** A non-admin sees its project's resources (its own default group among them), shared and external networks and their subnets. */
 export function visible(store: Store, m: Meta, token: Token): boolean {
   if (token.isAdmin || m.project === token.projectId) return true;
   if (m.kind === 'network') return m.attrs.shared === true || m.attrs.external === true;
@@ -71,8 +72,6 @@ export function visible(store: Store, m: Meta, token: Token): boolean {
     const net = typeof m.attrs.external === 'string' ? store.meta('network', m.attrs.external) : store.meta('network', store.cloud.subnets.get(m.key)?.network ?? '');
     return net !== undefined && (net.attrs.shared === true || net.attrs.external === true);
   }
-  if (m.kind === 'security_group') return m.key === 'default';
-  if (m.kind === 'security_group_rule') return m.attrs.group === 'default';
   return false;
 }
 
@@ -491,7 +490,7 @@ export function createGroup(tx: Tx, b: Body, token: Token, newRuleId: () => stri
 
 export function updateGroup(tx: Tx, m: Meta, b: Body, token: Token): void {
   owned(m, token);
-  if (m.key === 'default' && str(b, 'name') !== undefined && str(b, 'name') !== 'default') throw badRequest('Updating default security group not allowed.', 'SecurityGroupInvalidInput');
+  if (isDefaultGroup(m.key) && str(b, 'name') !== undefined && str(b, 'name') !== 'default') throw badRequest('Updating default security group not allowed.', 'SecurityGroupInvalidInput');
   setCommon(tx, m, b);
   const stateful = boolOf(b, 'stateful');
   if (stateful !== undefined) {
@@ -502,7 +501,7 @@ export function updateGroup(tx: Tx, m: Meta, b: Body, token: Token): void {
 
 export function deleteGroup(tx: Tx, store: Store, m: Meta, token: Token): void {
   owned(m, token);
-  if (m.key === 'default') throw conflict('SecurityGroupCannotRemoveDefault', 'Removing default security group not allowed.');
+  if (isDefaultGroup(m.key)) throw conflict('SecurityGroupCannotRemoveDefault', 'Removing default security group not allowed.');
   const users = [...store.cloud.ports.values()].filter((p) => p.securityGroups.includes(m.key));
   if (users.length) throw conflict('SecurityGroupInUse', `Security Group ${m.id} in use.`);
   // Rules of other groups whose remote group this was go with it, as in Neutron.
@@ -519,10 +518,16 @@ export function deleteGroup(tx: Tx, store: Store, m: Meta, token: Token): void {
   tx.remove('security_group', m.key);
 }
 
-/** The implicit default group becomes a written one with Neutron's ingress-from-members rules, so rules can be added and removed. */
+/** A project's default group: admin's `default`, another project's `default@PROJECT` (the file's keys). */
+const isDefaultGroup = (key: string) => key === 'default' || PROJECT_DEFAULT_GROUP.test(key);
+
+/**
+ * An implicit default group becomes a written one with Neutron's ingress-from-members rules, so
+ * rules can be added and removed (`remote_group: default` in it is its own project's default).
+ */
 function materializeDefault(tx: Tx, key: string): void {
-  if (key !== 'default' || tx.doc.security_groups?.default) return;
-  (tx.doc.security_groups ??= {}).default = {
+  if (!isDefaultGroup(key) || tx.doc.security_groups?.[key]) return;
+  (tx.doc.security_groups ??= {})[key] = {
     rules: [{ direction: 'ingress', ethertype: 'IPv4', remote_group: 'default' }, { direction: 'ingress', ethertype: 'IPv6', remote_group: 'default' }],
   };
 }
