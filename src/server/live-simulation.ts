@@ -41,6 +41,8 @@ export interface LiveSimulationOptions {
 
 interface Model {
   readonly cloud: Cloud;
+  /** cloudToJson of the cloud, made when first asked (details, /api/topology). */
+  json: ReturnType<typeof cloudToJson> | undefined;
   /** The `CompactTopology` as JSON text, for hello. */
   readonly topology: string;
   /** The full `TopologyPayload` as JSON, for /api/topology (made when first asked). */
@@ -92,6 +94,34 @@ export function compactTopology(cloud: Cloud, file: string | null): CompactTopol
   };
 }
 
+/** A node's entries in cloudToJson: what `details` answers. */
+export function detailsOf(json: ReturnType<typeof cloudToJson>, kind: NodeKind, name: string): Record<string, unknown> {
+  const portsOf = (ids: readonly string[]) => json.ports.filter((p) => ids.includes(p.id));
+  switch (kind) {
+    case 'instance': {
+      const inst = json.instances.find((i) => i.name === name);
+      return inst ? { ...inst, ports: portsOf(inst.ports), floating_ips: json.floating_ips.filter((f) => f.port !== null && inst.ports.includes(f.port)) } : {};
+    }
+    case 'network': {
+      // A fabric switch is drawn as its own node (`dc/tor-1`): its network's entry.
+      const net = json.networks.find((n) => n.name === name || n.switches.includes(name));
+      return net ? { ...net, subnets: json.subnets.filter((s) => s.network === net.name) } : {};
+    }
+    case 'router': {
+      const r = json.routers.find((x) => x.name === name);
+      return r ? { ...r, interfaces: portsOf(r.interfaces) } : {};
+    }
+    case 'load_balancer':
+      return { ...json.load_balancers.find((l) => l.name === name) };
+    case 'external_network':
+      return { ...json.external_networks.find((n) => n.name === name) };
+    case 'external_host':
+      return { ...json.external_hosts.find((h) => h.name === name) };
+    default:
+      return {};
+  }
+}
+
 const frame = (msg: ErrorMessage | HelloMessage): Buffer => Buffer.from(encodeMessage(msg));
 
 export function errorFrame(e: ProtocolError | { code: ErrorMessage['code']; message: string; ref: string | null }, extra: Partial<ErrorMessage> = {}): Buffer {
@@ -127,10 +157,26 @@ export class LiveSimulation {
   get topologyJson(): Buffer {
     const m = this.model;
     if (m.topologyBuffer === undefined) {
-      const payload: TopologyPayload = { name: m.cloud.name, file: this.fileName, cloud: cloudToJson(m.cloud), graph: buildGraph(m.cloud).export() };
+      const payload: TopologyPayload = { name: m.cloud.name, file: this.fileName, cloud: this.json, graph: buildGraph(m.cloud).export() };
       m.topologyBuffer = Buffer.from(JSON.stringify(payload));
     }
     return m.topologyBuffer;
+  }
+
+  private get json(): ReturnType<typeof cloudToJson> {
+    return (this.model.json ??= cloudToJson(this.model.cloud));
+  }
+
+  /** `details {node}`: the topology's entries for one node (an id or a name), or an `unknown-node` error. */
+  nodeDetails(node: string, ref: string | null): Buffer {
+    const graph = buildGraph(this.model.cloud);
+    const ids = graph.nodes();
+    const id = graph.hasNode(node) ? node : ids.find((n) => shortNode(n) === node);
+    if (id === undefined) {
+      return errorFrame({ code: 'unknown-node', message: `details: no node ${preview(node)} in this topology${suggestion(node, ids.map(shortNode))}; expected a node id or name such as ${ids.slice(0, 4).join(', ')}`, ref }, { path: 'node' });
+    }
+    const { kind, name } = graph.getNodeAttributes(id);
+    return Buffer.from(encodeMessage({ type: 'details', v: 1, ref, node: id, details: { kind, ...detailsOf(this.json, kind, name) } }));
   }
 
   private get fileName(): string | null {
@@ -138,7 +184,7 @@ export class LiveSimulation {
   }
 
   private modelOf(cloud: Cloud): Model {
-    return { cloud, topology: JSON.stringify(compactTopology(cloud, this.fileName)), topologyBuffer: undefined };
+    return { cloud, json: undefined, topology: JSON.stringify(compactTopology(cloud, this.fileName)), topologyBuffer: undefined };
   }
 
   private simulatorOf(cloud: Cloud): Simulator {

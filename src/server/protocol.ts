@@ -137,6 +137,21 @@ export interface StateMessage {
   readonly state: NodeState;
 }
 
+/**
+ * The answer to `details {node}`: what the topology says of one node, as `GET /api/topology`
+ * has it (cloudToJson's entries): an instance's ports (MACs, fixed IPs, groups), services and
+ * floating IPs; a network's subnets; a router's interfaces, gateway and routes; a balancer;
+ * an external network or host. hello is compact; the page asks for this when a node is opened.
+ */
+export interface DetailsMessage {
+  readonly type: 'details';
+  readonly v: 1;
+  readonly ref: string | null;
+  /** The node's id (`instance:web-1`). */
+  readonly node: string;
+  readonly details: Readonly<Record<string, unknown>>;
+}
+
 export type ErrorCode =
   | 'bad-json' // not JSON, or a binary frame
   | 'unknown-type' // `type` is not a client message type
@@ -175,7 +190,7 @@ export interface ErrorMessage {
   readonly issues?: readonly IssueJson[];
 }
 
-export type ServerMessage = HelloMessage | EventMessage | VerdictMessage | DroppedMessage | StateMessage | ErrorMessage;
+export type ServerMessage = HelloMessage | EventMessage | VerdictMessage | DroppedMessage | StateMessage | DetailsMessage | ErrorMessage;
 
 // ---------------------------------------------------------------------------------------------
 // Client → server
@@ -231,6 +246,8 @@ const schemas = {
   reset: v.strictObject({ type: v.literal('reset'), v: version, id: ref }),
   /** A node's MAC table, neighbour caches, routes, conntrack/NAT, groups, LB members now; answered by `state` (node: an id such as `router:edge` or a name). */
   state: v.strictObject({ type: v.literal('state'), v: version, id: ref, node: endpoint }),
+  /** What the topology says of one node (ports, addresses, subnets, routes); answered by `details` (node: an id or a name). */
+  details: v.strictObject({ type: v.literal('details'), v: version, id: ref, node: endpoint }),
 };
 
 export type ClientMessageType = keyof typeof schemas;
@@ -258,7 +275,8 @@ export type ClientMessage =
   | v.InferOutput<typeof schemas.pause>
   | v.InferOutput<typeof schemas.resume>
   | v.InferOutput<typeof schemas.reset>
-  | v.InferOutput<typeof schemas.state>;
+  | v.InferOutput<typeof schemas.state>
+  | v.InferOutput<typeof schemas.details>;
 /** An inject once checked: the probe it asks for, defaults filled in, and how many times. */
 export interface Injection {
   readonly type: 'inject';

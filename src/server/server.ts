@@ -300,6 +300,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         client.outbox.reply(live.nodeState(msg.node, ref));
         live.scheduleFlush();
         return;
+      case 'details':
+        client.outbox.reply(live.nodeDetails(msg.node, ref));
+        live.scheduleFlush();
+        return;
     }
   }
 

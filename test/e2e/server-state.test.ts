@@ -87,4 +87,28 @@ describe('state {node}', () => {
     expect((await answer).state.kind).toBe('switch');
     expect(ws.readyState).toBe(WebSocket.OPEN);
   });
+
+  it('details {node}: what the topology says of a node (hello is compact): an instance\'s ports, MACs, addresses, groups and floating IP; a network\'s subnets; a router\'s interfaces', async () => {
+    let answer = next((m) => m.type === 'details');
+    send({ type: 'details', id: 'd1', node: 'web-1' });
+    const web = await answer;
+    expect(web).toMatchObject({ ref: 'd1', node: 'instance:web-1', details: { kind: 'instance', name: 'web-1', services: ['tcp/80', 'tcp/22'] } });
+    expect(web.details.ports[0]).toMatchObject({ id: 'web-1/eth0', mac: 'fa:16:3e:00:00:01', fixed_ips: [{ subnet: 'web', ip: '10.0.0.2' }], security_groups: ['web', 'ssh'] });
+    expect(web.details.floating_ips.map((f: Msg) => f.ip)).toEqual(['203.0.113.11']);
+
+    answer = next((m) => m.type === 'details');
+    send({ type: 'details', id: 'd2', node: 'network:app' });
+    expect((await answer).details.subnets.map((s: Msg) => s.cidr)).toEqual(['10.0.0.0/24', '10.0.1.0/24']);
+
+    answer = next((m) => m.type === 'details');
+    send({ type: 'details', node: 'edge' });
+    const edge = await answer;
+    expect(edge.details.external_gateway.ip).toBe('203.0.113.10');
+    expect(edge.details.interfaces.map((p: Msg) => p.fixed_ips[0].ip)).toEqual(['10.0.0.1', '10.0.1.1']);
+
+    const error = next((m) => m.type === 'error');
+    send({ type: 'details', id: 'bad', node: 'web-9' });
+    expect(await error).toMatchObject({ code: 'unknown-node', ref: 'bad', path: 'node' });
+    expect(ws.readyState).toBe(WebSocket.OPEN);
+  });
 });

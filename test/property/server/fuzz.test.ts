@@ -241,7 +241,7 @@ const SCALAR = fc.oneof(
 );
 const VALUE = fc.oneof({ weight: 6, arbitrary: SCALAR }, { weight: 2, arbitrary: DEEP }, { weight: 1, arbitrary: HUGE });
 const KEYS = ['type', 'v', 'id', 'from', 'to', 'proto', 'port', 'count', 'ipv6', 'node', 'filter', '__proto__', 'constructor', 'extra'];
-const TYPE = fc.constantFrom('"inject"', '"subscribe"', '"pause"', '"resume"', '"reset"', '"state"', '"injekt"', '"hello"', '"error"', '"__proto__"', '"constructor"', '"hasOwnProperty"', '1', 'null');
+const TYPE = fc.constantFrom('"inject"', '"subscribe"', '"pause"', '"resume"', '"reset"', '"state"', '"details"', '"injekt"', '"hello"', '"error"', '"__proto__"', '"constructor"', '"hasOwnProperty"', '1', 'null');
 const FILTER = fc.oneof(
   VALUE,
   fc.dictionary(fc.constantFrom('events', 'background', 'nodes', 'stages', 'verdicts', 'extra'), fc.oneof(VALUE, fc.array(VALUE, { maxLength: 3 }).map((a) => `[${a.join(',')}]`)), { maxKeys: 4 })
