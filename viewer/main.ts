@@ -14,7 +14,7 @@ import { GraphView } from './graph-view.js';
 import { InjectForm } from './inject-form.js';
 import { probeLabel, ProbeList } from './probe-list.js';
 import { StreamClient, type ConnectionState } from './socket.js';
-import { stateView } from './state-panel.js';
+import { detailsView, stateView } from './state-panel.js';
 import { KIND_ORDER, KIND_STYLE } from './theme.js';
 import { TraceStore } from './trace-store.js';
 import { CLUSTER_ABOVE, expandCompact, searchNodes, type Topology } from './topology.js';
@@ -157,8 +157,18 @@ function inspect(node: string | null): void {
   graph.select(node);
   inspectSelect.value = node ?? '';
   if (node === null) return;
+  nodeDetails = undefined;
+  nodeState = undefined;
   showDetails(shortNode(node), el('p', { class: 'muted' }, 'asking the server…'));
+  client.send({ type: 'details', id: `details:${node}`, node });
   client.send({ type: 'state', id: `state:${node}`, node });
+}
+
+/** The inspected node's details (from the topology) and state (its tables now), as they come. */
+let nodeDetails: HTMLElement | undefined;
+let nodeState: HTMLElement | undefined;
+function showNode(node: string): void {
+  showDetails(shortNode(node), el('div', {}, ...[nodeDetails, nodeState].filter((x): x is HTMLElement => x !== undefined)));
 }
 
 function selectProbe(id: number | null, replay: boolean): void {
@@ -265,11 +275,17 @@ const client = new StreamClient(StreamClient.urlFor(location), {
   dropped: (m) => say(`This page fell behind: the server dropped ${m.count} messages (${m.events} events, ${m.verdicts} verdicts). The table has gaps.`, 'error'),
   state: (m) => {
     if (m.state.node !== inspected) return;
-    showDetails(shortNode(m.state.node), stateView(m.state));
+    nodeState = stateView(m.state);
+    showNode(m.state.node);
+  },
+  details: (m) => {
+    if (m.node !== inspected) return;
+    nodeDetails = detailsView(m.details);
+    showNode(m.node);
   },
   error: (m) => {
     if (m.ref?.startsWith('inject-')) form.say(m.message, true);
-    else if (m.ref?.startsWith('state:')) showDetails('Details', el('p', { class: 'error' }, m.message));
+    else if (m.ref?.startsWith('state:') || m.ref?.startsWith('details:')) showDetails('Details', el('p', { class: 'error' }, m.message));
     else say(m.issues ? `${m.message}` : m.message, 'error');
   },
 }, setStatus);

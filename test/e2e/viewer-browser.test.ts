@@ -220,6 +220,12 @@ describeNeeding('chromium', 'the viewer in headless Chromium', () => {
     await web.waitFor({ timeout: 10_000 });
     expect(await web.locator('[data-section="Connection tracking"]').textContent()).toContain('198.51.100.7');
     expect(await web.locator('[data-section="Security groups"]').textContent()).toContain('ingress tcp/80');
+    // Its details come on demand (hello is compact): the port's MAC, address and floating IP.
+    const ports = first.locator('#details .details-view[data-kind="instance"] [data-section="Ports"]');
+    await ports.waitFor({ timeout: 10_000 });
+    expect(await ports.textContent()).toContain('fa:16:3e:00:00:01');
+    expect(await ports.textContent()).toContain('10.0.0.2');
+    expect(await first.locator('#details [data-section="Floating IPs"]').textContent()).toContain('203.0.113.11');
 
     await first.selectOption('#inspect-node', 'router:edge');
     await view.waitFor();
