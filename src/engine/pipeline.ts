@@ -1,7 +1,7 @@
 /**
  * The stage table: for each kind of node, the stages a packet meets, in order, and for the
- * router and the switch the functions that run them — build-world hands ROUTER_PIPELINE and
- * SWITCH_PIPELINE to every router and switch, which run them with runStages (util/stages.ts), as OVN's northd generates its stage enum, names and
+ * router, the switch and the port filter the functions that run them — build-world and the
+ * simulator hand these tables to the nodes and filters, which run them with runStages (util/stages.ts), as OVN's northd generates its stage enum, names and
  * order from one table. Stage ids are stable: trace events carry them, golden tests pin them.
  */
 import type { Pipeline } from '../util/stages.js';
@@ -12,6 +12,8 @@ import {
   selectVipMember, sendToNextHop, translateDestination, translateSource,
 } from '../routing/router-stages.js';
 import type { SwitchHop } from '../switching/switch.js';
+import type { PortTables } from '../firewall/port-firewall.js';
+import { checkPortSecurity, filterEgress, filterIngress, type PortHop } from '../firewall/port-stages.js';
 import { answerArp, flood, forwardKnown, learnSource } from '../switching/switch-stages.js';
 
 /**
@@ -40,6 +42,22 @@ export const SWITCH_PIPELINE: Pipeline<SwitchHop> = [
 ];
 
 /**
+ * An instance port's filter on what leaves it (firewall/port-firewall.ts; the simulator applies
+ * it where a frame from the instance goes on the wire): a frame every stage passed goes on.
+ */
+export const PORT_OUT_PIPELINE: Pipeline<PortHop> = [
+  step('port.security', checkPortSecurity),   // anti-spoofing: the port's MAC and addresses (and allowed pairs)
+  step('sg.egress', filterEgress),            // conntrack, then the groups' egress rules
+];
+
+/** An instance port's filter on what enters it (where a frame arrives for the instance). */
+export const PORT_IN_PIPELINE: Pipeline<PortHop> = [
+  step('sg.ingress', filterIngress),          // not this port's MAC: ignored; else conntrack, then ingress rules
+];
+
+export const PORT_TABLES: PortTables = { out: PORT_OUT_PIPELINE, in: PORT_IN_PIPELINE };
+
+/**
  * Every node kind's stages by id, in order: the router's from its table; the others as their
  * nodes run them today (host.ts, switch.ts, lb-node.ts, and the port filter, which the
  * simulator applies where a frame leaves or enters an instance port).
@@ -48,7 +66,7 @@ export const PIPELINE = {
   /** An instance or external host sending: pick a route, resolve the next hop. */
   'host.out': ['host.send', 'host.route', 'arp', 'nd'],
   /** An instance port's filter on what leaves it (Simulator.transmit): anti-spoofing, then the groups. */
-  'port.out': ['port.security', 'sg.egress'],
+  'port.out': PORT_OUT_PIPELINE.map((s) => s.id),
   /** A network's switch: learn the source, answer ARP itself (arp_responder), forward or flood. */
   switch: SWITCH_PIPELINE.map((s) => s.id),
   router: ['arp', 'nd', 'router.receive', ...ROUTER_PIPELINE.map((s) => s.id), 'arp', 'nd', 'host.reply'],
@@ -59,7 +77,7 @@ export const PIPELINE = {
    */
   'load-balancer': ['arp', 'lb.health', 'lb.select', 'nat.dnat', 'host.receive'],
   /** An instance port's filter on what enters it (Simulator dispatch). */
-  'port.in': ['sg.ingress'],
+  'port.in': PORT_IN_PIPELINE.map((s) => s.id),
   /** An instance or external host receiving: the stack. */
   'host.in': ['arp', 'nd', 'host.receive', 'host.reply'],
 } as const satisfies Record<string, readonly Stage[]>;

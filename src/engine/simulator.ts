@@ -19,7 +19,7 @@ import { Capture } from './capture.js';
 import { EventQueue } from './event-queue.js';
 import { HostNode } from './host.js';
 import { LbNode } from '../lb/lb-node.js';
-import type { Stage } from './pipeline.js';
+import { PORT_TABLES, type Stage } from './pipeline.js';
 import type { PortFilter } from './port-filter.js';
 import type { FrameMeta, Sim, SimNode } from './node-contract.js';
 
@@ -144,7 +144,7 @@ export class Simulator implements Sim {
     this.capture = options.capture ? new Capture() : undefined;
     const filters = new Map<string, PortFilter>();
     if (options.firewall !== 'off') {
-      for (const [port, fw] of buildPortFirewalls(cloud, options.firewall ?? 'auto')) filters.set(port, fw);
+      for (const [port, fw] of buildPortFirewalls(cloud, options.firewall ?? 'auto', PORT_TABLES)) filters.set(port, fw);
     }
     this.filters = filters;
     this.startHealthMonitors();

@@ -8,7 +8,7 @@ import { toIpValue, toPrefixValue, type IpValue, type PrefixValue } from '../pac
 import type { Cloud } from '../topology/model.js';
 import { CompiledMatcher } from './compiled-matcher.js';
 import { LinearMatcher } from './linear-matcher.js';
-import { PortFirewall } from './port-firewall.js';
+import { PortFirewall, type PortTables } from './port-firewall.js';
 import { toMatchRule, type GroupMembers, type MatchRule } from './rule.js';
 import type { Matcher } from './matcher.js';
 
@@ -44,7 +44,8 @@ export function portRules(cloud: Cloud, groups: readonly string[]): MatchRule[] 
   return rules;
 }
 
-export function buildPortFirewalls(cloud: Cloud, kind: MatcherKind = 'auto'): Map<string, PortFirewall> {
+/** Every instance port's firewall, running `tables` (src/engine/pipeline.ts's port.out and port.in). */
+export function buildPortFirewalls(cloud: Cloud, kind: MatcherKind, tables: PortTables): Map<string, PortFirewall> {
   const members = groupMembers(cloud);
   const out = new Map<string, PortFirewall>();
   // Ports with the same groups have the same rule union: one matcher serves them all, built
@@ -77,7 +78,7 @@ export function buildPortFirewalls(cloud: Cloud, kind: MatcherKind = 'auto'): Ma
         addresses: new Set(port.fixedIps.map((f) => toIpValue(f.address.ip))),
         pairs: port.allowedAddressPairs.map((p) => ({ prefix: toPrefixValue(p.prefix.cidr), mac: p.mac === null ? null : parseInt(p.mac.replace(/:/g, ''), 16) })),
       },
-    }));
+    }, tables));
   }
   return out;
 }

@@ -5,30 +5,27 @@
  * tracking — a packet of a tracked flow (either way) or an ICMP error about one passes without
  * rules — and for a new flow the security-group rules, whose union decides; an allowed new flow
  * is committed so its replies come back. Every decision is traced with the rule or the reason.
+ * The stages are port-stages.ts, run from src/engine/pipeline.ts's PORT_OUT/PORT_IN tables.
  */
 import { formatIpValue } from '../packet/ip-value.js';
-import { formatMac, isMulticastMac } from '../address/mac.js';
 import type { Frame, IpPacket } from '../packet/frame.js';
 import type { PortFilter } from '../engine/port-filter.js';
 import type { FrameMeta, Sim } from '../engine/node-contract.js';
+import { FELL_THROUGH, runStages, type Pipeline } from '../util/stages.js';
 import { ConnTrack } from './conntrack.js';
 import type { Matcher } from './matcher.js';
 import { describeTraffic, fieldsOf } from './packet-fields.js';
-import { spoofingReason, type PortIdentity } from './port-security.js';
+import type { PortIdentity } from './port-security.js';
+import type { PortHop } from './port-stages.js';
 import type { MatchRule } from './rule.js';
 import type { Detail } from '../trace/shared-details.js';
 import { liftsBlocker } from '../trace/verdict-reducer.js';
 
-/**
- * ICMPv6 that passes a port without a rule, as neutron.agent.firewall's
- * ICMPV6_ALLOWED_INGRESS_TYPES / _EGRESS_TYPES say: MLD queries and neighbour solicitations and
- * advertisements both ways, router solicitations out. A router advertisement leaving an
- * instance is what a rogue router sends, so it needs a rule.
- */
-const ICMPV6_WITHOUT_RULE = { ingress: new Set([130, 135, 136]), egress: new Set([130, 133, 135, 136]) } as const;
-
-const passesWithoutRule = (p: IpPacket, direction: 'ingress' | 'egress'): boolean =>
-  p.version === 6 && p.l4.proto === 'icmp' && ICMPV6_WITHOUT_RULE[direction].has(p.l4.type);
+/** The filter's two stage tables (src/engine/pipeline.ts's PORT_OUT_PIPELINE and PORT_IN_PIPELINE). */
+export interface PortTables {
+  readonly out: Pipeline<PortHop>;
+  readonly in: Pipeline<PortHop>;
+}
 
 export interface PortFirewallConfig {
   readonly port: string;
@@ -43,34 +40,19 @@ export class PortFirewall implements PortFilter {
   /** The detail of a new flow a rule allowed, per rule (shared by every flow it allows). */
   private allowDetails: Map<MatchRule, Detail> | undefined;
 
-  constructor(readonly config: PortFirewallConfig) {}
+  constructor(readonly config: PortFirewallConfig, readonly tables: PortTables) {}
 
+  /** A filter table passes the frame when no stage stopped it. */
   egress(sim: Sim, node: string, port: string, frame: Frame, meta: FrameMeta): boolean {
-    const spoof = spoofingReason(this.config.identity, frame);
-    if (spoof !== undefined) {
-      sim.report(meta, { kind: 'blocked', outcome: { kind: 'dropped', node, stage: 'port.security', reason: `port security on ${port}: ${spoof}` } });
-      const lifted = liftsBlocker(sim.explainAll, meta.dir);
-      if (sim.recording) sim.trace(node, port, 'port.security', lifted ? 'drop-lifted' : 'drop', frame, meta, { reason: spoof });
-      if (!lifted) return false;
-    }
-    const p = frame.payload;
-    if (p.kind === 'arp' || passesWithoutRule(p, 'egress')) return true;
-    return this.filter(sim, node, port, p, 'egress', meta);
+    return runStages(this.tables.out, { fw: this, sim, node, port, frame, meta }) === FELL_THROUGH;
   }
 
   ingress(sim: Sim, node: string, port: string, frame: Frame, meta: FrameMeta): boolean {
-    // A flooded copy of a unicast frame for another MAC never enters the port's pipeline (the
-    // OVS firewall matches on the port's MAC): the host would ignore it anyway, so it is no blocker.
-    if (!isMulticastMac(frame.dst) && frame.dst !== this.config.identity.mac && !this.config.identity.pairs.some((p) => p.mac === frame.dst)) {
-      if (sim.recording) sim.trace(node, port, 'host.receive', 'ignore', frame, meta, { reason: `frame for ${formatMac(frame.dst)}, not this port` });
-      return false;
-    }
-    const p = frame.payload;
-    if (p.kind === 'arp' || passesWithoutRule(p, 'ingress')) return true;
-    return this.filter(sim, node, port, p, 'ingress', meta);
+    return runStages(this.tables.in, { fw: this, sim, node, port, frame, meta }) === FELL_THROUGH;
   }
 
-  private filter(sim: Sim, node: string, port: string, p: IpPacket, direction: 'ingress' | 'egress', meta: FrameMeta): boolean {
+  /** The groups' decision on an IP packet (sg.egress, sg.ingress): conntrack first, then the rules. */
+  filter(sim: Sim, node: string, port: string, p: IpPacket, direction: 'ingress' | 'egress', meta: FrameMeta): boolean {
     const stage = direction === 'ingress' ? 'sg.ingress' : 'sg.egress';
     if (this.config.stateful) {
       const ct = this.conntrack.lookup(p, sim.now);

@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseIp } from '../../../src/address/ip.js';
 import { parseMac, type Mac } from '../../../src/address/mac.js';
-import type { Stage } from '../../../src/engine/pipeline.js';
+import { PORT_TABLES, type Stage } from '../../../src/engine/pipeline.js';
 import type { FrameMeta, Outcome, Sim } from '../../../src/engine/node-contract.js';
 import type { VerdictFact } from '../../../src/trace/verdict-reducer.js';
 import { Simulator } from '../../../src/engine/simulator.js';
@@ -123,7 +123,7 @@ const META: FrameMeta = { probe: 1, dir: 'forward' };
 
 /** A firewall on port a/eth0 with no rules at all: only what needs no rule gets out. */
 function firewall(): PortFirewall {
-  return new PortFirewall({ port: 'a/eth0', identity: id, groups: ['locked'], stateful: true, matcher: new LinearMatcher([], new Map()) });
+  return new PortFirewall({ port: 'a/eth0', identity: id, groups: ['locked'], stateful: true, matcher: new LinearMatcher([], new Map()) }, PORT_TABLES);
 }
 
 describe('PortFirewall.egress: port security comes first', () => {
