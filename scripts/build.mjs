@@ -1,8 +1,13 @@
 // Builds dist/ with esbuild. The CLI is one bundled file so `vnet` starts fast (no TypeScript
 // loader, no resolution of hundreds of module files at every start); the library entries keep
-// their dependencies external so users share one copy. Type checking is `npm run typecheck`.
+// their dependencies external so users share one copy, and ship their declarations (dist/types,
+// tsc -p tsconfig.build.json) so a user's strict `tsc` finds `vnet` and `vnet/testing`.
+// Type checking is `npm run typecheck`: here a type error only warns.
 import { build } from 'esbuild';
-import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
+import { Buffer } from 'node:buffer';
+import { spawn } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 
 const common = { bundle: true, platform: 'node', format: 'esm', target: 'node20', sourcemap: true, logLevel: 'warning' };
 // CommonJS dependencies (ip-num, netmask, graphology) call require(); give the ESM bundle one.
@@ -10,7 +15,45 @@ const requireShim = "import { createRequire as __vnetRequire } from 'node:module
 
 const ts = (dir) => readdirSync(dir).filter((f) => f.endsWith('.ts')).map((f) => `${dir}/${f}`);
 
+const DECLARATIONS = ['dist/types/index.d.ts', 'dist/types/testing/index.d.ts'];
+const BUILD_INFO = 'node_modules/.cache/vnet/types.tsbuildinfo';
+
+/** The newest modification time under dir (recursively), of .ts files. */
+function newest(dir) {
+  let t = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = `${dir}/${e.name}`;
+    if (e.isDirectory()) t = Math.max(t, newest(p));
+    else if (e.name.endsWith('.ts')) t = Math.max(t, statSync(p).mtimeMs);
+  }
+  return t;
+}
+
+/**
+ * The declarations take tsc seconds, and every test run builds: skip them when they are newer
+ * than every source file and both tsconfigs. tsc's incremental state lives outside dist/, so it
+ * is dropped when dist/types is gone (tsc would otherwise believe its output still there).
+ */
+async function declarations() {
+  const sources = Math.max(newest('src'), statSync('tsconfig.json').mtimeMs, statSync('tsconfig.build.json').mtimeMs);
+  if (DECLARATIONS.every((f) => existsSync(f) && statSync(f).mtimeMs >= sources)) return;
+  if (!DECLARATIONS.every((f) => existsSync(f))) rmSync(BUILD_INFO, { force: true });
+  const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+  const output = [];
+  const code = await new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.on('data', (d) => output.push(d));
+    child.stderr.on('data', (d) => output.push(d));
+    child.on('error', reject);
+    child.on('close', resolve);
+  });
+  const missing = DECLARATIONS.filter((f) => !existsSync(f));
+  if (missing.length > 0) throw new Error(`tsc -p tsconfig.build.json wrote no ${missing.join(', ')} (exit ${code}):\n${Buffer.concat(output).toString()}`);
+  if (code !== 0) console.warn(`warning: the declarations in dist/types were written despite type errors (npm run typecheck lists them)`);
+}
+
 await Promise.all([
+  declarations(),
   // CommonJS output: Node 20 loads one CJS file ~10-20 ms faster than the same code as ESM.
   // import.meta is ESM-only; code that needs its own location falls back to __dirname there (server/viewer-assets.ts).
   build({ ...common, format: 'cjs', entryPoints: { vnet: 'src/cli/main.ts' }, outExtension: { '.js': '.cjs' }, outdir: 'dist', minify: true, banner: { js: '#!/usr/bin/env node' }, define: { 'import.meta.url': 'undefined' } }),
