@@ -12,7 +12,7 @@ import Sigma from 'sigma';
 import { layerFill, sdfCircle, sdfDiamond, sdfSquare, sdfTriangle } from 'sigma/rendering';
 import { placeLabels, type Box, type LabelCandidate, type Obstacle, type Place } from './labels.js';
 import { layeredLayout } from './layout.js';
-import { EDGE_COLOR, KIND_STYLE, LABEL_COLOR, nodeScale } from './theme.js';
+import { EDGE_COLOR, KIND_STYLE, LABEL_COLOR, nodeScale, projectColor } from './theme.js';
 import { clusterInstances, type Clustering, type Topology } from './topology.js';
 import type { NodeKind } from './types.js';
 
@@ -99,7 +99,9 @@ export class GraphView {
     this.placed.clear();
     this.highlighted.clear();
     const { clusterOf, clusters } = this.clustering;
-    const drawn = t.nodes.filter((n) => !clusterOf.has(n.id)).map((n) => ({ id: n.id, kind: n.kind, name: n.name, label: n.label }));
+    const drawn = t.nodes.filter((n) => !clusterOf.has(n.id));
+    // Several projects: colour says the project, shape the kind.
+    const colorOf = (n: { kind: NodeKind; project?: string }) => (t.projects.length > 1 && n.project !== undefined ? projectColor(t.projects, n.project) : KIND_STYLE[n.kind].color);
     const edges = t.edges.filter(([a, b]) => !clusterOf.has(a) && !clusterOf.has(b));
     const box = this.sigma.getContainer();
     // Labels run sideways: ask for a picture a little wider than the viewport's shape.
@@ -108,7 +110,7 @@ export class GraphView {
     for (const n of drawn) {
       const style = KIND_STYLE[n.kind];
       const p = at.get(n.id)!;
-      g.addNode(n.id, { x: p.x, y: p.y, size: style.size * scale, color: style.color, shape: style.shape, label: n.label ? `${n.name}  ${n.label}` : n.name, kind: n.kind, name: n.name });
+      g.addNode(n.id, { x: p.x, y: p.y, size: style.size * scale, color: colorOf(n), shape: style.shape, label: n.label ? `${n.name}  ${n.label}` : n.name, kind: n.kind, name: n.name });
     }
     edges.forEach(([a, b], i) => g.addEdgeWithKey(`e${i}`, a, b));
     // A cluster sits beside its network, in the gap to the next one on the row, not in a layer of its own.
@@ -205,7 +207,7 @@ export class GraphView {
     this.graph.addNode(node, {
       x: anchor.x + ((k % columns) - (columns - 1) / 2) * MEMBER_GAP,
       y: anchor.y - (1 + Math.floor(k / columns)) * MEMBER_GAP,
-      size, color: style.color, shape: style.shape, label: n.label ? `${n.name}  ${n.label}` : n.name, kind: 'instance', name: n.name,
+      size, color: t.projects.length > 1 && n.project !== undefined ? projectColor(t.projects, n.project) : style.color, shape: style.shape, label: n.label ? `${n.name}  ${n.label}` : n.name, kind: 'instance', name: n.name,
     });
     for (const [a, b] of t.edges) if ((a === node || b === node) && this.graph.hasNode(a === node ? b : a)) this.graph.addEdge(a, b);
     this.scheduleLabels();

@@ -15,7 +15,7 @@ import { InjectForm } from './inject-form.js';
 import { probeLabel, ProbeList } from './probe-list.js';
 import { StreamClient, type ConnectionState } from './socket.js';
 import { detailsView, stateView } from './state-panel.js';
-import { KIND_ORDER, KIND_STYLE } from './theme.js';
+import { KIND_ORDER, KIND_STYLE, projectColor } from './theme.js';
 import { TraceStore } from './trace-store.js';
 import { CLUSTER_ABOVE, expandCompact, searchNodes, type Topology } from './topology.js';
 import type { CompactTopology, NodeKind, TraceEvent } from './types.js';
@@ -191,10 +191,13 @@ function selectProbe(id: number | null, replay: boolean): void {
 function drawLegend(t: Topology): void {
   const counts = new Map<NodeKind, number>();
   for (const n of t.nodes) counts.set(n.kind, (counts.get(n.kind) ?? 0) + 1);
+  const byProject = t.projects.length > 1;
   const items = KIND_ORDER.filter((k) => counts.has(k)).map((k) =>
-    el('li', { 'data-kind': k }, el('span', { class: `swatch shape-${KIND_STYLE[k].shape}`, style: `--c:${KIND_STYLE[k].color}` }), `${KIND_STYLE[k].label} `, el('span', { class: 'count' }, String(counts.get(k)))));
+    el('li', { 'data-kind': k }, el('span', { class: `swatch shape-${KIND_STYLE[k].shape}`, style: `--c:${byProject ? 'var(--muted)' : KIND_STYLE[k].color}` }), `${KIND_STYLE[k].label} `, el('span', { class: 'count' }, String(counts.get(k)))));
+  const projectItems = byProject ? t.projects.map((p) => el('li', { 'data-project': p }, el('span', { class: 'swatch', style: `--c:${projectColor(t.projects, p)}` }), `project ${p}`)) : [];
   byId('legend').replaceChildren(
     el('ul', {}, ...items),
+    ...(byProject ? [el('ul', { class: 'projects' }, ...projectItems)] : []),
     el('div', { class: 'legend-total' }, el('span', { id: 'node-count' }, String(t.nodes.length)), ' nodes · ', String(t.edges.length), ' links', t.nodes.length > CLUSTER_ABOVE ? ' · a square of instances is a network\'s: click to expand' : ''),
     el('ul', { class: 'directions' }, el('li', {}, el('span', { class: 'dot dir-forward' }), 'forward'), el('li', {}, el('span', { class: 'dot dir-reply' }), 'reply'), el('li', {}, el('span', { class: 'dot dir-control' }), 'control (ARP, ND)'), el('li', {}, el('span', { class: 'dot drop' }), 'drop')),
   );

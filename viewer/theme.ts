@@ -46,3 +46,13 @@ export const DIRECTION_COLOR: Readonly<Record<Direction, string>> = {
 export const DROP_COLOR = '#ff5c5c';
 export const EDGE_COLOR = '#33404f';
 export const LABEL_COLOR = '#c9d4e0';
+
+/**
+ * Node colours when a cloud has several projects: each project its own colour (the shape still
+ * says the kind), in the order the file lists them; admin, which owns the shared and external
+ * parts, keeps a neutral grey.
+ */
+export const PROJECT_COLORS: readonly string[] = ['#4cc2ff', '#f778ba', '#e3b341', '#7ee787', '#ffa657', '#d2a8ff', '#ff7b72', '#56d4dd'];
+export const ADMIN_COLOR = '#8fa3b8';
+export const projectColor = (projects: readonly string[], project: string): string =>
+  project === 'admin' ? ADMIN_COLOR : PROJECT_COLORS[projects.filter((p) => p !== 'admin').indexOf(project) % PROJECT_COLORS.length] ?? ADMIN_COLOR;

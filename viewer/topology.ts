@@ -11,12 +11,16 @@ export interface TopoNode {
   readonly name: string;
   /** Addresses, space-separated (`10.0.0.2, 2001:db8::2`). */
   readonly label: string;
+  /** The node's project, when the cloud has more than one. */
+  readonly project?: string;
 }
 
 export interface Topology {
   readonly nodes: readonly TopoNode[];
   readonly edges: readonly (readonly [string, string])[];
   readonly byId: ReadonlyMap<string, TopoNode>;
+  /** The cloud's projects when it has more than one, else empty. */
+  readonly projects: readonly string[];
 }
 
 /** Clouds with more nodes than this draw a network's instances as one cluster node. */
@@ -38,10 +42,14 @@ export interface Clustering {
 const shortNode = (id: string): string => id.replace(/^(instance|network|router|external|host|lb):/, '');
 
 export function expandCompact(t: CompactTopology): Topology {
-  const nodes = t.nodes.map((n): TopoNode => ({ id: n[0], kind: t.kinds[n[1]]!, label: n[2], name: n[3] ?? shortNode(n[0]) }));
+  const projects = t.projects ?? [];
+  const nodes = t.nodes.map((n, i): TopoNode => {
+    const project = projects[t.project_of?.[i] ?? -1];
+    return { id: n[0], kind: t.kinds[n[1]]!, label: n[2], name: n[3] ?? shortNode(n[0]), ...(project !== undefined ? { project } : {}) };
+  });
   const edges: [string, string][] = [];
   for (let i = 0; i + 1 < t.edges.length; i += 2) edges.push([nodes[t.edges[i]!]!.id, nodes[t.edges[i + 1]!]!.id]);
-  return { nodes, edges, byId: new Map(nodes.map((n) => [n.id, n])) };
+  return { nodes, edges, byId: new Map(nodes.map((n) => [n.id, n])), projects };
 }
 
 /**

@@ -60,6 +60,9 @@ export interface CompactTopology {
   readonly nodes: readonly (readonly [string, number, string] | readonly [string, number, string, string])[];
   /** Links as node indexes, two per link. */
   readonly edges: readonly number[];
+  /** With more than one project: the projects, and each node's project as an index, parallel to `nodes`. */
+  readonly projects?: readonly string[];
+  readonly project_of?: readonly number[];
   /** `[name, address]` of the senders and destinations besides instances. */
   readonly endpoints: {
     readonly external_hosts: readonly (readonly [string, string])[];

@@ -39,6 +39,27 @@ describe('expandCompact', () => {
     }
   });
 
+  it('carries each node\'s project when a cloud has several (two-project), and none when it has one', () => {
+    const two = loadTopologyFile('topologies/two-project.yaml');
+    if (!two.ok) throw new Error('two-project does not load');
+    const t = expandCompact(JSON.parse(JSON.stringify(compactTopology(two.cloud, null))));
+    expect([...t.projects].sort()).toEqual(['admin', 'alpha', 'beta']);
+    const project = (id: string) => t.byId.get(id)?.project;
+    expect(project('instance:a-vm1')).toBe('alpha');
+    expect(project('instance:b-vm1')).toBe('beta');
+    expect(project('instance:b-etl')).toBe('beta');
+    expect(project('router:b-router')).toBe('beta');
+    expect(project('network:ops')).toBe('alpha');
+    expect(project('network:tools')).toBe('admin');
+    expect(project('internet')).toBe('admin');
+    expect(t.nodes.every((n) => n.project !== undefined)).toBe(true);
+    const one = loadTopologyFile('topologies/three-tier.yaml');
+    if (!one.ok) throw new Error('three-tier does not load');
+    const c = compactTopology(one.cloud, null);
+    expect(c.projects).toBeUndefined();
+    expect(expandCompact(c).nodes.some((n) => n.project !== undefined)).toBe(false);
+  });
+
   it('keeps hello under 1 MB for the 10,000-instance cloud', () => {
     const r = parseTopology(generateLarge(10_000), 'large.yaml');
     if (!r.ok) throw new Error('large does not load');
