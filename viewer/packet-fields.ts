@@ -104,7 +104,28 @@ function ethernet(events: readonly TraceEvent[], i: number): Layer {
     else if (x.stage === 'switch.forward') dst ??= str(d['mac']);
     else if (x.stage === 'arp' && (x.action === 'release' || x.action === 'cache-hit')) dst ??= str(d['mac']);
   }
+  // A host's frame: its source is the sender's own MAC, which the probe's ARP told (an
+  // `is-at` answer, or the switch learning the sender of a `who-has`).
+  if (src === undefined && (events[a]!.stage === 'host.send' || events[a]!.stage === 'host.reply')) {
+    const head = e.packet.split(' → ')[0]!;
+    const ip = head.startsWith('[') ? head.slice(1, head.indexOf(']')) : / ICMP/.test(e.packet) ? head : head.replace(/:\d+$/, '');
+    src = macOf(events, ip);
+  }
   return { name: 'Ethernet', fields: [f('source MAC', src), f('destination MAC', dst), f('type', arp ? 'ARP (0x0806)' : e.packet.includes('[') || e.packet.includes('ICMPv6') ? 'IPv6 (0x86dd)' : 'IPv4 (0x0800)')] };
+}
+
+/** The MAC an address has in the probe's ARP exchanges, if any told it. */
+function macOf(events: readonly TraceEvent[], ip: string): string | undefined {
+  for (const x of events) {
+    const reply = /^ARP (\S+) is-at (\S+)$/.exec(x.packet);
+    if (reply && reply[1] === ip) return reply[2];
+    const request = /^ARP who-has \S+ tell (\S+)$/.exec(x.packet);
+    if (request && request[1] === ip && x.stage === 'switch.learn') {
+      const mac = str(x.detail['mac']);
+      if (mac !== undefined) return mac;
+    }
+  }
+  return undefined;
 }
 
 /** The TTL (hop limit) of event i's packet: after the last decrement, else before the next one. */

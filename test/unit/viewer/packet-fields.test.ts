@@ -92,6 +92,13 @@ describe('packetView on client → lb-fip tcp/80', () => {
     expect(value(eth, 'Ethernet', 'type')).toBe('IPv4 (0x0800)');
   });
 
+  it('Ethernet: a host\'s own frame comes from the MAC its ARP answer gave (web-1\'s SYN-ACK)', () => {
+    const reply = index((e) => e.stage === 'host.reply');
+    expect(events[reply]!.node).toBe('instance:web-1');
+    expect(value(packetView(events, reply).layers, 'Ethernet', 'source MAC')).toBe('fa:16:3e:00:00:01');
+    expect(value(packetView(events, reply + 1).layers, 'Ethernet', 'source MAC')).toBe('fa:16:3e:00:00:01');
+  });
+
   it('names every stage\'s decision where the event gives one: the group rule, the route, the reason', () => {
     const sg = events.find((e) => e.stage === 'sg.ingress')!;
     expect(decisionOf(sg)).toBe('rule 2 of group web: ingress tcp/80 from 0.0.0.0/0');
