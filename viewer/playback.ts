@@ -11,18 +11,25 @@ import type { TraceEvent } from './types.js';
 export const HOP_MS = 340;
 export const STAGE_MS = 90;
 export const GAP_MS = 450;
+/** A flooded copy (the same stage on the next node at the same instant): the copies fan out together. */
+export const COPY_MS = 15;
 /** Virtual µs between two events above which the wait is idle time (a link takes 100 µs). */
 export const GAP_US = 10_000;
 /** The longest a probe's animation takes at speed 1: longer plans are scaled down to it. */
 export const MAX_PROBE_MS = 5_000;
 
-type Timed = Pick<TraceEvent, 'node' | 't'>;
+type Timed = Pick<TraceEvent, 'node' | 't'> & Partial<Pick<TraceEvent, 'stage' | 'action' | 'packet'>>;
+
+/** Whether e is one more copy of prev's frame: a flood reaching its next port at the same instant. */
+export const isCopy = (prev: Timed, e: Timed): boolean =>
+  prev.node !== e.node && prev.t === e.t && e.stage !== undefined && prev.stage === e.stage && prev.action === e.action && prev.packet === e.packet;
 
 /** How long each event's step lasts at speed 1 (ms): pure, so it is property-tested. */
 export function stepDurations(events: readonly Timed[]): number[] {
   const raw = events.map((e, i) => {
     const prev = events[i - 1];
     if (prev === undefined) return STAGE_MS;
+    if (isCopy(prev, e)) return COPY_MS;
     return (prev.node === e.node ? STAGE_MS : HOP_MS) + (e.t - prev.t > GAP_US ? GAP_MS : 0);
   });
   const total = raw.reduce((s, d) => s + d, 0);

@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { GAP_US, HOP_MS, MAX_PROBE_MS, Playback, STAGE_MS, stepDurations } from '../../../viewer/playback.js';
+import { COPY_MS, GAP_US, HOP_MS, MAX_PROBE_MS, Playback, STAGE_MS, stepDurations } from '../../../viewer/playback.js';
 import type { TraceEvent } from '../../../src/trace/events.js';
 
 function harness() {
@@ -133,5 +133,11 @@ describe('stepDurations', () => {
 
   it('plays a short probe at full length: a hop is HOP_MS, a stage STAGE_MS', () => {
     expect(stepDurations([{ node: 'a', t: 0 }, { node: 'a', t: 0 }, { node: 'b', t: 100 }])).toEqual([STAGE_MS, STAGE_MS, HOP_MS]);
+  });
+
+  it('fans a flood out at once: each further copy of the frame at the same instant is COPY_MS', () => {
+    const ignore = (node: string) => ({ node, t: 200, stage: 'arp' as const, action: 'ignore', packet: 'ARP who-has 10.0.0.2 tell 10.0.0.1' });
+    const d = stepDurations([{ node: 'sw', t: 100 }, ignore('a'), ignore('b'), ignore('c'), { ...ignore('d'), t: 300 }]);
+    expect(d).toEqual([STAGE_MS, HOP_MS, COPY_MS, COPY_MS, HOP_MS]);
   });
 });
