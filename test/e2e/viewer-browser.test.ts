@@ -327,7 +327,8 @@ describeNeeding('chromium', 'the viewer on the 10,000-instance cloud', () => {
     const paints: number[] = [];
     for (let i = 0; i < 2; i++) {
       await page.goto(large.url);
-      await page.waitForFunction(`(${viewer.toString()})().firstPaint().paint !== undefined`, undefined, { timeout: 60_000 });
+      // Polled from here: the page's CSP (script-src 'self') refuses waitForFunction's eval.
+      await expect.poll(() => handle<{ paint?: number }>('firstPaint()').then((f) => f.paint), { timeout: 60_000 }).toBeDefined();
       paints.push((await handle<{ paint: number }>('firstPaint()')).paint);
     }
     // The first load of a fresh browser also starts its GL; the figure is a page load's.
