@@ -95,6 +95,21 @@ describe('network ACL: order and defaults', () => {
     expect(said(acl.evaluate(icmp('192.0.2.1', '10.0.0.5', 8), 'ingress'))).toBe('allow #120');
     expect(said(acl.evaluate(icmp('192.0.2.1', '10.0.0.5', 0), 'ingress'))).toBe('deny *');
   });
+
+  it('matches an ICMP code only with its type, and a protocol given by number (47, GRE) as that protocol', () => {
+    const acl = aclOf(`    ingress:
+      - { rule: 100, action: allow, protocol: icmp, type: 3, code: 4 }
+      - { rule: 110, action: deny, protocol: icmp, type: 3 }
+      - { rule: 120, action: allow, protocol: 47 }
+`);
+    // Fragmentation needed (3/4) is let in; other unreachables (3/1) fall to the type-only deny.
+    const unreachable = (code: number): PacketFields => ({ ...icmp('192.0.2.1', '10.0.0.5', 3), icmpCode: code });
+    expect(said(acl.evaluate(unreachable(4), 'ingress'))).toBe('allow #100');
+    expect(said(acl.evaluate(unreachable(1), 'ingress'))).toBe('deny #110');
+    const gre: PacketFields = { ...tcp('192.0.2.1', '10.0.0.5', -1), proto: 47, sport: -1 };
+    expect(said(acl.evaluate(gre, 'ingress'))).toBe('allow #120');
+    expect(said(acl.evaluate(tcp('192.0.2.1', '10.0.0.5', 80), 'ingress'))).toBe('deny *');
+  });
 });
 
 describe('network ACL: directions and statelessness', () => {
