@@ -11,6 +11,7 @@ import { runReach } from './reach.js';
 import { runRealize, type RealizeOptions } from './realize.js';
 import { runServe, type ServeOptions } from './serve.js';
 import { runShow } from './show.js';
+import { runTest, type TestOptions } from './test.js';
 import { runTrace, type TraceOptions } from './trace.js';
 import { runValidate } from './validate.js';
 
@@ -46,7 +47,15 @@ program.command('trace')
   .option('--explain <which>', 'first: stop at the first blocker (default); all: lift each blocker and list every one on the path')
   .option('--json', 'print the verdict and events as JSON (docs/trace-json.md)')
   .option('--pcap <file>', 'also write every frame of the probe(s), as it went on each wire, to a pcap file (Wireshark, tcpdump)')
+  .option('--expect <verdict>', 'exit 1 unless every probe ends so: delivered, refused, dropped, unreachable or expired')
   .action((file: string, opts: TraceOptions) => { process.exitCode = runTrace(file, opts, io); });
+
+program.command('test')
+  .description('run a tests file: each probe against its expect (and observed_src); exit 0 all hold, 1 a mismatch, 2 invalid input')
+  .argument('<topology>', 'topology file (YAML or JSON)')
+  .argument('<tests>', 'tests file: probes with expect (YAML or JSON, docs/probes.md)')
+  .option('--reporter <format>', 'text, json, junit (JUnit XML for CI) or tap', 'text')
+  .action((topology: string, tests: string, opts: TestOptions) => { process.exitCode = runTest(topology, tests, opts, io); });
 
 program.command('audit')
   .description('find redundant, unused and risky security rules; exit 0 clean, 1 on warnings, 2 on an invalid file')

@@ -1,14 +1,18 @@
 /**
- * `vnet trace FILE --from A --to B [--proto tcp|udp|icmp] [--port N] [--count N] [--json] [--pcap OUT]`:
+ * `vnet trace FILE --from A --to B [--proto tcp|udp|icmp] [--port N] [--count N] [--json] [--pcap OUT] [--expect VERDICT]`:
  * runs probes in one simulation (caches and state carry over between them) and prints each
  * hop-by-hop trace and its verdict, or the JSON contract of docs/trace-json.md; `--pcap` also writes
- * the probes' frames, captured on every wire they crossed, as a pcap file.
+ * the probes' frames, captured on every wire they crossed, as a pcap file; `--expect` exits 1
+ * when a probe's verdict is another.
  */
 import { writeFileSync } from 'node:fs';
 import { Simulator } from '../engine/simulator.js';
+import { VERDICTS } from '../audit/probes.js';
+import { blocker } from './test-report.js';
 import { checkProbe, MAX_PROBE_COUNT, resolveProbe } from '../probe/probe.js';
 import { formatIssue, type Issue } from '../topology/issue.js';
 import { writePcap } from '../trace/pcap.js';
+import type { Verdict } from '../trace/verdict.js';
 import { renderEvents, renderVerdict, verdictJson, type TraceLevel } from '../trace/render.js';
 import type { Io } from './io.js';
 import { loadTopologyFile } from '../files/read-topology.js';
@@ -24,6 +28,7 @@ export interface TraceOptions {
   readonly ipv6?: boolean;
   readonly explain?: string;
   readonly pcap?: string;
+  readonly expect?: string;
 }
 
 /**
@@ -54,6 +59,7 @@ export function runTrace(file: string, opts: TraceOptions, io: Io): number {
   if (level !== 'detailed' && level !== 'minimal') return fail(`--level ${opts.level}: expected detailed or minimal`);
 
   if (opts.explain !== undefined && opts.explain !== 'all' && opts.explain !== 'first') return fail(`--explain ${opts.explain}: expected all or first`);
+  if (opts.expect !== undefined && !(VERDICTS as readonly string[]).includes(opts.expect)) return fail(`--expect ${opts.expect}: expected one of ${VERDICTS.join(', ')}`);
 
   const loaded = loadTopologyFile(file);
   if (!loaded.ok) {
@@ -68,7 +74,7 @@ export function runTrace(file: string, opts: TraceOptions, io: Io): number {
   const { proto, port, spec } = resolved.probe;
 
   const sim = new Simulator(loaded.cloud, { explainAll: opts.explain === 'all', capture: opts.pcap !== undefined });
-  const verdicts = [];
+  const verdicts: Verdict[] = [];
   for (let i = 0; i < count; i++) {
     verdicts.push(sim.probe(spec));
   }
@@ -82,9 +88,20 @@ export function runTrace(file: string, opts: TraceOptions, io: Io): number {
     }
     io.err(`wrote ${frames.length} frame${frames.length === 1 ? '' : 's'} to ${opts.pcap}`);
   }
+  // After the output, so a failing CI job shows the trace that explains the mismatch.
+  const mismatches = (): number => {
+    if (opts.expect === undefined) return 0;
+    let code = 0;
+    verdicts.forEach((v, i) => {
+      if (v.verdict === opts.expect) return;
+      fail(`--expect ${opts.expect}: probe ${i + 1}/${count} was ${v.verdict}${blocker(v)}`);
+      code = 1;
+    });
+    return code;
+  };
   if (opts.json) {
     io.out(JSON.stringify(count === 1 ? verdictJson(verdicts[0]!) : verdicts.map(verdictJson), null, 2));
-    return 0;
+    return mismatches();
   }
   const s = io.outStyle;
   verdicts.forEach((v, i) => {
@@ -94,5 +111,5 @@ export function runTrace(file: string, opts: TraceOptions, io: Io): number {
     for (const line of renderEvents(v.events, s, level)) io.out(line);
     for (const line of renderVerdict(v, s)) io.out(line);
   });
-  return 0;
+  return mismatches();
 }

@@ -93,3 +93,34 @@ describe('parseProbes', () => {
     expect(codes('probes: [\n')).toEqual(['yaml-syntax ']);
   });
 });
+
+describe('parseProbes: the expectations of vnet test', () => {
+  it('reads expect, observed_src (canonical form) and name, and leaves them out when absent', () => {
+    const r = parseProbes(`probes:
+  - { name: db open, from: web-1, to: db-1, port: 5432, expect: delivered, observed_src: '2001:DB8:0::0:1' }
+  - { from: client, to: db-1, expect: unreachable }
+  - { from: web-1, to: db-1 }
+`, cloud, 'p.yaml');
+    if (!r.ok) throw new Error(JSON.stringify(r.issues));
+    expect(r.probes.map((p) => [p.name, p.expect, p.observedSrc])).toEqual([['db open', 'delivered', '2001:db8::1'], [undefined, 'unreachable', undefined], [undefined, undefined, undefined]]);
+  });
+
+  it('refuses a verdict that is none of the five, an observed_src that is no address and an empty name, each at its path', () => {
+    const r = parseProbes(`probes:
+  - { from: web-1, to: db-1, expect: deliverd }
+  - { from: web-1, to: db-1, expect: 3, observed_src: db-1 }
+  - { from: web-1, to: db-1, name: '' }
+`, cloud, 'p.yaml');
+    if (r.ok) throw new Error('accepted');
+    expect(r.issues.map((i) => [i.code, i.path.join('.'), i.line])).toEqual([
+      ['enum', 'probes.0.expect', 2], ['enum', 'probes.1.expect', 3], ['ip', 'probes.1.observed_src', 3], ['type', 'probes.2.name', 4],
+    ]);
+    expect(r.issues[0]!.message).toContain('delivered');
+  });
+
+  it('still reports a probe\'s own problems beside a wrong expectation', () => {
+    const r = parseProbes(`probes:\n  - { from: web-1, to: db-9, port: 0, expect: nope }\n`, cloud, 'p.yaml');
+    if (r.ok) throw new Error('accepted');
+    expect(r.issues.map((i) => `${i.code}@${i.path.join('.')}`).sort()).toEqual(['enum@probes.0.expect', 'port@probes.0.port']);
+  });
+});

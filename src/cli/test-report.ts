@@ -1,0 +1,114 @@
+/**
+ * What `vnet test` found, checked and reported: each probe of a tests file against its
+ * expectations (checkOutcome), then the run as text, JSON, JUnit XML (one testcase per probe, a
+ * failure element with the message, as CI systems read it) or TAP 13. Pure: the caller prints.
+ */
+import type { FileProbe } from '../audit/probes.js';
+import type { Verdict } from '../trace/verdict.js';
+
+export const REPORTERS = ['text', 'json', 'junit', 'tap'] as const;
+export type Reporter = (typeof REPORTERS)[number];
+
+/** One probe's run: what it expected, what happened, and why it failed (null when it held). */
+export interface Outcome {
+  readonly name: string;
+  readonly probe: FileProbe;
+  readonly verdict: Verdict;
+  readonly failure: string | null;
+}
+
+const what = (p: FileProbe): string => (p.proto === 'icmp' ? 'icmp echo' : `${p.proto}/${p.port}`);
+
+/** The probe as a person reads it: its name, or `web-1 → db-1 tcp/5432 expect delivered`. */
+export function probeTitle(p: FileProbe): string {
+  if (p.name !== undefined) return p.name;
+  const expects = [p.expect !== undefined ? `expect ${p.expect}` : '', p.observedSrc !== undefined ? `observed_src ${p.observedSrc}` : ''].filter((x) => x !== '');
+  return [`${p.from} → ${p.to} ${what(p)}`, ...expects].join(' ');
+}
+
+/** Where the packet stopped and the rule or reason that stopped it, else the verdict's reason. */
+export function blocker(v: Verdict): string {
+  const b = v.drop ?? v.blockers[0];
+  return b ? `, blocked at ${b.node} (${b.stage}): ${b.reason}` : ` (${v.reason})`;
+}
+
+/** The mismatch between the probe's expectations and its verdict, or null when they hold. */
+export function checkOutcome(p: FileProbe, v: Verdict): string | null {
+  if (p.expect !== undefined && v.verdict !== p.expect) return `expected ${p.expect}, got ${v.verdict}${blocker(v)}`;
+  if (p.observedSrc !== undefined) {
+    if (v.observed === null) return `expected the destination to see source ${p.observedSrc}, but nothing arrived: ${v.verdict}${blocker(v)}`;
+    if (v.observed.src !== p.observedSrc) return `expected the destination to see source ${p.observedSrc}, it saw ${v.observed.src}`;
+  }
+  return null;
+}
+
+export interface Summary { readonly total: number; readonly passed: number; readonly failed: number }
+
+export const summarize = (outcomes: readonly Outcome[]): Summary => {
+  const failed = outcomes.filter((o) => o.failure !== null).length;
+  return { total: outcomes.length, passed: outcomes.length - failed, failed };
+};
+
+/** The report in one of the formats; `suite` names the run (the tests file). */
+export function renderReport(reporter: Reporter, suite: string, outcomes: readonly Outcome[]): string {
+  switch (reporter) {
+    case 'text': return textReport(outcomes);
+    case 'json': return jsonReport(suite, outcomes);
+    case 'junit': return junitReport(suite, outcomes);
+    case 'tap': return tapReport(outcomes);
+  }
+}
+
+function textReport(outcomes: readonly Outcome[]): string {
+  const lines = outcomes.map((o) => (o.failure === null ? `ok    ${o.name}` : `FAIL  ${o.name}\n      ${o.failure}`));
+  const s = summarize(outcomes);
+  lines.push('', `${s.total} test${s.total === 1 ? '' : 's'}: ${s.passed} passed, ${s.failed} failed`);
+  return lines.join('\n');
+}
+
+function jsonReport(suite: string, outcomes: readonly Outcome[]): string {
+  return JSON.stringify({
+    tests: suite,
+    results: outcomes.map((o) => ({
+      name: o.name,
+      probe: { from: o.probe.from, to: o.probe.to, proto: o.probe.proto, port: o.probe.port },
+      ...(o.probe.expect !== undefined ? { expect: o.probe.expect } : {}),
+      ...(o.probe.observedSrc !== undefined ? { observed_src: o.probe.observedSrc } : {}),
+      pass: o.failure === null,
+      verdict: o.verdict.verdict, reason: o.verdict.reason, drop: o.verdict.drop, observed: o.verdict.observed,
+      ...(o.failure !== null ? { failure: o.failure } : {}),
+    })),
+    summary: summarize(outcomes),
+  }, null, 2);
+}
+
+/** Text as XML character data or an attribute value; characters XML 1.0 cannot carry are dropped. */
+export function xmlEscape(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[^\x09\x0a\x0d\x20-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/gu, '')
+    .replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+}
+
+function junitReport(suite: string, outcomes: readonly Outcome[]): string {
+  const s = summarize(outcomes);
+  const counts = `tests="${s.total}" failures="${s.failed}" errors="0" skipped="0"`;
+  const lines = ['<?xml version="1.0" encoding="UTF-8"?>', `<testsuites name="vnet test" ${counts}>`, `  <testsuite name="${xmlEscape(suite)}" ${counts}>`];
+  for (const o of outcomes) {
+    const open = `    <testcase classname="${xmlEscape(suite)}" name="${xmlEscape(o.name)}"`;
+    if (o.failure === null) lines.push(`${open}/>`);
+    else lines.push(`${open}>`, `      <failure type="${o.probe.expect !== undefined && o.verdict.verdict !== o.probe.expect ? 'verdict' : 'observed_src'}" message="${xmlEscape(o.failure)}">${xmlEscape(o.failure)}</failure>`, '    </testcase>');
+  }
+  lines.push('  </testsuite>', '</testsuites>');
+  return lines.join('\n');
+}
+
+/** TAP 13: a plan, one ok / not ok line per probe (a `#` in a name would start a directive: escaped). */
+function tapReport(outcomes: readonly Outcome[]): string {
+  const lines = ['TAP version 13', `1..${outcomes.length}`];
+  outcomes.forEach((o, i) => {
+    const name = o.name.replace(/\\/g, '\\\\').replace(/#/g, '\\#').replace(/\n/g, ' ');
+    lines.push(`${o.failure === null ? 'ok' : 'not ok'} ${i + 1} - ${name}`);
+    if (o.failure !== null) lines.push('  ---', `  message: ${JSON.stringify(o.failure)}`, `  verdict: ${o.verdict.verdict}`, '  ...');
+  });
+  return lines.join('\n');
+}
