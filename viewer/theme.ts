@@ -14,7 +14,7 @@ export interface KindStyle {
   readonly size: number;
 }
 
-/** Clouds up to this many nodes show every label; larger ones show the labels that fit. */
+/** Clouds up to this many drawn nodes draw them at full size (labels are placed by labels.ts at any size). */
 export const ALL_LABELS_UP_TO = 400;
 
 /**
