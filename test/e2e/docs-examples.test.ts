@@ -3,7 +3,7 @@
  * (with `vnet` and `vnet/testing` mapped to src/index.ts and src/testing/index.ts) and print
  * what their comments say; trace-json.md's example is what `vnet trace --json` prints; the
  * WebSocket client of websocket.md gets its verdict from a real server; the probes file of
- * probes.md loads and gives the verdicts the page states.
+ * probes.md loads and gives the verdicts the page states, and its tests file holds.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { parseProbes } from '../../src/audit/probes.js';
+import { checkOutcome, renderReport } from '../../src/cli/test-report.js';
 import { loadTopology, PIPELINE, Simulator } from '../../src/index.js';
 import { startServer, type RunningServer } from '../../src/server/server.js';
 
@@ -116,5 +117,18 @@ describe('docs/probes.md', () => {
     const issue = !parsed.ok ? parsed.issues[0]! : undefined;
     expect([issue?.line, issue?.col, issue?.code]).toEqual([Number(shown[1]), Number(shown[2]), 'enum']);
     expect(issue?.message).toBe(shown[4]);
+  });
+  it('the tests file of vnet test holds against three-tier, and its mismatch example is what vnet test prints', () => {
+    const text = doc('probes.md');
+    const cloud = threeTier();
+    const parsed = parseProbes(blocks(text, 'yaml')[1]!, cloud, 'network-tests.yaml');
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
+    const sim = new Simulator(cloud);
+    expect(parsed.probes.map((p) => checkOutcome(p, sim.probe(p.spec)))).toEqual([null, null, null, null]);
+    const redis = parseProbes('probes:\n  - { name: redis open to web, from: web-1, to: db-1, port: 6379, expect: delivered }\n', cloud);
+    if (!redis.ok) throw new Error('redis probe');
+    const outcome = { name: 'redis open to web', probe: redis.probes[0]!, verdict: new Simulator(cloud).probe(redis.probes[0]!.spec) };
+    const shown = /^```\n(FAIL {2}redis open to web\n.*)\n```$/m.exec(text)![1];
+    expect(renderReport('text', 't', [{ ...outcome, failure: checkOutcome(outcome.probe, outcome.verdict) }]).split('\n').slice(0, 2).join('\n')).toBe(shown);
   });
 });
