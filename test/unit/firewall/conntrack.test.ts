@@ -225,6 +225,36 @@ describe('expiry on the virtual clock', () => {
   });
 });
 
+describe('replies, snapshots and sweeping', () => {
+  it('only a packet in the reply direction marks the entry replied: a retransmitted SYN keeps the 120 s timeout', () => {
+    const ct = new ConnTrack();
+    const syn = tcp(A, 40001, B, 22, TCP_SYN);
+    pass(ct, syn, 0);
+    expect(pass(ct, syn, S)).toBe('established');
+    expect(ct.snapshot(S)[0]).toMatchObject({ replied: false, expires: S + CT_TIMEOUT_US.tcpClose });
+    expect(ct.lookup(syn, S + CT_TIMEOUT_US.tcpClose + 1).state).toBe('new');
+  });
+
+  it('a snapshot lists the entries alive now, one still alive at the very µs it expires, none expired', () => {
+    const ct = new ConnTrack();
+    ct.commit(udp(A, 40001, B, 53), 'egress', 0);
+    ct.commit(udp(A, 40002, B, 53), 'egress', S);
+    expect(ct.snapshot(CT_TIMEOUT_US.udp).map((e) => e.flow.sport)).toEqual([40001, 40002]);
+    expect(ct.snapshot(CT_TIMEOUT_US.udp + 1).map((e) => e.flow.sport)).toEqual([40002]);
+    expect(ct.snapshot(S + CT_TIMEOUT_US.udp + 1)).toEqual([]);
+  });
+
+  it('the sweep of a full table (1024 entries) forgets only expired entries: one expiring this very µs stays', () => {
+    const ct = new ConnTrack();
+    const flows = Array.from({ length: 1024 }, (_, i) => udp(A, 10000 + i, B, 53));
+    for (const q of flows) ct.commit(q, 'egress', 0);
+    // The 1025th commit sweeps at the moment all 1024 expire (expires === now: still alive).
+    ct.commit(udp(A, 9999, B, 53), 'egress', CT_TIMEOUT_US.udp);
+    expect(flows.map((q) => ct.lookup(q, CT_TIMEOUT_US.udp).state).every((st) => st === 'established')).toBe(true);
+    expect(ct.snapshot(CT_TIMEOUT_US.udp)).toHaveLength(1025);
+  });
+});
+
 describe('bugs found by these tests, fixed and kept as regressions', () => {
   const known = it;
   // Linux: an ICMP error is RELATED to its master connection and does not refresh or change the
