@@ -80,26 +80,10 @@ export function compactTopology(cloud: Cloud, file: string | null): CompactTopol
   const edges: number[] = [];
   graph.forEachEdge((_e, _a, s, t) => edges.push(index.get(s)!, index.get(t)!));
   const json = cloudToJson(cloud);
+  // Each node's project, as the graph has it (admin's: external parts and the internet).
   const projects = json.projects.map((p) => p.name);
   let owners: { projects: string[]; project_of: number[] } | undefined;
-  if (projects.length > 1) {
-    const owner = new Map<string, string>();
-    const own = (kind: NodeKind, list: readonly { name: string; project: string }[]) => { for (const x of list) owner.set(`${kind}/${x.name}`, x.project); };
-    own('instance', json.instances);
-    own('router', json.routers);
-    own('load_balancer', json.load_balancers);
-    own('external_network', json.external_networks);
-    own('external_host', json.external_hosts);
-    for (const n of json.networks) for (const sw of [n.name, ...n.switches]) owner.set(`network/${sw}`, n.project);
-    const admin = projects.indexOf('admin');
-    // The internet and anything without an owner are admin's, as the file's external parts are.
-    const of: number[] = [];
-    graph.forEachNode((_id, a) => {
-      const p = owner.get(`${a.kind}/${a.name}`);
-      of.push(p === undefined ? Math.max(0, admin) : projects.indexOf(p));
-    });
-    owners = { projects, project_of: of };
-  }
+  if (projects.length > 1) owners = { projects, project_of: graph.mapNodes((_id, a) => Math.max(0, projects.indexOf(a.project))) };
   return {
     name: cloud.name,
     file,
