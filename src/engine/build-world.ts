@@ -16,7 +16,7 @@ import { AclEvaluator } from '../firewall/network-acl.js';
 import { SwitchNode } from '../switching/switch.js';
 import { respond } from '../l3/host-stack.js';
 import { HostNode } from './host.js';
-import { ROUTER_PIPELINE, SWITCH_PIPELINE } from './pipeline.js';
+import { HOST_IN_PIPELINE, ROUTER_PIPELINE, ROUTER_RECEIVE_PIPELINE, SWITCH_PIPELINE } from './pipeline.js';
 import type { InterfaceAddress, L3Interface } from '../l3/l3-interface.js';
 import type { FrameMeta, Sim, SimNode } from './node-contract.js';
 
@@ -88,7 +88,7 @@ export function buildWorld(cloud: Cloud): World {
 
   for (const inst of cloud.instances.values()) {
     const ifaces = new Map<string, L3Interface>();
-    const host = new HostNode(nodeId.instance(inst.name), ifaces, inst.services);
+    const host = new HostNode(nodeId.instance(inst.name), ifaces, inst.services, HOST_IN_PIPELINE);
     const gateways = new Map<4 | 6, { port: string; ip: IpValue }>();
     for (const id of inst.ports) {
       const port = cloud.ports.get(id)!;
@@ -118,7 +118,7 @@ export function buildWorld(cloud: Cloud): World {
       if (subnet && aclName) acls.set(id, { subnet, evaluator: evaluators.get(aclName)! });
     }
     const nat = natFor(cloud, r, balancers);
-    const router = new RouterNode(nodeId.router(r.name), ifaces, { acls, stages: ROUTER_PIPELINE, ...(nat ? { nat } : {}) });
+    const router = new RouterNode(nodeId.router(r.name), ifaces, { acls, stages: ROUTER_PIPELINE, receive: ROUTER_RECEIVE_PIPELINE, ...(nat ? { nat } : {}) });
     const ports = [...r.interfaces, ...(r.externalGateway ? [r.externalGateway.port] : [])].map((id) => cloud.ports.get(id)!);
     for (const port of ports) {
       const base = ifaceOf(port);
@@ -184,7 +184,7 @@ function natFor(cloud: Cloud, r: Router, balancers: Map<string, Balancer>): Rout
 
 function buildInternet(cloud: Cloud, nodes: Map<string, SimNode>, wire: (a: WireEnd, b: WireEnd) => void, portOwner: Map<string, string>): void {
   const ifaces = new Map<string, L3Interface>();
-  const internet = new RouterNode(INTERNET, ifaces, { localDelivery: answerAsPublicHost, stages: ROUTER_PIPELINE });
+  const internet = new RouterNode(INTERNET, ifaces, { localDelivery: answerAsPublicHost, stages: ROUTER_PIPELINE, receive: ROUTER_RECEIVE_PIPELINE });
   let i = 0;
   for (const e of cloud.externalNetworks.values()) {
     const port = `internet/${e.name}`;
@@ -205,7 +205,7 @@ function buildInternet(cloud: Cloud, nodes: Map<string, SimNode>, wire: (a: Wire
     ifaces.set(netPort, { port: netPort, mac: netMac, addrs: [], peerMac: hostMac });
     internet.routes.add({ prefix: hostPrefix, port: netPort, nexthop: null, kind: 'host', text: `${h.address.text} via link to ${h.name}` });
     const hostIfaces = new Map<string, L3Interface>([[hostPort, { port: hostPort, mac: hostMac, addrs: [{ ip, prefix: hostPrefix }], peerMac: netMac }]]);
-    const host = new HostNode(nodeId.host(h.name), hostIfaces, h.services);
+    const host = new HostNode(nodeId.host(h.name), hostIfaces, h.services, HOST_IN_PIPELINE);
     host.routes.add({ prefix: toPrefixValue({ version: h.address.ip.version, network: 0n, prefix: 0 }), port: hostPort, nexthop: null, kind: 'default', text: `default dev ${hostPort} (link to the internet)` });
     nodes.set(host.id, host);
     portOwner.set(hostPort, host.id);

@@ -12,7 +12,9 @@ import { RouteTable } from '../l3/route-table.js';
 import type { Service } from '../topology/model.js';
 import { respond } from '../l3/host-stack.js';
 import { AddressIndex, sourceFor, type L3Interface } from '../l3/l3-interface.js';
-import { acceptIpFrame, NeighborResolver, type NeighborTimer } from '../l3/neighbors.js';
+import { NeighborResolver, type NeighborTimer } from '../l3/neighbors.js';
+import { runStages, type Pipeline } from '../util/stages.js';
+import type { HostArrival } from './host-stages.js';
 import type { FrameMeta, Sim, SimNode } from './node-contract.js';
 import { SharedDetails } from '../trace/shared-details.js';
 
@@ -26,12 +28,10 @@ export interface ProbeRequest {
   readonly sport?: number;
 }
 
-const ANSWER_DETAIL = Object.freeze({ reason: 'answer to a flow this host opened' });
-
 export class HostNode implements SimNode {
   readonly routes = new RouteTable();
   readonly neighbors: NeighborResolver;
-  private readonly own: AddressIndex;
+  readonly own: AddressIndex;
   /**
    * Flows this host opened, in one flow table (no string per packet): TCP and UDP as the flow
    * of their answers with the local address left out (proto, remote ip, remote port, 0, local
@@ -49,6 +49,8 @@ export class HostNode implements SimNode {
     readonly id: string,
     readonly interfaces: ReadonlyMap<string, L3Interface>,
     readonly services: readonly Service[],
+    /** The stages a frame arriving on an interface meets (src/engine/pipeline.ts's HOST_IN_PIPELINE). */
+    readonly stages: Pipeline<HostArrival>,
   ) {
     this.own = new AddressIndex(interfaces);
     this.neighbors = new NeighborResolver(id, (sim, iface, packet, meta, nexthop) => {
@@ -109,7 +111,7 @@ export class HostNode implements SimNode {
   }
 
   /** Sends a packet this host's stack produced (a reply), routed like any other. */
-  private sendReply(sim: Sim, packet: IpPacket, meta: FrameMeta): void {
+  sendReply(sim: Sim, packet: IpPacket, meta: FrameMeta): void {
     const route = this.routes.lookup(packet.dst);
     if (!route) {
       if (sim.recording) sim.trace(this.id, null, 'host.route', 'no-route', packet, meta, { reason: 'no route back to the sender' });
@@ -119,36 +121,11 @@ export class HostNode implements SimNode {
   }
 
   receive(sim: Sim, port: string, frame: Frame, meta: FrameMeta): void {
-    const p = acceptIpFrame(sim, this.id, this.interfaces.get(port)!, this.neighbors, frame, meta, 'host.receive');
-    if (!p) return;
-    if (!this.own.owner(p.dst)) {
-      if (sim.recording) sim.trace(this.id, port, 'host.receive', 'ignore', frame, meta, { reason: `${formatIpValue(p.dst)} is not an address of this host (it does not forward)` });
-      return;
-    }
-    if (this.isAnswer(p)) {
-      if (sim.recording) sim.trace(this.id, port, 'host.receive', 'answer', frame, meta, ANSWER_DETAIL);
-      sim.report(meta, { kind: 'replied' });
-      return;
-    }
-    const decision = respond(p, this.services);
-    if (decision.kind === 'ignore' || decision.kind === 'answer') {
-      if (sim.recording) sim.trace(this.id, port, 'host.receive', decision.kind === 'answer' ? 'answer' : 'ignore', frame, meta, { reason: decision.reason });
-      return;
-    }
-    if (sim.recording) sim.trace(this.id, port, 'host.receive', decision.kind, frame, meta, { reason: decision.reason });
-    if (meta.dir === 'forward') {
-      sim.report(meta, { kind: 'observed', packet: p });
-      sim.report(meta, { kind: 'outcome', outcome: { kind: decision.kind === 'accept' ? 'delivered' : 'refused', node: this.id, stage: 'host.receive', reason: decision.reason } });
-    }
-    if (decision.reply) {
-      const replyMeta: FrameMeta = { probe: meta.probe, dir: 'reply' };
-      if (sim.recording) sim.trace(this.id, port, 'host.reply', 'send', decision.reply, replyMeta);
-      this.sendReply(sim, decision.reply, replyMeta);
-    }
+    runStages(this.stages, { host: this, sim, meta, node: this.id, port, iface: this.interfaces.get(port)!, neighbors: this.neighbors, frame, reply: undefined });
   }
 
   /** Does this packet answer a flow we opened (including ICMP errors quoting our packets)? */
-  private isAnswer(p: IpPacket): boolean {
+  isAnswer(p: IpPacket): boolean {
     const l4 = p.l4;
     if (l4.proto === 'icmp') {
       if (l4.quoted) return this.opened(l4.quoted);

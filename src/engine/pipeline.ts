@@ -1,14 +1,17 @@
 /**
  * The stage table: for each kind of node, the stages a packet meets, in order, and for the
- * router, the switch and the port filter the functions that run them — build-world and the
- * simulator hand these tables to the nodes and filters, which run them with runStages (util/stages.ts), as OVN's northd generates its stage enum, names and
- * order from one table. Stage ids are stable: trace events carry them, golden tests pin them.
+ * router, the switch, the host and the port filter the functions that run them — build-world
+ * and the simulator hand these tables to the nodes and filters, which run them with runStages
+ * (util/stages.ts), as OVN's northd generates its stage enum, names and order from one table.
+ * Stage ids are stable: trace events carry them, golden tests pin them.
  */
 import type { Pipeline } from '../util/stages.js';
 import { step } from '../util/stages.js';
-import type { RouterHop } from '../routing/router.js';
+import type { RouterArrival, RouterHop } from '../routing/router.js';
+import { resolveArp, resolveNd } from '../l3/receive-stages.js';
+import { receiveForHost, sendStackReply, type HostArrival } from './host-stages.js';
 import {
-  aclEnteringSubnet, aclLeavingSubnet, answerOwnAddress, decrementTtl, lookupRoute,
+  acceptForRouting, aclEnteringSubnet, aclLeavingSubnet, answerOwnAddress, decrementTtl, lookupRoute,
   selectVipMember, sendToNextHop, translateDestination, translateSource,
 } from '../routing/router-stages.js';
 import type { SwitchHop } from '../switching/switch.js';
@@ -16,8 +19,15 @@ import type { PortTables } from '../firewall/port-firewall.js';
 import { checkPortSecurity, filterEgress, filterIngress, type PortHop } from '../firewall/port-stages.js';
 import { answerArp, flood, forwardKnown, learnSource } from '../switching/switch-stages.js';
 
+/** A frame arriving on a router's (or the internet's) interface. */
+export const ROUTER_RECEIVE_PIPELINE: Pipeline<RouterArrival> = [
+  step('arp', resolveArp),                    // ARP for the interface's addresses: answer a request, learn a reply
+  step('nd', resolveNd),                      // the same for IPv6 neighbour discovery
+  step('router.receive', acceptForRouting),   // an IP frame for the interface's MAC: on to ROUTER_PIPELINE
+];
+
 /**
- * A router (and the internet), after RouterNode.receive has answered ARP/ND (`arp`, `nd`) and
+ * A router (and the internet), after ROUTER_RECEIVE_PIPELINE has answered ARP/ND (`arp`, `nd`) and
  * accepted a frame for its MAC (`router.receive`); a packet the router originates (an ICMP
  * error, an answer) starts here too, skipping what only applies to packets that came in.
  */
@@ -57,6 +67,14 @@ export const PORT_IN_PIPELINE: Pipeline<PortHop> = [
 
 export const PORT_TABLES: PortTables = { out: PORT_OUT_PIPELINE, in: PORT_IN_PIPELINE };
 
+/** A frame arriving at an instance's or external host's interface (after port.in's filter). */
+export const HOST_IN_PIPELINE: Pipeline<HostArrival> = [
+  step('arp', resolveArp),                    // ARP for the host's addresses: answer a request, learn a reply
+  step('nd', resolveNd),                      // the same for IPv6 neighbour discovery
+  step('host.receive', receiveForHost),       // the stack: an answer to its own flow, or accept/refuse/ignore
+  step('host.reply', sendStackReply),         // the stack's reply, routed back (host.route, arp, nd)
+];
+
 /**
  * Every node kind's stages by id, in order: the router's from its table; the others as their
  * nodes run them today (host.ts, switch.ts, lb-node.ts, and the port filter, which the
@@ -69,7 +87,7 @@ export const PIPELINE = {
   'port.out': PORT_OUT_PIPELINE.map((s) => s.id),
   /** A network's switch: learn the source, answer ARP itself (arp_responder), forward or flood. */
   switch: SWITCH_PIPELINE.map((s) => s.id),
-  router: ['arp', 'nd', 'router.receive', ...ROUTER_PIPELINE.map((s) => s.id), 'arp', 'nd', 'host.reply'],
+  router: [...ROUTER_RECEIVE_PIPELINE.map((s) => s.id), ...ROUTER_PIPELINE.map((s) => s.id), 'arp', 'nd', 'host.reply'],
   /**
    * A load balancer's own node (its VIP port): health checks on the virtual clock (lb.health);
    * clients that reach the VIP directly (proxy mode, or the VIP's own subnet) get a member
@@ -79,7 +97,7 @@ export const PIPELINE = {
   /** An instance port's filter on what enters it (Simulator dispatch). */
   'port.in': PORT_IN_PIPELINE.map((s) => s.id),
   /** An instance or external host receiving: the stack. */
-  'host.in': ['arp', 'nd', 'host.receive', 'host.reply'],
+  'host.in': HOST_IN_PIPELINE.map((s) => s.id),
 } as const satisfies Record<string, readonly Stage[]>;
 
 /** Every stage id; `drop` marks the end of a packet that no stage took. */

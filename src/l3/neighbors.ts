@@ -5,7 +5,7 @@
  * waiting packets fail and the node's failure handler decides (a router answers with ICMP
  * host unreachable). Answers to requests for the node's own addresses live here too.
  */
-import { BROADCAST_MAC, formatMac, isMulticastMac, type Mac } from '../address/mac.js';
+import { BROADCAST_MAC, formatMac, type Mac } from '../address/mac.js';
 import { ICMP, type Frame, type IpPacket } from '../packet/frame.js';
 import { formatIpValue, multicastMac, solicitedNode, type IpValue } from '../packet/ip-value.js';
 import { ownsAddress, sourceFor, type L3Interface } from './l3-interface.js';
@@ -31,23 +31,6 @@ export interface NeighborTimer {
   readonly kind: 'neighbor-retry';
   readonly port: string;
   readonly ip: IpValue;
-}
-
-/**
- * The first steps of every L3 node's input: neighbour protocols (ARP, ND) are answered here,
- * then only IP frames sent to the interface's MAC (or to a group address) go on — Linux drops
- * unicast frames for another MAC (PACKET_OTHERHOST) whatever their IP says. Returns the packet
- * to process, or undefined when the frame was taken or ignored (and traced).
- */
-export function acceptIpFrame(sim: Sim, node: string, iface: L3Interface, neighbors: NeighborResolver, frame: Frame, meta: FrameMeta, stage: 'host.receive' | 'router.receive'): IpPacket | undefined {
-  if (neighbors.handle(sim, iface, frame, meta)) return undefined;
-  const p = frame.payload;
-  if (p.kind !== 'ip') return undefined;
-  if (frame.dst !== iface.mac && !isMulticastMac(frame.dst)) {
-    if (sim.recording) sim.trace(node, iface.port, stage, 'ignore', frame, meta, { reason: `frame for ${formatMac(frame.dst)}, not this interface` });
-    return undefined;
-  }
-  return p;
 }
 
 export type ResolutionFailure = (sim: Sim, iface: L3Interface, packet: IpPacket, meta: FrameMeta, nexthop: IpValue) => void;
@@ -129,6 +112,11 @@ export class NeighborResolver {
 
   /** Handles ARP, NS and NA frames; returns false for anything else. */
   handle(sim: Sim, iface: L3Interface, frame: Frame, meta: FrameMeta): boolean {
+    return this.handleArp(sim, iface, frame, meta) || this.handleNd(sim, iface, frame, meta);
+  }
+
+  /** ARP: a request for one of the interface's addresses is answered, a reply learnt. False: not ARP. */
+  handleArp(sim: Sim, iface: L3Interface, frame: Frame, meta: FrameMeta): boolean {
     const p = frame.payload;
     if (p.kind === 'arp') {
       if (p.op === 'request') {
@@ -146,6 +134,13 @@ export class NeighborResolver {
       }
       return true;
     }
+    return false;
+  }
+
+  /** ND: a neighbour solicitation for one of the interface's addresses is answered, an advertisement learnt. False: not ND. */
+  handleNd(sim: Sim, iface: L3Interface, frame: Frame, meta: FrameMeta): boolean {
+    const p = frame.payload;
+    if (p.kind !== 'ip') return false;
     const l4 = p.l4;
     if (p.version !== 6 || l4.proto !== 'icmp' || (l4.type !== ICMP.v6.ns && l4.type !== ICMP.v6.na)) return false;
     const target = l4.target ?? 0n;

@@ -13,7 +13,8 @@ import { selectMember, traceSelection } from '../lb/select.js';
 import { NEXT, stop, type StageDecision } from '../util/stages.js';
 import type { Detail } from '../trace/shared-details.js';
 import { NewFlow, type Translation } from './nat.js';
-import type { RouterHop } from './router.js';
+import { acceptForInterface } from '../l3/receive-stages.js';
+import type { RouterArrival, RouterHop } from './router.js';
 
 /** `router.ttl` details by the TTL before the decrement (shared: there are only 256). */
 const TTL_DETAILS: Detail[] = [];
@@ -26,6 +27,16 @@ const NO_ROUTE = stop('no route: ICMP net unreachable');
 const LOCAL_DELIVERY = stop('a route the node answers itself (the internet\'s public hosts)');
 const TTL_EXPIRED = stop('TTL expired: ICMP time exceeded');
 const SENT = stop('sent to the next hop');
+const ROUTED = stop('accepted and routed (ROUTER_PIPELINE)');
+
+/** router.receive: an IP frame for the interface's MAC is accepted and goes through the router's stages. */
+export function acceptForRouting(h: RouterArrival): StageDecision {
+  const p = acceptForInterface(h, 'router.receive');
+  if ('next' in p) return p;
+  if (h.sim.recording) h.sim.trace(h.router.id, h.port, 'router.receive', 'accept', h.frame, h.meta);
+  h.router.forward(h.sim, p, h.meta, h.port);
+  return ROUTED;
+}
 
 /** NAT's view of the packet, taken once per hop (nat.lookup: a tracked flow's translation, or a new flow). */
 function natLookupOf(h: RouterHop): Translation | NewFlow | null {

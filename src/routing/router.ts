@@ -11,7 +11,8 @@ import { ICMP, type Frame, type IpPacket } from '../packet/frame.js';
 import { formatIpValue, type IpValue } from '../packet/ip-value.js';
 import { respond } from '../l3/host-stack.js';
 import { AddressIndex, sourceFor, type L3Interface } from '../l3/l3-interface.js';
-import { acceptIpFrame, NeighborResolver, type NeighborTimer } from '../l3/neighbors.js';
+import { NeighborResolver, type NeighborTimer } from '../l3/neighbors.js';
+import type { L3Arrival } from '../l3/receive-stages.js';
 import type { FrameMeta, Sim, SimNode } from '../engine/node-contract.js';
 import { RouteTable, type Route } from '../l3/route-table.js';
 import type { NewFlow, RouterNat, Translation } from './nat.js';
@@ -40,6 +41,14 @@ export interface RouterOptions {
   readonly nat?: RouterNat;
   /** The stages a packet meets, in order (src/engine/pipeline.ts's ROUTER_PIPELINE). */
   readonly stages: Pipeline<RouterHop>;
+  /** The stages a frame arriving on an interface meets first (ROUTER_RECEIVE_PIPELINE): arp, nd, router.receive. */
+  readonly receive: Pipeline<RouterArrival>;
+}
+
+/** A frame arriving on one of the router's interfaces. */
+export interface RouterArrival extends L3Arrival {
+  readonly router: RouterNode;
+  readonly port: string;
 }
 
 /** One packet's way through a router: what each stage reads and what it leaves for the next. */
@@ -88,10 +97,7 @@ export class RouterNode implements SimNode {
   }
 
   receive(sim: Sim, port: string, frame: Frame, meta: FrameMeta): void {
-    const p = acceptIpFrame(sim, this.id, this.interfaces.get(port)!, this.neighbors, frame, meta, 'router.receive');
-    if (!p) return;
-    if (sim.recording) sim.trace(this.id, port, 'router.receive', 'accept', frame, meta);
-    this.forward(sim, p, meta, port);
+    runStages(this.options.receive, { router: this, sim, meta, node: this.id, port, iface: this.interfaces.get(port)!, neighbors: this.neighbors, frame });
   }
 
   /** Routes a packet that arrived on `inPort` (or that the router itself originated, inPort null) through its stage table. */

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { FrameMeta, Sim } from '../../../src/engine/node-contract.js';
-import { ROUTER_PIPELINE } from '../../../src/engine/pipeline.js';
+import { ROUTER_PIPELINE, ROUTER_RECEIVE_PIPELINE } from '../../../src/engine/pipeline.js';
 import type { IpPacket } from '../../../src/packet/frame.js';
 import { RouterNode, type RouterHop } from '../../../src/routing/router.js';
 import { decrementTtl, lookupRoute, selectVipMember, translateDestination } from '../../../src/routing/router-stages.js';
@@ -31,7 +31,7 @@ function fakeSim() {
 const tcp = (ttl: number): IpPacket => ({ kind: 'ip', version: 4, src: A, dst: B, ttl, l4: { proto: 'tcp', sport: 40001, dport: 80, flags: 2 } });
 
 function hop(sim: Sim, packet: IpPacket, inPort: string | null = 'r/qr-a'): RouterHop {
-  const router = new RouterNode('router:r', new Map([['r/qr-a', { port: 'r/qr-a', mac: 0xfa163e000001, addrs: [{ ip: 0x0a000001, prefix: { network: 0x0a000000, mask: 0xffffff00, length: 24 } }] }]]), { stages: ROUTER_PIPELINE });
+  const router = new RouterNode('router:r', new Map([['r/qr-a', { port: 'r/qr-a', mac: 0xfa163e000001, addrs: [{ ip: 0x0a000001, prefix: { network: 0x0a000000, mask: 0xffffff00, length: 24 } }] }]]), { stages: ROUTER_PIPELINE, receive: ROUTER_RECEIVE_PIPELINE });
   return { router, sim, meta: META, inPort, packet, natLookup: undefined, selection: undefined, pre: undefined, route: undefined, out: undefined };
 }
 
@@ -92,5 +92,24 @@ describe('runStages', () => {
 
   it('the router table lists lb.select before nat.dnat and acl on both sides of the route, as the router traces them', () => {
     expect(ROUTER_PIPELINE.map((s) => s.id)).toEqual(['lb.select', 'nat.dnat', 'host.receive', 'acl', 'router.route', 'router.ttl', 'acl', 'nat.snat', 'router.forward']);
+  });
+});
+
+describe('ROUTER_RECEIVE_PIPELINE (arp, nd, router.receive)', () => {
+  it('an ARP request for the interface address is answered; a frame for another MAC is ignored; one for its MAC is routed', () => {
+    const f = fakeSim();
+    const sent: unknown[] = [];
+    (f.sim as { transmit: unknown }).transmit = (_from: string, _port: string, frame: unknown) => { sent.push(frame); };
+    const { router } = hop(f.sim, tcp(5));
+    const arp = { src: 0xfa163e000002, dst: 0xffffffffffff, payload: { kind: 'arp' as const, op: 'request' as const, senderMac: 0xfa163e000002, senderIp: A, targetMac: 0, targetIp: 0x0a000001 } };
+    router.receive(f.sim, 'r/qr-a', arp, META);
+    expect(sent).toEqual([expect.objectContaining({ payload: expect.objectContaining({ op: 'reply', senderIp: 0x0a000001 }) })]);
+    router.receive(f.sim, 'r/qr-a', { src: 0xfa163e000002, dst: 0xfa163e000099, payload: tcp(5) }, META);
+    expect(f.traced.at(-1)).toMatchObject({ stage: 'router.receive', action: 'ignore' });
+    const before = f.traced.length;
+    router.receive(f.sim, 'r/qr-a', { src: 0xfa163e000002, dst: 0xfa163e000001, payload: tcp(5) }, META);
+    // Accepted, then routed (no route here beyond the connected one: the ICMP error goes back).
+    expect(f.traced.slice(before, before + 2).map((t) => [t.stage, t.action])).toEqual([['router.receive', 'accept'], ['router.route', 'no-route']]);
+    expect(ROUTER_RECEIVE_PIPELINE.map((s) => s.id)).toEqual(['arp', 'nd', 'router.receive']);
   });
 });

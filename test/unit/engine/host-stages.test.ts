@@ -1,0 +1,118 @@
+/**
+ * A host's receive stages one at a time (src/l3/receive-stages.ts: arp, nd; src/engine/
+ * host-stages.ts: host.receive, host.reply), each with a tiny context: a host at 10.0.0.10
+ * with a TCP/80 service, a fake Sim that records traces, facts and transmissions, and an arrival.
+ * Each stage's default is NEXT; a stop names its reason; HOST_IN_PIPELINE runs them in order.
+ */
+import { describe, expect, it } from 'vitest';
+import { HostNode } from '../../../src/engine/host.js';
+import { receiveForHost, sendStackReply, type HostArrival } from '../../../src/engine/host-stages.js';
+import type { FrameMeta, Sim } from '../../../src/engine/node-contract.js';
+import { HOST_IN_PIPELINE, PIPELINE } from '../../../src/engine/pipeline.js';
+import { resolveArp, resolveNd } from '../../../src/l3/receive-stages.js';
+import { TCP_SYN, type Frame } from '../../../src/packet/frame.js';
+import type { VerdictFact } from '../../../src/trace/verdict-reducer.js';
+import { NEXT } from '../../../src/util/stages.js';
+
+const META: FrameMeta = { probe: 1, dir: 'forward' };
+const MAC = 0xfa163e000001;
+const PEER_MAC = 0xfa163e000002;
+const ME = 0x0a00000a; // 10.0.0.10
+const PEER = 0x0a000014; // 10.0.0.20
+const IFACE = { port: 'a/eth0', mac: MAC, addrs: [{ ip: ME, prefix: { network: 0x0a000000, mask: 0xffffff00, length: 24 } }] };
+
+function fakeSim() {
+  const traced: { stage: string; action: string }[] = [];
+  const facts: VerdictFact[] = [];
+  const sent: Frame[] = [];
+  const sim = {
+    now: 0, recording: true, explainAll: false,
+    trace: (_n: string, _p: string | null, stage: string, action: string) => { traced.push({ stage, action }); },
+    report: (_m: FrameMeta, f: VerdictFact) => { facts.push(f); },
+    transmit: (_from: string, _port: string, frame: Frame) => { sent.push(frame); },
+    setTimer: () => 0, cancelTimer: () => undefined,
+  } as unknown as Sim;
+  return { sim, traced, facts, sent };
+}
+
+function host(): HostNode {
+  const h = new HostNode('instance:a', new Map([['a/eth0', IFACE]]), [{ protocol: 'tcp', from: 80, to: 80, text: 'tcp/80' }], HOST_IN_PIPELINE);
+  h.routes.add({ prefix: { network: 0x0a000000, mask: 0xffffff00, length: 24 } as never, port: 'a/eth0', nexthop: null, kind: 'connected', text: '10.0.0.0/24 dev eth0' });
+  return h;
+}
+
+const syn = (dst: number, dstMac = MAC, dport = 80): Frame => ({ src: PEER_MAC, dst: dstMac, payload: { kind: 'ip', version: 4, src: PEER, dst, ttl: 64, l4: { proto: 'tcp', sport: 40001, dport, flags: TCP_SYN } } });
+const arpFor = (target: number): Frame => ({ src: PEER_MAC, dst: 0xffffffffffff, payload: { kind: 'arp', op: 'request', senderMac: PEER_MAC, senderIp: PEER, targetMac: 0, targetIp: target } });
+
+const arrival = (sim: Sim, frame: Frame, node = host()): HostArrival => ({ host: node, sim, meta: META, node: node.id, port: 'a/eth0', iface: IFACE, neighbors: node.neighbors, frame, reply: undefined });
+
+describe('arp and nd (resolveArp, resolveNd)', () => {
+  it('an ARP request for the host\'s address is answered and stops; not ARP goes on', () => {
+    const f = fakeSim();
+    expect(resolveArp(arrival(f.sim, arpFor(ME))).next).toBe(false);
+    expect(f.sent[0]).toMatchObject({ src: MAC, dst: PEER_MAC, payload: { kind: 'arp', op: 'reply', senderIp: ME } });
+    expect(resolveArp(arrival(f.sim, syn(ME)))).toBe(NEXT);
+  });
+
+  it('an ARP request for another address is taken (ignored), not answered', () => {
+    const f = fakeSim();
+    expect(resolveArp(arrival(f.sim, arpFor(PEER))).next).toBe(false);
+    expect(f.sent).toEqual([]);
+    expect(f.traced).toEqual([{ stage: 'arp', action: 'ignore' }]);
+  });
+
+  it('default: IPv4 is not ND — next', () => {
+    expect(resolveNd(arrival(fakeSim().sim, syn(ME)))).toBe(NEXT);
+  });
+});
+
+describe('host.receive (receiveForHost)', () => {
+  it('a SYN to a listening port is delivered, and its SYN-ACK left for host.reply', () => {
+    const f = fakeSim();
+    const a = arrival(f.sim, syn(ME));
+    expect(receiveForHost(a)).toBe(NEXT);
+    expect(a.reply).toMatchObject({ src: ME, dst: PEER, l4: { proto: 'tcp', sport: 80, dport: 40001 } });
+    expect(f.facts).toContainEqual({ kind: 'outcome', outcome: expect.objectContaining({ kind: 'delivered', stage: 'host.receive', node: 'instance:a' }) });
+  });
+
+  it('a SYN to a closed port is refused (RST left for host.reply)', () => {
+    const f = fakeSim();
+    const a = arrival(f.sim, syn(ME, MAC, 81));
+    expect(receiveForHost(a)).toBe(NEXT);
+    expect(f.facts).toContainEqual({ kind: 'outcome', outcome: expect.objectContaining({ kind: 'refused' }) });
+  });
+
+  it('a packet for another address stops: a host does not forward', () => {
+    const f = fakeSim();
+    expect(receiveForHost(arrival(f.sim, syn(0x0a000063))).next).toBe(false);
+    expect(f.facts).toEqual([]);
+    expect(f.traced).toEqual([{ stage: 'host.receive', action: 'ignore' }]);
+  });
+
+  it('a unicast frame for another MAC stops (PACKET_OTHERHOST)', () => {
+    const f = fakeSim();
+    expect(receiveForHost(arrival(f.sim, syn(ME, 0xfa163e000099))).next).toBe(false);
+    expect(f.facts).toEqual([]);
+  });
+});
+
+describe('host.reply (sendStackReply)', () => {
+  it('default: no reply — next, nothing sent', () => {
+    const f = fakeSim();
+    expect(sendStackReply(arrival(f.sim, syn(ME)))).toBe(NEXT);
+    expect(f.traced).toEqual([]);
+  });
+});
+
+describe('HOST_IN_PIPELINE', () => {
+  it('is the host.in row of PIPELINE', () => {
+    expect(HOST_IN_PIPELINE.map((s) => s.id)).toEqual(PIPELINE['host.in']);
+  });
+
+  it('a SYN runs host.receive then host.reply, which resolves the peer first (ARP request out)', () => {
+    const f = fakeSim();
+    host().receive(f.sim, 'a/eth0', syn(ME), META);
+    expect(f.traced.map((t) => t.stage)).toEqual(['host.receive', 'host.reply', 'host.route', 'arp', 'arp']);
+    expect(f.sent[0]).toMatchObject({ payload: { kind: 'arp', op: 'request', targetIp: PEER } });
+  });
+});
