@@ -6,7 +6,7 @@
 import { build } from 'esbuild';
 import { Buffer } from 'node:buffer';
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 const common = { bundle: true, platform: 'node', format: 'esm', target: 'node20', sourcemap: true, logLevel: 'warning' };
@@ -40,6 +40,7 @@ async function declarations() {
   if (!DECLARATIONS.every((f) => existsSync(f))) rmSync(BUILD_INFO, { force: true });
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
   const output = [];
+  const started = new Date();
   const code = await new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout.on('data', (d) => output.push(d));
@@ -49,6 +50,9 @@ async function declarations() {
   });
   const missing = DECLARATIONS.filter((f) => !existsSync(f));
   if (missing.length > 0) throw new Error(`tsc -p tsconfig.build.json wrote no ${missing.join(', ')} (exit ${code}):\n${Buffer.concat(output).toString()}`);
+  // tsc leaves an unchanged file as it was: mark the declarations as of the run's start (a source
+  // edited during it stays newer), or every build after any edit would rerun tsc.
+  for (const f of DECLARATIONS) utimesSync(f, started, started);
   if (code !== 0) console.warn(`warning: the declarations in dist/types were written despite type errors (npm run typecheck lists them)`);
 }
 
