@@ -195,6 +195,23 @@ describeNeeding('chromium', 'the viewer in headless Chromium', () => {
     expect(await first.locator('#play').textContent()).toContain('Pause');
   });
 
+  it('a new probe finishes the old one at once: two probes of one injection, the first settled while the second flies', async () => {
+    await first.selectOption('#inject-proto', 'tcp');
+    await first.fill('#inject-port', '80');
+    await first.fill('#inject-count', '2');
+    await first.click('#inject-send');
+    await first.locator('#probes li[data-probe="3"]').waitFor({ timeout: 10_000 });
+    expect(await first.locator('#probes li[data-probe="3"] .badge').textContent()).toBe('in flight');
+    expect(await first.locator('#probes li[data-probe="2"] .badge').textContent()).toBe('delivered');
+    // Every row of probe 2 is in the table already; probe 3's come one by one.
+    const kept = (await (await first.request.get(new URL('/api/trace/2.json', server.url).href)).json()) as { events: unknown[] };
+    await first.selectOption('#filter-probe', '2');
+    expect(await rowCount(first)).toBe(kept.events.length);
+    await first.selectOption('#filter-probe', '');
+    await first.fill('#inject-count', '1');
+    await expect.poll(() => first.locator('#probes li[data-probe="3"] .badge').textContent(), { timeout: 10_000 }).toBe('delivered');
+  });
+
   it('drops the port from the form when ICMP is chosen, and brings it back for TCP', async () => {
     await first.selectOption('#inject-proto', 'icmp');
     expect(await first.locator('#inject-port').isVisible()).toBe(false);
