@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseProbes, type FileProbe } from '../../../src/audit/probes.js';
+import { parseProbes, VERDICTS, type FileProbe } from '../../../src/audit/probes.js';
 import { checkOutcome, probeTitle, renderReport, xmlEscape, type Outcome } from '../../../src/cli/test-report.js';
 import { Simulator } from '../../../src/engine/simulator.js';
 import { loadTopologyFile } from '../../../src/files/read-topology.js';
@@ -37,6 +37,22 @@ describe('checkOutcome', () => {
     expect(outcomes.map((o) => o.failure === null)).toEqual([true, false, true, false]);
     expect(outcomes[1]!.failure).toMatch(/^expected delivered, got dropped, blocked at instance:db-1 \(sg\.ingress\): .*groups \[db\]/);
     expect(outcomes[3]!.failure).toBe('expected the destination to see source 10.0.0.2, it saw 203.0.113.11');
+  });
+});
+
+describe('checkOutcome, for any expectation and verdict (300 runs)', () => {
+  it('passes exactly when the verdict is the expected one and the destination saw the expected source', () => {
+    const [probe, verdict] = ((o) => [o.probe, o.verdict] as const)(run(TESTS)[0]!);
+    const kind = fc.constantFrom(...VERDICTS);
+    const addr = fc.constantFrom('10.0.0.2', '203.0.113.11', '2001:db8::1');
+    fc.assert(fc.property(fc.option(kind, { nil: undefined }), kind, fc.option(addr, { nil: undefined }), fc.option(addr), (expectKind, got, wantSrc, seen) => {
+      const p: FileProbe = { ...probe, expect: expectKind, observedSrc: wantSrc };
+      const v = { ...verdict, verdict: got, observed: seen === null ? null : { src: seen, dst: '10.0.1.21' } };
+      const holds = (expectKind === undefined || expectKind === got) && (wantSrc === undefined || seen === wantSrc);
+      const failure = checkOutcome(p, v);
+      expect(failure === null).toBe(holds);
+      if (failure !== null && expectKind !== undefined && expectKind !== got) expect(failure).toContain(`expected ${expectKind}, got ${got}`);
+    }), { numRuns: 300 });
   });
 });
 
