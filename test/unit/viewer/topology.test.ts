@@ -23,7 +23,7 @@ function synthetic(counts: readonly number[]): Topology {
       edges.push([`instance:n${n}-${i}`, `network:n${n}`]);
     }
   });
-  return { nodes, edges, byId: new Map(nodes.map((x) => [x.id, x])) };
+  return { nodes, edges, byId: new Map(nodes.map((x) => [x.id, x])), projects: [] };
 }
 
 describe('expandCompact', () => {
