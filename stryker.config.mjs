@@ -10,7 +10,8 @@ import process from 'node:process';
 const GOLDEN = 'test/e2e/golden-traces.test.ts';
 const TESTS_FOR = {
   'src/switching': ['test/unit/engine/**/*.test.ts', 'test/property/engine/**/*.test.ts', 'test/unit/switching/**/*.test.ts', GOLDEN],
-  'src/lb': ['test/unit/lb/**/*.test.ts', 'test/property/lb/**/*.test.ts', 'test/unit/nat/**/*.test.ts', 'test/unit/routing/**/*.test.ts', GOLDEN],
+  // lb-node.ts's health checks and proxy mode are exercised through the simulator (node state, audit).
+  'src/lb': ['test/unit/lb/**/*.test.ts', 'test/property/lb/**/*.test.ts', 'test/unit/nat/**/*.test.ts', 'test/unit/routing/**/*.test.ts', 'test/unit/engine/node-state.test.ts', 'test/unit/engine/event-log.test.ts', 'test/unit/audit/lb-health.test.ts', GOLDEN],
   'src/routing': ['test/unit/routing/**/*.test.ts', 'test/unit/nat/**/*.test.ts', 'test/property/nat/**/*.test.ts', GOLDEN],
   'src/firewall': ['test/unit/firewall/**/*.test.ts', 'test/property/firewall/**/*.test.ts', 'test/unit/engine/network-acl.test.ts', 'test/unit/engine/icmp-conntrack.test.ts', GOLDEN],
   'src/engine': ['test/unit/engine/**/*.test.ts', 'test/property/engine/**/*.test.ts', GOLDEN],
