@@ -17,6 +17,7 @@ import { parse } from 'yaml';
 import { formatIssue } from '../topology/issue.js';
 import { loadTopologyFile } from '../files/read-topology.js';
 import type { Io } from './io.js';
+import { untilStopped } from './until-stopped.js';
 
 export interface ApiOptions {
   readonly host?: string;
@@ -73,18 +74,7 @@ export async function runApi(file: string | undefined, opts: ApiOptions, io: Io,
   io.out(`  export OS_AUTH_URL=${server.url}/v3 OS_IDENTITY_API_VERSION=3 OS_USERNAME=admin OS_PASSWORD=admin OS_PROJECT_NAME=admin OS_USER_DOMAIN_NAME=Default OS_PROJECT_DOMAIN_NAME=Default`);
   if (opts.save !== undefined) io.out(`  saving every change to ${opts.save}`);
   io.out(s.dim('  press Ctrl-C to stop'));
-  await new Promise<void>((resolve) => {
-    const done = () => {
-      process.off('SIGINT', done);
-      process.off('SIGTERM', done);
-      stop?.removeEventListener('abort', done);
-      resolve();
-    };
-    process.once('SIGINT', done);
-    process.once('SIGTERM', done);
-    if (stop?.aborted) done();
-    else stop?.addEventListener('abort', done, { once: true });
-  });
+  await untilStopped(stop);
   await server.close();
   io.out('vnet api: stopped');
   return 0;

@@ -10,6 +10,7 @@ import { findViewer } from '../server/viewer-assets.js';
 import { formatIssue } from '../topology/issue.js';
 import type { Io } from './io.js';
 import { loadTopologyFile } from '../files/read-topology.js';
+import { untilStopped } from './until-stopped.js';
 
 export interface ServeOptions {
   readonly host?: string;
@@ -59,18 +60,7 @@ export async function runServe(file: string, opts: ServeOptions, io: Io, stop?: 
   if (!viewer.ok) io.err(io.errStyle.yellow('warning: ') + viewer.message);
   io.out(s.dim('  press Ctrl-C to stop'));
 
-  await new Promise<void>((resolve) => {
-    const done = () => {
-      process.off('SIGINT', done);
-      process.off('SIGTERM', done);
-      stop?.removeEventListener('abort', done);
-      resolve();
-    };
-    process.once('SIGINT', done);
-    process.once('SIGTERM', done);
-    if (stop?.aborted) done();
-    else stop?.addEventListener('abort', done, { once: true });
-  });
+  await untilStopped(stop);
   await server.close();
   io.out('vnet serve: stopped');
   return 0;

@@ -5,25 +5,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { formatPath, type Issue } from '../../../src/topology/issue.js';
-import { parseTopology } from '../../../src/topology/load.js';
 import type { Cloud } from '../../../src/topology/model.js';
+import { loaded, refused } from './load-helpers.js';
 
 const at = (issues: readonly Issue[]): [string, string, number | undefined][] =>
   issues.map((i) => [i.code, formatPath(i.path), i.line]);
 /** The warnings this file is about (others, such as an unused group, are not its business). */
 const hostBitWarnings = (warnings: readonly Issue[]) => at(warnings.filter((w) => w.code === 'cidr-host-bits'));
-
-function refused(text: string): readonly Issue[] {
-  const r = parseTopology(text, 't.yaml');
-  if (r.ok) throw new Error('expected the file to be refused');
-  return r.issues.filter((i) => i.severity === 'error');
-}
-
-function loaded(text: string): { cloud: Cloud; warnings: readonly Issue[] } {
-  const r = parseTopology(text, 't.yaml');
-  if (!r.ok) throw new Error(r.issues.map((i) => `${formatPath(i.path)}: ${i.code} ${i.message}`).join('\n'));
-  return { cloud: r.cloud, warnings: r.warnings };
-}
 
 const addresses = (cloud: Cloud, port: string): string[] => cloud.ports.get(port)!.fixedIps.map((f) => f.address.text);
 

@@ -6,24 +6,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { formatPath, type Issue } from '../../../src/topology/issue.js';
-import { parseTopology } from '../../../src/topology/load.js';
-import type { Cloud } from '../../../src/topology/model.js';
 import { buildGraph } from '../../../src/topology/graph.js';
 import { cloudToJson } from '../../../src/topology/to-json.js';
+import { loaded, refused } from './load-helpers.js';
 
 const at = (issues: readonly Issue[]): [string, string][] => issues.map((i) => [i.code, formatPath(i.path)]);
-
-function refused(text: string): readonly Issue[] {
-  const r = parseTopology(text, 't.yaml');
-  if (r.ok) throw new Error('expected the file to be refused');
-  return r.issues.filter((i) => i.severity === 'error');
-}
-
-function loaded(text: string): { cloud: Cloud; warnings: readonly Issue[] } {
-  const r = parseTopology(text, 't.yaml');
-  if (!r.ok) throw new Error(r.issues.map((i) => `${formatPath(i.path)}: ${i.code} ${i.message}`).join('\n'));
-  return { cloud: r.cloud, warnings: r.warnings };
-}
 
 /** Two projects on the same 10.0.0.0/24, each behind its own router; `extra` is appended under the given top-level keys. */
 const base = (extra: { networks?: string; routers?: string; groups?: string; instances?: string; fips?: string; external?: string; acls?: string; lbs?: string } = {}) => `version: 1
