@@ -14,7 +14,7 @@ import { LinearMatcher } from '../src/firewall/linear-matcher.js';
 import type { Matcher } from '../src/firewall/matcher.js';
 import { PROTO, type PacketFields } from '../src/firewall/packet-fields.js';
 import type { GroupMembers, MatchRule } from '../src/firewall/rule.js';
-import type { IpValue, PrefixValue } from '../src/packet/ip-value.js';
+import { prefixValue, type IpValue, type PrefixValue } from '../src/packet/ip-value.js';
 import { createRng, type Rng } from '../src/util/rng.js';
 import { heapMeasure, heapUsed } from './measure.js';
 
@@ -28,15 +28,8 @@ const COMMON_PORTS = [22, 80, 443, 3306, 5432, 6379, 8080, 8443, 9090, 27017];
 
 
 const pick = <T>(rng: Rng, xs: readonly T[]): T => xs[rng.below(xs.length)]!;
-const v4Prefix = (network: number, length: number): PrefixValue => {
-  const mask = length === 0 ? 0 : (0xffffffff << (32 - length)) >>> 0;
-  return { network: (network & mask) >>> 0, mask, length };
-};
-const v6Prefix = (network: bigint, length: number): PrefixValue => {
-  const all = (1n << 128n) - 1n;
-  const mask = all ^ ((1n << BigInt(128 - length)) - 1n);
-  return { network: network & mask, mask, length };
-};
+const v4Prefix = (network: number, length: number): PrefixValue => prefixValue(network, length);
+const v6Prefix = (network: bigint, length: number): PrefixValue => prefixValue(network, length);
 /** Addresses anywhere: IPv4 in the whole space, IPv6 in 2000::/3; group members are in 10.0.0.0/8. */
 const addr4 = (rng: Rng): number => rng.below(2 ** 32) >>> 0;
 const member4 = (rng: Rng): number => (0x0a000000 + rng.below(1 << 24)) >>> 0;

@@ -6,7 +6,7 @@
  * matches the packet answers. A packet costs a probe per prefix length present, fewer when an
  * earlier answer (its order passed as the bound) leaves nothing to beat.
  */
-import type { IpValue, PrefixValue } from '../packet/ip-value.js';
+import { prefixValue, type IpValue, type PrefixValue } from '../packet/ip-value.js';
 import type { PacketFields } from './packet-fields.js';
 import { PrefixHash } from './prefix-hash.js';
 import { protocolMatches, type GroupMembers, type MatchRule } from './rule.js';
@@ -16,8 +16,7 @@ export interface RemoteKey {
   readonly words: Uint32Array;
 }
 
-const ALL = (1n << 128n) - 1n;
-const hostPrefix = (a: IpValue): PrefixValue => (typeof a === 'number' ? { network: a, mask: 0xffffffff, length: 32 } : { network: a, mask: ALL, length: 128 });
+const hostPrefix = (a: IpValue): PrefixValue => prefixValue(a, typeof a === 'number' ? 32 : 128);
 
 export class RemoteCandidates {
   private readonly prefixes = new PrefixHash<MatchRule>();

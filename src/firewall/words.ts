@@ -3,7 +3,7 @@
  * significant first. Reading a bit or masking a prefix of a word is then plain integer work,
  * with no bigint allocated per step.
  */
-import type { IpValue } from '../packet/ip-value.js';
+import { v4Mask, type IpValue } from '../packet/ip-value.js';
 
 const M32 = 0xffffffffn;
 
@@ -25,5 +25,5 @@ export const wordsOf = (a: IpValue): Uint32Array => writeWords(a, new Uint32Arra
 /** Bit i of the address, counting from the most significant. */
 export const bitOf = (words: Uint32Array, i: number): boolean => ((words[i >>> 5]! >>> (31 - (i & 31))) & 1) === 1;
 
-/** The mask of an IPv4 prefix length, as an unsigned 32-bit number. */
-export const mask32 = (length: number): number => (length === 0 ? 0 : (0xffffffff << (32 - length)) >>> 0);
+/** The mask of the first `length` bits of a word. */
+export const mask32 = v4Mask;

@@ -33,15 +33,22 @@ export interface PrefixValue {
   readonly length: number;
 }
 
-export function toPrefixValue(c: Cidr): PrefixValue {
-  if (c.version === 4) {
-    const mask = c.prefix === 0 ? 0 : (0xffffffff << (32 - c.prefix)) >>> 0;
-    return { network: Number(c.network), mask, length: c.prefix };
+/** The mask of an IPv4 prefix length, as an unsigned 32-bit number. */
+export const v4Mask = (length: number): number => (length === 0 ? 0 : (0xffffffff << (32 - length)) >>> 0);
+
+const ALL_V6 = (1n << 128n) - 1n;
+
+/** The prefix of the given length holding an address (host bits cleared). */
+export function prefixValue(address: IpValue, length: number): PrefixValue {
+  if (typeof address === 'number') {
+    const mask = v4Mask(length);
+    return { network: (address & mask) >>> 0, mask, length };
   }
-  const all = (1n << 128n) - 1n;
-  const mask = all ^ ((1n << BigInt(128 - c.prefix)) - 1n);
-  return { network: c.network, mask, length: c.prefix };
+  const mask = ALL_V6 ^ ((1n << BigInt(128 - length)) - 1n);
+  return { network: address & mask, mask, length };
 }
+
+export const toPrefixValue = (c: Cidr): PrefixValue => prefixValue(c.version === 4 ? Number(c.network) : c.network, c.prefix);
 
 export function prefixContains(p: PrefixValue, a: IpValue): boolean {
   if (typeof a === 'number') return typeof p.network === 'number' && ((a & (p.mask as number)) >>> 0) === p.network;

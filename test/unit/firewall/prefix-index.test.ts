@@ -8,17 +8,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { PrefixHash } from '../../../src/firewall/prefix-hash.js';
 import { wordsOf } from '../../../src/firewall/words.js';
-import { prefixContains, type PrefixValue } from '../../../src/packet/ip-value.js';
+import { prefixContains, prefixValue, type PrefixValue } from '../../../src/packet/ip-value.js';
 
-const v4 = (network: number, length: number): PrefixValue => {
-  const mask = length === 0 ? 0 : (0xffffffff << (32 - length)) >>> 0;
-  return { network: (network & mask) >>> 0, mask, length };
-};
-const v6 = (network: bigint, length: number): PrefixValue => {
-  const all = (1n << 128n) - 1n;
-  const mask = all ^ ((1n << BigInt(128 - length)) - 1n);
-  return { network: network & mask, mask, length };
-};
+const v4 = (network: number, length: number): PrefixValue => prefixValue(network, length);
+const v6 = (network: bigint, length: number): PrefixValue => prefixValue(network, length);
 
 /** Addresses from a small pool, so prefixes often contain them. */
 const addr4 = fc.constantFrom(0x0a000001, 0x0a000102, 0x0a0001ff, 0xc0a80001, 0x0a800000).chain((a) => fc.integer({ min: 0, max: 3 }).map((d) => (a + d) >>> 0));
