@@ -15,7 +15,7 @@ import type { FrameMeta } from './node-contract.js';
 /** A frame arriving at one of a host's interfaces; host.receive leaves the stack's reply for host.reply. */
 export interface HostArrival extends L3Arrival {
   readonly host: HostNode;
-  readonly port: string;
+  port: string;
   reply: IpPacket | undefined;
 }
 

@@ -44,6 +44,8 @@ export class HostNode implements SimNode {
   private nextEchoSeq = 0;
   /** The detail of a route taken, per route text and next hop (shared by every event that reads the same). */
   private readonly routeDetails = new SharedDetails<string, IpValue>();
+  /** The one arrival the receive stages read, refilled per frame (see L3Arrival). */
+  private arrival: HostArrival | undefined;
 
   constructor(
     readonly id: string,
@@ -121,7 +123,17 @@ export class HostNode implements SimNode {
   }
 
   receive(sim: Sim, port: string, frame: Frame, meta: FrameMeta): void {
-    runStages(this.stages, { host: this, sim, meta, node: this.id, port, iface: this.interfaces.get(port)!, neighbors: this.neighbors, frame, reply: undefined });
+    const iface = this.interfaces.get(port)!;
+    let a = this.arrival;
+    if (a) {
+      a.sim = sim;
+      a.meta = meta;
+      a.port = port;
+      a.iface = iface;
+      a.frame = frame;
+      a.reply = undefined;
+    } else a = this.arrival = { host: this, sim, meta, node: this.id, port, iface, neighbors: this.neighbors, frame, reply: undefined };
+    runStages(this.stages, a);
   }
 
   /** Does this packet answer a flow we opened (including ICMP errors quoting our packets)? */

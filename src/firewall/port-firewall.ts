@@ -39,16 +39,29 @@ export class PortFirewall implements PortFilter {
   readonly conntrack = new ConnTrack();
   /** The detail of a new flow a rule allowed, per rule (shared by every flow it allows). */
   private allowDetails: Map<MatchRule, Detail> | undefined;
+  private hop: PortHop | undefined;
 
   constructor(readonly config: PortFirewallConfig, readonly tables: PortTables) {}
 
   /** A filter table passes the frame when no stage stopped it. */
   egress(sim: Sim, node: string, port: string, frame: Frame, meta: FrameMeta): boolean {
-    return runStages(this.tables.out, { fw: this, sim, node, port, frame, meta }) === FELL_THROUGH;
+    return runStages(this.tables.out, this.hopFor(sim, node, port, frame, meta)) === FELL_THROUGH;
   }
 
   ingress(sim: Sim, node: string, port: string, frame: Frame, meta: FrameMeta): boolean {
-    return runStages(this.tables.in, { fw: this, sim, node, port, frame, meta }) === FELL_THROUGH;
+    return runStages(this.tables.in, this.hopFor(sim, node, port, frame, meta)) === FELL_THROUGH;
+  }
+
+  /** The filter's one hop context, refilled for this frame. */
+  private hopFor(sim: Sim, node: string, port: string, frame: Frame, meta: FrameMeta): PortHop {
+    const hop = this.hop;
+    if (!hop) return (this.hop = { fw: this, sim, node, port, frame, meta });
+    hop.sim = sim;
+    hop.node = node;
+    hop.port = port;
+    hop.frame = frame;
+    hop.meta = meta;
+    return hop;
   }
 
   /** The groups' decision on an IP packet (sg.egress, sg.ingress): conntrack first, then the rules. */

@@ -13,15 +13,18 @@ import { liftsBlocker } from '../trace/verdict-reducer.js';
 import type { PortFirewall } from './port-firewall.js';
 import { spoofingReason } from './port-security.js';
 
-/** One frame's way through a port's filter: what each stage reads. */
+/**
+ * One frame's way through a port's filter: what each stage reads. The filter keeps one and
+ * refills it per frame (its stages never re-enter the same filter): see SwitchHop.
+ */
 export interface PortHop {
   readonly fw: PortFirewall;
-  readonly sim: Sim;
+  sim: Sim;
   /** The node that owns the port (the instance). */
-  readonly node: string;
-  readonly port: string;
-  readonly frame: Frame;
-  readonly meta: FrameMeta;
+  node: string;
+  port: string;
+  frame: Frame;
+  meta: FrameMeta;
 }
 
 const SPOOFED = stop('port security: the frame\'s source is not the port\'s');

@@ -11,15 +11,19 @@ import { NEXT, stop, type StageDecision } from '../util/stages.js';
 import type { L3Interface } from './l3-interface.js';
 import type { NeighborResolver } from './neighbors.js';
 
-/** A frame arriving at an L3 node's interface: what the receive stages read. */
+/**
+ * A frame arriving at an L3 node's interface: what the receive stages read. Each node keeps one
+ * and refills it per frame (receive stages only queue frames and never re-enter their node's
+ * receive), as the switch does its SwitchHop.
+ */
 export interface L3Arrival {
-  readonly sim: Sim;
-  readonly meta: FrameMeta;
+  sim: Sim;
+  meta: FrameMeta;
   /** The node's id, for its trace events. */
   readonly node: string;
-  readonly iface: L3Interface;
+  iface: L3Interface;
   readonly neighbors: NeighborResolver;
-  readonly frame: Frame;
+  frame: Frame;
 }
 
 const ARP_TAKEN = stop('ARP: answered, learnt or ignored by the neighbour table');

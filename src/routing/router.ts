@@ -48,7 +48,7 @@ export interface RouterOptions {
 /** A frame arriving on one of the router's interfaces. */
 export interface RouterArrival extends L3Arrival {
   readonly router: RouterNode;
-  readonly port: string;
+  port: string;
 }
 
 /** One packet's way through a router: what each stage reads and what it leaves for the next. */
@@ -77,6 +77,8 @@ export class RouterNode implements SimNode {
   /** Details shared by every event that reads the same: a route and next hop, an egress interface. */
   readonly routeDetails = new SharedDetails<Route, IpValue>();
   readonly forwardDetails = new SharedDetails<string, Mac>();
+  /** The one arrival the receive stages read, refilled per frame (see L3Arrival); forward's hop is per packet, since forward re-enters itself (an ICMP error, an answer). */
+  private arrival: RouterArrival | undefined;
 
   constructor(
     readonly id: string,
@@ -97,7 +99,16 @@ export class RouterNode implements SimNode {
   }
 
   receive(sim: Sim, port: string, frame: Frame, meta: FrameMeta): void {
-    runStages(this.options.receive, { router: this, sim, meta, node: this.id, port, iface: this.interfaces.get(port)!, neighbors: this.neighbors, frame });
+    const iface = this.interfaces.get(port)!;
+    let a = this.arrival;
+    if (a) {
+      a.sim = sim;
+      a.meta = meta;
+      a.port = port;
+      a.iface = iface;
+      a.frame = frame;
+    } else a = this.arrival = { router: this, sim, meta, node: this.id, port, iface, neighbors: this.neighbors, frame };
+    runStages(this.options.receive, a);
   }
 
   /** Routes a packet that arrived on `inPort` (or that the router itself originated, inPort null) through its stage table. */

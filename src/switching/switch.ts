@@ -12,20 +12,25 @@ import { runStages, type Pipeline } from '../util/stages.js';
 import { MacTable } from './mac-table.js';
 import { SharedDetails, type Detail } from '../trace/shared-details.js';
 
-/** One frame's way through a switch: what each stage reads. */
+/**
+ * One frame's way through a switch: what each stage reads. The switch keeps one and refills it
+ * per frame (a stage only queues frames, so a run never re-enters its own switch): an object
+ * per frame was a measurable share of a hop's cost.
+ */
 export interface SwitchHop {
   readonly sw: SwitchNode;
-  readonly sim: Sim;
-  readonly meta: FrameMeta;
+  sim: Sim;
+  meta: FrameMeta;
   /** The ingress port. */
-  readonly port: string;
-  readonly frame: Frame;
+  port: string;
+  frame: Frame;
 }
 
 export class SwitchNode implements SimNode {
   readonly table = new MacTable();
   /** The detail of a forward, per destination MAC and port out (shared by every frame that reads the same). */
   private readonly forwardDetails = new SharedDetails<Mac, string>();
+  private hop: SwitchHop | undefined;
 
   constructor(
     readonly id: string,
@@ -38,7 +43,14 @@ export class SwitchNode implements SimNode {
   ) {}
 
   receive(sim: Sim, port: string, frame: Frame, meta: FrameMeta): void {
-    runStages(this.stages, { sw: this, sim, meta, port, frame });
+    let hop = this.hop;
+    if (hop) {
+      hop.sim = sim;
+      hop.meta = meta;
+      hop.port = port;
+      hop.frame = frame;
+    } else hop = this.hop = { sw: this, sim, meta, port, frame };
+    runStages(this.stages, hop);
   }
 
   /** The detail of a forward to `mac` out of `out`. */
