@@ -21,10 +21,10 @@ import { suggestion } from '../topology/did-you-mean.js';
 import { describeValue, type Issue, type Path } from '../topology/issue.js';
 import type { Cloud } from '../topology/model.js';
 import { readSource } from '../topology/source.js';
-import type { VerdictKind } from '../trace/verdict.js';
+import { VERDICT_KINDS, type VerdictKind } from '../trace/verdict.js';
 
 /** The verdicts a probe may `expect`, as the trace JSON contract names them. */
-export const VERDICTS: readonly VerdictKind[] = ['delivered', 'refused', 'dropped', 'unreachable', 'expired'];
+export const VERDICTS: readonly VerdictKind[] = VERDICT_KINDS;
 /** The keys a probe of a probes file takes beyond those of probe/probe.ts. */
 const TEST_KEYS = ['name', 'expect', 'observed_src'] as const;
 

@@ -11,7 +11,7 @@ import { formatIpValue, type IpValue } from '../packet/ip-value.js';
 import { summarizeFrame, summarizePacket } from '../packet/summary.js';
 import type { Cloud } from '../topology/model.js';
 import type { TraceEvent } from '../trace/events.js';
-import type { Verdict } from '../trace/verdict.js';
+import type { ProbeTarget, Verdict } from '../trace/verdict.js';
 import { INITIAL_VERDICT_STATE, reduceVerdict, verdictFrom, type VerdictFact, type VerdictState } from '../trace/verdict-reducer.js';
 import { buildPortFirewalls } from '../firewall/install.js';
 import { buildWorld, type World } from './build-world.js';
@@ -50,6 +50,11 @@ export interface ProbeSpec {
   readonly src?: IpValue;
   /** The source port (TCP, UDP); by default the sender's next ephemeral port. */
   readonly sport?: number;
+  /**
+   * The node the probe is meant for, when it named one (resolveProbe fills it in): a packet
+   * another node takes is then `misdelivered`, not delivered or refused.
+   */
+  readonly target?: ProbeTarget;
 }
 
 /**
@@ -361,6 +366,7 @@ export class Simulator implements Sim {
     const log = this.log;
     for (let i = state.firstEvent; own && i < log.length; i++) own = log[i]!.probe === state.id;
     const events = own ? log.slice(state.firstEvent) : log.slice(state.firstEvent).filter((e) => e.probe === state.id);
-    return verdictFrom(state.verdict, events, { kind: 'dropped', node: spec.from, stage: 'drop', reason: `the packet to ${formatIpValue(spec.to)} was lost: no node took it` });
+    const aim = spec.target ? { target: spec.target, from: spec.from, to: spec.to } : undefined;
+    return verdictFrom(state.verdict, events, { kind: 'dropped', node: spec.from, stage: 'drop', reason: `the packet to ${formatIpValue(spec.to)} was lost: no node took it` }, aim);
   }
 }

@@ -8,7 +8,8 @@
 import { parseIp } from '../address/ip.js';
 import { resolveDestination, resolveSource } from '../engine/endpoints.js';
 import type { ProbeSpec } from '../engine/simulator.js';
-import { toIpValue } from '../packet/ip-value.js';
+import { fromIpValue, toIpValue } from '../packet/ip-value.js';
+import { addressInSenderSpace, probeTarget } from './address-space.js';
 import { suggestion } from '../topology/did-you-mean.js';
 import { describeValue, type Issue, type Path } from '../topology/issue.js';
 import type { Cloud } from '../topology/model.js';
@@ -141,6 +142,14 @@ export function resolveProbe(cloud: Cloud, probe: NamedProbe): ProbeResolution {
     return { ok: false, issues };
   }
   const source = spoofed ? toIpValue(spoofed) : src.value.ip;
-  const spec: ProbeSpec = { from: src.value.node, to: dst.value, proto: probe.proto, port: probe.port, ...(source !== undefined ? { src: source } : {}) };
+  // A named destination: its address as the sender's address space knows it, and the node that
+  // must take the packet for the verdict to be delivered or refused.
+  let to = dst.value;
+  let target;
+  if (parseIp(probe.to) === undefined) {
+    if (cloud.instances.has(probe.to)) to = toIpValue(addressInSenderSpace(cloud, src.value.name, probe.to, fromIpValue(to)));
+    target = probeTarget(cloud, src.value.name, probe.to, fromIpValue(to));
+  }
+  const spec: ProbeSpec = { from: src.value.node, to, proto: probe.proto, port: probe.port, ...(source !== undefined ? { src: source } : {}), ...(target ? { target } : {}) };
   return { ok: true, probe: { ...probe, spec } };
 }

@@ -28,7 +28,7 @@ export const PROTOCOL_VERSION = 1;
 export const MAX_DEPTH = 8;
 /** Probes one `inject` may ask for (as `vnet trace --count`). */
 export const MAX_INJECT_COUNT = MAX_PROBE_COUNT;
-export const VERDICT_KINDS: readonly VerdictKind[] = ['delivered', 'refused', 'dropped', 'unreachable', 'expired'];
+export const VERDICT_KINDS: readonly VerdictKind[] = ['delivered', 'refused', 'dropped', 'unreachable', 'expired', 'misdelivered'];
 /** Every stage id the engine emits (a subscription may name one, or a prefix such as `sg`). */
 export const STAGES: readonly string[] = [...new Set<string>([...Object.values(PIPELINE).flat(), 'drop'])];
 

@@ -69,11 +69,12 @@ export function renderVerdict(v: Verdict, style: Style): string[] {
   lines.push(`${style.bold('path:')} ${v.path.map(shortNode).join(' → ')}`);
   if (v.nat.length) lines.push(`${style.bold('nat:')} ${v.nat.map((n) => `${shortNode(n.node)} ${n.kind} ${n.from} ⇒ ${n.to}`).join('; ')}`);
   if (v.lb) lines.push(`${style.bold('load balancer:')} ${shortNode(v.lb.node)} chose ${v.lb.member} (${v.lb.algorithm})`);
+  if (v.verdict === 'misdelivered' && v.landed) lines.push(`${style.bold('landed at:')} ${shortNode(v.landed.node)}${v.landed.port ? ` (port ${v.landed.port})` : ' (over loopback)'}`);
   if (v.observed) lines.push(`${style.bold('observed at destination:')} ${v.observed.src} → ${v.observed.dst}`);
   return lines;
 }
 
 /** The JSON contract of docs/trace-json.md: the verdict object, events included. */
 export function verdictJson(v: Verdict): Record<string, unknown> {
-  return { verdict: v.verdict, reply: v.reply, path: v.path, drop: v.drop, blockers: v.blockers, nat: v.nat, lb: v.lb, observed: v.observed, reason: v.reason, events: v.events };
+  return { verdict: v.verdict, reply: v.reply, path: v.path, drop: v.drop, blockers: v.blockers, nat: v.nat, lb: v.lb, observed: v.observed, landed: v.landed, reason: v.reason, events: v.events };
 }

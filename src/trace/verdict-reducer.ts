@@ -6,10 +6,10 @@
  * wins, only the probe's own (forward) packet counts as blocked, balanced or translated.
  */
 import type { IpPacket } from '../packet/frame.js';
-import { formatIpValue } from '../packet/ip-value.js';
+import { formatIpValue, type IpValue } from '../packet/ip-value.js';
 import type { Stage } from '../engine/pipeline.js';
 import type { Direction, TraceEvent } from './events.js';
-import { pathOf, type NatEntry, type Verdict, type VerdictKind } from './verdict.js';
+import { pathOf, type Landing, type NatEntry, type ProbeTarget, type Verdict, type VerdictKind } from './verdict.js';
 
 /** Where and why a probe ended (or would have, for a blocker with `--explain all`). */
 export interface Outcome {
@@ -79,13 +79,51 @@ export function reduceVerdictFacts(facts: readonly { readonly fact: VerdictFact;
   return facts.reduce((s, f) => reduceVerdict(s, f.fact, f.dir), INITIAL_VERDICT_STATE);
 }
 
+/** What a probe named and where it was sent from, for the landing check of verdictFrom. */
+export interface ProbeAim {
+  readonly target: ProbeTarget;
+  /** The sender's node id and the destination address the packet carried. */
+  readonly from: string;
+  readonly to: IpValue;
+}
+
+/** A node id as a reason names it: `a-vm1`, `load balancer web-lb`, `router edge`. */
+function describeNode(id: string, sender: string): string {
+  if (id === sender) return `${id.slice(id.indexOf(':') + 1)} itself`;
+  const colon = id.indexOf(':');
+  const kind = colon < 0 ? id : id.slice(0, colon);
+  const name = id.slice(colon + 1);
+  switch (kind) {
+    case 'lb': return `load balancer ${name}`;
+    case 'router': return `router ${name}`;
+    case 'internet': return 'an undeclared host on the internet';
+    default: return name;
+  }
+}
+
+/** The port where the deciding stage ran at the node that took the packet (null over loopback). */
+function landingPort(events: readonly TraceEvent[], o: Outcome): string | null {
+  for (let i = events.length - 1; i >= 0; i--) {
+    const e = events[i]!;
+    if (e.direction === 'forward' && e.node === o.node && e.stage === o.stage) return e.port;
+  }
+  return null;
+}
+
 /**
  * The verdict JSON of a probe from its final state and its own trace events; `fallback` is the
- * outcome of a probe no stage decided (its packet was lost).
+ * outcome of a probe no stage decided (its packet was lost). With `aim` (the probe named a
+ * node), a packet taken by any other node is `misdelivered`, never delivered or refused.
  */
-export function verdictFrom(s: VerdictState, events: readonly TraceEvent[], fallback: Outcome): Verdict {
-  const o = s.outcome ?? fallback;
+export function verdictFrom(s: VerdictState, events: readonly TraceEvent[], fallback: Outcome, aim?: ProbeAim): Verdict {
+  let o = s.outcome ?? fallback;
   const stopped = o.kind === 'dropped' || o.kind === 'unreachable' || o.kind === 'expired';
+  const landed: Landing | null = stopped ? null : { node: o.node, port: landingPort(events, o) };
+  if (aim && landed && !aim.target.nodes.includes(landed.node)) {
+    const t = aim.target;
+    const reason = `${t.name}'s address ${formatIpValue(aim.to)} is, in ${t.sender}'s address space, ${describeNode(landed.node, aim.from)}; ${t.hint}`;
+    o = { ...o, kind: 'misdelivered', reason };
+  }
   return {
     verdict: o.kind,
     reply: s.replied,
@@ -95,6 +133,7 @@ export function verdictFrom(s: VerdictState, events: readonly TraceEvent[], fall
     nat: s.nat,
     lb: s.lb,
     observed: s.observed ? { src: formatIpValue(s.observed.src), dst: formatIpValue(s.observed.dst) } : null,
+    landed,
     reason: o.reason,
     events,
   };

@@ -82,9 +82,13 @@ describe('checkProbe', () => {
 describe('resolveProbe', () => {
   it('names and addresses → the simulator\'s probe; an address as sender is its source', () => {
     const r = resolveProbe(cloud, named({ from: 'client', to: 'web-1', proto: 'tcp', port: 22 }));
-    expect(r.ok && r.probe.spec).toEqual({ from: 'host:client', to: 10 * 2 ** 24 + 2, proto: 'tcp', port: 22 });
+    // A named destination carries its target: the node that must take the packet.
+    const target = (sender: string) => ({ name: 'web-1', nodes: ['instance:web-1'], sender, hint: expect.any(String) as string });
+    expect(r.ok && r.probe.spec).toEqual({ from: 'host:client', to: 10 * 2 ** 24 + 2, proto: 'tcp', port: 22, target: target('client') });
     const byAddress = resolveProbe(cloud, named({ from: '10.0.0.30', to: 'web-1' }));
-    expect(byAddress.ok && byAddress.probe.spec).toEqual({ from: 'instance:dual', to: 10 * 2 ** 24 + 2, proto: 'icmp', port: 0, src: 10 * 2 ** 24 + 30 });
+    expect(byAddress.ok && byAddress.probe.spec).toEqual({ from: 'instance:dual', to: 10 * 2 ** 24 + 2, proto: 'icmp', port: 0, src: 10 * 2 ** 24 + 30, target: target('dual') });
+    const toAddress = resolveProbe(cloud, named({ from: 'client', to: '10.0.0.2' }));
+    expect(toAddress.ok && toAddress.probe.spec.target).toBeUndefined();
     const v6 = resolveProbe(cloud, named({ from: 'web-1', to: 'dual', ipv6: true }));
     expect(v6.ok && typeof v6.probe.spec.to).toBe('bigint');
     const spoofed = resolveProbe(cloud, named({ to: 'dual', proto: 'tcp', port: 80, spoof: '10.0.0.99' }));

@@ -8,7 +8,7 @@ import type { Verdict } from '../../../src/trace/verdict.js';
 
 const vnet = (over: Partial<Verdict> = {}): Verdict => ({
   verdict: 'delivered', reply: true, path: [], drop: null, blockers: [], nat: [], lb: null,
-  observed: { src: '10.0.0.2', dst: '10.0.0.3' }, reason: 'delivered: listening on tcp/80', events: [], ...over,
+  observed: { src: '10.0.0.2', dst: '10.0.0.3' }, landed: { node: 'instance:web-2', port: 'web-2/eth0' }, reason: 'delivered: listening on tcp/80', events: [], ...over,
 });
 const real = (over: Partial<RealOutcome> = {}): RealOutcome => ({ verdict: 'delivered', seenSrc: '10.0.0.2', seenDst: '10.0.0.3', dropAt: null, detail: null, ...over });
 const lb = (algorithm: string) => ({ node: 'lb:web-lb', member: 'web-1', algorithm });
