@@ -1,5 +1,6 @@
-// Builds dist/ with esbuild. The CLI is one bundled file so `vnet` starts fast (no TypeScript
-// loader, no resolution of hundreds of module files at every start); the library entries keep
+// Builds dist/ with esbuild. The CLI is bundled so `vnet` starts fast (no TypeScript loader, no
+// resolution of hundreds of module files at every start), a small entry and a chunk per command
+// that only that command loads (bench/startup.bench.ts measures it); the library entries keep
 // their dependencies external so users share one copy, and ship their declarations (dist/types,
 // tsc -p tsconfig.build.json) so a user's strict `tsc` finds `vnet` and `vnet/testing`.
 // Type checking is `npm run typecheck`: here a type error only warns.
@@ -12,6 +13,35 @@ import { createRequire } from 'node:module';
 const common = { bundle: true, platform: 'node', format: 'esm', target: 'node20', sourcemap: true, logLevel: 'warning' };
 // CommonJS dependencies (ip-num, netmask, graphology) call require(); give the ESM bundle one.
 const requireShim = "import { createRequire as __vnetRequire } from 'node:module'; const require = __vnetRequire(import.meta.url);";
+
+/** The modules src/cli/main.ts import()s, one per command (or group of commands). */
+const COMMANDS = ['api', 'audit', 'conform', 'reach', 'realize', 'serve', 'show', 'test', 'trace', 'validate'];
+/**
+ * In the CommonJS entry, main.ts's import('./trace.js') stays a dynamic import, of the chunk
+ * dist/cli/trace.js: bundling it would load every command's code at every start, which is what
+ * the split is for (the whole CLI was one 670 KB file; `vnet --version` spent ~90% of its time
+ * compiling it).
+ */
+const commandsApart = {
+  name: 'commands-apart',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/[a-z-]+\.js$/ }, (args) => {
+      const name = args.path.slice(2, -3);
+      if (args.kind !== 'dynamic-import') return undefined;
+      if (!COMMANDS.includes(name)) return { errors: [{ text: `${args.path} is import()ed by ${args.importer} but is not in build.mjs's COMMANDS` }] };
+      return { path: `./cli/${name}.js`, external: true };
+    });
+  },
+};
+
+/**
+ * Chunks are named by their content's hash: after a build, those it did not write are from
+ * an older one. Removed only now, so a `vnet` started during the build still finds its chunks.
+ */
+function dropStaleChunks(result) {
+  const written = new Set(Object.keys(result.metafile.outputs).map((f) => f.replace(/^dist\/cli\//, '')));
+  for (const f of readdirSync('dist/cli')) if (/^chunk-/.test(f) && !written.has(f)) rmSync(`dist/cli/${f}`, { force: true });
+}
 
 const ts = (dir) => readdirSync(dir).filter((f) => f.endsWith('.ts')).map((f) => `${dir}/${f}`);
 
@@ -58,9 +88,11 @@ async function declarations() {
 
 await Promise.all([
   declarations(),
-  // CommonJS output: Node 20 loads one CJS file ~10-20 ms faster than the same code as ESM.
-  // import.meta is ESM-only; code that needs its own location falls back to __dirname there (server/viewer-assets.ts).
-  build({ ...common, format: 'cjs', entryPoints: { vnet: 'src/cli/main.ts' }, outExtension: { '.js': '.cjs' }, outdir: 'dist', minify: true, banner: { js: '#!/usr/bin/env node' }, define: { 'import.meta.url': 'undefined' } }),
+  // The CLI: dist/vnet.cjs holds only the argument parser and the command table; each command's
+  // module is an ESM entry of dist/cli/ that it import()s when that command runs.
+  build({ ...common, format: 'cjs', entryPoints: { vnet: 'src/cli/main.ts' }, outExtension: { '.js': '.cjs' }, outdir: 'dist', minify: true, banner: { js: '#!/usr/bin/env node' }, plugins: [commandsApart] }),
+  // The commands share chunks (the loader, the simulator) instead of each bundling a copy.
+  build({ ...common, entryPoints: Object.fromEntries(COMMANDS.map((c) => [c, `src/cli/${c}.ts`])), outdir: 'dist/cli', splitting: true, chunkNames: 'chunk-[hash]', minify: true, banner: { js: requireShim }, metafile: true }).then(dropStaleChunks),
   // The agent `vnet realize` runs inside each namespace (listeners, probes): small and CommonJS.
   build({ ...common, format: 'cjs', entryPoints: { 'realize-agent': 'src/realize-runner/agent/agent.ts' }, outExtension: { '.js': '.cjs' }, outdir: 'dist', minify: true }),
   build({ ...common, entryPoints: { index: 'src/index.ts', testing: 'src/testing/index.ts' }, outdir: 'dist', packages: 'external' }),

@@ -1,19 +1,18 @@
 /**
  * The `vnet` command: argument parsing (commander) and dispatch to one module per command.
- * Bad input ends with a message and exit code 1, never a stack trace.
+ * Each command's module is imported only when that command runs (scripts/build.mjs makes each
+ * a chunk of its own), so `vnet --version` or `vnet validate` do not load the server, the
+ * realization or the simulator. Bad input ends with a message and exit code 1, never a stack trace.
  */
 import { Command, CommanderError } from 'commander';
 import { processIo } from './io.js';
-import { runApi, type ApiOptions } from './api.js';
-import { runAudit, type AuditOptions } from './audit.js';
-import { runConform, type ConformOptions } from './conform.js';
-import { runReach } from './reach.js';
-import { runRealize, type RealizeOptions } from './realize.js';
-import { runServe, type ServeOptions } from './serve.js';
-import { runShow } from './show.js';
-import { runTest, type TestOptions } from './test.js';
-import { runTrace, type TraceOptions } from './trace.js';
-import { runValidate } from './validate.js';
+import type { ApiOptions } from './api.js';
+import type { AuditOptions } from './audit.js';
+import type { ConformOptions } from './conform.js';
+import type { RealizeOptions } from './realize.js';
+import type { ServeOptions } from './serve.js';
+import type { TestOptions } from './test.js';
+import type { TraceOptions } from './trace.js';
 
 const io = processIo();
 const program = new Command('vnet')
@@ -26,13 +25,13 @@ const program = new Command('vnet')
 program.command('validate')
   .description('check topology files; exit 0 with a summary, or 1 with every error')
   .argument('<file...>', 'topology files (YAML or JSON; format: docs/topology.md)')
-  .action((files: string[]) => { process.exitCode = runValidate(files, io); });
+  .action(async (files: string[]) => { const { runValidate } = await import('./validate.js'); process.exitCode = runValidate(files, io); });
 
 program.command('show')
   .description('print the resolved cloud: subnets, ports with MACs and addresses, routers, groups')
   .argument('<file>', 'topology file (YAML or JSON)')
   .option('--json', 'print the resolved cloud as JSON')
-  .action((file: string, opts: { json?: boolean }) => { process.exitCode = runShow(file, opts, io); });
+  .action(async (file: string, opts: { json?: boolean }) => { const { runShow } = await import('./show.js'); process.exitCode = runShow(file, opts, io); });
 
 program.command('trace')
   .description('send a probe from A to B and explain every hop and the verdict')
@@ -48,21 +47,21 @@ program.command('trace')
   .option('--json', 'print the verdict and events as JSON (docs/trace-json.md)')
   .option('--pcap <file>', 'also write every frame of the probe(s), as it went on each wire, to a pcap file (Wireshark, tcpdump)')
   .option('--expect <verdict>', 'exit 1 unless every probe ends so: delivered, refused, dropped, unreachable or expired')
-  .action((file: string, opts: TraceOptions) => { process.exitCode = runTrace(file, opts, io); });
+  .action(async (file: string, opts: TraceOptions) => { const { runTrace } = await import('./trace.js'); process.exitCode = runTrace(file, opts, io); });
 
 program.command('test')
   .description('run a tests file: each probe against its expect (and observed_src); exit 0 all hold, 1 a mismatch, 2 invalid input')
   .argument('<topology>', 'topology file (YAML or JSON)')
   .argument('<tests>', 'tests file: probes with expect (YAML or JSON, docs/probes.md)')
   .option('--reporter <format>', 'text, json, junit (JUnit XML for CI) or tap', 'text')
-  .action((topology: string, tests: string, opts: TestOptions) => { process.exitCode = runTest(topology, tests, opts, io); });
+  .action(async (topology: string, tests: string, opts: TestOptions) => { const { runTest } = await import('./test.js'); process.exitCode = runTest(topology, tests, opts, io); });
 
 program.command('audit')
   .description('find redundant, unused and risky security rules; exit 0 clean, 1 on warnings, 2 on an invalid file')
   .argument('<file>', 'topology file (YAML or JSON)')
   .option('--json', 'print { findings, hits?, probes?, summary } as JSON')
   .option('--probes <file>', 'probes file (YAML or JSON, docs/probes.md): count how often each rule allows traffic')
-  .action((file: string, opts: AuditOptions) => { process.exitCode = runAudit(file, opts, io); });
+  .action(async (file: string, opts: AuditOptions) => { const { runAudit } = await import('./audit.js'); process.exitCode = runAudit(file, opts, io); });
 
 program.command('serve')
   .description('serve the live viewer and the WebSocket stream of traces (docs/websocket.md)')
@@ -71,7 +70,7 @@ program.command('serve')
   .option('--port <n>', 'port to listen on (0: any free port)', '8080')
   .option('--token <secret>', 'require ?token=SECRET from clients (needed to bind beyond loopback)')
   .option('--watch', 'reload the topology when the file changes (an invalid edit keeps the last good one)')
-  .action(async (file: string, opts: ServeOptions) => { process.exitCode = await runServe(file, opts, io); });
+  .action(async (file: string, opts: ServeOptions) => { const { runServe } = await import('./serve.js'); process.exitCode = await runServe(file, opts, io); });
 
 program.command('api')
   .description('serve Keystone v3 and Neutron v2.0 over HTTP for the openstack CLI and SDK')
@@ -79,7 +78,7 @@ program.command('api')
   .option('--host <host>', 'address to bind (loopback only)', '127.0.0.1')
   .option('--port <n>', 'port to listen on (0: any free port)', '8774')
   .option('--save <file>', 'rewrite this topology file (atomically) after every successful change')
-  .action(async (file: string | undefined, opts: ApiOptions) => { process.exitCode = await runApi(file, opts, io); });
+  .action(async (file: string | undefined, opts: ApiOptions) => { const { runApi } = await import('./api.js'); process.exitCode = await runApi(file, opts, io); });
 
 program.command('reach')
   .description('the reachability matrix: every source against every service of every destination')
@@ -88,7 +87,7 @@ program.command('reach')
   .option('--to <name>', 'only this destination')
   .option('--hits', 'count, per security-group rule, the matrix probes it allowed (rules nothing uses show 0)')
   .option('--json', 'print the matrix as JSON')
-  .action((file: string, opts: { json?: boolean; from?: string; to?: string; hits?: boolean }) => { process.exitCode = runReach(file, opts, io); });
+  .action(async (file: string, opts: { json?: boolean; from?: string; to?: string; hits?: boolean }) => { const { runReach } = await import('./reach.js'); process.exitCode = runReach(file, opts, io); });
 
 program.command('realize')
   .description('build the cloud in Linux network namespaces (root), remove it, or print the commands')
@@ -97,7 +96,7 @@ program.command('realize')
   .option('--up', 'build it: namespaces, bridges, veths, addresses, routes, nftables, listeners')
   .option('--down', 'remove every namespace of the prefix and what runs inside (idempotent)')
   .option('--prefix <p>', 'prefix of every name it creates (default: vn + a hash of the cloud name)')
-  .action(async (file: string, opts: RealizeOptions) => { process.exitCode = await runRealize(file, opts, io); });
+  .action(async (file: string, opts: RealizeOptions) => { const { runRealize } = await import('./realize.js'); process.exitCode = await runRealize(file, opts, io); });
 
 program.command('conform')
   .description('realize the cloud (root), run each probe for real and in vnet, and compare; exit 1 on an unexplained difference (docs/realize.md)')
@@ -106,7 +105,7 @@ program.command('conform')
   .option('--json', 'print the rows, the summary and the timings as JSON')
   .option('--prefix <p>', 'prefix of every name it creates (default: vn + a hash of the cloud name)')
   .option('--keep', 'leave the realization up afterwards, to look around (remove it with vnet realize FILE --down)')
-  .action(async (file: string, opts: ConformOptions) => { process.exitCode = await runConform(file, opts, io); });
+  .action(async (file: string, opts: ConformOptions) => { const { runConform } = await import('./conform.js'); process.exitCode = await runConform(file, opts, io); });
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   if (e instanceof CommanderError) {
