@@ -6,23 +6,26 @@
  */
 import { Identity, identityVersions } from './identity.js';
 import { neutronError, NeutronApi } from './neutron/api.js';
+import { octaviaError, OctaviaApi } from './octavia.js';
 import type { Store } from './store.js';
 import { ApiError, json, type ApiRequest, type ApiResponse } from './types.js';
 
 export class ApiApp {
   private readonly neutron: NeutronApi;
+  private readonly octavia: OctaviaApi;
 
   constructor(readonly store: Store, readonly identity: Identity, private readonly log: (line: string) => void = () => {}) {
     this.neutron = new NeutronApi(store);
+    this.octavia = new OctaviaApi(store);
   }
 
   handle(req: ApiRequest): ApiResponse {
     try {
       return this.route(req);
     } catch (e) {
-      if (e instanceof ApiError) return req.path.startsWith('/v3') || req.path === '/' ? keystoneError(e) : neutronError(e);
+      if (e instanceof ApiError) return errorFor(req.path, e);
       this.log(`vnet api: internal error on ${req.method} ${req.path}: ${(e as Error).message}`);
-      return neutronError(new ApiError(500, 'InternalServerError', 'Request Failed: internal server error while processing your request.'));
+      return errorFor(req.path, new ApiError(500, 'InternalServerError', 'Request Failed: internal server error while processing your request.'));
     }
   }
 
@@ -36,9 +39,17 @@ export class ApiApp {
     }
     const token = this.identity.check(req.headers['x-auth-token']);
     if (path === '/network' || path.startsWith('/network/')) return this.neutron.handle(req, path.slice('/network'.length), token);
+    if (path === '/load-balancer' || path.startsWith('/load-balancer/')) return this.octavia.handle(req, path.slice('/load-balancer'.length), token);
     if (path === '/api/topology.yaml' && req.method === 'GET') return { status: 200, headers: { 'Content-Type': 'application/yaml; charset=utf-8' }, text: this.store.text() };
     throw new ApiError(404, 'NotFound', `The resource could not be found: ${path}`);
   }
+}
+
+/** Each service's own error body: Keystone's, Octavia's (WSME), Nova's, Glance's (plain text), else Neutron's. */
+function errorFor(path: string, e: ApiError): ApiResponse {
+  if (path.startsWith('/v3') || path === '/') return keystoneError(e);
+  if (path.startsWith('/load-balancer')) return octaviaError(e);
+  return neutronError(e);
 }
 
 function keystoneError(e: ApiError): ApiResponse {

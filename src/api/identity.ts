@@ -161,5 +161,8 @@ export function catalog(base: string) {
     id: keystoneId('service', type), type, name,
     endpoints: ['public', 'internal', 'admin'].map((iface) => ({ id: keystoneId('endpoint', `${type}:${iface}`), interface: iface, region: REGION, region_id: REGION, url })),
   });
-  return [service('identity', 'keystone', `${base}/v3`), service('network', 'neutron', `${base}/network`)];
+  return [
+    service('identity', 'keystone', `${base}/v3`), service('network', 'neutron', `${base}/network`),
+    service('load-balancer', 'octavia', `${base}/load-balancer`), service('compute', 'nova', `${base}/compute/v2.1`), service('image', 'glance', `${base}/image`),
+  ];
 }

@@ -17,7 +17,8 @@ import { DEFAULT_USERS, projectId } from './identity.js';
 import { stableId } from './ids.js';
 import { ApiError } from './types.js';
 
-export type Kind = 'network' | 'subnet' | 'port' | 'router' | 'security_group' | 'security_group_rule' | 'floatingip';
+export type Kind = 'network' | 'subnet' | 'port' | 'router' | 'security_group' | 'security_group_rule' | 'floatingip'
+  | 'loadbalancer' | 'listener' | 'pool' | 'member' | 'healthmonitor' | 'server';
 
 /** What Neutron keeps about a resource that the topology format does not hold. */
 export interface Meta {
@@ -44,6 +45,8 @@ export interface StoreOptions {
   readonly now: () => number;
   /** Called with the topology text after every successful change (--save). */
   readonly onChange?: (text: string) => void;
+  /** How long a load balancer stays PENDING_* after a change (Octavia's provisioning), in ms (default 1000). */
+  readonly lbSettleMs?: number;
 }
 
 interface State {
@@ -53,6 +56,10 @@ interface State {
 }
 
 const metaKey = (kind: Kind, key: string) => `${kind}:${key}`;
+/** Keys of Octavia's objects: a listener by its load balancer and L4 port, pools and members inside it. */
+export const listenerKey = (lb: string, protocol: string, port: number) => `${lb}/listener/${protocol === 'udp' ? 'udp' : 'tcp'}/${port}`;
+export const poolKey = (lb: string, pool: string) => `${lb}/pool/${pool}`;
+export const memberKey = (pool: string, instance: string, port: number) => `${pool}/member/${instance}:${port}`;
 export const isoTime = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 export class Store {
@@ -64,10 +71,13 @@ export class Store {
     const cloud = load(doc);
     this.state = { doc: pinAllocations(structuredClone(doc), cloud), meta: new Map(), counter: 0 };
     this.loaded = load(this.state.doc);
-    this.reindex();
+    this.reindex(true);
   }
 
   get cloud(): Cloud { return this.loaded; }
+  /** The wall clock (the shell's), for timestamps and Octavia's PENDING_* window. */
+  now(): number { return this.opts.now(); }
+  get lbSettleMs(): number { return this.opts.lbSettleMs ?? 1000; }
   get doc(): Doc { return this.state.doc; }
   get seed(): number { return this.loaded.seed; }
 
@@ -104,8 +114,12 @@ export class Store {
     return result;
   }
 
-  /** Gives every resource of the loaded cloud its metadata (IDs from the seed and its key), and drops what is gone. */
-  private reindex(): void {
+  /**
+   * Gives every resource of the loaded cloud its metadata (IDs from the seed and its key), and
+   * drops what is gone. At start-up every instance of the file is a Nova server; later only
+   * those created through Nova are (a Neutron port alone is a one-port instance, not a server).
+   */
+  private reindex(initial = false): void {
     const { meta } = this.state;
     const cloud = this.loaded;
     const seed = cloud.seed;
@@ -152,6 +166,32 @@ export class Store {
       });
     }
     for (const f of cloud.floatingIps.values()) ensure('floatingip', f.name, '', {}, undefined, f.project);
+    for (const i of cloud.instances.values()) {
+      const k = metaKey('server', i.name);
+      if (initial) ensure('server', i.name, i.name, {}, undefined, i.project);
+      else if (meta.has(k)) present.add(k);
+    }
+    for (const lb of cloud.loadBalancers.values()) {
+      ensure('loadbalancer', lb.name, lb.name, {}, undefined, lb.project);
+      for (const l of lb.listeners) {
+        const l4 = l.protocol === 'udp' ? 'udp' : 'tcp';
+        const lm = ensure('listener', listenerKey(lb.name, l.protocol, l.port), '', { protocol: l.protocol.toUpperCase() }, undefined, lb.project);
+        Object.assign(lm.attrs, { lb: lb.name, l4, port: l.port, pool: l.pool });
+        delete lm.attrs.pending;
+      }
+      for (const p of lb.pools) {
+        const pk = poolKey(lb.name, p.name);
+        const protocol = lb.listeners.find((l) => l.pool === p.name)?.protocol.toUpperCase() ?? 'TCP';
+        Object.assign(ensure('pool', pk, p.name, { protocol }, undefined, lb.project).attrs, { lb: lb.name, pool: p.name });
+        for (const mb of p.members) {
+          const mm = ensure('member', memberKey(pk, mb.instance, mb.protocolPort), '', {}, undefined, lb.project);
+          Object.assign(mm.attrs, { lb: lb.name, pool: p.name, instance: mb.instance, port: mb.protocolPort });
+        }
+        if (p.healthMonitor) Object.assign(ensure('healthmonitor', `${pk}/hm`, '', { type: p.healthMonitor.type.toUpperCase() }, undefined, lb.project).attrs, { lb: lb.name, pool: p.name });
+      }
+    }
+    // A listener without a default pool cannot be written in the file yet; it lives here until it has one.
+    for (const m of meta.values()) if (m.kind === 'listener' && m.attrs.pending === true && cloud.loadBalancers.has(String(m.attrs.lb))) present.add(metaKey('listener', m.key));
     for (const k of [...meta.keys()]) if (!present.has(k)) meta.delete(k);
     this.byId.clear();
     for (const [k, m] of meta) this.byId.set(m.id, k);
@@ -184,6 +224,21 @@ export class Tx {
   }
 
   remove(kind: Kind, key: string): void { this.state.meta.delete(metaKey(kind, key)); }
+
+  /** Every metadata entry of a kind inside the transaction. */
+  all(kind: Kind): Meta[] { return [...this.state.meta.values()].filter((m) => m.kind === kind); }
+
+  /** Moves a resource's metadata to another key, keeping its ID (a port bound to a server, an unbound one). */
+  rekey(kind: Kind, from: string, to: string): Meta {
+    const m = this.state.meta.get(metaKey(kind, from));
+    if (!m) throw new ApiError(500, 'InternalServerError', `no ${kind} ${from}`);
+    this.state.meta.delete(metaKey(kind, from));
+    const moved = { ...m, key: to };
+    this.state.meta.set(metaKey(kind, to), moved);
+    return moved;
+  }
+
+  get now(): number { return this.opts.now(); }
 
   /** A document key for a new resource, from its name: unique among every key of the file. */
   uniqueKey(name: string, fallback: string): string {
@@ -218,11 +273,12 @@ function writeProjects(state: State, adminProject: string): void {
     else if (m.kind === 'router') set(doc.routers?.[m.key], m);
     else if (m.kind === 'security_group' && !PROJECT_DEFAULT_GROUP.test(m.key) && m.key !== 'default') set(doc.security_groups?.[m.key], m);
     else if (m.kind === 'floatingip') set(doc.floating_ips?.[m.key], m);
+    else if (m.kind === 'loadbalancer') set(doc.load_balancers?.[m.key], m);
     else if (m.kind === 'port') {
       // Router and VIP ports follow their router or load balancer; an instance's, the instance.
       const owner = m.key.split('/')[0]!;
-      if (!doc.routers?.[owner] && !doc.load_balancers?.[owner]) set(doc.instances?.[owner], m);
-    }
+      if (!doc.routers?.[owner] && !doc.load_balancers?.[owner] && !state.meta.has(metaKey('server', owner))) set(doc.instances?.[owner], m);
+    } else if (m.kind === 'server') set(doc.instances?.[m.key], m);
   }
   for (const name of [...used].sort()) (doc.projects ??= {})[name] ??= {};
 }

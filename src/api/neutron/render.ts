@@ -75,12 +75,14 @@ export function renderPort(store: Store, m: Meta): Json {
   let deviceOwner = typeof m.attrs.device_owner === 'string' ? m.attrs.device_owner : builtOwner(p);
   let deviceId = typeof m.attrs.device_id === 'string' ? m.attrs.device_id : '';
   if (p.owner.kind === 'router') deviceId = store.meta('router', p.owner.name)!.id;
-  else if (p.owner.kind === 'load_balancer') deviceId = stableId(store.seed, 'loadbalancer', p.owner.name);
-  else if (m.attrs.device_owner === undefined) deviceId = stableId(store.seed, 'server', p.owner.name);
+  else if (p.owner.kind === 'load_balancer') deviceId = `lb-${store.meta('loadbalancer', p.owner.name)?.id ?? stableId(store.seed, 'loadbalancer', p.owner.name)}`;
+  else if (m.attrs.device_owner === undefined) deviceId = store.meta('server', p.owner.name)?.id ?? stableId(store.seed, 'server', p.owner.name);
   if (p.owner.kind !== 'instance') deviceOwner = builtOwner(p);
   const groups = p.securityGroups.map((g) => store.meta('security_group', g)?.id).filter((x) => x !== undefined);
+  // Octavia names its VIP port after the load balancer.
+  const name = p.owner.kind === 'load_balancer' && m.name === '' ? `octavia-lb-${store.meta('loadbalancer', p.owner.name)?.id ?? ''}` : m.name;
   return {
-    ...standard(m), network_id: networkId, mac_address: p.mac, admin_state_up: bool(m.attrs.admin_state_up, true),
+    ...standard(m), name, network_id: networkId, mac_address: p.mac, admin_state_up: bool(m.attrs.admin_state_up, true),
     status: deviceOwner === '' ? 'DOWN' : 'ACTIVE', device_owner: deviceOwner, device_id: deviceId,
     fixed_ips: p.fixedIps.map((f) => ({ subnet_id: subnetId(f.subnet), ip_address: f.address.text })),
     security_groups: groups, port_security_enabled: p.portSecurity,

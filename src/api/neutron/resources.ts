@@ -18,15 +18,16 @@ type DocRule = Rules[number];
 
 export const TYPE_NAME: Readonly<Record<Kind, string>> = {
   network: 'Network', subnet: 'Subnet', port: 'Port', router: 'Router', security_group: 'SecurityGroup', security_group_rule: 'SecurityGroupRule', floatingip: 'FloatingIP',
+  loadbalancer: 'Load Balancer', listener: 'Listener', pool: 'Pool', member: 'Member', healthmonitor: 'Health Monitor', server: 'Server',
 };
 
-const str = (b: Body, k: string): string | undefined => {
+export const str = (b: Body, k: string): string | undefined => {
   const v = b[k];
   if (v === undefined || v === null) return undefined;
   if (typeof v !== 'string') throw badRequest(`Invalid input for ${k}. Reason: '${JSON.stringify(v)}' is not a valid string.`, 'InvalidInput');
   return v;
 };
-const boolOf = (b: Body, k: string): boolean | undefined => {
+export const boolOf = (b: Body, k: string): boolean | undefined => {
   const v = b[k];
   if (v === undefined || v === null) return undefined;
   if (typeof v === 'boolean') return v;
@@ -34,7 +35,7 @@ const boolOf = (b: Body, k: string): boolean | undefined => {
   throw badRequest(`Invalid input for ${k}. Reason: '${String(v)}' is not a valid boolean value.`, 'InvalidInput');
 };
 /** Neutron converts numeric strings (OSC sends "mtu": "1500"). */
-const intOf = (b: Body, k: string): number | null | undefined => {
+export const intOf = (b: Body, k: string): number | null | undefined => {
   const v = b[k];
   if (v === undefined) return undefined;
   if (v === null) return null;
@@ -42,7 +43,7 @@ const intOf = (b: Body, k: string): number | null | undefined => {
   if (typeof n !== 'number' || !Number.isInteger(n)) throw badRequest(`Invalid input for ${k}. Reason: '${String(v)}' is not an integer.`, 'InvalidInput');
   return n;
 };
-const list = (b: Body, k: string): unknown[] | undefined => {
+export const list = (b: Body, k: string): unknown[] | undefined => {
   const v = b[k];
   if (v === undefined || v === null) return undefined;
   if (!Array.isArray(v)) throw badRequest(`Invalid input for ${k}. Reason: '${JSON.stringify(v)}' is not a list.`, 'InvalidInput');
@@ -50,7 +51,7 @@ const list = (b: Body, k: string): unknown[] | undefined => {
 };
 
 /** The project a new resource belongs to: the caller's, or (admin only) the one it names. */
-function ownerOf(b: Body, token: Token): string {
+export function ownerOf(b: Body, token: Token): string {
   const asked = str(b, 'project_id') ?? str(b, 'tenant_id');
   if (asked !== undefined && asked !== token.projectId && !token.isAdmin) throw forbidden('Only admin can create a resource for another project.');
   return asked ?? token.projectId;
@@ -75,7 +76,7 @@ export function visible(store: Store, m: Meta, token: Token): boolean {
   return false;
 }
 
-function owned(m: Meta, token: Token): void {
+export function owned(m: Meta, token: Token): void {
   if (!token.isAdmin && m.project !== token.projectId) throw forbidden(`${TYPE_NAME[m.kind]} ${m.id} belongs to another project.`);
 }
 
@@ -362,9 +363,16 @@ export function deletePort(tx: Tx, store: Store, m: Meta, token: Token): void {
   const ref = (r: string | undefined) => r === m.key || (r === inst && index === 0);
   for (const f of Object.values(tx.doc.floating_ips ?? {})) if (ref(f.port)) delete f.port;
   const ports = tx.doc.instances![inst]!.ports;
-  if (ports.length === 1) delete tx.doc.instances![inst];
+  if (ports.length === 1) { delete tx.doc.instances![inst]; dropMembers(tx, inst); }
   else ports.splice(index, 1);
   tx.remove('port', m.key);
+}
+
+/** An instance that goes leaves every pool it served (Octavia keeps such members; vnet's are instances). */
+export function dropMembers(tx: Tx, instance: string): void {
+  for (const lb of Object.values(tx.doc.load_balancers ?? {})) {
+    for (const pool of Object.values(lb.pools)) pool.members = pool.members.filter((mb) => (typeof mb === 'string' ? mb : mb.instance) !== instance);
+  }
 }
 
 // ---------------------------------------------------------------- routers
@@ -610,11 +618,13 @@ export function deleteRule(tx: Tx, store: Store, rule: Meta, token: Token): void
 
 // ---------------------------------------------------------------- floating IPs
 
-function portRef(tx: Tx, store: Store, portId: string, token: Token): string {
+/** What a floating IP maps to in the file: an instance port, or a load balancer through its VIP port. */
+function portRef(tx: Tx, store: Store, portId: string, token: Token): { port: string } | { load_balancer: string } {
   const pm = findIn(tx, store, 'port', portId, token);
   const p = store.cloud.ports.get(pm.key);
-  if (!p || p.owner.kind !== 'instance') throw badRequest(`vnet: floating IPs map to instance ports; port ${portId} is a ${p?.deviceOwner ?? 'new'} port`);
-  return pm.key;
+  if (p?.owner.kind === 'load_balancer') return { load_balancer: p.owner.name };
+  if (!p || p.owner.kind !== 'instance') throw badRequest(`vnet: floating IPs map to instance ports and load balancer VIPs; port ${portId} is a ${p?.deviceOwner ?? 'new'} port`);
+  return { port: pm.key };
 }
 
 export function createFloatingIp(tx: Tx, store: Store, b: Body, token: Token): Meta {
@@ -626,7 +636,7 @@ export function createFloatingIp(tx: Tx, store: Store, b: Body, token: Token): M
   const key = tx.uniqueKey('', 'fip');
   const portId = str(b, 'port_id');
   const ip = str(b, 'floating_ip_address');
-  (tx.doc.floating_ips ??= {})[key] = { network: net.key, ...(portId !== undefined ? { port: portRef(tx, store, portId, token) } : {}), ...(ip !== undefined ? { ip } : {}) };
+  (tx.doc.floating_ips ??= {})[key] = { network: net.key, ...(portId !== undefined ? portRef(tx, store, portId, token) : {}), ...(ip !== undefined ? { ip } : {}) };
   return tx.add('floatingip', key, { name: '', project: ownerOf(b, token), description: str(b, 'description') ?? '' });
 }
 
@@ -637,8 +647,9 @@ export function updateFloatingIp(tx: Tx, store: Store, m: Meta, b: Body, token: 
   tx.touch(m);
   if (!('port_id' in b)) return;
   const f = tx.doc.floating_ips![m.key]!;
-  if (b.port_id === null) delete f.port;
-  else f.port = portRef(tx, store, String(b.port_id), token);
+  delete f.port;
+  delete f.load_balancer;
+  if (b.port_id !== null) Object.assign(f, portRef(tx, store, String(b.port_id), token));
 }
 
 export function deleteFloatingIp(tx: Tx, m: Meta, token: Token): void {

@@ -1,6 +1,6 @@
 /**
  * An in-process API for tests: a store over a topology document, fixed users, a counter for
- * tokens and a fixed clock, and `call(method, path, body?, user?)` returning status and JSON.
+ * tokens and a clock that moves only when told (advance), and `call(method, path, body?, user?)` returning status and JSON.
  */
 import { ApiApp } from '../../../src/api/app.js';
 import { Identity, projectId } from '../../../src/api/identity.js';
@@ -16,8 +16,11 @@ export interface Reply {
 export function testApi(doc: Doc = { version: 1, name: 't' }) {
   let n = 0;
   const saved: string[] = [];
-  const store = new Store(doc, { adminProject: projectId('admin'), now: () => Date.UTC(2026, 11, 5, 17), onChange: (t) => saved.push(t) });
-  const identity = new Identity({ newToken: () => `tok${++n}`, now: () => Date.UTC(2026, 11, 5, 17) });
+  // The clock moves only when a test advances it (Octavia's PENDING_* window is 1 s).
+  let now = Date.UTC(2026, 11, 5, 17);
+  const advance = (ms: number) => { now += ms; };
+  const store = new Store(doc, { adminProject: projectId('admin'), now: () => now, onChange: (t) => saved.push(t) });
+  const identity = new Identity({ newToken: () => `tok${++n}`, now: () => now });
   const app = new ApiApp(store, identity);
   const tokens = new Map<string, string>();
   const raw = (method: string, target: string, body?: unknown, headers: Record<string, string> = {}): Reply => {
@@ -33,5 +36,5 @@ export function testApi(doc: Doc = { version: 1, name: 't' }) {
     return tokens.get(user)!;
   };
   const call = (method: string, target: string, body?: unknown, user = 'admin'): Reply => raw(method, target, body, { 'x-auth-token': login(user) });
-  return { store, app, raw, call, login, saved };
+  return { store, app, raw, call, login, saved, advance };
 }

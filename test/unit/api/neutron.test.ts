@@ -30,7 +30,7 @@ describe('Keystone', () => {
     const ok = raw('POST', '/v3/auth/tokens', { auth: { identity: { methods: ['password'], password: { user: { name: 'demo', password: 'demo', domain: { name: 'Default' } } } }, scope: { project: { name: 'demo', domain: { name: 'Default' } } } } });
     expect(ok.status).toBe(201);
     expect(ok.headers['X-Subject-Token']).toBeTruthy();
-    expect(ok.body.token.catalog.map((s: { type: string }) => s.type)).toEqual(['identity', 'network']);
+    expect(ok.body.token.catalog.map((s: { type: string }) => s.type)).toEqual(['identity', 'network', 'load-balancer', 'compute', 'image']);
     expect(ok.body.token.expires_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
     expect(call('GET', '/v3/projects', undefined, 'demo').body.projects.map((p: { name: string }) => p.name)).toEqual(['demo']);
     expect(call('GET', '/v3/projects').body.projects).toHaveLength(3);
