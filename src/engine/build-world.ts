@@ -16,7 +16,7 @@ import { AclEvaluator } from '../firewall/network-acl.js';
 import { SwitchNode } from '../switching/switch.js';
 import { respond } from '../l3/host-stack.js';
 import { HostNode } from './host.js';
-import { HOST_IN_PIPELINE, ROUTER_PIPELINE, ROUTER_RECEIVE_PIPELINE, SWITCH_PIPELINE } from './pipeline.js';
+import { HOST_IN_PIPELINE, LB_PIPELINE, ROUTER_PIPELINE, ROUTER_RECEIVE_PIPELINE, SWITCH_PIPELINE } from './pipeline.js';
 import type { InterfaceAddress, L3Interface } from '../l3/l3-interface.js';
 import type { FrameMeta, Sim, SimNode } from './node-contract.js';
 
@@ -153,7 +153,7 @@ function buildLoadBalancers(cloud: Cloud, nodes: Map<string, SimNode>, subnetPre
     const vip = toIpValue(lb.vip.ip);
     const balancer = new Balancer(lb, vip, (m) => toIpValue(m.address.ip));
     const port = cloud.ports.get(lb.vipPort)!;
-    const node = new LbNode(nodeId.loadBalancer(lb.name), { port: port.id, mac: port.macValue, addrs: [{ ip: vip, prefix: subnetPrefix(lb.subnet) }] }, balancer);
+    const node = new LbNode(nodeId.loadBalancer(lb.name), { port: port.id, mac: port.macValue, addrs: [{ ip: vip, prefix: subnetPrefix(lb.subnet) }] }, balancer, LB_PIPELINE);
     const subnet = cloud.subnets.get(lb.subnet)!;
     node.routes.add({ prefix: subnetPrefix(lb.subnet), port: port.id, nexthop: null, kind: 'connected', text: `${subnet.cidr.text} dev vip` });
     if (subnet.gateway) node.routes.add({ prefix: toPrefixValue({ version: subnet.version, network: 0n, prefix: 0 }), port: port.id, nexthop: toIpValue(subnet.gateway.ip), kind: 'default', text: `default via ${subnet.gateway.text}` });

@@ -1,6 +1,6 @@
 /**
  * The stage table: for each kind of node, the stages a packet meets, in order, and for the
- * router, the switch, the host and the port filter the functions that run them — build-world
+ * router, the switch, the host, the load balancer and the port filter the functions that run them — build-world
  * and the simulator hand these tables to the nodes and filters, which run them with runStages
  * (util/stages.ts), as OVN's northd generates its stage enum, names and order from one table.
  * Stage ids are stable: trace events carry them, golden tests pin them.
@@ -18,6 +18,7 @@ import type { SwitchHop } from '../switching/switch.js';
 import type { PortTables } from '../firewall/port-firewall.js';
 import { checkPortSecurity, filterEgress, filterIngress, type PortHop } from '../firewall/port-stages.js';
 import { answerArp, flood, forwardKnown, learnSource } from '../switching/switch-stages.js';
+import { acceptForVip, answerIcmp, countHealthAnswer, proxyToMember, returnToClient, selectForClient, type LbArrival } from '../lb/lb-stages.js';
 
 /** A frame arriving on a router's (or the internet's) interface. */
 export const ROUTER_RECEIVE_PIPELINE: Pipeline<RouterArrival> = [
@@ -76,9 +77,24 @@ export const HOST_IN_PIPELINE: Pipeline<HostArrival> = [
 ];
 
 /**
- * Every node kind's stages by id, in order: the router's from its table; the others as their
- * nodes run them today (host.ts, switch.ts, lb-node.ts, and the port filter, which the
- * simulator applies where a frame leaves or enters an instance port).
+ * A load balancer's own node (its VIP port, lb/lb-node.ts): every frame that arrives there.
+ * Its health checks go out on the virtual clock (lb.health, traced as `check`); clients reach
+ * it directly in proxy mode, or in dnat mode from the VIP's own subnet, which no router sees.
+ */
+export const LB_PIPELINE: Pipeline<LbArrival> = [
+  step('arp', resolveArp),                    // ARP for the VIP: answer a request, learn a reply
+  step('nd', resolveNd),                      // the same for IPv6 neighbour discovery
+  step('host.receive', acceptForVip),         // only an IP packet for the VIP (and its MAC) goes on; the rest is ignored
+  step('lb.health', countHealthAnswer),       // an answer to a health check counts for its member (up, down)
+  step('host.receive', answerIcmp),           // ICMP to the VIP: an echo is answered as a host
+  step('nat.dnat', returnToClient),           // a member's reply on a proxied connection: back to its client from the VIP
+  step('lb.select', selectForClient),         // the connection's member, or a new one's (shared with the router), or refused
+  step('nat.dnat', proxyToMember),            // DNAT to the member and SNAT to the VIP
+];
+
+/**
+ * Every node kind's stages by id, in order, read from the tables above (the sending host's
+ * as host.ts runs it).
  */
 export const PIPELINE = {
   /** An instance or external host sending: pick a route, resolve the next hop. */
@@ -89,11 +105,11 @@ export const PIPELINE = {
   switch: SWITCH_PIPELINE.map((s) => s.id),
   router: [...ROUTER_RECEIVE_PIPELINE.map((s) => s.id), ...ROUTER_PIPELINE.map((s) => s.id), 'arp', 'nd', 'host.reply'],
   /**
-   * A load balancer's own node (its VIP port): health checks on the virtual clock (lb.health);
+   * A load balancer's own node (its VIP port): health-check answers counted (lb.health);
    * clients that reach the VIP directly (proxy mode, or the VIP's own subnet) get a member
    * (lb.select) and DNAT+SNAT (nat.dnat); the member's replies are translated back.
    */
-  'load-balancer': ['arp', 'lb.health', 'lb.select', 'nat.dnat', 'host.receive'],
+  'load-balancer': LB_PIPELINE.map((s) => s.id),
   /** An instance port's filter on what enters it (Simulator dispatch). */
   'port.in': PORT_IN_PIPELINE.map((s) => s.id),
   /** An instance or external host receiving: the stack. */

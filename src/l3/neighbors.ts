@@ -110,11 +110,6 @@ export class NeighborResolver {
     }
   }
 
-  /** Handles ARP, NS and NA frames; returns false for anything else. */
-  handle(sim: Sim, iface: L3Interface, frame: Frame, meta: FrameMeta): boolean {
-    return this.handleArp(sim, iface, frame, meta) || this.handleNd(sim, iface, frame, meta);
-  }
-
   /** ARP: a request for one of the interface's addresses is answered, a reply learnt. False: not ARP. */
   handleArp(sim: Sim, iface: L3Interface, frame: Frame, meta: FrameMeta): boolean {
     const p = frame.payload;

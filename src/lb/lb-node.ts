@@ -7,19 +7,20 @@
  * reaches it directly: DNAT to the member plus SNAT to the VIP, so the member's reply comes
  * back through here. That is every client in `proxy` mode (an Octavia amphora: the member sees
  * the load balancer's address) and, in `dnat` mode, clients on the VIP's own subnet, which no
- * router sees (OVN's hairpin SNAT does the same).
+ * router sees (OVN's hairpin SNAT does the same). What a frame on the VIP port meets is the
+ * stage table LB_PIPELINE (src/engine/pipeline.ts; the stages are lb-stages.ts).
  */
 import { ICMP, TCP_ACK, TCP_RST, TCP_SYN, echoRequestType, type Frame, type IpPacket } from '../packet/frame.js';
 import { formatIpValue, type IpValue } from '../packet/ip-value.js';
 import { Flow } from '../packet/flow.js';
 import { FlowTable } from '../packet/flow-table.js';
-import { ownsAddress, type L3Interface } from '../l3/l3-interface.js';
+import type { L3Interface } from '../l3/l3-interface.js';
 import { NeighborResolver, type NeighborTimer } from '../l3/neighbors.js';
 import type { FrameMeta, Sim, SimNode } from '../engine/node-contract.js';
 import { RouteTable } from '../l3/route-table.js';
-import { respond } from '../l3/host-stack.js';
+import { runStages, type Pipeline } from '../util/stages.js';
 import type { Balancer, MemberState, PoolState } from './balancer.js';
-import { selectMember, traceSelection } from './select.js';
+import type { LbArrival } from './lb-stages.js';
 
 const S = 1_000_000;
 const BACKGROUND: FrameMeta = { probe: 0, dir: 'control' };
@@ -34,7 +35,8 @@ interface CheckTimer {
   readonly check: number;
 }
 
-interface ProxyEntry {
+/** A client connection the node serves: the client's end, its member, and the node's port toward the member. */
+export interface ProxyEntry {
   readonly client: IpValue;
   readonly clientPort: number;
   readonly member: MemberState;
@@ -50,10 +52,18 @@ export class LbNode implements SimNode {
   private checkSeq = 0;
   private nextPort = 50000;
   /** Client connections served, by the client's flow to the VIP and by the flow to the member it stands for. */
-  private readonly byClient = new FlowTable<ProxyEntry>();
-  private readonly proxied = new FlowTable<ProxyEntry>();
+  readonly byClient = new FlowTable<ProxyEntry>();
+  readonly proxied = new FlowTable<ProxyEntry>();
+  /** The one arrival the stages read, refilled per frame (see L3Arrival). */
+  private arrival: LbArrival | undefined;
 
-  constructor(readonly id: string, readonly iface: L3Interface, readonly balancer: Balancer) {
+  constructor(
+    readonly id: string,
+    readonly iface: L3Interface,
+    readonly balancer: Balancer,
+    /** The stages a frame on the VIP port meets (src/engine/pipeline.ts's LB_PIPELINE). */
+    readonly stages: Pipeline<LbArrival>,
+  ) {
     this.neighbors = new NeighborResolver(id, () => undefined);
   }
 
@@ -110,75 +120,36 @@ export class LbNode implements SimNode {
     }
   }
 
-  private send(sim: Sim, p: IpPacket, meta: FrameMeta): void {
+  /** Routes a packet out of the VIP port. */
+  send(sim: Sim, p: IpPacket, meta: FrameMeta): void {
     const route = this.routes.lookup(p.dst);
     if (route) this.neighbors.send(sim, this.iface, route.nexthop ?? p.dst, p, meta);
   }
 
   receive(sim: Sim, port: string, frame: Frame, meta: FrameMeta): void {
-    if (this.neighbors.handle(sim, this.iface, frame, meta)) return;
-    const p = frame.payload;
-    if (p.kind !== 'ip' || !ownsAddress(this.iface, p.dst) || frame.dst !== this.iface.mac) return;
-    if (this.healthAnswer(sim, p)) return;
-    const l4 = p.l4;
-    if (l4.proto === 'icmp') {
-      const d = respond(p, []);
-      if ((d.kind === 'accept' || d.kind === 'refuse') && d.reply) {
-        if (sim.recording) sim.trace(this.id, port, 'host.receive', d.kind, p, meta, { reason: d.reason });
-        if (meta.dir === 'forward') {
-          sim.report(meta, { kind: 'observed', packet: p });
-          sim.report(meta, { kind: 'outcome', outcome: { kind: 'delivered', node: this.id, stage: 'host.receive', reason: d.reason } });
-        }
-        this.send(sim, d.reply, { probe: meta.probe, dir: 'reply' });
-      }
-      return;
-    }
-    // A member answering a proxied client: translate back to the client.
-    const back = this.proxied.getReverse(Flow.of(p));
-    if (back) {
-      const out: IpPacket = { ...p, src: this.balancer.vip, dst: back.client, l4: { ...l4, sport: back.vipPort, dport: back.clientPort } };
-      if (sim.recording) sim.trace(this.id, port, 'nat.dnat', 'reverse', out, meta, { from: `${formatIpValue(p.src)}:${l4.sport}`, to: `${formatIpValue(this.balancer.vip)}:${back.vipPort}`, why: 'reply from the member, back to the client' });
-      this.send(sim, out, meta);
-      return;
-    }
-    this.serveClient(sim, p, meta, port);
+    let a = this.arrival;
+    if (a) {
+      a.sim = sim;
+      a.meta = meta;
+      a.port = port;
+      a.frame = frame;
+      a.packet = undefined;
+      a.entry = undefined;
+      a.fresh = false;
+    } else a = this.arrival = { lb: this, sim, meta, node: this.id, port, iface: this.iface, neighbors: this.neighbors, frame, packet: undefined, entry: undefined, fresh: false };
+    runStages(this.stages, a);
   }
 
-  private serveClient(sim: Sim, p: IpPacket, meta: FrameMeta, port: string): void {
-    const l4 = p.l4;
-    if (l4.proto === 'icmp') return;
-    const flow = Flow.of(p);
-    const known = this.byClient.get(flow);
-    let entry = known;
-    if (!entry) {
-      const selection = selectMember(this.balancer, l4.proto, l4.dport, flow);
-      if (selection.kind === 'none') {
-        const d = respond(p, []);
-        if (sim.recording) sim.trace(this.id, port, 'lb.select', 'no-listener', p, meta, { reason: `no listener on ${l4.proto}/${l4.dport}` });
-        if (meta.dir === 'forward') sim.report(meta, { kind: 'outcome', outcome: { kind: 'refused', node: this.id, stage: 'lb.select', reason: `load balancer ${this.balancer.lb.name} has no listener on ${l4.proto}/${l4.dport}` } });
-        if (d.kind === 'refuse') this.send(sim, d.reply, { probe: meta.probe, dir: 'reply' });
-        return;
-      }
-      const refusal = traceSelection(sim, this.id, port, p, meta, selection, this.id);
-      if (selection.kind !== 'select') {
-        if (refusal) this.send(sim, refusal, { probe: meta.probe, dir: 'reply' });
-        return;
-      }
-      entry = { client: p.src, clientPort: l4.sport, member: selection.member, vipPort: l4.dport, lbPort: ++this.nextPort };
-      this.byClient.set(flow, entry);
-      this.proxied.set(new Flow(flow.proto, this.balancer.vip, entry.lbPort, selection.member.address, selection.member.member.protocolPort), entry);
-    }
-    const out: IpPacket = { ...p, src: this.balancer.vip, dst: entry.member.address, l4: { ...l4, sport: entry.lbPort, dport: entry.member.member.protocolPort } };
-    const from = `${formatIpValue(p.src)}:${l4.sport} → ${formatIpValue(p.dst)}:${l4.dport}`;
-    const to = `${formatIpValue(out.src)}:${entry.lbPort} → ${formatIpValue(out.dst)}:${entry.member.member.protocolPort}`;
-    const why = this.balancer.lb.mode === 'proxy' ? 'proxy mode: the load balancer connects to the member from the VIP' : 'client on the VIP\'s subnet: DNAT to the member and SNAT to the VIP (hairpin SNAT)';
-    if (sim.recording) sim.trace(this.id, port, 'nat.dnat', 'dnat', out, meta, { from, to, why });
-    if (!known) sim.report(meta, { kind: 'translated', entry: { node: this.id, kind: 'dnat', from, to } });
-    this.send(sim, out, meta);
+  /** Tracks a client's new connection (its flow to the VIP) to `member`, and the flow to the member it stands for. */
+  track(flow: Flow, client: IpValue, clientPort: number, vipPort: number, member: MemberState): ProxyEntry {
+    const entry: ProxyEntry = { client, clientPort, member, vipPort, lbPort: ++this.nextPort };
+    this.byClient.set(flow, entry);
+    this.proxied.set(new Flow(flow.proto, this.balancer.vip, entry.lbPort, member.address, member.member.protocolPort), entry);
+    return entry;
   }
 
   /** Answers to health checks: SYN-ACK or echo reply pass, RST or ICMP unreachable fail. */
-  private healthAnswer(sim: Sim, p: IpPacket): boolean {
+  healthAnswer(sim: Sim, p: IpPacket): boolean {
     const l4 = p.l4;
     for (const pool of this.balancer.pools.values()) {
       if (!pool.pool.healthMonitor) continue;
