@@ -2,7 +2,7 @@
 // resolution of hundreds of module files at every start), a small entry and a chunk per command
 // that only that command loads (bench/startup.bench.ts measures it); the library entries keep
 // their dependencies external so users share one copy, and ship their declarations (dist/types,
-// tsc -p tsconfig.build.json) so a user's strict `tsc` finds `vnet` and `vnet/testing`.
+// tsc -p tsconfig.build.json) so a user's strict `tsc` finds `vnet`, `vnet/testing` and `vnet/vitest`.
 // Type checking is `npm run typecheck`: here a type error only warns.
 import { build } from 'esbuild';
 import { Buffer } from 'node:buffer';
@@ -45,7 +45,7 @@ function dropStaleChunks(result) {
 
 const ts = (dir) => readdirSync(dir).filter((f) => f.endsWith('.ts')).map((f) => `${dir}/${f}`);
 
-const DECLARATIONS = ['dist/types/index.d.ts', 'dist/types/testing/index.d.ts'];
+const DECLARATIONS = ['dist/types/index.d.ts', 'dist/types/testing/index.d.ts', 'dist/types/testing/vitest.d.ts'];
 const BUILD_INFO = 'node_modules/.cache/vnet/types.tsbuildinfo';
 
 /** The newest modification time under dir (recursively), of .ts files. */
@@ -95,7 +95,7 @@ await Promise.all([
   build({ ...common, entryPoints: Object.fromEntries(COMMANDS.map((c) => [c, `src/cli/${c}.ts`])), outdir: 'dist/cli', splitting: true, chunkNames: 'chunk-[hash]', minify: true, banner: { js: requireShim }, metafile: true }).then(dropStaleChunks),
   // The agent `vnet realize` runs inside each namespace (listeners, probes): small and CommonJS.
   build({ ...common, format: 'cjs', entryPoints: { 'realize-agent': 'src/realize-runner/agent/agent.ts' }, outExtension: { '.js': '.cjs' }, outdir: 'dist', minify: true }),
-  build({ ...common, entryPoints: { index: 'src/index.ts', testing: 'src/testing/index.ts' }, outdir: 'dist', packages: 'external' }),
+  build({ ...common, entryPoints: { index: 'src/index.ts', testing: 'src/testing/index.ts', vitest: 'src/testing/vitest.ts' }, outdir: 'dist', packages: 'external' }),
   build({ ...common, entryPoints: [...ts('scripts'), ...ts('bench')], outdir: 'dist', outbase: '.', banner: { js: requireShim } }),
   // The viewer page (served by `vnet serve`): one script and one stylesheet for the browser, no CDN.
   build({ bundle: true, platform: 'browser', format: 'iife', target: 'es2022', minify: true, logLevel: 'warning', entryPoints: { viewer: 'viewer/main.ts' }, outdir: 'dist/viewer' }),
