@@ -66,8 +66,11 @@ export function jhash(key: Uint8Array, initval: number): number {
   return c;
 }
 
-/** The kernel's reciprocal_scale: a 32-bit hash into [0, n) by its top bits. */
-export const reciprocalScale = (hash: number, n: number): number => Math.floor((hash * n) / 2 ** 32);
+/**
+ * The kernel's reciprocal_scale: a 32-bit hash into [0, n) by its top bits, (hash × n) >> 32.
+ * In two 16-bit halves of n, since hash × n can need 64 bits and a double holds 53 exactly.
+ */
+export const reciprocalScale = (hash: number, n: number): number => Math.floor((hash * (n >>> 16) + Math.floor((hash * (n & 0xffff)) / 0x10000)) / 0x10000);
 
 /** The bytes nftables hashes for `ip saddr` / `ip6 saddr` (with `port`: `… . th sport`). */
 export function sourceKey(address: IpValue, port?: number): Uint8Array {
