@@ -27,6 +27,8 @@ import { VERDICT_KINDS, type VerdictKind } from '../trace/verdict.js';
 export const VERDICTS: readonly VerdictKind[] = VERDICT_KINDS;
 /** The keys a probe of a probes file takes beyond those of probe/probe.ts. */
 const TEST_KEYS = ['name', 'expect', 'observed_src'] as const;
+/** The keys of the file: its probes, and the intents `vnet test` checks (src/intents). */
+const FILE_KEYS = ['probes', 'intents'];
 
 /** A probe of the file: resolved, with what `vnet test` checks when the file says so. */
 export interface FileProbe extends ResolvedProbe {
@@ -75,16 +77,18 @@ export function parseProbes(text: string, cloud: Cloud, file?: string): ProbesRe
   return { ok: true, probes };
 }
 
-/** The document: a map with one key, `probes`, a list; its items are checked by checkProbe. */
+/** The document: a map with `probes`, a list whose items checkProbe checks, and optionally `intents` (src/intents). */
 function checkProbes(value: unknown, error: (path: Path, code: string, message: string) => void): unknown[] {
   if (!isMap(value)) {
     error([], 'not-a-map', `expected a map with a "probes" list, got ${describeValue(value)}`);
     return [];
   }
   for (const key of Object.keys(value)) {
-    if (key !== 'probes') error([key], 'unknown-key', `unknown key "${key}"${suggestion(key, ['probes'])} (expected: probes)`);
+    if (!FILE_KEYS.includes(key)) error([key], 'unknown-key', `unknown key "${key}"${suggestion(key, FILE_KEYS)} (expected: ${FILE_KEYS.join(', ')})`);
   }
   const list = value['probes'];
+  // A tests file may hold intents alone (src/intents reads them; vnet audit and conform ignore them).
+  if (list === undefined && value['intents'] !== undefined) return [];
   if (list === undefined) {
     error([], 'missing-key', 'missing key "probes": a list such as [{ from: web-1, to: db-1, proto: tcp, port: 5432 }]');
     return [];

@@ -70,9 +70,11 @@ export function checkProbe(raw: unknown, options: CheckProbeOptions = {}): Probe
     return { ok: false, issues };
   }
   const keys: readonly string[] = options.spoof ? PROBE_KEYS : PROBE_KEYS.filter((k) => k !== 'spoof');
-  const known = new Set([...keys, ...(options.otherKeys ?? [])]);
+  // The caller's own keys are listed and suggested too: a tests file's `expext` is a typo of `expect`.
+  const listed = [...keys, ...(options.otherKeys ?? [])];
+  const known = new Set(listed);
   for (const key of Object.keys(raw)) {
-    if (!known.has(key)) fail([key], 'unknown-key', `unknown key ${quote(key)}${suggestion(key.slice(0, 64), keys)} (expected one of: ${keys.join(', ')})`);
+    if (!known.has(key)) fail([key], 'unknown-key', `unknown key ${quote(key)}${suggestion(key.slice(0, 64), listed)} (expected one of: ${listed.join(', ')})`);
   }
   const endpoint = (key: 'from' | 'to'): string => {
     const v = raw[key];

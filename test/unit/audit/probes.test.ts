@@ -91,6 +91,17 @@ describe('parseProbes', () => {
     expect(codes('probe: []')).toEqual(['unknown-key probe', 'missing-key ']);
     expect(codes('probes: { from: a }')).toEqual(['type probes']);
     expect(codes('probes: [\n')).toEqual(['yaml-syntax ']);
+    // A tests file may hold intents (checked by src/intents) beside or instead of probes.
+    expect(codes('intents: []')).toEqual([]);
+    expect(codes('probes: []\nintents: []')).toEqual([]);
+  });
+
+  it('unknown keys list every key the file and a probe take, with a suggestion among them', () => {
+    const messages = (text: string) => { const r = parseProbes(text, cloud); return r.ok ? [] : r.issues.map((i) => i.message); };
+    expect(messages('intent: []')).toEqual(['unknown key "intent"; did you mean "intents"? (expected: probes, intents)', 'missing key "probes": a list such as [{ from: web-1, to: db-1, proto: tcp, port: 5432 }]']);
+    const [probe] = messages('probes: [{ from: web-1, to: db-1, port: 5432, expext: delivered }]');
+    expect(probe).toMatch(/did you mean "expect"\?/);
+    expect(probe).toMatch(/expected one of: from, to, proto, port, ipv6, spoof, name, expect, observed_src\)$/);
   });
 });
 
