@@ -1,8 +1,10 @@
 /**
- * `vnet reach FILE [--json] [--from A] [--to B]`: the reachability matrix as a table (what can
- * reach what, on which service, and why not) or as JSON.
+ * `vnet reach FILE [--json] [--from A] [--to B] [--project P]`: the reachability matrix as a
+ * table (what can reach what, on which service, and why not) or as JSON; `--project` keeps the
+ * rows whose source is in project P.
  */
 import { formatIssue } from '../topology/issue.js';
+import { suggestion } from '../topology/did-you-mean.js';
 import { reachMatrix } from '../reach/matrix.js';
 import type { Io } from './io.js';
 import { loadTopologyFile } from '../files/read-topology.js';
@@ -20,13 +22,17 @@ function probeOf(cloud: Cloud, row: ReachRow): ResolvedProbe {
   return { ...r.probe, to: row.to };
 }
 
-export function runReach(file: string, opts: { json?: boolean; from?: string; to?: string; hits?: boolean }, io: Io): number {
+export function runReach(file: string, opts: { json?: boolean; from?: string; to?: string; project?: string; hits?: boolean }, io: Io): number {
   const loaded = loadTopologyFile(file);
   if (!loaded.ok) {
     for (const issue of loaded.issues) io.err(io.errStyle.red('error: ') + formatIssue(issue));
     return 1;
   }
-  const r = reachMatrix(loaded.cloud, { ...(opts.from ? { from: opts.from } : {}), ...(opts.to ? { to: opts.to } : {}) });
+  if (opts.project !== undefined && !loaded.cloud.projects.has(opts.project)) {
+    io.err(io.errStyle.red('error: ') + `--project ${opts.project}: no such project (the file has: ${[...loaded.cloud.projects.keys()].join(', ')})${suggestion(opts.project, [...loaded.cloud.projects.keys()])}`);
+    return 1;
+  }
+  const r = reachMatrix(loaded.cloud, { ...(opts.from ? { from: opts.from } : {}), ...(opts.to ? { to: opts.to } : {}), ...(opts.project !== undefined ? { project: opts.project } : {}) });
   // Rule hit counts over the matrix's probes: which rules the matrix's traffic actually uses.
   const hits = opts.hits ? countHits(loaded.cloud, r.rows.map((row) => probeOf(loaded.cloud, row))) : undefined;
   if (opts.json) {

@@ -3,11 +3,15 @@
  * declared on every destination (instance, LB listener, floating IP, external host), the
  * verdict and its reason, as a cloud's network access analyzer reports it. One probe per
  * pair of equivalence classes (endpoints.ts), run in one simulator; each row says how many
- * sources and destinations its verdict stands for.
+ * sources and destinations its verdict stands for. Each probe carries its target (the
+ * destination by name), so a packet another node takes is `misdelivered`, never delivered;
+ * an instance is probed at its address in the sender's address space.
  */
 import { parseIp } from '../address/ip.js';
 import { Simulator } from '../engine/simulator.js';
 import { toIpValue } from '../packet/ip-value.js';
+import { addressInSenderSpace, probeTarget } from '../probe/address-space.js';
+import { formatIp } from '../address/ip.js';
 import type { Cloud } from '../topology/model.js';
 import type { VerdictKind } from '../trace/verdict.js';
 import { endpointsOf, type Endpoint } from './endpoints.js';
@@ -20,6 +24,8 @@ export interface ReachRow {
   readonly verdict: VerdictKind;
   readonly reply: boolean;
   readonly reason: string;
+  /** The node that took the packet (delivered, refused, misdelivered), or null. */
+  readonly landed: string | null;
   /** Endpoints this row stands for (the row's own included), when classes were merged. */
   readonly fromClass: readonly string[];
   readonly toClass: readonly string[];
@@ -38,9 +44,9 @@ export interface ReachResult {
 /** Beyond this many class pairs the matrix samples them evenly (deterministically) and says so. */
 export const REACH_BUDGET = 20_000;
 
-export function reachMatrix(cloud: Cloud, filter: { from?: string; to?: string; budget?: number } = {}): ReachResult {
+export function reachMatrix(cloud: Cloud, filter: { from?: string; to?: string; project?: string; budget?: number } = {}): ReachResult {
   const all = endpointsOf(cloud);
-  const sources = all.filter((e) => e.node !== null && (!filter.from || e.name === filter.from));
+  const sources = all.filter((e) => e.node !== null && (!filter.from || e.name === filter.from) && (!filter.project || e.project === filter.project));
   const destinations = all.filter((e) => e.services.length > 0 && (!filter.to || e.name === filter.to));
   const group = (list: Endpoint[]) => {
     const m = new Map<string, Endpoint[]>();
@@ -71,13 +77,15 @@ export function reachMatrix(cloud: Cloud, filter: { from?: string; to?: string; 
       // A class probed against itself needs two distinct members to stand for "another one".
       const dst = dstClass.find((d) => d.name !== src.name);
       if (!dst) continue;
-      const ip = parseIp(dst.address);
-      if (!ip) continue;
+      const named = parseIp(dst.address);
+      if (!named) continue;
+      const ip = dst.kind === 'instance' ? addressInSenderSpace(cloud, src.name, dst.name, named) : named;
+      const target = probeTarget(cloud, src.name, dst.name, ip);
       for (const svc of dst.services) {
-        const v = sim.probe({ from: src.node!, to: toIpValue(ip), proto: svc.proto, port: svc.port });
+        const v = sim.probe({ from: src.node!, to: toIpValue(ip), proto: svc.proto, port: svc.port, ...(target ? { target } : {}) });
         probes++;
         pairs += srcClass.length * dstClass.filter((d) => d.name !== src.name || dstClass.length === 1).length;
-        rows.push({ from: src.name, to: dst.name, address: dst.address, service: svc.text, verdict: v.verdict, reply: v.reply, reason: v.reason, fromClass: srcClass.map((e) => e.name), toClass: dstClass.map((e) => e.name) });
+        rows.push({ from: src.name, to: dst.name, address: formatIp(ip), service: svc.text, verdict: v.verdict, reply: v.reply, reason: v.reason, landed: v.landed?.node ?? null, fromClass: srcClass.map((e) => e.name), toClass: dstClass.map((e) => e.name) });
       }
     }
   }

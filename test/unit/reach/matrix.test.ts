@@ -33,3 +33,39 @@ describe('vnet reach on three-tier', () => {
     expect(row('client', 'lb-fip', 'tcp/80')?.verdict).toBe('delivered');
   });
 });
+
+describe('vnet reach on two-project (issue 14: overlapping 10.0.0.0/24 in alpha and beta)', () => {
+  const cloud = cloudOf('topologies/two-project.yaml');
+  const m = reachMatrix(cloud);
+  const row = (from: string, to: string, service: string) => m.rows.find((r) => r.from === from && r.to === to && r.service === service);
+  /** The nodes that count as `to` receiving a packet (the instance; a floating IP's instance). */
+  const targetNodes = (to: string): string[] => {
+    const fip = cloud.floatingIps.get(to);
+    const owner = fip?.port ? cloud.ports.get(fip.port)?.owner.name : undefined;
+    return cloud.instances.has(to) ? [`instance:${to}`] : owner ? [`instance:${owner}`] : cloud.externalHosts.has(to) ? [`host:${to}`] : [];
+  };
+
+  it('b-vm1 from a-vm1 by its private address is not delivered: it lands on a-vm1 itself', () => {
+    const r = row('a-vm1', 'b-vm1', 'tcp/80');
+    expect(r?.verdict).toBe('misdelivered');
+    expect(r?.landed).toBe('instance:a-vm1');
+    expect(row('b-vm1', 'a-vm1', 'tcp/80')?.verdict).toBe('misdelivered');
+    // beta's instances on alpha's ops (RBAC) and admin's shared tools network are in alpha's space.
+    expect(row('b-etl', 'b-vm1', 'tcp/80')?.landed).toBe('instance:a-vm1');
+    expect(row('a-vm1', 'b-fip', 'tcp/80')?.verdict).toBe('delivered');
+    expect(row('a-vm1', 'b-cache', 'tcp/80')?.verdict).toBe('delivered');
+  });
+
+  it('every delivered or refused row landed on the destination it names', () => {
+    for (const r of m.rows) {
+      if (r.verdict !== 'delivered' && r.verdict !== 'refused') continue;
+      expect(`${r.from} → ${r.to} ${r.service}: ${r.landed}`).toBe(`${r.from} → ${r.to} ${r.service}: ${targetNodes(r.to).find((n) => n === r.landed) ?? 'elsewhere'}`);
+    }
+  });
+
+  it('--project keeps the rows whose source is in the project', () => {
+    const beta = reachMatrix(cloud, { project: 'beta' });
+    expect(new Set(beta.rows.map((r) => r.from))).toEqual(new Set(['b-vm1', 'b-etl', 'b-cache']));
+    expect(reachMatrix(cloud, { project: 'alpha' }).rows.every((r) => r.from === 'a-vm1')).toBe(true);
+  });
+});
