@@ -80,9 +80,18 @@ export function addressInSenderSpace(cloud: Cloud, sender: string, target: strin
   return hit ? hit.address.ip : fallback;
 }
 
+/**
+ * The nodes that count as a load balancer taking a packet: the LB, its members, and (for a
+ * `dnat` LB) the routers on its subnet, which serve its VIP and refuse there when no member is
+ * healthy (as OVN's load balancers live in the router).
+ */
 const lbNodes = (cloud: Cloud, name: string): string[] => {
   const lb = cloud.loadBalancers.get(name);
-  return lb ? [nodeId.loadBalancer(name), ...lb.pools.flatMap((p) => p.members.map((m) => nodeId.instance(m.instance)))] : [];
+  if (!lb) return [];
+  const routers = lb.mode !== 'dnat' ? [] : [...cloud.routers.values()]
+    .filter((r) => r.interfaces.some((p) => cloud.ports.get(p)?.fixedIps.some((f) => f.subnet === lb.subnet)))
+    .map((r) => nodeId.router(r.name));
+  return [nodeId.loadBalancer(name), ...lb.pools.flatMap((p) => p.members.map((m) => nodeId.instance(m.instance))), ...routers];
 };
 
 /** How a network lets a project in, for a hint: "shared network tools", "network ops (granted by RBAC)". */

@@ -5,7 +5,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { resolveDestination, resolveSource } from '../../src/engine/endpoints.js';
+import { resolveProbe } from '../../src/probe/probe.js';
 import { Simulator } from '../../src/engine/simulator.js';
 import { styleFor } from '../../src/cli/style.js';
 import { parseTopology } from '../../src/topology/load.js';
@@ -54,6 +54,15 @@ const scenarios: Scenario[] = [
   { topology: 'test/fixtures/engine/no-route.yaml', name: 'no-route-unreachable', probes: [{ from: 'a', to: '198.51.100.7', proto: 'tcp', port: 443 }] },
   { topology: 'topologies/dual-stack.yaml', name: 'ipv6-ping-with-nd', probes: [{ from: 'web-1', to: 'db-1', proto: 'icmp', ipv6: true }] },
   { topology: 'topologies/multi-router.yaml', name: 'two-router-hops', probes: [{ from: 'hq-1', to: 'branch-1', proto: 'tcp', port: 22 }] },
+  // Issue 14: two projects on 10.0.0.0/24. By name, b-vm1's address is a-vm1 itself in alpha's
+  // space (misdelivered over loopback); by its floating IP it is reached; beta's b-cache on the
+  // shared network and b-etl on alpha's RBAC-shared ops network are in alpha's space.
+  { topology: 'topologies/two-project.yaml', name: 'overlap-by-name-lands-on-self', probes: [{ from: 'a-vm1', to: 'b-vm1', proto: 'tcp', port: 80 }] },
+  { topology: 'topologies/two-project.yaml', name: 'across-projects-by-floating-ip', probes: [{ from: 'a-vm1', to: 'b-fip', proto: 'tcp', port: 80 }] },
+  { topology: 'topologies/two-project.yaml', name: 'shared-network-from-other-project', probes: [{ from: 'a-vm1', to: 'b-cache', proto: 'tcp', port: 80 }] },
+  { topology: 'topologies/two-project.yaml', name: 'rbac-network-member-by-name-lands-in-alpha', probes: [{ from: 'b-etl', to: 'b-vm1', proto: 'tcp', port: 80 }] },
+  { topology: 'topologies/two-project.yaml', name: 'internet-to-private-overlap-unreachable', probes: [{ from: 'client', to: 'b-vm1', proto: 'tcp', port: 80 }] },
+  { topology: 'test/fixtures/projects/bastion.yaml', name: 'bastion-in-both-projects-lands-by-first-port', probes: [{ from: 'bastion', to: 'b-vm1', proto: 'tcp', port: 80 }] },
   ...backendScenarios,
 ];
 
@@ -66,10 +75,10 @@ export function runScenario(s: Scenario): { verdicts: Verdict[]; health: string[
   const plain = styleFor({ isTTY: false });
   const health = renderEvents(sim.events.filter((e) => e.stage === 'lb.health' && e.action.startsWith('member-')), plain, 'minimal');
   const verdicts = s.probes.map((p) => {
-    const src = resolveSource(loaded.cloud, p.from);
-    const dst = resolveDestination(loaded.cloud, p.to, p.ipv6 ? 6 : undefined);
-    if (!src.ok || !dst.ok) throw new Error(`bad probe ${p.from} → ${p.to}`);
-    return sim.probe({ from: src.value.node, to: dst.value, proto: p.proto, port: p.port ?? 0 });
+    // As vnet trace resolves it: a named destination is the probe's target (where it must land).
+    const r = resolveProbe(loaded.cloud, { from: p.from, to: p.to, proto: p.proto, port: p.port ?? 0, ipv6: p.ipv6 ?? false, spoof: null });
+    if (!r.ok) throw new Error(`bad probe ${p.from} → ${p.to}`);
+    return sim.probe(r.probe.spec);
   });
   return { verdicts, health };
 }
@@ -85,6 +94,8 @@ function render({ verdicts, health }: { verdicts: Verdict[]; health: string[] })
     `nat: ${v.nat.length ? v.nat.map((n) => `${n.node} ${n.kind} ${n.from} => ${n.to}`).join('; ') : '-'}`,
     `lb: ${v.lb ? `${v.lb.node} ${v.lb.member} (${v.lb.algorithm})` : '-'}`,
     `observed: ${v.observed ? `${v.observed.src} > ${v.observed.dst}` : '-'}`,
+    `landed: ${v.landed ? `${v.landed.node} ${v.landed.port ?? '(loopback)'}` : '-'}`,
+    ...(v.verdict === 'misdelivered' ? [`reason: ${v.reason}`] : []),
   ].join('\n')).join('\n\n') + '\n';
 }
 
