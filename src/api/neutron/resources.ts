@@ -264,7 +264,7 @@ function subnetsOf(doc: Doc, netKey: string): [string, { cidr: string; ipv6_addr
   return Object.entries(doc.networks?.[netKey]?.subnets ?? {});
 }
 
-function fixedIpsFor(tx: Tx, store: Store, netKey: string, b: Body, token: Token): { subnet: string; ip?: string }[] {
+export function fixedIpsFor(tx: Tx, store: Store, netKey: string, b: Body, token: Token): { subnet: string; ip?: string }[] {
   const subnets = subnetsOf(tx.doc, netKey);
   const given = list(b, 'fixed_ips');
   if (given === undefined) {
