@@ -57,6 +57,13 @@ function answerLoss(vnet: Verdict): { seen: 'dropped' | 'timeout'; where: string
 }
 
 function expectedDifference(vnet: Verdict, real: RealOutcome, sameVerdict: boolean, sameSource: boolean): string | null {
+  // A misdelivered probe landed on another node with the named one's address (overlapping
+  // projects): the kernel's prober sees only that something at that address answered, so it
+  // agrees when the node that took it did what the kernel saw (and the far end saw the same source).
+  if (vnet.verdict === 'misdelivered' && vnet.landed !== null && real.verdict === vnet.landed.outcome
+    && (real.seenSrc === null || vnet.observed === null || sameAddress(real.seenSrc, vnet.observed.src))) {
+    return `the packet landed on ${vnet.landed.node} (${vnet.landed.outcome}), which holds the named destination's address in the sender's address space; the kernel's prober sees only that the address answered`;
+  }
   // vnet's `delivered` and `refused` say what the destination did; the kernel's prober knows only
   // what came back. An answer lost on its way (a private source the internet cannot route, a
   // member answering a hairpin client from its own address, a stateless group with no rule for

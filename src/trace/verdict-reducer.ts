@@ -118,7 +118,7 @@ function landingPort(events: readonly TraceEvent[], o: Outcome): string | null {
 export function verdictFrom(s: VerdictState, events: readonly TraceEvent[], fallback: Outcome, aim?: ProbeAim): Verdict {
   let o = s.outcome ?? fallback;
   const stopped = o.kind === 'dropped' || o.kind === 'unreachable' || o.kind === 'expired';
-  const landed: Landing | null = stopped ? null : { node: o.node, port: landingPort(events, o) };
+  const landed: Landing | null = stopped ? null : { node: o.node, port: landingPort(events, o), outcome: o.kind === 'refused' ? 'refused' : 'delivered' };
   if (aim && landed && !aim.target.nodes.includes(landed.node)) {
     const t = aim.target;
     const reason = `${t.name}'s address ${formatIpValue(aim.to)} is, in ${t.sender}'s address space, ${describeNode(landed.node, aim.from)}; ${t.hint}`;

@@ -19,6 +19,8 @@ export const VERDICT_KINDS: readonly VerdictKind[] = ['delivered', 'refused', 'd
 export interface Landing {
   readonly node: string;
   readonly port: string | null;
+  /** What that node did with it (for misdelivered: what the wrong node did). */
+  readonly outcome: 'delivered' | 'refused';
 }
 
 /**

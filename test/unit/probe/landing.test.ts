@@ -32,7 +32,7 @@ describe('a probe says where it landed', () => {
   it('b-vm1 by name from a-vm1: its address is a-vm1 itself there, so misdelivered over loopback, naming b-fip', () => {
     const v = probe(twoProject, { from: 'a-vm1', to: 'b-vm1', port: 80 });
     expect(v.verdict).toBe('misdelivered');
-    expect(v.landed).toEqual({ node: 'instance:a-vm1', port: null });
+    expect(v.landed).toEqual({ node: 'instance:a-vm1', port: null, outcome: 'delivered' });
     expect(v.drop).toBeNull();
     expect(v.reason).toContain('a-vm1 itself');
     expect(v.reason).toContain('beta');
@@ -42,28 +42,28 @@ describe('a probe says where it landed', () => {
   it('the same address written as an address names no node: delivered where it lands', () => {
     const v = probe(twoProject, { from: 'a-vm1', to: '10.0.0.2', port: 80 });
     expect(v.verdict).toBe('delivered');
-    expect(v.landed).toEqual({ node: 'instance:a-vm1', port: null });
+    expect(v.landed).toEqual({ node: 'instance:a-vm1', port: null, outcome: 'delivered' });
   });
 
   it('b-vm1 by its floating IP from a-vm1: delivered at b-vm1\'s port', () => {
     const v = probe(twoProject, { from: 'a-vm1', to: 'b-fip', port: 80 });
     expect(v.verdict).toBe('delivered');
-    expect(v.landed).toEqual({ node: 'instance:b-vm1', port: 'b-vm1/eth0' });
+    expect(v.landed).toEqual({ node: 'instance:b-vm1', port: 'b-vm1/eth0', outcome: 'delivered' });
   });
 
   it('beta\'s b-cache on the shared network is in alpha\'s address space: delivered', () => {
     const v = probe(twoProject, { from: 'a-vm1', to: 'b-cache', port: 80 });
     expect(v.verdict).toBe('delivered');
-    expect(v.landed).toEqual({ node: 'instance:b-cache', port: 'b-cache/eth0' });
+    expect(v.landed).toEqual({ node: 'instance:b-cache', port: 'b-cache/eth0', outcome: 'delivered' });
   });
 
   it('refused names where it was refused; a refusal by another node is misdelivered too', () => {
     const refused = probe(bastion, { from: 'bastion', to: 'a-vm1', port: 81 });
     expect(refused.verdict).toBe('refused');
-    expect(refused.landed).toEqual({ node: 'instance:a-vm1', port: 'a-vm1/eth0' });
+    expect(refused.landed).toEqual({ node: 'instance:a-vm1', port: 'a-vm1/eth0', outcome: 'refused' });
     const elsewhere = probe(bastion, { from: 'bastion', to: 'b-vm1', port: 81 });
     expect(elsewhere.verdict).toBe('misdelivered');
-    expect(elsewhere.landed).toEqual({ node: 'instance:a-vm1', port: 'a-vm1/eth0' });
+    expect(elsewhere.landed).toEqual({ node: 'instance:a-vm1', port: 'a-vm1/eth0', outcome: 'refused' });
   });
 
   it('stopped probes have no landing', () => {
@@ -75,7 +75,7 @@ describe('a probe says where it landed', () => {
   it('the bastion with 10.0.0.200 in both projects: a probe meant for b-vm1 lands on a-vm1 and says which port it left by', () => {
     const v = probe(bastion, { from: 'bastion', to: 'b-vm1', port: 80 });
     expect(v.verdict).toBe('misdelivered');
-    expect(v.landed).toEqual({ node: 'instance:a-vm1', port: 'a-vm1/eth0' });
+    expect(v.landed).toEqual({ node: 'instance:a-vm1', port: 'a-vm1/eth0', outcome: 'delivered' });
     expect(v.path.at(-1)).toBe('instance:a-vm1');
     expect(v.reason).toContain('bastion/eth0');
     expect(v.reason).toContain('b-sub');

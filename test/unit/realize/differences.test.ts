@@ -8,7 +8,7 @@ import type { Verdict } from '../../../src/trace/verdict.js';
 
 const vnet = (over: Partial<Verdict> = {}): Verdict => ({
   verdict: 'delivered', reply: true, path: [], drop: null, blockers: [], nat: [], lb: null,
-  observed: { src: '10.0.0.2', dst: '10.0.0.3' }, landed: { node: 'instance:web-2', port: 'web-2/eth0' }, reason: 'delivered: listening on tcp/80', events: [], ...over,
+  observed: { src: '10.0.0.2', dst: '10.0.0.3' }, landed: { node: 'instance:web-2', port: 'web-2/eth0', outcome: 'delivered' }, reason: 'delivered: listening on tcp/80', events: [], ...over,
 });
 const real = (over: Partial<RealOutcome> = {}): RealOutcome => ({ verdict: 'delivered', seenSrc: '10.0.0.2', seenDst: '10.0.0.3', dropAt: null, detail: null, ...over });
 const lb = (algorithm: string) => ({ node: 'lb:web-lb', member: 'web-1', algorithm });
@@ -106,5 +106,15 @@ describe('compare', () => {
     expect(compare(vnet({ lb: lb('source_ip') }), real({ verdict: 'refused', seenSrc: null, seenDst: null }), 'tcp').status).toBe('differ');
     // A balanced probe whose member matches simply agrees.
     expect(compare(vnet({ lb: lb('round_robin') }), real(), 'tcp').status).toBe('agree');
+  });
+
+  it('expects a misdelivered probe where the kernel saw what the node that took it did, and only there', () => {
+    const landedOn = (outcome: 'delivered' | 'refused'): Partial<Verdict> => ({ verdict: 'misdelivered', landed: { node: 'instance:a-vm1', port: null, outcome }, observed: { src: '10.0.0.2', dst: '10.0.0.2' } });
+    expect(compare(vnet(landedOn('delivered')), real({ seenDst: '10.0.0.2' }), 'tcp').status).toBe('expected');
+    expect(compare(vnet(landedOn('refused')), real({ verdict: 'refused', seenSrc: null, seenDst: null }), 'tcp').status).toBe('expected');
+    // The kernel did something else, or the far end saw another source: a real difference.
+    expect(compare(vnet(landedOn('delivered')), real({ verdict: 'refused', seenSrc: null, seenDst: null }), 'tcp').status).toBe('differ');
+    expect(compare(vnet(landedOn('delivered')), real({ verdict: 'dropped', seenSrc: null, seenDst: null }), 'tcp').status).toBe('differ');
+    expect(compare(vnet(landedOn('delivered')), real({ seenSrc: '10.0.0.9' }), 'tcp').status).toBe('differ');
   });
 });
