@@ -1,6 +1,6 @@
 /**
- * Frames captured where they go on a wire (Simulator.transmit, after the sending port's filter
- * let them out), encoded to bytes at that moment: frames are values that may be pooled or
+ * Frames captured where they go on a wire (Simulator.transmit, after the sending port's filter,
+ * run by its host, let them out), encoded to bytes at that moment: frames are values that may be pooled or
  * reused later, so a capture never keeps one. Opt-in (`capture: true`); a long-running user
  * (the server) drains it after each probe so it never grows beyond one probe's frames.
  */

@@ -11,19 +11,34 @@ import { acceptForInterface, type L3Arrival } from '../l3/receive-stages.js';
 import { NEXT, stop, type StageDecision } from '../util/stages.js';
 import type { HostNode } from './host.js';
 import type { FrameMeta } from './node-contract.js';
+import type { PortFirewall } from '../firewall/port-firewall.js';
 
 /** A frame arriving at one of a host's interfaces; host.receive leaves the stack's reply for host.reply. */
 export interface HostArrival extends L3Arrival {
   readonly host: HostNode;
   port: string;
+  /** The port's filter (an instance port with port security), which sg.ingress runs. */
+  fw: PortFirewall | undefined;
   reply: IpPacket | undefined;
 }
 
 const ANSWER_DETAIL = Object.freeze({ reason: 'answer to a flow this host opened' });
+const FILTERED = stop('the port\'s filter dropped it (or it was for another MAC)');
 const NOT_MINE = stop('not an address of this host: a host does not forward');
 const ANSWER = stop('an answer to a flow this host opened');
 const NO_REPLY = stop('taken by the stack, nothing to send back');
 const REPLIED = stop('the stack\'s reply sent');
+
+/**
+ * sg.ingress: the port's filter (PORT_IN_PIPELINE, firewall/port-stages.ts) before anything
+ * else, as Neutron's OVS firewall sits between the port and the VM. Default: no filter on the
+ * port (an external host, port security off) — next.
+ */
+export function filterArrival(h: HostArrival): StageDecision {
+  const fw = h.fw;
+  if (!fw) return NEXT;
+  return fw.ingress(h.sim, h.node, h.port, h.frame, h.meta) ? NEXT : FILTERED;
+}
 
 /** host.receive: the stack takes a packet for one of the host's addresses. Next when it has a reply to send. */
 export function receiveForHost(h: HostArrival): StageDecision {

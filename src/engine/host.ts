@@ -16,6 +16,7 @@ import { NeighborResolver, type NeighborTimer } from '../l3/neighbors.js';
 import { runStages, type Pipeline } from '../util/stages.js';
 import type { HostArrival } from './host-stages.js';
 import type { FrameMeta, Sim, SimNode } from './node-contract.js';
+import type { PortFirewall } from '../firewall/port-firewall.js';
 import { SharedDetails } from '../trace/shared-details.js';
 
 export interface ProbeRequest {
@@ -46,6 +47,8 @@ export class HostNode implements SimNode {
   private readonly routeDetails = new SharedDetails<string, IpValue>();
   /** The one arrival the receive stages read, refilled per frame (see L3Arrival). */
   private arrival: HostArrival | undefined;
+  /** The filters on this host's ports (an instance's, unless port security is off); none on external hosts. */
+  private filters: Map<string, PortFirewall> | undefined;
 
   constructor(
     readonly id: string,
@@ -58,7 +61,22 @@ export class HostNode implements SimNode {
     this.neighbors = new NeighborResolver(id, (sim, iface, packet, meta, nexthop) => {
       sim.report(meta, { kind: 'outcome', outcome: { kind: 'unreachable', node: id, stage: typeof nexthop === 'number' ? 'arp' : 'nd', reason: `${formatIpValue(nexthop)} did not answer ${typeof nexthop === 'number' ? 'ARP' : 'neighbour solicitation'} on ${iface.port} (EHOSTUNREACH)` } });
       void packet;
-    });
+    }, (sim, port, frame, meta) => this.output(sim, port, frame, meta));
+  }
+
+  /** Puts the port's filter (port security, security groups: the firewall builds it) on one of this host's ports. */
+  installFilter(port: string, fw: PortFirewall): void {
+    (this.filters ??= new Map()).set(port, fw);
+  }
+
+  /**
+   * Every frame the host sends leaves through here: its port's filter (PORT_OUT_PIPELINE:
+   * port.security, sg.egress) first, then the wire — or, with no wire, nowhere.
+   */
+  private output(sim: Sim, port: string, frame: Frame, meta: FrameMeta): void {
+    const fw = this.filters?.get(port);
+    if (fw && !fw.egress(sim, this.id, port, frame, meta)) return;
+    sim.transmit(this.id, port, frame, meta);
   }
 
   /** Originates a probe packet; the ephemeral port and echo id come from per-host counters. */
@@ -124,6 +142,7 @@ export class HostNode implements SimNode {
 
   receive(sim: Sim, port: string, frame: Frame, meta: FrameMeta): void {
     const iface = this.interfaces.get(port)!;
+    const fw = this.filters?.get(port);
     let a = this.arrival;
     if (a) {
       a.sim = sim;
@@ -131,8 +150,9 @@ export class HostNode implements SimNode {
       a.port = port;
       a.iface = iface;
       a.frame = frame;
+      a.fw = fw;
       a.reply = undefined;
-    } else a = this.arrival = { host: this, sim, meta, node: this.id, port, iface, neighbors: this.neighbors, frame, reply: undefined };
+    } else a = this.arrival = { host: this, sim, meta, node: this.id, port, iface, neighbors: this.neighbors, frame, fw, reply: undefined };
     runStages(this.stages, a);
   }
 

@@ -9,7 +9,7 @@ import type { Pipeline } from '../util/stages.js';
 import { step } from '../util/stages.js';
 import type { RouterArrival, RouterHop } from '../routing/router.js';
 import { resolveArp, resolveNd } from '../l3/receive-stages.js';
-import { receiveForHost, sendStackReply, type HostArrival } from './host-stages.js';
+import { filterArrival, receiveForHost, sendStackReply, type HostArrival } from './host-stages.js';
 import {
   acceptForRouting, aclEnteringSubnet, aclLeavingSubnet, answerOwnAddress, decrementTtl, lookupRoute,
   selectVipMember, sendToNextHop, translateDestination, translateSource,
@@ -53,23 +53,24 @@ export const SWITCH_PIPELINE: Pipeline<SwitchHop> = [
 ];
 
 /**
- * An instance port's filter on what leaves it (firewall/port-firewall.ts; the simulator applies
- * it where a frame from the instance goes on the wire): a frame every stage passed goes on.
+ * An instance port's filter on what leaves it (firewall/port-firewall.ts): every frame the
+ * instance sends meets it before the wire (HostNode.output); a frame every stage passed goes on.
  */
 export const PORT_OUT_PIPELINE: Pipeline<PortHop> = [
   step('port.security', checkPortSecurity),   // anti-spoofing: the port's MAC and addresses (and allowed pairs)
   step('sg.egress', filterEgress),            // conntrack, then the groups' egress rules
 ];
 
-/** An instance port's filter on what enters it (where a frame arrives for the instance). */
+/** An instance port's filter on what enters it: the first stage of HOST_IN_PIPELINE runs it. */
 export const PORT_IN_PIPELINE: Pipeline<PortHop> = [
   step('sg.ingress', filterIngress),          // not this port's MAC: ignored; else conntrack, then ingress rules
 ];
 
 export const PORT_TABLES: PortTables = { out: PORT_OUT_PIPELINE, in: PORT_IN_PIPELINE };
 
-/** A frame arriving at an instance's or external host's interface (after port.in's filter). */
+/** A frame arriving at an instance's or external host's interface. */
 export const HOST_IN_PIPELINE: Pipeline<HostArrival> = [
+  step('sg.ingress', filterArrival),          // the port's filter, PORT_IN_PIPELINE (an instance port with port security)
   step('arp', resolveArp),                    // ARP for the host's addresses: answer a request, learn a reply
   step('nd', resolveNd),                      // the same for IPv6 neighbour discovery
   step('host.receive', receiveForHost),       // the stack: an answer to its own flow, or accept/refuse/ignore
@@ -97,10 +98,11 @@ export const LB_PIPELINE: Pipeline<LbArrival> = [
  * as host.ts runs it).
  */
 export const PIPELINE = {
-  /** An instance or external host sending: pick a route, resolve the next hop. */
-  'host.out': ['host.send', 'host.route', 'arp', 'nd'],
-  /** An instance port's filter on what leaves it (Simulator.transmit): anti-spoofing, then the groups. */
-  'port.out': PORT_OUT_PIPELINE.map((s) => s.id),
+  /**
+   * An instance or external host sending: pick a route, resolve the next hop; every frame then
+   * leaves through the port's filter (PORT_OUT_PIPELINE: anti-spoofing, then the groups).
+   */
+  'host.out': ['host.send', 'host.route', 'arp', 'nd', ...PORT_OUT_PIPELINE.map((s) => s.id)],
   /** A network's switch: learn the source, answer ARP itself (arp_responder), forward or flood. */
   switch: SWITCH_PIPELINE.map((s) => s.id),
   router: [...ROUTER_RECEIVE_PIPELINE.map((s) => s.id), ...ROUTER_PIPELINE.map((s) => s.id), 'arp', 'nd', 'host.reply'],
@@ -110,9 +112,7 @@ export const PIPELINE = {
    * (lb.select) and DNAT+SNAT (nat.dnat); the member's replies are translated back.
    */
   'load-balancer': LB_PIPELINE.map((s) => s.id),
-  /** An instance port's filter on what enters it (Simulator dispatch). */
-  'port.in': PORT_IN_PIPELINE.map((s) => s.id),
-  /** An instance or external host receiving: the stack. */
+  /** An instance or external host receiving: the port's filter (PORT_IN_PIPELINE), then the stack. */
   'host.in': HOST_IN_PIPELINE.map((s) => s.id),
 } as const satisfies Record<string, readonly Stage[]>;
 

@@ -57,20 +57,15 @@ export interface ProbeSpec {
   readonly target?: ProbeTarget;
 }
 
-/**
- * One end of a wire as the engine uses it per frame, resolved once when the simulator is
- * built: the node, the port, and the filter that sits on the port when the node owns it.
- */
+/** One end of a wire as the engine uses it per frame, resolved once: the node and the port. */
 interface WireEndpoint {
   readonly nodeId: string;
   readonly node: SimNode | undefined;
   readonly port: string;
-  readonly filter: PortFilter | undefined;
 }
 
-/** A wire leaving a node's port: the filter its frames meet first (egress), and the far end. */
+/** A wire leaving a node's port: the far end. */
 interface Link {
-  readonly egress: PortFilter | undefined;
   readonly peer: WireEndpoint;
 }
 
@@ -117,7 +112,7 @@ export class Simulator implements Sim {
   readonly capture: Capture | undefined;
   /** Per-port filters (port security, security groups), installed by the firewall when the simulator is built. */
   readonly filters: ReadonlyMap<string, PortFilter>;
-  /** Node → port → its wire, resolved once (node objects, filters) so a hop costs no table walk. */
+  /** Node → port → its wire, resolved once (node objects) so a hop costs no table walk. */
   private readonly links = new Map<string, Map<string, Link>>();
   private readonly queue = new EventQueue<Agenda>();
   private readonly latency: number;
@@ -149,26 +144,25 @@ export class Simulator implements Sim {
     this.capture = options.capture ? new Capture() : undefined;
     const filters = new Map<string, PortFilter>();
     if (options.firewall !== 'off') {
-      for (const [port, fw] of buildPortFirewalls(cloud, options.firewall ?? 'auto', PORT_TABLES)) filters.set(port, fw);
+      // Each filter sits on its instance's port: the host runs it on what it sends and receives.
+      for (const [port, fw] of buildPortFirewalls(cloud, options.firewall ?? 'auto', PORT_TABLES)) {
+        filters.set(port, fw);
+        const owner = this.world.nodes.get(this.world.portOwner.get(port) ?? '');
+        if (owner instanceof HostNode) owner.installFilter(port, fw);
+      }
     }
     this.filters = filters;
     this.startHealthMonitors();
   }
 
-  /**
-   * Filters sit on a port between its device and the switch, in both directions: a frame
-   * leaving the owner meets the port's filter before the wire, one arriving at the owner meets
-   * it before the node.
-   */
+  /** A node's wires by port, resolved the first time the node sends (a large cloud has many nodes that never do). */
   private linksOf(from: string): Map<string, Link> {
     let out = this.links.get(from);
     if (out) return out;
-    // Resolved the first time the node sends (a large cloud has many nodes that never do).
-    const { nodes, wires, portOwner } = this.world;
-    const filterAt = (node: string, port: string) => (portOwner.get(port) === node ? this.filters.get(port) : undefined);
+    const { nodes, wires } = this.world;
     out = new Map<string, Link>();
     for (const [port, peer] of wires.get(from) ?? []) {
-      out.set(port, { egress: filterAt(from, port), peer: { nodeId: peer.node, node: nodes.get(peer.node), port: peer.port, filter: filterAt(peer.node, peer.port) } });
+      out.set(port, { peer: { nodeId: peer.node, node: nodes.get(peer.node), port: peer.port } });
     }
     this.links.set(from, out);
     return out;
@@ -264,19 +258,13 @@ export class Simulator implements Sim {
       return;
     }
     const to = item.to;
-    if (!to.node) return;
-    if (to.filter && !to.filter.ingress(this, to.nodeId, to.port, item.frame, item.meta)) return;
-    to.node.receive(this, to.port, item.frame, item.meta);
+    to.node?.receive(this, to.port, item.frame, item.meta);
   }
 
   transmit(from: string, port: string, frame: Frame, meta: FrameMeta): void {
+    // A port's filter ran in its host before this (HostNode.output); a port with no wire takes nothing.
     const link = this.linksOf(from).get(port);
-    if (!link) {
-      // No wire on this port: the port's own filter still sees (and traces) what leaves it.
-      if (this.world.portOwner.get(port) === from) this.filters.get(port)?.egress(this, from, port, frame, meta);
-      return;
-    }
-    if (link.egress && !link.egress.egress(this, from, port, frame, meta)) return;
+    if (!link) return;
     this.capture?.record(this.clock, meta.probe, from, port, frame);
     // As schedule() does, without its timer bookkeeping.
     if (meta.probe !== 0) this.foreground++;

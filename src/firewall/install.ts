@@ -45,7 +45,7 @@ export function portRules(cloud: Cloud, groups: readonly string[]): MatchRule[] 
   return rules;
 }
 
-/** Every instance port's firewall, running `tables` (src/engine/pipeline.ts's port.out and port.in). */
+/** Every instance port's firewall, running `tables` (src/engine/pipeline.ts's PORT_OUT_PIPELINE and PORT_IN_PIPELINE). */
 export function buildPortFirewalls(cloud: Cloud, kind: MatcherKind, tables: PortTables): Map<string, PortFirewall> {
   const members = groupMembers(cloud);
   const out = new Map<string, PortFirewall>();

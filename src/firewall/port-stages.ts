@@ -1,7 +1,8 @@
 /**
  * The port filter's stages, one function each, in the order src/engine/pipeline.ts lists them
- * (port.out: port security, then the groups' egress; port.in: the groups' ingress), as
- * Neutron's OVS firewall applies them. Each returns NEXT — its explicit default, and what a
+ * (PORT_OUT_PIPELINE: port security, then the groups' egress; PORT_IN_PIPELINE: the groups'
+ * ingress), as Neutron's OVS firewall applies them; the instance's host runs them (host.out's
+ * last stages, host.in's first). Each returns NEXT — its explicit default, and what a
  * frame that may go on gets — or stops a dropped frame with a reason; a table whose stages
  * all said NEXT passes the frame (PortFirewall.egress/ingress).
  */

@@ -35,6 +35,9 @@ export interface NeighborTimer {
 
 export type ResolutionFailure = (sim: Sim, iface: L3Interface, packet: IpPacket, meta: FrameMeta, nexthop: IpValue) => void;
 
+/** Where the node's frames leave it: the wire (sim.transmit), or first the port's filter (an instance). */
+export type FrameOutput = (sim: Sim, port: string, frame: Frame, meta: FrameMeta) => void;
+
 export class NeighborResolver {
   /** Per interface: next hop → MAC. */
   readonly caches = new Map<string, Map<IpValue, Mac>>();
@@ -42,7 +45,11 @@ export class NeighborResolver {
   /** The detail of a cache hit, per next hop and MAC (shared by every hit that reads the same). */
   private readonly hitDetails = new SharedDetails<IpValue, Mac>();
 
-  constructor(private readonly nodeId: string, private readonly onFailure: ResolutionFailure) {}
+  private readonly output: FrameOutput;
+
+  constructor(private readonly nodeId: string, private readonly onFailure: ResolutionFailure, output?: FrameOutput) {
+    this.output = output ?? ((sim, port, frame, meta) => sim.transmit(nodeId, port, frame, meta));
+  }
 
   cacheOf(port: string): Map<IpValue, Mac> {
     let c = this.caches.get(port);
@@ -53,14 +60,14 @@ export class NeighborResolver {
   /** Sends an IP packet to a next hop on an interface, resolving its MAC first if needed. */
   send(sim: Sim, iface: L3Interface, nexthop: IpValue, packet: IpPacket, meta: FrameMeta): void {
     if (iface.peerMac !== undefined) {
-      sim.transmit(this.nodeId, iface.port, { src: iface.mac, dst: iface.peerMac, payload: packet }, meta);
+      this.output(sim, iface.port, { src: iface.mac, dst: iface.peerMac, payload: packet }, meta);
       return;
     }
     const mac = this.cacheOf(iface.port).get(nexthop);
     const stage = typeof nexthop === 'number' ? 'arp' : 'nd';
     if (mac !== undefined) {
       if (sim.recording) sim.trace(this.nodeId, iface.port, stage, 'cache-hit', packet, meta, this.hitDetails.get(nexthop, mac) ?? this.hitDetails.keep(nexthop, mac, { nexthop: formatIpValue(nexthop), mac: formatMac(mac) }));
-      sim.transmit(this.nodeId, iface.port, { src: iface.mac, dst: mac, payload: packet }, meta);
+      this.output(sim, iface.port, { src: iface.mac, dst: mac, payload: packet }, meta);
       return;
     }
     const key = `${iface.port}|${String(nexthop)}`;
@@ -89,7 +96,7 @@ export class NeighborResolver {
       frame = { src: iface.mac, dst: multicastMac(group), payload: { kind: 'ip', version: 6, src, dst: group, ttl: 255, l4: { proto: 'icmp', type: ICMP.v6.ns, code: 0, target, lladdr: iface.mac } } };
     }
     if (sim.recording) sim.trace(this.nodeId, iface.port, typeof target === 'number' ? 'arp' : 'nd', 'request', frame, meta, { attempt: pending.attempts });
-    sim.transmit(this.nodeId, iface.port, frame, meta);
+    this.output(sim, iface.port, frame, meta);
     const timer: NeighborTimer = { kind: 'neighbor-retry', port: iface.port, ip: target };
     pending.timer = sim.setTimer(this.nodeId, RETRANSMIT_US, timer, cause.probe);
   }
@@ -122,7 +129,7 @@ export class NeighborResolver {
         this.learn(sim, iface, p.senderIp, p.senderMac, meta);
         const reply: Frame = { src: iface.mac, dst: p.senderMac, payload: { kind: 'arp', op: 'reply', senderMac: iface.mac, senderIp: p.targetIp, targetMac: p.senderMac, targetIp: p.senderIp } };
         if (sim.recording) sim.trace(this.nodeId, iface.port, 'arp', 'reply', reply, meta);
-        sim.transmit(this.nodeId, iface.port, reply, meta);
+        this.output(sim, iface.port, reply, meta);
       } else {
         if (sim.recording) sim.trace(this.nodeId, iface.port, 'arp', 'learn', frame, meta, { ip: formatIpValue(p.senderIp), mac: formatMac(p.senderMac) });
         this.learn(sim, iface, p.senderIp, p.senderMac, meta);
@@ -147,7 +154,7 @@ export class NeighborResolver {
       if (l4.lladdr !== undefined) this.learn(sim, iface, p.src, l4.lladdr, meta);
       const na: Frame = { src: iface.mac, dst: frame.src, payload: { kind: 'ip', version: 6, src: target, dst: p.src, ttl: 255, l4: { proto: 'icmp', type: ICMP.v6.na, code: 0, target, lladdr: iface.mac } } };
       if (sim.recording) sim.trace(this.nodeId, iface.port, 'nd', 'reply', na, meta);
-      sim.transmit(this.nodeId, iface.port, na, meta);
+      this.output(sim, iface.port, na, meta);
     } else {
       if (sim.recording) sim.trace(this.nodeId, iface.port, 'nd', 'learn', frame, meta, { ip: formatIpValue(target), mac: formatMac(l4.lladdr ?? frame.src) });
       this.learn(sim, iface, target, l4.lladdr ?? frame.src, meta);
@@ -164,7 +171,7 @@ export class NeighborResolver {
     if (pending.timer !== undefined) sim.cancelTimer(pending.timer);
     for (const w of pending.waiting) {
       if (sim.recording) sim.trace(this.nodeId, iface.port, typeof ip === 'number' ? 'arp' : 'nd', 'release', w.packet, w.meta, { nexthop: formatIpValue(ip), mac: formatMac(mac) });
-      sim.transmit(this.nodeId, iface.port, { src: iface.mac, dst: mac, payload: w.packet }, w.meta);
+      this.output(sim, iface.port, { src: iface.mac, dst: mac, payload: w.packet }, w.meta);
     }
   }
 }

@@ -3,12 +3,17 @@
  * host-stages.ts: host.receive, host.reply), each with a tiny context: a host at 10.0.0.10
  * with a TCP/80 service, a fake Sim that records traces, facts and transmissions, and an arrival.
  * Each stage's default is NEXT; a stop names its reason; HOST_IN_PIPELINE runs them in order.
+ * The port's filter (one group allowing UDP/53 out) runs inside the host: sg.ingress first on
+ * what arrives, port.security and sg.egress on what leaves (HostNode.output).
  */
 import { describe, expect, it } from 'vitest';
 import { HostNode } from '../../../src/engine/host.js';
-import { receiveForHost, sendStackReply, type HostArrival } from '../../../src/engine/host-stages.js';
+import { filterArrival, receiveForHost, sendStackReply, type HostArrival } from '../../../src/engine/host-stages.js';
 import type { FrameMeta, Sim } from '../../../src/engine/node-contract.js';
-import { HOST_IN_PIPELINE, PIPELINE } from '../../../src/engine/pipeline.js';
+import { HOST_IN_PIPELINE, PIPELINE, PORT_TABLES } from '../../../src/engine/pipeline.js';
+import { LinearMatcher } from '../../../src/firewall/linear-matcher.js';
+import { PortFirewall } from '../../../src/firewall/port-firewall.js';
+import { toMatchRule } from '../../../src/firewall/rule.js';
 import { resolveArp, resolveNd } from '../../../src/l3/receive-stages.js';
 import { TCP_SYN, type Frame } from '../../../src/packet/frame.js';
 import type { VerdictFact } from '../../../src/trace/verdict-reducer.js';
@@ -44,7 +49,7 @@ function host(): HostNode {
 const syn = (dst: number, dstMac = MAC, dport = 80): Frame => ({ src: PEER_MAC, dst: dstMac, payload: { kind: 'ip', version: 4, src: PEER, dst, ttl: 64, l4: { proto: 'tcp', sport: 40001, dport, flags: TCP_SYN } } });
 const arpFor = (target: number): Frame => ({ src: PEER_MAC, dst: 0xffffffffffff, payload: { kind: 'arp', op: 'request', senderMac: PEER_MAC, senderIp: PEER, targetMac: 0, targetIp: target } });
 
-const arrival = (sim: Sim, frame: Frame, node = host()): HostArrival => ({ host: node, sim, meta: META, node: node.id, port: 'a/eth0', iface: IFACE, neighbors: node.neighbors, frame, reply: undefined });
+const arrival = (sim: Sim, frame: Frame, node = host()): HostArrival => ({ host: node, sim, meta: META, node: node.id, port: 'a/eth0', iface: IFACE, neighbors: node.neighbors, frame, fw: undefined, reply: undefined });
 
 describe('arp and nd (resolveArp, resolveNd)', () => {
   it('an ARP request for the host\'s address is answered and stops; not ARP goes on', () => {
@@ -105,8 +110,9 @@ describe('host.reply (sendStackReply)', () => {
 });
 
 describe('HOST_IN_PIPELINE', () => {
-  it('is the host.in row of PIPELINE', () => {
+  it('is the host.in row of PIPELINE: the port\'s filter first', () => {
     expect(HOST_IN_PIPELINE.map((s) => s.id)).toEqual(PIPELINE['host.in']);
+    expect(PIPELINE['host.in']).toEqual(['sg.ingress', 'arp', 'nd', 'host.receive', 'host.reply']);
   });
 
   it('a SYN runs host.receive then host.reply, which resolves the peer first (ARP request out)', () => {
@@ -114,5 +120,39 @@ describe('HOST_IN_PIPELINE', () => {
     host().receive(f.sim, 'a/eth0', syn(ME), META);
     expect(f.traced.map((t) => t.stage)).toEqual(['host.receive', 'host.reply', 'host.route', 'arp', 'arp']);
     expect(f.sent[0]).toMatchObject({ payload: { kind: 'arp', op: 'request', targetIp: PEER } });
+  });
+});
+
+const DNS_OUT = toMatchRule('g', { index: 0, text: 'egress udp 53', direction: 'egress', ethertype: 'IPv4', protocol: 'udp', ports: { from: 53, to: 53 }, remoteIpPrefix: null, remoteGroup: null } as never, 0);
+const firewall = (): PortFirewall => new PortFirewall({ port: 'a/eth0', identity: { mac: MAC, addresses: new Set([ME]), pairs: [] }, groups: ['g'], stateful: true, matcher: new LinearMatcher([DNS_OUT], new Map()) }, PORT_TABLES);
+
+describe('the port filter in the host (sg.ingress: filterArrival; HostNode.output)', () => {
+  it('default: no filter on the port (an external host, port security off) — next, nothing traced', () => {
+    const f = fakeSim();
+    expect(filterArrival(arrival(f.sim, syn(ME)))).toBe(NEXT);
+    expect(f.traced).toEqual([]);
+  });
+
+  it('a SYN no ingress rule allows stops at sg.ingress, before the stack: nothing answered', () => {
+    const f = fakeSim();
+    const node = host();
+    node.installFilter('a/eth0', firewall());
+    node.receive(f.sim, 'a/eth0', syn(ME), META);
+    expect(f.traced).toEqual([{ stage: 'sg.ingress', action: 'drop' }]);
+    expect(f.facts.map((x) => x.kind)).toEqual(['blocked']);
+    expect(f.sent).toEqual([]);
+  });
+
+  it('what the host sends meets the filter before the wire: UDP/53 goes out, TCP/80 is dropped at sg.egress', () => {
+    const f = fakeSim();
+    const node = host();
+    node.installFilter('a/eth0', firewall());
+    node.neighbors.cacheOf('a/eth0').set(PEER, PEER_MAC);
+    node.sendProbe(f.sim, { dst: PEER, proto: 'tcp', port: 80 }, META);
+    expect(f.sent).toEqual([]);
+    expect(f.traced.at(-1)).toEqual({ stage: 'sg.egress', action: 'drop' });
+    node.sendProbe(f.sim, { dst: PEER, proto: 'udp', port: 53 }, META);
+    expect(f.sent).toHaveLength(1);
+    expect(f.traced.at(-1)).toEqual({ stage: 'sg.egress', action: 'allow' });
   });
 });

@@ -112,9 +112,9 @@ describe('sg.ingress (filterIngress)', () => {
 });
 
 describe('PORT_OUT_PIPELINE and PORT_IN_PIPELINE', () => {
-  it('are the port.out and port.in rows of PIPELINE', () => {
-    expect(PORT_OUT_PIPELINE.map((s) => s.id)).toEqual(PIPELINE['port.out']);
-    expect(PORT_IN_PIPELINE.map((s) => s.id)).toEqual(PIPELINE['port.in']);
+  it('end the host.out row of PIPELINE and start its host.in row (the host runs its port\'s filter)', () => {
+    expect(PIPELINE['host.out'].slice(-PORT_OUT_PIPELINE.length)).toEqual(PORT_OUT_PIPELINE.map((s) => s.id));
+    expect(PIPELINE['host.in'].slice(0, PORT_IN_PIPELINE.length)).toEqual(PORT_IN_PIPELINE.map((s) => s.id));
   });
 
   it('egress passes what every stage passed and drops what one stopped', () => {
