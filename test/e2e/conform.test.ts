@@ -130,6 +130,21 @@ describeNeeding('namespaces', 'vnet conform on this machine', () => {
     expect(namespacesOf(prefix)).toEqual([]);
   }, 90_000);
 
+  it('two-project.yaml, default probes: two projects on 10.0.0.0/24 are separate address spaces in the kernel too', async () => {
+    // A probe to another project's instance by name lands on whatever holds its address in the
+    // sender's space: vnet says misdelivered (and where), the kernel's prober only that it answered.
+    const { rows } = await conformClean('p', 'topologies/two-project.yaml', null, 'explained');
+    const misdelivered = rows.filter((r) => r.vnet.verdict === 'misdelivered');
+    expect(misdelivered.map((r) => `${r.probe.from} → ${r.probe.to}/${r.probe.port}`)).toEqual(['a-vm1 → b-vm1/80', 'b-vm1 → a-vm1/80', 'b-vm1 → a-vm1/22', 'b-etl → b-vm1/80', 'b-cache → b-vm1/80', 'mirror → b-vm1/80']);
+    for (const r of misdelivered) expect(r.status).toBe('expected');
+    // Loopback in both: a-vm1's own 10.0.0.2.
+    expect(find(rows, 'a-vm1', 'b-vm1', 80)[0]!.kernel.seen).toEqual({ src: '10.0.0.2', dst: '10.0.0.2' });
+    // Across projects by floating IP, and beta's instances on the shared and RBAC networks in alpha's space.
+    expect(find(rows, 'client', 'b-fip', 80)[0]!.kernel.seen).toEqual({ src: '198.51.100.7', dst: '10.0.0.2' });
+    expect(find(rows, 'b-etl', 'a-vm1', 80)[0]!.kernel.seen).toEqual({ src: '10.8.0.2', dst: '10.0.0.2' });
+    expect(find(rows, 'b-vm1', 'b-cache', 80)[0]!.kernel.verdict).toBe('unreachable');
+  }, 120_000);
+
   it('ipv6-gateway.yaml: an IPv6 external network, the router SNATs IPv6 as vnet does', async () => {
     const { prefix, rows } = await conformClean('g', 'test/fixtures/realize/ipv6-gateway.yaml', 'test/fixtures/realize/ipv6-gateway-probes.yaml', 'agree');
     expect(find(rows, 'a', 'c6', 80)[0]!.kernel.seen).toEqual({ src: '2001:db8:100::2', dst: '2001:db8:ffff::7' });
