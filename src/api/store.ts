@@ -240,9 +240,12 @@ export class Tx {
 
   get now(): number { return this.opts.now(); }
 
-  /** A document key for a new resource, from its name: unique among every key of the file. */
-  uniqueKey(name: string, fallback: string): string {
-    const used = usedKeys(this.state);
+  /**
+   * A document key for a new resource, from its name: unique among every key of the file, except
+   * that security groups have their own names (a group may share a subnet's name, as in three-tier).
+   */
+  uniqueKey(name: string, fallback: string, scope: 'groups' | 'shared' = 'shared'): string {
+    const used = scope === 'groups' ? new Set(['default', ...Object.keys(this.state.doc.security_groups ?? {})]) : usedKeys(this.state);
     let base = name.replace(/[^A-Za-z0-9_.-]+/g, '-').replace(/^[^A-Za-z0-9]+/, '');
     if (base === '') base = fallback;
     if (!used.has(base)) return base;
@@ -287,7 +290,7 @@ function usedKeys(state: State): Set<string> {
   const d = state.doc;
   const keys = new Set<string>(['default']);
   const add = (o: Record<string, unknown> | undefined) => { for (const k of Object.keys(o ?? {})) keys.add(k); };
-  add(d.external_networks); add(d.networks); add(d.routers); add(d.security_groups); add(d.instances); add(d.floating_ips); add(d.load_balancers); add(d.external_hosts); add(d.network_acls);
+  add(d.external_networks); add(d.networks); add(d.routers); add(d.instances); add(d.floating_ips); add(d.load_balancers); add(d.external_hosts); add(d.network_acls);
   for (const n of Object.values(d.networks ?? {})) add(n.subnets);
   for (const m of state.meta.values()) if (m.kind === 'network' || m.kind === 'subnet') keys.add(m.key);
   return keys;

@@ -489,7 +489,7 @@ export function removeInterface(tx: Tx, store: Store, m: Meta, b: Body, token: T
 export function createGroup(tx: Tx, b: Body, token: Token, newRuleId: () => string): Meta {
   const name = str(b, 'name') ?? '';
   if (name === 'default') throw conflict('SecurityGroupDefaultAlreadyExists', 'Default security group already exists.');
-  const key = tx.uniqueKey(name, 'sg');
+  const key = tx.uniqueKey(name, 'sg', 'groups');
   const stateful = boolOf(b, 'stateful');
   const description = str(b, 'description') ?? '';
   (tx.doc.security_groups ??= {})[key] = { ...(description ? { description } : {}), ...(stateful === false ? { stateful } : {}) };
