@@ -5,13 +5,16 @@
  * with its name and addresses. Clicking a node selects it (the state panel asks for its state).
  * A large cloud draws each network's instances as one cluster node with a count; a click on it
  * expands it, and any node a probe passes is drawn (`ensure`) and highlighted, and the camera
- * moves to it.
+ * moves to it. An expanding cluster first makes room: whatever lies right of it moves right by
+ * its grid's width, so an expanded cluster never overlaps another node or cluster. A cloud of
+ * several projects is laid out a column per project (layout.ts's groupedLayout), each column
+ * drawn as a labelled region on a canvas under sigma's.
  */
 import Graph from 'graphology';
 import Sigma from 'sigma';
 import { layerFill, sdfCircle, sdfDiamond, sdfSquare, sdfTriangle } from 'sigma/rendering';
 import { placeLabels, type Box, type LabelCandidate, type Obstacle, type Place } from './labels.js';
-import { layeredLayout } from './layout.js';
+import { GAP_X, groupedLayout, groupOf, OUTSIDE } from './layout.js';
 import { EDGE_COLOR, KIND_STYLE, LABEL_COLOR, nodeScale, projectColor } from './theme.js';
 import { clusterInstances, type Clustering, type Topology } from './topology.js';
 import type { NodeKind } from './types.js';
@@ -25,6 +28,8 @@ interface DrawnNode {
   label: string;
   kind: NodeKind;
   name: string;
+  /** The project whose region holds the node (none: the outside band, or a cloud of one project). */
+  group?: string | undefined;
   /** Where the collision pass (labels.ts) put this label, or undefined: hidden (a hovered node shows it anyway). */
   labelPlace?: Place | undefined;
 }
@@ -37,6 +42,18 @@ const LABEL_FONT = '12px ui-monospace, SFMono-Regular, Menlo, Consolas, monospac
 const MEMBER_GAP = 0.16;
 /** A cluster's place right of its network, in graph units. */
 const CLUSTER_OFFSET = 0.5;
+/** Screen pixels between a region's edge and the nodes in it; the top also holds the region's name. */
+const REGION_PAD = 16;
+const REGION_TITLE = 18;
+
+/** A project's region on screen (CSS pixels in the container), its name inside at the top left. */
+export interface Region {
+  readonly project: string;
+  readonly x: number;
+  readonly y: number;
+  readonly w: number;
+  readonly h: number;
+}
 
 export class GraphView {
   readonly graph = new Graph<DrawnNode>({ multi: true, type: 'undirected', allowSelfLoops: false });
@@ -47,8 +64,15 @@ export class GraphView {
   /** Per cluster: how many of its members are drawn (where the next one goes). */
   private readonly placed = new Map<string, number>();
   private readonly highlighted = new Set<string>();
+  /** Clusters that made room for their grid (see makeRoom), and those expanded. */
+  private readonly roomy = new Set<string>();
+  readonly expanded = new Set<string>();
+  private readonly regionCtx: CanvasRenderingContext2D | null;
+  /** The regions as last drawn (for the label pass and the browser test). */
+  regions: Region[] = [];
 
-  constructor(container: HTMLElement, onClick: (node: string | null) => void) {
+  constructor(container: HTMLElement, onClick: (node: string | null) => void, private readonly regionCanvas?: HTMLCanvasElement) {
+    this.regionCtx = regionCanvas?.getContext('2d') ?? null;
     this.sigma = new Sigma<DrawnNode>(this.graph, container, {
       primitives: { nodes: { shapes: [sdfCircle(), sdfSquare(), sdfDiamond(), sdfTriangle()], layers: [layerFill()] } },
       styles: {
@@ -76,6 +100,7 @@ export class GraphView {
     });
     // Labels are placed again whenever what is on screen moved: camera, size, nodes.
     this.sigma.on('afterRender', () => {
+      this.drawRegions();
       const c = this.sigma.getCamera().getState();
       const d = this.sigma.getDimensions();
       const key = `${c.x},${c.y},${c.ratio},${d.width}x${d.height},${this.graph.order}`;
@@ -97,34 +122,138 @@ export class GraphView {
     this.topology = t;
     this.clustering = clusterInstances(t);
     this.placed.clear();
+    this.roomy.clear();
+    this.expanded.clear();
     this.highlighted.clear();
     const { clusterOf, clusters } = this.clustering;
+    const byProject = t.projects.length > 1;
     const drawn = t.nodes.filter((n) => !clusterOf.has(n.id));
-    // Several projects: colour says the project, shape the kind.
-    const colorOf = (n: { kind: NodeKind; project?: string }) => (t.projects.length > 1 && n.project !== undefined ? projectColor(t.projects, n.project) : KIND_STYLE[n.kind].color);
+    // A cluster of another project's instances on a network is laid out in its own project's
+    // column (as an instance would be); the network's own sits beside it.
+    const foreign = [...clusters.values()].filter((c) => c.id.includes('@'));
     const edges = t.edges.filter(([a, b]) => !clusterOf.has(a) && !clusterOf.has(b));
     const box = this.sigma.getContainer();
     // Labels run sideways: ask for a picture a little wider than the viewport's shape.
-    const at = layeredLayout(drawn, edges, box.clientHeight > 0 ? (1.1 * box.clientWidth) / box.clientHeight : 0);
+    const aspect = box.clientHeight > 0 ? (1.1 * box.clientWidth) / box.clientHeight : 0;
+    // Columns in the file's order of projects; admin's (shared networks) last.
+    const order = [...t.projects.filter((p) => p !== 'admin'), 'admin'];
+    const at = groupedLayout([...drawn, ...foreign.map((c) => ({ id: c.id, kind: 'instance' as const, name: c.id, project: c.project }))], [...edges, ...foreign.map((c) => [c.network, c.id] as const)], byProject ? order : [], aspect);
     const scale = nodeScale(drawn.length + clusters.size);
+    // Several projects: colour says the project, shape the kind.
+    const colorOf = (n: { kind: NodeKind; project?: string | undefined }) => (byProject && n.project !== undefined ? projectColor(t.projects, n.project) : KIND_STYLE[n.kind].color);
+    const groupFor = (n: { kind: NodeKind; project?: string | undefined }) => (byProject && !OUTSIDE.has(n.kind) ? groupOf(n) : undefined);
     for (const n of drawn) {
       const style = KIND_STYLE[n.kind];
       const p = at.get(n.id)!;
-      g.addNode(n.id, { x: p.x, y: p.y, size: style.size * scale, color: colorOf(n), shape: style.shape, label: n.label ? `${n.name}  ${n.label}` : n.name, kind: n.kind, name: n.name });
+      g.addNode(n.id, { x: p.x, y: p.y, size: style.size * scale, color: colorOf(n), shape: style.shape, label: n.label ? `${n.name}  ${n.label}` : n.name, kind: n.kind, name: n.name, group: groupFor(n) });
     }
     edges.forEach(([a, b], i) => g.addEdgeWithKey(`e${i}`, a, b));
     // A cluster sits beside its network, in the gap to the next one on the row, not in a layer of its own.
     const style = KIND_STYLE.instance;
     for (const c of clusters.values()) {
       const net = at.get(c.network)!;
-      g.addNode(c.id, { x: net.x + CLUSTER_OFFSET, y: net.y, size: 1.6 * style.size * scale, color: style.color, shape: 'circle', label: `${c.members.length} instances`, kind: 'instance', name: `${c.members.length} instances` });
+      const p = at.get(c.id) ?? { x: net.x + CLUSTER_OFFSET, y: net.y };
+      const label = `${c.members.length} instances`;
+      g.addNode(c.id, { x: p.x, y: p.y, size: 1.6 * style.size * scale, color: colorOf({ kind: 'instance', project: c.project }), shape: 'circle', label, kind: 'instance', name: label, group: groupFor({ kind: 'instance', project: c.project }) });
       g.addEdgeWithKey(`e-${c.id}`, c.network, c.id);
     }
     this.selected = null;
     this.sigma.getCamera().setState({ x: 0.5, y: 0.5, ratio: 1, angle: 0 });
     this.sigma.refresh();
+    this.fitSizes();
     this.placeLabels();
     return g.order;
+  }
+
+  /**
+   * Shrinks every node (never below a quarter of its kind's size) so that, in the picture seen
+   * whole, no two nodes touch: for each node and its nearest neighbours on screen, their radii
+   * take at most 80% of the distance between them. Zooming in only spreads them further.
+   */
+  private fitSizes(): void {
+    const pts = this.graph.mapNodes((_id, a) => ({ ...this.sigma.graphToViewport(a), size: a.size }));
+    if (pts.length < 2) return;
+    // Sorted by x, a pair further apart in x than the best bound so far cannot lower it.
+    pts.sort((a, b) => a.x - b.x);
+    let k = 1;
+    for (let i = 0; i < pts.length; i++) {
+      const a = pts[i]!;
+      for (let j = i + 1; j < pts.length; j++) {
+        const b = pts[j]!;
+        const dx = b.x - a.x;
+        if (dx * 0.8 >= k * (a.size + b.size)) break;
+        const d = Math.hypot(dx, b.y - a.y);
+        k = Math.min(k, (0.8 * d) / (a.size + b.size));
+      }
+    }
+    k = Math.max(0.25, k);
+    if (k >= 1) return;
+    this.graph.updateEachNodeAttributes((_id, a) => ({ ...a, size: a.size * k }));
+  }
+
+  /**
+   * Each project's region: the box around its drawn nodes in screen pixels, padded (with room
+   * for its name at the top), drawn faintly in the project's colour under the graph.
+   */
+  private drawRegions(): void {
+    const t = this.topology;
+    const regions: Region[] = [];
+    if (t && t.projects.length > 1) {
+      const box = new Map<string, { x0: number; y0: number; x1: number; y1: number }>();
+      this.graph.forEachNode((_id, a) => {
+        if (a.group === undefined) return;
+        const p = this.sigma.graphToViewport(a);
+        const b = box.get(a.group);
+        if (b) {
+          b.x0 = Math.min(b.x0, p.x - a.size);
+          b.y0 = Math.min(b.y0, p.y - a.size);
+          b.x1 = Math.max(b.x1, p.x + a.size);
+          b.y1 = Math.max(b.y1, p.y + a.size);
+        } else box.set(a.group, { x0: p.x - a.size, y0: p.y - a.size, x1: p.x + a.size, y1: p.y + a.size });
+      });
+      for (const project of [...t.projects, ...[...box.keys()].filter((p) => !t.projects.includes(p)).sort()]) {
+        const b = box.get(project);
+        if (!b) continue;
+        // At least as wide as its name, widened about its centre.
+        const w = Math.max(b.x1 - b.x0 + 2 * REGION_PAD, this.textWidth(`project ${project}`) + 12);
+        regions.push({ project, x: (b.x0 + b.x1 - w) / 2, y: b.y0 - REGION_PAD - REGION_TITLE, w, h: b.y1 - b.y0 + 2 * REGION_PAD + REGION_TITLE });
+      }
+    }
+    this.regions = regions;
+    const canvas = this.regionCanvas;
+    const ctx = this.regionCtx;
+    if (!canvas || !ctx) return;
+    const ratio = window.devicePixelRatio || 1;
+    const w = canvas.clientWidth;
+    const h = canvas.clientHeight;
+    if (canvas.width !== Math.round(w * ratio) || canvas.height !== Math.round(h * ratio)) {
+      canvas.width = Math.round(w * ratio);
+      canvas.height = Math.round(h * ratio);
+    }
+    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    ctx.clearRect(0, 0, w, h);
+    for (const r of regions) {
+      const color = projectColor(t!.projects, r.project);
+      ctx.globalAlpha = 0.07;
+      ctx.fillStyle = color;
+      ctx.fillRect(r.x, r.y, r.w, r.h);
+      ctx.globalAlpha = 0.55;
+      ctx.strokeStyle = color;
+      ctx.lineWidth = 1;
+      ctx.setLineDash([5, 4]);
+      ctx.strokeRect(r.x + 0.5, r.y + 0.5, r.w - 1, r.h - 1);
+      ctx.setLineDash([]);
+      ctx.globalAlpha = 1;
+      ctx.font = LABEL_FONT;
+      ctx.fillStyle = color;
+      ctx.textBaseline = 'top';
+      ctx.fillText(`project ${r.project}`, r.x + 6, r.y + 4);
+    }
+  }
+
+  /** Where a region's name is written, in screen pixels (an obstacle for node labels). */
+  private regionTitleBox(r: Region): Box {
+    return { x: r.x + 6, y: r.y + 4, w: this.textWidth(`project ${r.project}`), h: 14 };
   }
 
   private labelsPending = false;
@@ -177,6 +306,7 @@ export class GraphView {
       // Smaller than the node by the margin: labels may come near a node, never onto it.
       nodes.push({ id, x: p.x - r + 6, y: p.y - r + 6, w: Math.max(0, 2 * r - 12), h: Math.max(0, 2 * r - 12) });
     });
+    for (const r of this.regions) nodes.push({ id: `region:${r.project}`, ...this.regionTitleBox(r) });
     const shown = placeLabels(labels, nodes);
     this.lastBoxes = [...shown].map(([id, b]) => ({ id, x: b.x, y: b.y, w: b.w, h: b.h }));
     this.graph.forEachNode((id, a) => {
@@ -198,26 +328,58 @@ export class GraphView {
     const n = t?.byId.get(node);
     if (!t || !n || cluster === undefined) return false;
     const c = this.clustering.clusters.get(cluster)!;
+    this.makeRoom(cluster);
     const anchor = this.graph.hasNode(cluster) ? this.graph.getNodeAttributes(cluster) : this.graph.getNodeAttributes(c.network);
     const k = this.placed.get(cluster) ?? 0;
     this.placed.set(cluster, k + 1);
     const columns = Math.max(1, Math.ceil(Math.sqrt(c.members.length)));
     const style = KIND_STYLE.instance;
     const size = this.graph.hasNode(cluster) ? this.graph.getNodeAttribute(cluster, 'size') / 1.6 : style.size / 2;
+    const byProject = t.projects.length > 1;
     this.graph.addNode(node, {
-      x: anchor.x + ((k % columns) - (columns - 1) / 2) * MEMBER_GAP,
+      // The grid hangs from the cluster rightwards, where makeRoom cleared the way.
+      x: anchor.x + (k % columns) * MEMBER_GAP,
       y: anchor.y - (1 + Math.floor(k / columns)) * MEMBER_GAP,
-      size, color: t.projects.length > 1 && n.project !== undefined ? projectColor(t.projects, n.project) : style.color, shape: style.shape, label: n.label ? `${n.name}  ${n.label}` : n.name, kind: 'instance', name: n.name,
+      size, color: byProject && n.project !== undefined ? projectColor(t.projects, n.project) : style.color, shape: style.shape, label: n.label ? `${n.name}  ${n.label}` : n.name, kind: 'instance', name: n.name,
+      group: byProject ? groupOf({ kind: 'instance', project: n.project }) : undefined,
     });
     for (const [a, b] of t.edges) if ((a === node || b === node) && this.graph.hasNode(a === node ? b : a)) this.graph.addEdge(a, b);
     this.scheduleLabels();
     return true;
   }
 
+  /**
+   * Clears the place of a cluster's whole grid (once, when its first member is drawn): every node
+   * right of the cluster, whatever its row, moves right by the grid's width and a row's gap, so
+   * that the columns x ∈ [cluster, grid's right edge + gap) hold the grid alone. Nodes left of
+   * it (and its network) stay; an earlier grid is either wholly left of this cluster (its own
+   * room pushed this cluster past it) or moves as a whole.
+   */
+  private makeRoom(cluster: string): void {
+    if (this.roomy.has(cluster) || !this.graph.hasNode(cluster)) return;
+    this.roomy.add(cluster);
+    const c = this.clustering.clusters.get(cluster)!;
+    const columns = Math.max(1, Math.ceil(Math.sqrt(c.members.length)));
+    const from = this.graph.getNodeAttribute(cluster, 'x');
+    const right = from + (columns - 1) * MEMBER_GAP + GAP_X;
+    let nearest = Infinity;
+    const movers: string[] = [];
+    this.graph.forEachNode((id, a) => {
+      // Its own network stays at its left; anything within a member's gap of its column moves too.
+      if (id === cluster || id === c.network || a.x <= from - MEMBER_GAP) return;
+      movers.push(id);
+      nearest = Math.min(nearest, a.x);
+    });
+    const shift = right - nearest;
+    if (!(shift > 0)) return;
+    for (const id of movers) this.graph.setNodeAttribute(id, 'x', this.graph.getNodeAttribute(id, 'x') + shift);
+  }
+
   /** A cluster's every instance, drawn under it; the cluster node goes. */
   expand(cluster: string): void {
     const c = this.clustering.clusters.get(cluster);
     if (!c) return;
+    this.expanded.add(cluster);
     for (const m of c.members) this.ensure(m);
     this.graph.dropNode(cluster);
     this.focus(c.members);

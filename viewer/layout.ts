@@ -7,7 +7,9 @@
  * its parent, so a large cloud still reads as networks over their instances. The
  * switches of a fabric (a network of several switches) take rows of their own, by hops from the
  * switch a router plugs into, so a spine sits above its racks and no link runs along a row
- * through another switch. The same graph always gives the same picture: no randomness, no
+ * through another switch. With several projects (groupedLayout) each project's nodes take a
+ * column of their own, laid out the same way, and the outside (internet, external networks and
+ * hosts) a band above them all. The same graph always gives the same picture: no randomness, no
  * force simulation.
  */
 import type { NodeKind } from './types.js';
@@ -16,6 +18,8 @@ export interface LayoutNode {
   readonly id: string;
   readonly kind: NodeKind;
   readonly name: string;
+  /** The node's project (groupedLayout only); none: admin's. */
+  readonly project?: string | undefined;
 }
 
 export interface Point {
@@ -38,7 +42,9 @@ export const MAX_ROW = 10;
 /** The least horizontal distance between two nodes of one row. */
 export const GAP_X = 1.4;
 const GAP_Y = 0.55;
+/** Between the rows of a layer of instances (a dense grid), and of any other layer (networks and their clusters, labelled). */
 const ROW_GAP = 0.35;
+const WIDE_ROW_GAP = 0.7;
 
 /**
  * Graph coordinates (y grows upwards, as sigma draws them) for every node. `aspect`: the
@@ -86,18 +92,92 @@ export function layeredLayout(nodes: readonly LayoutNode[], edges: readonly (rea
     const rows = rowsOf.get(level)!;
     rows.forEach((row, r) => {
       for (const n of row) out.set(n.id, { x: x.get(n.id)!, y: -y });
-      y += r < rows.length - 1 ? ROW_GAP : GAP_Y;
+      y += r < rows.length - 1 ? (level >= LAYER_OF.instance ? ROW_GAP : WIDE_ROW_GAP) : GAP_Y;
     });
   }
-  // Stretch sideways up to the wanted aspect (never squeeze: the gaps are the minimum).
-  const xs = [...out.values()].map((p) => p.x);
-  const width = xs.length ? Math.max(...xs) - Math.min(...xs) : 0;
-  const height = y - GAP_Y;
-  if (aspect > 0 && width > 0 && height > 0 && width < aspect * height) {
+  return fitAspect(out, aspect);
+}
+
+/**
+ * Stretches a picture to the wanted width / height, never squeezing (the gaps are the minimum):
+ * a tall, narrow one sideways, a wide, flat one downwards (so that rows of a large cloud, seen
+ * whole, stand apart on screen instead of making a comb).
+ */
+export function fitAspect(at: Map<string, Point>, aspect: number): Map<string, Point> {
+  if (!(aspect > 0) || at.size < 2) return at;
+  const xs = [...at.values()].map((p) => p.x);
+  const ys = [...at.values()].map((p) => p.y);
+  const width = Math.max(...xs) - Math.min(...xs);
+  const height = Math.max(...ys) - Math.min(...ys);
+  if (width > 0 && height > 0 && width < aspect * height) {
     const k = (aspect * height) / width;
-    for (const [id, p] of out) out.set(id, { x: p.x * k, y: p.y });
+    for (const [id, p] of at) at.set(id, { x: p.x * k, y: p.y });
+  } else if (width > 0 && height > 0 && width > aspect * height) {
+    const k = width / (aspect * height);
+    for (const [id, p] of at) at.set(id, { x: p.x, y: p.y * k });
   }
-  return out;
+  return at;
+}
+
+/** The kinds that belong to no project's column: what lies outside every project. */
+export const OUTSIDE: ReadonlySet<NodeKind> = new Set<NodeKind>(['internet', 'external_network', 'external_host']);
+/** Graph units between two projects' columns, and between the outside band and the columns. */
+export const PROJECT_GAP = 2 * GAP_X;
+const BAND_GAP = 2 * GAP_Y;
+
+/** The group a node is laid out in: `outside`, or its project (admin when it names none). */
+export const groupOf = (n: Pick<LayoutNode, 'kind' | 'project'>): string => (OUTSIDE.has(n.kind) ? 'outside' : n.project ?? 'admin');
+
+/**
+ * A picture grouped by project: each project's nodes laid out by layeredLayout in a column of
+ * their own, the columns side by side in the order of `projects` (any project not listed after
+ * them, by name), PROJECT_GAP apart, their tops level; the outside band (internet, external
+ * networks and hosts) above them, centred. Links between groups do not move nodes. With fewer
+ * than two projects present this is layeredLayout.
+ */
+export function groupedLayout(nodes: readonly LayoutNode[], edges: readonly (readonly [string, string])[], projects: readonly string[], aspect = 0): Map<string, Point> {
+  const groups = new Map<string, LayoutNode[]>();
+  for (const n of nodes) {
+    const g = groupOf(n);
+    const list = groups.get(g);
+    if (list) list.push(n);
+    else groups.set(g, [n]);
+  }
+  const columns = [...groups.keys()].filter((g) => g !== 'outside');
+  if (columns.length < 2) return layeredLayout(nodes, edges, aspect);
+  const rank = (g: string) => (projects.includes(g) ? projects.indexOf(g) : projects.length);
+  columns.sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
+  const groupOfId = new Map(nodes.map((n) => [n.id, groupOf(n)]));
+  const inside = (g: string) => edges.filter(([a, b]) => groupOfId.get(a) === g && groupOfId.get(b) === g);
+  const bounds = (at: ReadonlyMap<string, Point>) => {
+    const xs = [...at.values()].map((p) => p.x);
+    const ys = [...at.values()].map((p) => p.y);
+    return { minX: Math.min(...xs), maxX: Math.max(...xs), minY: Math.min(...ys), maxY: Math.max(...ys) };
+  };
+  const out = new Map<string, Point>();
+  const outside = groups.get('outside');
+  let top = 0;
+  let bandWidth = 0;
+  let band: Map<string, Point> | undefined;
+  if (outside) {
+    band = layeredLayout(outside, inside('outside'));
+    const b = bounds(band);
+    top = b.minY - b.maxY - BAND_GAP;
+    bandWidth = b.maxX - b.minX;
+  }
+  let left = 0;
+  for (const g of columns) {
+    const at = layeredLayout(groups.get(g)!, inside(g));
+    const b = bounds(at);
+    for (const [id, p] of at) out.set(id, { x: p.x - b.minX + left, y: p.y - b.maxY + top });
+    left += b.maxX - b.minX + PROJECT_GAP;
+  }
+  const width = left - PROJECT_GAP;
+  if (band) {
+    const b = bounds(band);
+    for (const [id, p] of band) out.set(id, { x: p.x - b.minX + (width - bandWidth) / 2, y: p.y - b.maxY });
+  }
+  return fitAspect(out, aspect);
 }
 
 /**

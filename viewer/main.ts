@@ -54,7 +54,7 @@ function say(text: string, kind: 'info' | 'error' = 'info'): void {
   if (kind === 'info') noticeTimer = setTimeout(() => { notice.hidden = true; }, 6000);
 }
 
-const graph = new GraphView(byId('graph'), (node) => inspect(node));
+const graph = new GraphView(byId('graph'), (node) => inspect(node), byId<HTMLCanvasElement>('regions'));
 const playButton = byId<HTMLButtonElement>('play');
 const position = byId('playback-position');
 /** The next animation frame, or a timer when the browser holds frames back (a tab in the background). */
@@ -323,6 +323,11 @@ Object.assign(window, {
     topologyNodes: () => graph.size,
     labelsShown: () => graph.graph.filterNodes((_n, a) => a.labelPlace !== undefined),
     labelBoxes: () => graph.lastBoxes,
+    regions: () => graph.regions,
+    expand: (cluster: string) => graph.expand(cluster),
+    expanded: () => [...graph.expanded],
+    /** Every drawn node: id, screen position and radius (CSS pixels), its region's project. */
+    drawn: () => graph.graph.mapNodes((id, a) => ({ id, ...graph.sigma.graphToViewport(a), r: a.size, group: a.group ?? null })),
     firstPaint: () => ({ hello: helloAt, paint: firstPaint }),
     highlighted: () => [...pathNodes],
     renderedNodes: () => graph.graph.nodes().filter((n) => graph.sigma.getNodeDisplayData(n) !== undefined).length,

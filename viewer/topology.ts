@@ -27,10 +27,12 @@ export interface Topology {
 export const CLUSTER_ABOVE = 400;
 
 export interface Cluster {
-  /** `cluster:<network id>`. */
+  /** `cluster:<network id>`, or `cluster:<network id>@<project>` for another project's instances on it. */
   readonly id: string;
   readonly network: string;
   readonly members: readonly string[];
+  /** The members' project (each cluster holds one project's instances), when the cloud has projects. */
+  readonly project?: string;
 }
 
 export interface Clustering {
@@ -53,8 +55,10 @@ export function expandCompact(t: CompactTopology): Topology {
 }
 
 /**
- * Above `above` nodes, every instance joins the cluster of its first network (by id); below,
- * nothing is clustered. Members are in name order.
+ * Above `above` nodes, every instance joins the cluster of its first network (by id) and its
+ * project: the network's own project's instances (or all, in a cloud of one project) make
+ * `cluster:<network>`, another project's `cluster:<network>@<project>`, so that a cluster is
+ * drawn in its project's place. Below, nothing is clustered. Members are in name order.
  */
 export function clusterInstances(t: Topology, above = CLUSTER_ABOVE): Clustering {
   const clusterOf = new Map<string, string>();
@@ -70,9 +74,11 @@ export function clusterInstances(t: Topology, above = CLUSTER_ABOVE): Clustering
   }
   const sorted = [...networkOf.entries()].sort(([a], [b]) => t.byId.get(a)!.name.localeCompare(t.byId.get(b)!.name) || a.localeCompare(b));
   for (const [inst, net] of sorted) {
-    const id = `cluster:${net}`;
+    const project = t.byId.get(inst)!.project;
+    const own = project === undefined || project === t.byId.get(net)!.project;
+    const id = own ? `cluster:${net}` : `cluster:${net}@${project}`;
     let c = clusters.get(id);
-    if (!c) clusters.set(id, (c = { id, network: net, members: [] }));
+    if (!c) clusters.set(id, (c = { id, network: net, members: [], ...(project !== undefined ? { project } : {}) }));
     c.members.push(inst);
     clusterOf.set(inst, id);
   }

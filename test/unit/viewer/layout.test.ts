@@ -1,11 +1,12 @@
 /**
  * The viewer's layered layout (viewer/layout.ts): every node gets a place, the same graph
  * always gives the same places whatever order its nodes and edges come in, layers go down
- * in the order traffic enters a cloud, and no two nodes share a spot.
+ * in the order traffic enters a cloud, and no two nodes share a spot; with projects, a column
+ * per project and the outside above them.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { GAP_X, layeredLayout, LAYER_OF, MAX_ROW, type LayoutNode } from '../../../viewer/layout.js';
+import { fitAspect, GAP_X, groupedLayout, groupOf, layeredLayout, LAYER_OF, MAX_ROW, OUTSIDE, PROJECT_GAP, type LayoutNode, type Point } from '../../../viewer/layout.js';
 import { loadTopologyFile } from '../../../src/files/read-topology.js';
 import { buildGraph, type NodeKind } from '../../../src/topology/graph.js';
 
@@ -131,6 +132,64 @@ describe('layeredLayout of a fabric', () => {
       }
       // Linked switches never share a row.
       for (const [a, b] of edges) if (a.startsWith('network') && b.startsWith('network')) expect(at.get(a)!.y).not.toBe(at.get(b)!.y);
+    }));
+  });
+});
+
+const box = (pts: readonly Point[]) => ({ x0: Math.min(...pts.map((p) => p.x)), x1: Math.max(...pts.map((p) => p.x)), y0: Math.min(...pts.map((p) => p.y)), y1: Math.max(...pts.map((p) => p.y)) });
+
+describe('groupedLayout (a column per project)', () => {
+  const PROJECTS = ['alpha', 'beta', 'gamma', 'admin'];
+  const projectGraphs = graphs.chain(({ nodes, edges }) => fc.array(fc.constantFrom(...PROJECTS), { minLength: nodes.length, maxLength: nodes.length })
+    .map((owners) => ({ nodes: nodes.map((n, i) => ({ ...n, project: owners[i] })), edges })));
+
+  it('puts each project\'s nodes in a column of its own, in the given order, and the outside above them all', () => {
+    fc.assert(fc.property(projectGraphs, fc.boolean(), ({ nodes, edges }, wide) => {
+      const at = groupedLayout(nodes, edges, PROJECTS, wide ? 3 : 0);
+      expect([...at.keys()].sort()).toEqual(nodes.map((n) => n.id).sort());
+      expect(new Set([...at.values()].map((p) => `${p.x.toFixed(6)},${p.y.toFixed(6)}`)).size).toBe(nodes.length);
+      const groups = [...new Set(nodes.filter((n) => !OUTSIDE.has(n.kind)).map(groupOf))];
+      if (groups.length < 2) return;
+      const boxes = PROJECTS.filter((p) => groups.includes(p)).map((p) => box(nodes.filter((n) => !OUTSIDE.has(n.kind) && groupOf(n) === p).map((n) => at.get(n.id)!)));
+      // Columns left to right in the projects' order, apart by at least the gap (stretching only widens it).
+      for (let i = 1; i < boxes.length; i++) expect(boxes[i]!.x0 - boxes[i - 1]!.x1).toBeGreaterThanOrEqual(PROJECT_GAP - 1e-9);
+      const top = Math.max(...boxes.map((b) => b.y1));
+      for (const n of nodes) if (OUTSIDE.has(n.kind)) expect(at.get(n.id)!.y).toBeGreaterThan(top);
+      expect(groupedLayout([...nodes].reverse(), [...edges].reverse(), PROJECTS, wide ? 3 : 0)).toEqual(at);
+    }));
+  });
+
+  it('is layeredLayout when there are not two projects', () => {
+    fc.assert(fc.property(graphs, ({ nodes, edges }) => {
+      const one = nodes.map((n) => ({ ...n, project: 'alpha' }));
+      expect(groupedLayout(one, edges, PROJECTS, 2)).toEqual(layeredLayout(one, edges, 2));
+    }));
+  });
+
+  it('two-project.yaml: alpha, beta and admin side by side, the internet and public above', () => {
+    const loaded = loadTopologyFile('topologies/two-project.yaml');
+    if (!loaded.ok) throw new Error('two-project does not load');
+    const g = buildGraph(loaded.cloud);
+    const at = groupedLayout(g.mapNodes((id, a) => ({ id, kind: a.kind, name: a.name, project: a.project })), g.mapEdges((_e, _a, s, t) => [s, t] as const), ['alpha', 'beta', 'admin']);
+    const x = (id: string) => at.get(id)!.x;
+    expect(Math.max(x('router:a-router'), x('network:a-net'), x('network:ops'), x('instance:a-vm1'))).toBeLessThan(Math.min(x('router:b-router'), x('network:b-net'), x('instance:b-etl'), x('instance:b-cache')));
+    expect(Math.max(x('instance:b-etl'), x('instance:b-cache'), x('network:b-net'))).toBeLessThan(Math.min(x('network:tools'), x('instance:mirror')));
+    expect(at.get('internet')!.y).toBeGreaterThan(at.get('external:public')!.y);
+    expect(at.get('external:public')!.y).toBeGreaterThan(at.get('router:a-router')!.y);
+  });
+});
+
+describe('fitAspect', () => {
+  it('reaches the wanted width / height by stretching one axis, never squeezing', () => {
+    fc.assert(fc.property(fc.array(fc.tuple(fc.double({ min: -50, max: 50, noNaN: true }), fc.double({ min: -50, max: 50, noNaN: true })), { minLength: 2, maxLength: 30 }), fc.double({ min: 0.2, max: 5, noNaN: true }), (pts, aspect) => {
+      const before = new Map(pts.map(([x, y], i) => [String(i), { x, y }]));
+      const b0 = box([...before.values()]);
+      const after = fitAspect(new Map(before), aspect);
+      const b1 = box([...after.values()]);
+      const [w0, h0, w1, h1] = [b0.x1 - b0.x0, b0.y1 - b0.y0, b1.x1 - b1.x0, b1.y1 - b1.y0];
+      expect(w1).toBeGreaterThanOrEqual(w0 - 1e-9);
+      expect(h1).toBeGreaterThanOrEqual(h0 - 1e-9);
+      if (w0 > 1e-6 && h0 > 1e-6) expect(w1 / h1).toBeCloseTo(aspect, 6);
     }));
   });
 });

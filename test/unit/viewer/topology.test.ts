@@ -90,6 +90,32 @@ describe('clusterInstances', () => {
   });
 });
 
+describe('clusterInstances with projects', () => {
+  it('a cluster holds one project\'s instances: the network\'s own as cluster:<network>, another\'s as cluster:<network>@<project>', () => {
+    const PROJECTS = ['alpha', 'beta', 'gamma'];
+    fc.assert(fc.property(fc.array(fc.tuple(fc.constantFrom(...PROJECTS), fc.array(fc.constantFrom(...PROJECTS), { minLength: 0, maxLength: 250, size: 'max' })), { minLength: 1, maxLength: 4, size: 'max' }), (nets) => {
+      const base = synthetic(nets.map(([, owners]) => owners.length));
+      const projectOf = (id: string): string => {
+        const m = /^(network|instance):n(\d+)(?:-(\d+))?$/.exec(id);
+        if (!m) return 'admin';
+        const [own, owners] = nets[Number(m[2])]!;
+        return m[3] === undefined ? own : owners[Number(m[3])]!;
+      };
+      const nodes = base.nodes.map((n) => ({ ...n, project: projectOf(n.id) }));
+      const t: Topology = { ...base, nodes, byId: new Map(nodes.map((n) => [n.id, n])), projects: ['admin', ...PROJECTS] };
+      const c = clusterInstances(t);
+      if (t.nodes.length <= CLUSTER_ABOVE) return;
+      for (const cl of c.clusters.values()) {
+        const own = t.byId.get(cl.network)!.project;
+        expect(cl.id).toBe(cl.project === own ? `cluster:${cl.network}` : `cluster:${cl.network}@${cl.project}`);
+        for (const m of cl.members) expect(t.byId.get(m)!.project).toBe(cl.project);
+      }
+      const instances = t.nodes.filter((n) => n.kind === 'instance').map((n) => n.id);
+      expect([...c.clusterOf.keys()].sort()).toEqual(instances.sort());
+    }), { numRuns: 40, endOnFailure: true });
+  });
+});
+
 describe('searchNodes', () => {
   it('finds any node first by its exact name and by each of its addresses', () => {
     const t = synthetic([120, 3, 60]);
