@@ -14,34 +14,62 @@ const common = { bundle: true, platform: 'node', format: 'esm', target: 'node20'
 // CommonJS dependencies (ip-num, netmask, graphology) call require(); give the ESM bundle one.
 const requireShim = "import { createRequire as __vnetRequire } from 'node:module'; const require = __vnetRequire(import.meta.url);";
 
-/** The modules src/cli/main.ts import()s, one per command (or group of commands). */
-const COMMANDS = ['api', 'audit', 'conform', 'reach', 'realize', 'serve', 'show', 'test', 'trace', 'validate'];
 /**
- * In the CommonJS entry, main.ts's import('./trace.js') stays a dynamic import, of the chunk
- * dist/cli/trace.js: bundling it would load every command's code at every start, which is what
- * the split is for (the whole CLI was one 670 KB file; `vnet --version` spent ~90% of its time
- * compiling it).
+ * The CLI's commands, in CommonJS bundles that main.ts's import('./trace.js') loads when that
+ * command runs (dist/cli/sim.cjs). Commands that need the same code share a bundle: the
+ * loader (validate, show), the simulator (trace, test, audit, reach), the servers, the
+ * realization. A bundle is required, not imported: Node 20's ESM loader (and splitting's
+ * chunks) cost a small `vnet validate` ~25% more than one require() of the same code.
+ */
+const COMMAND_BUNDLES = { load: ['validate', 'show'], sim: ['trace', 'test', 'audit', 'reach'], server: ['serve', 'api'], realize: ['realize', 'conform'] };
+const bundleOf = new Map(Object.entries(COMMAND_BUNDLES).flatMap(([bundle, commands]) => commands.map((c) => [c, bundle])));
+
+/**
+ * In the CLI entry, main.ts's import('./trace.js') becomes a module that requires
+ * ./cli/sim.cjs when the import runs (esbuild evaluates a bundled import() target lazily):
+ * the whole CLI was one 670 KB file, and `vnet --version` spent ~90% of its time compiling it.
  */
 const commandsApart = {
   name: 'commands-apart',
   setup(b) {
     b.onResolve({ filter: /^\.\/[a-z-]+\.js$/ }, (args) => {
-      const name = args.path.slice(2, -3);
       if (args.kind !== 'dynamic-import') return undefined;
-      if (!COMMANDS.includes(name)) return { errors: [{ text: `${args.path} is import()ed by ${args.importer} but is not in build.mjs's COMMANDS` }] };
-      return { path: `./cli/${name}.js`, external: true };
+      const bundle = bundleOf.get(args.path.slice(2, -3));
+      if (bundle === undefined) return { errors: [{ text: `${args.path} is import()ed by ${args.importer} but is in none of build.mjs's COMMAND_BUNDLES` }] };
+      return { path: bundle, namespace: 'command-bundle' };
     });
+    b.onLoad({ filter: /.*/, namespace: 'command-bundle' }, (args) => ({ contents: `module.exports = require('./cli/${args.path}.cjs');`, loader: 'js' }));
+    b.onResolve({ filter: /^\.\/cli\/[a-z]+\.cjs$/ }, (args) => ({ path: args.path, external: true }));
   },
 };
 
-/**
- * Chunks are named by their content's hash: after a build, those it did not write are from
- * an older one. Removed only now, so a `vnet` started during the build still finds its chunks.
- */
-function dropStaleChunks(result) {
-  const written = new Set(Object.keys(result.metafile.outputs).map((f) => f.replace(/^dist\/cli\//, '')));
-  for (const f of readdirSync('dist/cli')) if (/^chunk-/.test(f) && !written.has(f)) rmSync(`dist/cli/${f}`, { force: true });
+/** Each bundle's entry: the modules of its commands, re-exported. */
+const commandEntries = {
+  name: 'command-entries',
+  setup(b) {
+    b.onResolve({ filter: /^command-bundle:/ }, (args) => ({ path: args.path.slice('command-bundle:'.length), namespace: 'command-entry' }));
+    b.onLoad({ filter: /.*/, namespace: 'command-entry' }, (args) => ({ contents: COMMAND_BUNDLES[args.path].map((c) => `export * from './${c}.ts';`).join('\n'), resolveDir: 'src/cli', loader: 'ts' }));
+  },
+};
+
+/** Removes what an older build left in dist/cli (files this one did not write), so the package ships none of it. */
+function dropStale(result) {
+  const written = new Set(Object.keys(result.metafile.outputs).flatMap((f) => [f, `${f}.map`]));
+  for (const f of readdirSync('dist/cli')) if (!written.has(`dist/cli/${f}`)) rmSync(`dist/cli/${f}`, { force: true });
 }
+
+/**
+ * commander requires node:child_process at load, for subcommands that are separate executables
+ * (vnet has none); loading it and node:net cost a bare `vnet --version` a fifth of its time.
+ * In the CLI entry its spawn is fetched from the real module when first called.
+ */
+const lazyChildProcess = {
+  name: 'lazy-child-process',
+  setup(b) {
+    b.onResolve({ filter: /^node:child_process$/ }, (args) => (/node_modules[\\/]commander[\\/]/.test(args.importer) ? { path: 'child_process', namespace: 'lazy' } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'lazy' }, () => ({ contents: "module.exports = { spawn: (...a) => require('node:child_process').spawn(...a) };", loader: 'js' }));
+  },
+};
 
 const ts = (dir) => readdirSync(dir).filter((f) => f.endsWith('.ts')).map((f) => `${dir}/${f}`);
 
@@ -88,11 +116,10 @@ async function declarations() {
 
 await Promise.all([
   declarations(),
-  // The CLI: dist/vnet.cjs holds only the argument parser and the command table; each command's
-  // module is an ESM entry of dist/cli/ that it import()s when that command runs.
-  build({ ...common, format: 'cjs', entryPoints: { vnet: 'src/cli/main.ts' }, outExtension: { '.js': '.cjs' }, outdir: 'dist', minify: true, banner: { js: '#!/usr/bin/env node' }, plugins: [commandsApart] }),
-  // The commands share chunks (the loader, the simulator) instead of each bundling a copy.
-  build({ ...common, entryPoints: Object.fromEntries(COMMANDS.map((c) => [c, `src/cli/${c}.ts`])), outdir: 'dist/cli', splitting: true, chunkNames: 'chunk-[hash]', minify: true, banner: { js: requireShim }, metafile: true }).then(dropStaleChunks),
+  // The CLI: dist/vnet.cjs holds only the argument parser and the command table.
+  // import.meta is ESM-only; code that needs its own location falls back to __dirname there (server/viewer-assets.ts).
+  build({ ...common, format: 'cjs', entryPoints: { vnet: 'src/cli/main.ts' }, outExtension: { '.js': '.cjs' }, outdir: 'dist', minify: true, banner: { js: '#!/usr/bin/env node' }, plugins: [commandsApart, lazyChildProcess] }),
+  build({ ...common, format: 'cjs', entryPoints: Object.fromEntries(Object.keys(COMMAND_BUNDLES).map((n) => [n, `command-bundle:${n}`])), outExtension: { '.js': '.cjs' }, outdir: 'dist/cli', minify: true, define: { 'import.meta.url': 'undefined' }, plugins: [commandEntries], metafile: true }).then(dropStale),
   // The agent `vnet realize` runs inside each namespace (listeners, probes): small and CommonJS.
   build({ ...common, format: 'cjs', entryPoints: { 'realize-agent': 'src/realize-runner/agent/agent.ts' }, outExtension: { '.js': '.cjs' }, outdir: 'dist', minify: true }),
   build({ ...common, entryPoints: { index: 'src/index.ts', testing: 'src/testing/index.ts', vitest: 'src/testing/vitest.ts' }, outdir: 'dist', packages: 'external' }),
