@@ -3,14 +3,18 @@
 import { benchEngine } from './engine.bench.js';
 import { benchFirewall } from './firewall.bench.js';
 import { benchIpam } from './ipam.bench.js';
+import { benchLarge } from './large.bench.js';
 import { benchLoad } from './load.bench.js';
 import { benchServer } from './server.bench.js';
+import { benchStartup } from './startup.bench.js';
 import { benchViewer } from './viewer.bench.js';
 
-const suites: [string, () => Promise<Record<string, number | string>>][] = [['ipam', benchIpam], ['engine', benchEngine], ['firewall', benchFirewall], ['load', benchLoad], ['server', benchServer], ['viewer', benchViewer]];
+const suites: [string, () => Promise<Record<string, number | string>>][] = [['ipam', benchIpam], ['engine', benchEngine], ['firewall', benchFirewall], ['load', benchLoad], ['startup', benchStartup], ['server', benchServer], ['viewer', benchViewer], ['large', benchLarge]];
+/** Minutes of whole-process runs on 100,000 instances: only when asked for (`npm run bench -- large`). */
+const ON_REQUEST = new Set(['large']);
 const only = process.argv[2];
 for (const [name, run] of suites) {
-  if (only && name !== only) continue;
+  if (only ? name !== only : ON_REQUEST.has(name)) continue;
   const figures = await run();
   console.log(`\n== ${name}`);
   for (const [k, v] of Object.entries(figures)) console.log(`${k.padEnd(48)} ${typeof v === 'number' ? v.toLocaleString('en-US', { maximumFractionDigits: 2 }) : v}`);
