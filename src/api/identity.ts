@@ -1,8 +1,8 @@
 /**
  * Keystone v3, the minimum the OpenStack clients use: version discovery, password tokens
- * (X-Subject-Token), token validation, the service catalog and projects. Users are fixed
- * (admin/admin in project admin with role admin; demo and demo2 with role member), domain
- * Default. Tokens live in memory; their text comes from the caller (randomness is the shell's).
+ * (X-Subject-Token), token validation, the service catalog and projects (the users' and the
+ * topology's). Users come from --users, else admin/admin in project admin with role admin, demo
+ * and demo2 with role member; domain Default. Tokens live in memory; their text comes from the caller (randomness is the shell's).
  */
 import { keystoneId } from './ids.js';
 import { ApiError, badRequest, json, objectAt, type ApiRequest, type ApiResponse } from './types.js';
@@ -36,6 +36,8 @@ export interface Token {
 
 export interface IdentityOptions {
   readonly users?: readonly User[];
+  /** More projects to list (the topology's), beside the users' own. */
+  readonly projects?: () => readonly string[];
   readonly newToken: () => string;
   readonly now: () => number;
 }
@@ -54,7 +56,7 @@ export class Identity {
   }
 
   projects(): { id: string; name: string }[] {
-    return [...new Set(this.users.map((u) => u.project))].map((name) => ({ id: projectId(name), name }));
+    return [...new Set([...this.users.map((u) => u.project), ...(this.opts.projects?.() ?? [])])].map((name) => ({ id: projectId(name), name }));
   }
 
   /** The token of a request, or a 401. */
@@ -165,4 +167,30 @@ export function catalog(base: string) {
     service('identity', 'keystone', `${base}/v3`), service('network', 'neutron', `${base}/network`),
     service('load-balancer', 'octavia', `${base}/load-balancer`), service('compute', 'nova', `${base}/compute/v2.1`), service('image', 'glance', `${base}/image`),
   ];
+}
+
+/**
+ * A --users file: `users: [{ name, password, project, role: admin|member }]`. Every problem is
+ * returned, named by its place (users[2].role), so a bad file never starts a server.
+ */
+export function parseUsers(value: unknown): { users: User[]; problems: string[] } {
+  const problems: string[] = [];
+  const users: User[] = [];
+  const list = typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>).users : undefined;
+  if (!Array.isArray(list) || list.length === 0) return { users, problems: ['expected a mapping with users: a non-empty list of { name, password, project, role }'] };
+  const known = new Set(['name', 'password', 'project', 'role']);
+  list.forEach((u, i) => {
+    const at = `users[${i}]`;
+    if (typeof u !== 'object' || u === null || Array.isArray(u)) { problems.push(`${at}: expected a mapping { name, password, project, role }`); return; }
+    const o = u as Record<string, unknown>;
+    for (const k of Object.keys(o)) if (!known.has(k)) problems.push(`${at}.${k}: unknown key (expected name, password, project, role)`);
+    for (const k of ['name', 'password', 'project'] as const) if (typeof o[k] !== 'string' || o[k] === '') problems.push(`${at}.${k}: expected a non-empty string`);
+    if (typeof o.project === 'string' && !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(o.project)) problems.push(`${at}.project: expected a project name of letters, digits, "_", "." or "-" (as in a topology file)`);
+    const role = o.role ?? 'member';
+    if (role !== 'admin' && role !== 'member') problems.push(`${at}.role: expected admin or member, got ${JSON.stringify(role)}`);
+    if (typeof o.name === 'string' && users.some((x) => x.name === o.name)) problems.push(`${at}.name: user ${o.name} is listed twice`);
+    if (problems.length === 0) users.push({ name: String(o.name), password: String(o.password), project: String(o.project), role: role as 'admin' | 'member' });
+  });
+  if (problems.length === 0 && !users.some((u) => u.role === 'admin' && u.project === 'admin')) problems.push('users: expected at least one admin user in project admin (vnet\'s admin project owns the external networks)');
+  return { users: problems.length ? [] : users, problems };
 }

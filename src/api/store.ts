@@ -18,7 +18,7 @@ import { stableId } from './ids.js';
 import { ApiError } from './types.js';
 
 export type Kind = 'network' | 'subnet' | 'port' | 'router' | 'security_group' | 'security_group_rule' | 'floatingip'
-  | 'loadbalancer' | 'listener' | 'pool' | 'member' | 'healthmonitor' | 'server';
+  | 'loadbalancer' | 'listener' | 'pool' | 'member' | 'healthmonitor' | 'server' | 'rbac_policy';
 
 /** What Neutron keeps about a resource that the topology format does not hold. */
 export interface Meta {
@@ -45,6 +45,8 @@ export interface StoreOptions {
   readonly now: () => number;
   /** Called with the topology text after every successful change (--save). */
   readonly onChange?: (text: string) => void;
+  /** The projects Keystone knows besides the file's (the users' projects; default admin, demo, demo2). */
+  readonly knownProjects?: readonly string[];
   /** How long a load balancer stays PENDING_* after a change (Octavia's provisioning), in ms (default 1000). */
   readonly lbSettleMs?: number;
 }
@@ -78,6 +80,11 @@ export class Store {
   /** The wall clock (the shell's), for timestamps and Octavia's PENDING_* window. */
   now(): number { return this.opts.now(); }
   get lbSettleMs(): number { return this.opts.lbSettleMs ?? 1000; }
+  knownProjects(): readonly string[] { return this.opts.knownProjects ?? DEFAULT_USERS.map((u) => u.project); }
+  /** A Keystone project ID's name (the file's projects and the users'), or undefined. */
+  projectName(id: string): string | undefined { return projectNames(this.state.doc, this.opts.adminProject, this.knownProjects()).get(id); }
+  /** A project name's Keystone ID (admin's is the admin project's). */
+  projectIdOf(name: string): string { return name === ADMIN_PROJECT ? this.opts.adminProject : projectId(name); }
   get doc(): Doc { return this.state.doc; }
   get seed(): number { return this.loaded.seed; }
 
@@ -103,7 +110,7 @@ export class Store {
     const draft: State = { doc: structuredClone(before.doc), meta: structuredClone(before.meta), counter: before.counter };
     const tx = new Tx(draft, this.opts, this.loaded.seed);
     const result = change(tx);
-    writeProjects(draft, this.opts.adminProject);
+    writeProjects(draft, this.opts.adminProject, this.knownProjects());
     const loadedDraft = parseTopology(JSON.stringify(draft.doc));
     if (!loadedDraft.ok) throw issueError(loadedDraft.issues);
     draft.doc = pinAllocations(draft.doc, loadedDraft.cloud);
@@ -137,7 +144,15 @@ export class Store {
       }
       return m;
     };
-    for (const n of cloud.networks.values()) ensure('network', n.name, n.name, {}, undefined, n.project);
+    const rbac = (net: string, project: string, entries: readonly { project: string; action: string }[], shared: boolean) => {
+      for (const e of entries) Object.assign(ensure('rbac_policy', `${net}/${e.action}/${e.project}`, '', {}, undefined, project).attrs, { network: net, action: e.action, target: e.project });
+      if (shared) Object.assign(ensure('rbac_policy', `${net}/access_as_shared/*`, '', {}, undefined, project).attrs, { network: net, action: 'access_as_shared', target: '*' });
+    };
+    for (const n of cloud.networks.values()) {
+      ensure('network', n.name, n.name, {}, undefined, n.project).attrs.shared = n.shared;
+      rbac(n.name, n.project, n.rbac, n.shared);
+    }
+    for (const e of cloud.externalNetworks.values()) rbac(e.name, ADMIN_PROJECT, e.rbac, false);
     for (const e of cloud.externalNetworks.values()) {
       const net = ensure('network', e.name, e.name, { external: true });
       net.attrs.external = true;
@@ -258,11 +273,16 @@ export class Tx {
  * `projects:` it names), from the metadata: what a non-admin created is saved as that project's,
  * so the saved file loads back with the same owners. Admin's resources carry no key, as before.
  */
-function writeProjects(state: State, adminProject: string): void {
-  const { doc } = state;
+function projectNames(doc: Doc, adminProject: string, known: readonly string[]): Map<string, string> {
   const names = new Map<string, string>([[adminProject, ADMIN_PROJECT]]);
-  for (const u of DEFAULT_USERS) names.set(projectId(u.project), u.project);
+  for (const p of known) if (p !== ADMIN_PROJECT) names.set(projectId(p), p);
   for (const p of Object.keys(doc.projects ?? {})) names.set(projectId(p), p);
+  return names;
+}
+
+function writeProjects(state: State, adminProject: string, known: readonly string[]): void {
+  const { doc } = state;
+  const names = projectNames(doc, adminProject, known);
   const used = new Set<string>();
   const set = (entry: { project?: string | undefined } | undefined, m: Meta) => {
     if (!entry) return;

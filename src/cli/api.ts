@@ -1,14 +1,14 @@
 /**
- * `vnet api [FILE] [--host 127.0.0.1] [--port 8774] [--save FILE]`: serves Keystone v3 and
- * Neutron v2.0 over HTTP for the real `openstack` CLI and SDK, starting from FILE (or an empty
- * cloud). With --save, every successful change rewrites the save file atomically (a temporary
+ * `vnet api [FILE] [--host 127.0.0.1] [--port 8774] [--save FILE] [--users FILE]`: serves Keystone
+ * v3, Neutron v2.0, Octavia v2 and a little Nova and Glance over HTTP for the real `openstack` CLI
+ * and SDK, starting from FILE (or an empty cloud). With --save, every successful change rewrites the save file atomically (a temporary
  * file renamed over it) as a topology file that loads back to the same cloud.
  */
 import { randomBytes } from 'node:crypto';
 import { renameSync, writeFileSync } from 'node:fs';
 import { ApiApp } from '../api/app.js';
 import { startApi, type RunningApi } from '../api/http-server.js';
-import { Identity, projectId } from '../api/identity.js';
+import { Identity, parseUsers, projectId, type User } from '../api/identity.js';
 import { Store, type Doc } from '../api/store.js';
 import { ApiError } from '../api/types.js';
 import { isLoopbackHost } from '../server/access.js';
@@ -23,6 +23,7 @@ export interface ApiOptions {
   readonly host?: string;
   readonly port?: string;
   readonly save?: string;
+  readonly users?: string;
 }
 
 /** Writes a temporary file beside the target and renames it over, so a reader never sees half a file. */
@@ -48,10 +49,21 @@ export async function runApi(file: string | undefined, opts: ApiOptions, io: Io,
     }
     doc = parse(readFileSync(file, 'utf8')) as Doc;
   }
+  let users: User[] | undefined;
+  if (opts.users !== undefined) {
+    let value: unknown;
+    try { value = parse(readFileSync(opts.users, 'utf8')); } catch (e) { return fail(`--users ${opts.users}: cannot read: ${(e as Error).message}`); }
+    const parsed = parseUsers(value);
+    if (parsed.problems.length) {
+      for (const p of parsed.problems) io.err(io.errStyle.red('error: ') + `${opts.users}: ${p}`);
+      return 1;
+    }
+    users = parsed.users;
+  }
   let store: Store;
   try {
     store = new Store(doc, {
-      adminProject: projectId('admin'), now: () => Date.now(),
+      adminProject: projectId('admin'), now: () => Date.now(), ...(users ? { knownProjects: users.map((u) => u.project) } : {}),
       ...(opts.save !== undefined ? { onChange: (text: string) => writeAtomically(opts.save!, text) } : {}),
     });
   } catch (e) {
@@ -60,7 +72,10 @@ export async function runApi(file: string | undefined, opts: ApiOptions, io: Io,
   if (opts.save !== undefined) {
     try { writeAtomically(opts.save, store.text()); } catch (e) { return fail(`--save ${opts.save}: cannot write: ${(e as Error).message}`); }
   }
-  const identity = new Identity({ newToken: () => `gAAAA${randomBytes(24).toString('hex')}`, now: () => Date.now() });
+  const identity = new Identity({
+    newToken: () => `gAAAA${randomBytes(24).toString('hex')}`, now: () => Date.now(), ...(users ? { users } : {}),
+    projects: () => [...store.cloud.projects.keys()],
+  });
   const app = new ApiApp(store, identity, (line) => io.err(line));
   let server: RunningApi;
   try {
@@ -71,7 +86,8 @@ export async function runApi(file: string | undefined, opts: ApiOptions, io: Io,
   }
   const s = io.outStyle;
   io.out(`${s.bold('vnet api:')} ${store.cloud.name} on ${server.url}`);
-  io.out(`  export OS_AUTH_URL=${server.url}/v3 OS_IDENTITY_API_VERSION=3 OS_USERNAME=admin OS_PASSWORD=admin OS_PROJECT_NAME=admin OS_USER_DOMAIN_NAME=Default OS_PROJECT_DOMAIN_NAME=Default`);
+  const admin = (users ?? []).find((u) => u.role === 'admin' && u.project === 'admin') ?? { name: 'admin', password: 'admin' };
+  io.out(`  export OS_AUTH_URL=${server.url}/v3 OS_IDENTITY_API_VERSION=3 OS_USERNAME=${admin.name} OS_PASSWORD=${users ? '...' : admin.password} OS_PROJECT_NAME=admin OS_USER_DOMAIN_NAME=Default OS_PROJECT_DOMAIN_NAME=Default`);
   if (opts.save !== undefined) io.out(`  saving every change to ${opts.save}`);
   io.out(s.dim('  press Ctrl-C to stop'));
   await untilStopped(stop);

@@ -8,7 +8,7 @@ import type { Token } from '../identity.js';
 import type { Kind, Meta, Store, Tx } from '../store.js';
 import { ApiError, badRequest, json, noContent, notFound, objectAt, type ApiRequest, type ApiResponse } from '../types.js';
 import { listBody, selectFields } from './query.js';
-import { renderFloatingIp, renderGroup, renderNetwork, renderPort, renderRouter, renderRule, renderSubnet, type Json } from './render.js';
+import { renderFloatingIp, renderGroup, renderNetwork, renderPort, renderRbac, renderRouter, renderRule, renderSubnet, type Json } from './render.js';
 import * as r from './resources.js';
 
 interface Collection {
@@ -40,6 +40,10 @@ const COLLECTIONS: Readonly<Record<string, Collection>> = {
     },
     update: (tx, _s, m, b) => { const d = b.description; if (typeof d === 'string') { m.description = d; tx.touch(m); } },
     remove: r.deleteRule,
+  },
+  'rbac-policies': {
+    kind: 'rbac_policy', singular: 'rbac_policy', plural: 'rbac_policies', render: renderRbac, create: (tx, s, b, t) => r.createRbac(tx, s, b, t),
+    update: () => { throw badRequest('vnet: change an RBAC policy by deleting it and creating another', 'InvalidInput'); }, remove: r.deleteRbac,
   },
   floatingips: { kind: 'floatingip', singular: 'floatingip', plural: 'floatingips', render: renderFloatingIp, create: (tx, s, b, t) => r.createFloatingIp(tx, s, b, t), update: r.updateFloatingIp, remove: (tx, _s, m, t) => r.deleteFloatingIp(tx, m, t) },
 };
@@ -76,6 +80,7 @@ const EXTENSIONS: readonly [alias: string, name: string][] = [
   ['standard-attr-timestamp', 'Resource timestamps'], ['standard-attr-revisions', 'Resource revision numbers'], ['pagination', 'Pagination support'],
   ['sorting', 'Sorting support'], ['provider', 'Provider Network'], ['stateful-security-group', 'Stateful security group'],
   ['fip-port-details', 'Floating IP Port Details Extension'], ['ip-substring-filtering', 'IP address substring filtering'],
+  ['rbac-policies', 'RBAC Policies'], ['quotas', 'Quota management support'], ['quota_details', 'Quota details extension'],
 ];
 const extensionBody = ([alias, name]: readonly [string, string]) => ({ alias, name, description: name, updated: '2026-01-01T00:00:00-00:00', links: [] });
 
@@ -97,7 +102,7 @@ export class NeutronApi {
       if (!e) throw notFound('ExtensionNotFound', `Extension with alias ${id} does not exist`);
       return json(200, { extension: extensionBody(e) });
     }
-    if (coll === 'quotas') return json(200, { quota: { network: 100, subnet: 100, port: 500, router: 10, floatingip: 50, security_group: 10, security_group_rule: 100 } });
+    if (coll === 'quotas') return this.quotas(req, id, sub, token);
     const c = COLLECTIONS[coll];
     if (!c) throw notFound('HTTPNotFound', `The resource could not be found: /v2.0/${coll}`);
     const method = req.method;
@@ -124,6 +129,22 @@ export class NeutronApi {
     if (coll === 'routers' && (sub === 'add_router_interface' || sub === 'remove_router_interface') && method === 'PUT') return this.routerInterface(found, sub, req.body, token);
     if (coll === 'routers' && (sub === 'add_extraroutes' || sub === 'remove_extraroutes') && method === 'PUT') return this.extraRoutes(found, sub, req.body, token);
     throw notFound('HTTPNotFound', `The resource could not be found: ${path}`);
+  }
+
+  /** Quotas: Neutron's defaults, not enforced; details count what the project uses. */
+  private quotas(req: ApiRequest, id: string | undefined, sub: string | undefined, token: Token): ApiResponse {
+    const limits: Record<string, number> = { network: 100, subnet: 100, port: 500, router: 10, floatingip: 50, security_group: 10, security_group_rule: 100, rbac_policy: 10 };
+    if (req.method !== 'GET') throw new ApiError(405, 'HTTPMethodNotAllowed', 'vnet: quotas are fixed (not enforced), so they cannot be changed');
+    if (id === undefined) return json(200, { quotas: [] });
+    const project = id === 'tenant' || id === 'project' ? token.projectId : id;
+    if (!token.isAdmin && project !== token.projectId) throw new ApiError(403, 'PolicyNotAuthorized', 'Only admin can see another project\'s quotas.');
+    if (sub === 'details' || sub === 'details.json') {
+      const used = (kind: Kind) => this.store.all(kind).filter((m) => m.project === project).length;
+      const kinds: Record<string, Kind> = { network: 'network', subnet: 'subnet', port: 'port', router: 'router', floatingip: 'floatingip', security_group: 'security_group', security_group_rule: 'security_group_rule', rbac_policy: 'rbac_policy' };
+      return json(200, { quota: Object.fromEntries(Object.entries(limits).map(([k, limit]) => [k, { limit, used: used(kinds[k]!), reserved: 0 }])) });
+    }
+    if (id === 'tenant' || id === 'project') return json(200, { tenant: { tenant_id: token.projectId }, project: { project_id: token.projectId } });
+    return json(200, { quota: limits });
   }
 
   private visible(c: Collection, token: Token): Meta[] {

@@ -148,3 +148,11 @@ function portDetails(store: Store, m: Meta): Json {
   const p = renderPort(store, m);
   return { name: p.name, network_id: p.network_id, mac_address: p.mac_address, admin_state_up: p.admin_state_up, status: p.status, device_id: p.device_id, device_owner: p.device_owner };
 }
+
+export function renderRbac(store: Store, m: Meta): Json {
+  const target = String(m.attrs.target);
+  return {
+    id: m.id, project_id: m.project, tenant_id: m.project, object_type: 'network', object_id: store.meta('network', String(m.attrs.network))?.id ?? null,
+    action: m.attrs.action, target_tenant: target === '*' ? '*' : store.projectIdOf(target), target_project: target === '*' ? '*' : store.projectIdOf(target),
+  };
+}

@@ -6,6 +6,7 @@
  * the port; external networks without a subnet live only in the metadata until they get one.
  */
 import { PROJECT_DEFAULT_GROUP } from '../../topology/schema.js';
+import { externalUsableBy, networkUsableBy } from '../../topology/projects.js';
 import { cidrContains, parseCidrLoose } from '../../address/cidr.js';
 import { parseIp } from '../../address/ip.js';
 import type { Token } from '../identity.js';
@@ -18,7 +19,7 @@ type DocRule = Rules[number];
 
 export const TYPE_NAME: Readonly<Record<Kind, string>> = {
   network: 'Network', subnet: 'Subnet', port: 'Port', router: 'Router', security_group: 'SecurityGroup', security_group_rule: 'SecurityGroupRule', floatingip: 'FloatingIP',
-  loadbalancer: 'Load Balancer', listener: 'Listener', pool: 'Pool', member: 'Member', healthmonitor: 'Health Monitor', server: 'Server',
+  loadbalancer: 'Load Balancer', listener: 'Listener', pool: 'Pool', member: 'Member', healthmonitor: 'Health Monitor', server: 'Server', rbac_policy: 'RbacPolicy',
 };
 
 export const str = (b: Body, k: string): string | undefined => {
@@ -68,12 +69,24 @@ export function findIn(tx: Tx, store: Store, kind: Kind, id: string, token: Toke
 /** A non-admin sees its project's resources (its own default group among them), shared and external networks and their subnets. */
 export function visible(store: Store, m: Meta, token: Token): boolean {
   if (token.isAdmin || m.project === token.projectId) return true;
-  if (m.kind === 'network') return m.attrs.shared === true || m.attrs.external === true;
+  if (m.kind === 'network') return networkVisible(store, m, token);
   if (m.kind === 'subnet') {
     const net = typeof m.attrs.external === 'string' ? store.meta('network', m.attrs.external) : store.meta('network', store.cloud.subnets.get(m.key)?.network ?? '');
-    return net !== undefined && (net.attrs.shared === true || net.attrs.external === true);
+    return net !== undefined && (net.project === token.projectId || networkVisible(store, net, token));
   }
+  // An RBAC policy is seen by its owner and by the project it grants to.
+  if (m.kind === 'rbac_policy') return m.attrs.target !== '*' && store.projectIdOf(String(m.attrs.target)) === token.projectId;
   return false;
+}
+
+/** Another project's network: shared or granted (access_as_shared), or external and not restricted away (access_as_external). */
+function networkVisible(store: Store, m: Meta, token: Token): boolean {
+  const name = store.projectName(token.projectId) ?? '';
+  const ext = store.cloud.externalNetworks.get(m.key);
+  if (ext) return externalUsableBy(ext, name);
+  if (m.attrs.external === true) return true; // an external network still without its subnet
+  const net = store.cloud.networks.get(m.key);
+  return net !== undefined && networkUsableBy(net, name);
 }
 
 export function owned(m: Meta, token: Token): void {
@@ -102,7 +115,7 @@ export function createNetwork(tx: Tx, b: Body, token: Token): Meta {
   const attrs: Record<string, unknown> = { shared, external, admin_state_up: boolOf(b, 'admin_state_up') ?? true, port_security_enabled: boolOf(b, 'port_security_enabled') ?? true };
   for (const [from, to] of [['provider:network_type', 'network_type'], ['provider:physical_network', 'physical_network'], ['provider:segmentation_id', 'segmentation_id']] as const) if (b[from] !== undefined) attrs[to] = b[from];
   if (external) attrs.pending = true;
-  else (tx.doc.networks ??= {})[key] = { subnets: {}, ...(typeof mtu === 'number' ? { mtu } : {}) };
+  else (tx.doc.networks ??= {})[key] = { subnets: {}, ...(typeof mtu === 'number' ? { mtu } : {}), ...(shared ? { shared } : {}) };
   return tx.add('network', key, { name, project: ownerOf(b, token), description: str(b, 'description') ?? '', attrs });
 }
 
@@ -110,7 +123,12 @@ export function updateNetwork(tx: Tx, m: Meta, b: Body, token: Token): void {
   owned(m, token);
   setCommon(tx, m, b);
   const shared = boolOf(b, 'shared');
-  if (shared !== undefined) { if (!token.isAdmin && shared) throw forbidden('Only admin can share a network.'); m.attrs.shared = shared; }
+  if (shared !== undefined) {
+    if (!token.isAdmin && shared) throw forbidden('Only admin can share a network.');
+    m.attrs.shared = shared;
+    const net = tx.doc.networks?.[m.key];
+    if (net) { if (shared) net.shared = true; else delete net.shared; }
+  }
   const pse = boolOf(b, 'port_security_enabled');
   if (pse !== undefined) m.attrs.port_security_enabled = pse;
   const mtu = intOf(b, 'mtu');
@@ -656,4 +674,59 @@ export function deleteFloatingIp(tx: Tx, m: Meta, token: Token): void {
   owned(m, token);
   delete tx.doc.floating_ips![m.key];
   tx.remove('floatingip', m.key);
+}
+
+// ---------------------------------------------------------------- RBAC policies
+
+/** A network RBAC policy: the file's network `shared` (target `*`) or an rbac entry naming the target project. */
+export function createRbac(tx: Tx, store: Store, b: Body, token: Token): Meta {
+  const type = str(b, 'object_type');
+  if (type !== 'network') throw badRequest(`Invalid input for object_type. Reason: vnet models network RBAC only, not ${JSON.stringify(b.object_type)}.`, 'InvalidInput');
+  const netId = str(b, 'object_id');
+  if (netId === undefined) throw badRequest('Invalid input for object_id: it is required', 'InvalidInput');
+  const net = findIn(tx, store, 'network', netId, token);
+  owned(net, token);
+  const action = str(b, 'action');
+  if (action !== 'access_as_shared' && action !== 'access_as_external') throw badRequest(`Invalid input for action. Reason: ${JSON.stringify(b.action)} is not in [access_as_shared, access_as_external].`, 'InvalidInput');
+  const external = net.attrs.external === true;
+  if (external !== (action === 'access_as_external')) throw badRequest(`vnet: ${action} applies to ${action === 'access_as_shared' ? 'tenant' : 'external'} networks; network ${netId} is ${external ? 'external' : 'a tenant network'}`, 'InvalidInput');
+  const targetId = str(b, 'target_tenant') ?? str(b, 'target_project');
+  if (targetId === undefined) throw badRequest('Invalid input for target_tenant: it is required', 'InvalidInput');
+  let target = '*';
+  if (targetId !== '*') {
+    const name = store.projectName(targetId);
+    if (name === undefined) throw badRequest(`Invalid input for target_tenant. Reason: ${targetId} is no project vnet knows.`, 'InvalidInput');
+    target = name;
+  } else if (external) throw badRequest('vnet: an external network is usable by every project until an access_as_external policy names one; * adds nothing', 'InvalidInput');
+  const key = `${net.key}/${action}/${target}`;
+  if (tx.meta('rbac_policy', key)) throw conflict('DuplicateRbacPolicy', 'An RBAC policy already exists with those values.');
+  if (external) {
+    const doc = tx.doc.external_networks?.[net.key];
+    if (!doc) throw badRequest(`vnet: external network ${netId} has no subnet yet; give it one first`, 'InvalidInput');
+    (doc.rbac ??= []).push({ project: target, action });
+  } else {
+    const doc = tx.doc.networks![net.key]!;
+    if (target === '*') { doc.shared = true; net.attrs.shared = true; } else (doc.rbac ??= []).push({ project: target, action });
+  }
+  if (target !== '*' && target !== 'admin') (tx.doc.projects ??= {})[target] ??= {};
+  return tx.add('rbac_policy', key, { name: '', project: ownerOf(b, token), attrs: { network: net.key, action, target } });
+}
+
+export function deleteRbac(tx: Tx, store: Store, m: Meta, token: Token): void {
+  owned(m, token);
+  const net = String(m.attrs.network);
+  const target = String(m.attrs.target);
+  const owner = store.meta('network', net)?.project;
+  // Neutron refuses to take away a grant that ports (or gateways) of the target project still use.
+  const users = [...store.cloud.ports.values()].filter((p) => p.network === net && store.projectIdOf(p.project) !== owner && (target === '*' || p.project === target));
+  if (users.length) throw conflict('RbacPolicyInUse', `RBAC policy on object ${store.meta('network', net)?.id ?? net} cannot be removed because other objects depend on it.`);
+  if (target === '*') {
+    delete tx.doc.networks![net]!.shared;
+    tx.meta('network', net)!.attrs.shared = false;
+  } else {
+    const doc = tx.doc.networks?.[net] ?? tx.doc.external_networks?.[net];
+    if (doc?.rbac) doc.rbac = doc.rbac.filter((e) => !(e.project === target && e.action === m.attrs.action));
+    if (doc?.rbac?.length === 0) delete doc.rbac;
+  }
+  tx.remove('rbac_policy', m.key);
 }
