@@ -13,6 +13,7 @@ export type FindingKind =
   | 'empty-remote-group'
   | 'acl-unreachable-rule'
   | 'lb-health-blocked'
+  | 'overlap-remote-prefix'
   | 'unused-rule';
 
 export type Severity = 'warning' | 'info';
@@ -22,6 +23,8 @@ export interface Finding {
   readonly severity: Severity;
   /** The security group the finding is about. */
   readonly group?: string;
+  /** The project that owns what the finding is about (its group, ACL or load balancer). */
+  readonly project?: string;
   /**
    * A security-group rule's index as `vnet show` and traces number it (`web#2`: the default
    * egress rules count first), or a network-ACL rule's number.
@@ -34,7 +37,7 @@ export interface Finding {
 
 /** The order kinds are reported in (and the CLI's sections). */
 export const KIND_ORDER: readonly FindingKind[] = [
-  'open-to-world', 'redundant-rule', 'empty-remote-group', 'unused-group', 'acl-unreachable-rule', 'lb-health-blocked', 'unused-rule',
+  'open-to-world', 'redundant-rule', 'empty-remote-group', 'unused-group', 'acl-unreachable-rule', 'lb-health-blocked', 'overlap-remote-prefix', 'unused-rule',
 ];
 
 export const KIND_TITLES: Readonly<Record<FindingKind, string>> = {
@@ -44,6 +47,7 @@ export const KIND_TITLES: Readonly<Record<FindingKind, string>> = {
   'unused-group': 'Groups used by no port',
   'acl-unreachable-rule': 'Network ACL rules that can never match',
   'lb-health-blocked': 'Load-balancer health checks blocked by security groups',
+  'overlap-remote-prefix': 'Remote prefixes that name another project\'s range only by overlap',
   'unused-rule': 'Rules no probe used',
 };
 

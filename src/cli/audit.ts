@@ -8,7 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { placeAclFindings } from '../audit/acl-shadowing.js';
-import { auditCloud } from '../audit/audit.js';
+import { auditCloud, withProject } from '../audit/audit.js';
 import { hasWarnings, KIND_ORDER, KIND_TITLES, sortFindings, type Finding } from '../audit/findings.js';
 import { countHits, findUnusedRules, type HitReport } from '../audit/hits.js';
 import { parseProbes } from '../audit/probes.js';
@@ -51,7 +51,7 @@ export function runAudit(file: string, opts: AuditOptions, io: Io): number {
     const probes = parseProbes(probeText, cloud, opts.probes);
     if (!probes.ok) return invalid(probes.issues);
     report = countHits(cloud, probes.probes);
-    findings = sortFindings([...findings, ...findUnusedRules(cloud, report)]);
+    findings = sortFindings([...findings, ...findUnusedRules(cloud, report)]).map((f) => withProject(cloud, f));
   }
   const placed: Placed[] = findings.map((f) => ({ ...f, ...(locate(f) ?? {}) }));
   const code = hasWarnings(findings) ? AUDIT_EXIT.findings : AUDIT_EXIT.clean;
@@ -61,15 +61,17 @@ export function runAudit(file: string, opts: AuditOptions, io: Io): number {
       file, findings: placed,
       ...(report ? { hits: report.hits, probes: report.probes } : {}),
       summary: summaryOf(findings),
+      ...(cloud.projects.size > 1 ? { projects: Object.fromEntries([...cloud.projects.keys()].map((p) => [p, summaryOf(findings.filter((f) => f.project === p))])) } : {}),
     }, null, 2));
     return code;
   }
   for (const w of loaded.warnings) io.err(io.errStyle.yellow('warning: ') + formatIssue(w).replace(': warning: ', ': '));
-  io.out(renderAudit(file, cloud.name, placed, report, io));
+  io.out(renderAudit(file, cloud.name, placed, report, io, cloud.projects.size > 1 ? [...cloud.projects.keys()] : undefined));
   return code;
 }
 
-export function renderAudit(file: string, name: string, findings: readonly Placed[], report: HitReport | undefined, io: Io): string {
+/** With `projects` (a file that declares them), the findings come in one block per project. */
+export function renderAudit(file: string, name: string, findings: readonly Placed[], report: HitReport | undefined, io: Io, projects?: readonly string[]): string {
   const s = io.outStyle;
   const sections: string[] = [s.bold(s.cyan(`audit ${name}`)) + s.dim(` (${file})`)];
   const section = (title: string, body: string) => sections.push(`\n${s.bold(title)}\n${body}`);
@@ -82,10 +84,11 @@ export function renderAudit(file: string, name: string, findings: readonly Place
         h.text + (h.origin === 'default' ? s.dim(' (default)') : ''), h.hits === 0 ? s.dim('0') : String(h.hits),
       ]), s));
   }
-  for (const kind of KIND_ORDER) {
-    const of = findings.filter((f) => f.kind === kind);
+  const blocks = projects ? projects.map((p) => ({ title: ` — project ${p}`, findings: findings.filter((f) => f.project === p) })) : [{ title: '', findings }];
+  for (const block of blocks) for (const kind of KIND_ORDER) {
+    const of = block.findings.filter((f) => f.kind === kind);
     if (of.length === 0) continue;
-    section(`${KIND_TITLES[kind]} (${of.length})`, renderTable(['severity', 'at', 'path', 'finding'],
+    section(`${KIND_TITLES[kind]}${block.title} (${of.length})`, renderTable(['severity', 'at', 'path', 'finding'],
       of.map((f) => [
         f.severity === 'warning' ? s.yellow('warning') : s.cyan('info'),
         f.line !== undefined ? `${f.line}:${f.col ?? 1}` : '-',

@@ -143,7 +143,12 @@ function instanceHint(cloud: Cloud, sender: string, senderProject: string, targe
       return `${sender} has ports on ${holders.length} subnets that hold ${formatIp(dst)} (${holders.join(', ')}) and sends by the first route that matches; ${target} (project ${cloud.instances.get(target)!.project}) is on ${on.join(', ')}`;
     }
   }
-  return projectHint(cloud.instances.has(sender), sender, senderProject, target, cloud.instances.get(target)!.project, instanceWays(cloud, sender, target));
+  const targetProject = cloud.instances.get(target)!.project;
+  const ways = instanceWays(cloud, sender, target);
+  if (senderInst && [...spacesOfInstance(cloud, target)].some((s) => spacesOfInstance(cloud, sender).has(s))) {
+    return `${target} (project ${targetProject}) is in ${sender}'s address space${ways.length > 0 ? `, reachable by ${ways.join(' or ')}` : ''}`;
+  }
+  return projectHint(cloud.instances.has(sender), sender, senderProject, target, targetProject, ways);
 }
 
 /** The ways `sender` can reach instance `target`: its floating IPs, its addresses in the sender's spaces. */

@@ -25,7 +25,7 @@ describe('parseProbes', () => {
 `, cloud, 'p.yaml');
     if (!r.ok) throw new Error(JSON.stringify(r.issues));
     expect(r.probes.map((p) => `${p.from}>${p.to} ${p.proto}/${p.port}`)).toEqual(['web-1>db-1 tcp/5432', 'web-1>10.0.0.21 tcp/80', '10.0.0.21>web-1 udp/53', 'client>db-1 icmp/0']);
-    expect(r.probes[0]!.spec).toEqual({ from: 'instance:web-1', to: 10 * 2 ** 24 + 21, proto: 'tcp', port: 5432 });
+    expect(r.probes[0]!.spec).toEqual({ from: 'instance:web-1', to: 10 * 2 ** 24 + 21, proto: 'tcp', port: 5432, target: expect.objectContaining({ name: 'db-1', nodes: ['instance:db-1'] }) as unknown });
     expect(r.probes[2]!.spec.src).toBe(10 * 2 ** 24 + 21);
     expect(r.probes[3]!.spec.from).toBe('host:client');
   });
