@@ -229,6 +229,19 @@ describe('inject', () => {
     expect(verdictsOf(c).map((m) => m.verdict.lb.member)).toEqual(want.map((w) => w.lb!.member));
   });
 
+  it('a probe that lands on another node than the one it names is misdelivered, and says where (issue 14)', async () => {
+    const twoProject = loadTopologyFile('topologies/two-project.yaml');
+    if (!twoProject.ok) throw new Error('two-project.yaml does not load');
+    server = await startServer({ cloud: twoProject.cloud, file: 'topologies/two-project.yaml' });
+    const c = await connect(server);
+    c.send({ type: 'inject', v: 1, from: 'a-vm1', to: 'b-vm1', port: 80 });
+    c.send({ type: 'inject', v: 1, from: 'a-vm1', to: 'b-fip', port: 80 });
+    await c.waitFor((m) => m.type === 'verdict' && m.probe.to === 'b-fip');
+    const [byName, byFip] = verdictsOf(c);
+    expect(byName!.verdict).toMatchObject({ verdict: 'misdelivered', landed: { node: 'instance:a-vm1', port: null, outcome: 'delivered' } });
+    expect(byFip!.verdict).toMatchObject({ verdict: 'delivered', landed: { node: 'instance:b-vm1', port: 'b-vm1/eth0', outcome: 'delivered' } });
+  });
+
   it('two clients see the same stream, whoever injects', async () => {
     const s = await start();
     const a = await connect(s);
