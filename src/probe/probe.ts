@@ -120,6 +120,15 @@ export function checkProbe(raw: unknown, options: CheckProbeOptions = {}): Probe
 
 const family = (v: number | bigint): string => (typeof v === 'number' ? 'IPv4' : 'IPv6');
 
+/** The instances that hold an address, as "a-vm1 (project alpha)". */
+function holdersOf(cloud: Cloud, ip: number | bigint): string[] {
+  const out = new Set<string>();
+  for (const p of cloud.ports.values()) {
+    if (p.owner.kind === 'instance' && p.fixedIps.some((f) => toIpValue(f.address.ip) === ip)) out.add(`${p.owner.name} (project ${p.project})`);
+  }
+  return [...out];
+}
+
 /**
  * Names → what the simulator runs: the sender's node (and its address, when an address named
  * it), the destination address, a spoofed source. The messages of `unknown-source`,
@@ -131,9 +140,14 @@ export function resolveProbe(cloud: Cloud, probe: NamedProbe): ProbeResolution {
   const fail = (path: Path, code: string, message: string) => { issues.push({ severity: 'error', code, path, message }); };
   const src = resolveSource(cloud, probe.from);
   if (!src.ok) fail(['from'], src.code, src.message);
+  else if (src.value.ip !== undefined) {
+    // Projects may overlap: an address alone does not say which instance sends.
+    const holders = holdersOf(cloud, src.value.ip);
+    if (holders.length > 1) fail(['from'], 'ambiguous-source', `${probe.from} is an address of ${holders.join(' and ')}, in different address spaces: name the sender instead`);
+  }
   const dst = resolveDestination(cloud, probe.to, probe.ipv6 ? 6 : undefined);
   if (!dst.ok) fail(['to'], dst.code, dst.message);
-  if (!src.ok || !dst.ok) return { ok: false, issues };
+  if (!src.ok || !dst.ok || issues.length > 0) return { ok: false, issues };
   if (src.value.ip !== undefined && typeof src.value.ip !== typeof dst.value) {
     fail([], 'probe-family', `the sender's address ${probe.from} is ${family(src.value.ip)} but the destination ${probe.to} is ${family(dst.value)}`);
     return { ok: false, issues };

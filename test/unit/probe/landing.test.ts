@@ -85,3 +85,14 @@ describe('a probe says where it landed', () => {
     expect(probe(bastion, { from: 'bastion', to: 'a-vm1', port: 80 }).verdict).toBe('delivered');
   });
 });
+
+describe('a sender named by an address', () => {
+  it('is ambiguous when instances of two address spaces hold it: an error at from, naming both', () => {
+    const r = resolveProbe(twoProject, { from: '10.0.0.2', to: 'b-fip', proto: 'tcp', port: 80, ipv6: false, spoof: null });
+    expect(r.ok ? [] : r.issues.map((i) => `${i.code} ${i.path.join('.')}`)).toEqual(['ambiguous-source from']);
+    expect(!r.ok && r.issues[0]!.message).toContain('a-vm1');
+    expect(!r.ok && r.issues[0]!.message).toContain('b-vm1');
+    // One instance holding it on two ports (the bastion) is not ambiguous.
+    expect(resolveProbe(bastion, { from: '10.0.0.200', to: 'a-vm1', proto: 'tcp', port: 80, ipv6: false, spoof: null }).ok).toBe(true);
+  });
+});
