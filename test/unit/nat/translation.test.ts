@@ -6,7 +6,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ICMP, TCP_ACK, TCP_SYN, type IpPacket, type L4 } from '../../../src/packet/frame.js';
-import type { IpValue } from '../../../src/packet/ip-value.js';
+import { prefixValue, type IpValue } from '../../../src/packet/ip-value.js';
+import { Balancer } from '../../../src/lb/balancer.js';
+import type { LoadBalancer } from '../../../src/topology/model.js';
 import { NewFlow, RouterNat } from '../../../src/routing/nat.js';
 
 const GW = 0xcb00710a; // 203.0.113.10
@@ -221,5 +223,111 @@ describe('what NAT leaves alone', () => {
 
   it('lists the floating addresses the gateway answers ARP for', () => {
     expect(router().floatingAddresses).toEqual([FIP, PF]);
+  });
+});
+
+const VIP = 0x0a000064; // 10.0.0.100, served by the router (OVN-style dnat load balancer)
+const LB_FIP = 0xcb00710d; // 203.0.113.13 → the VIP
+
+function vipRouter(backend: 'l3-agent' | 'ovn' = 'l3-agent', healthy = true): RouterNat {
+  const lb: LoadBalancer = {
+    name: 'web-lb', project: 'admin', subnet: 'web', vip: { text: '10.0.0.100', ip: { version: 4, value: BigInt(VIP) } }, vipPort: 'web-lb/vip', mode: 'dnat',
+    listeners: [{ protocol: 'tcp', port: 80, pool: 'p' }],
+    pools: [{ name: 'p', algorithm: 'round_robin', healthMonitor: null, members: [{ instance: 'web-1', port: 'web-1/eth0', address: { text: '10.0.0.2', ip: { version: 4, value: BigInt(SERVER) } }, protocolPort: 8080, weight: 1, adminStateUp: true }] }],
+  };
+  const balancer = new Balancer(lb, VIP, (m) => Number(m.address.ip.value));
+  if (!healthy) for (const m of balancer.pools.get('p')!.members) m.health = 'down';
+  return new RouterNat({
+    gatewayPort: 'r/qg', gatewayIp: GW, snat: true, backend, balancers: new Map([[VIP, balancer]]),
+    floatingIps: [{ name: 'lb-fip', floating: LB_FIP, fixed: VIP, forwardings: [] }, { name: 'fip', floating: FIP, fixed: SERVER, forwardings: [] }],
+  });
+}
+
+describe('a VIP the router serves (prerouting: lookup, lb.select, dnat)', () => {
+  it('a new connection to a listener is DNATed to the member, naming the balancer, member and reason', () => {
+    const t = vipRouter().prerouting(tcp(OUTSIDE, 7000, VIP, 80))!;
+    expect(t.packet).toMatchObject({ src: OUTSIDE, dst: SERVER, l4: { sport: 7000, dport: 8080 } });
+    expect(t).toMatchObject({ kind: 'dnat', complete: false, why: 'load balancer web-lb → member web-1 (next in weighted round robin)' });
+    expect(t.lb).toMatchObject({ balancer: { lb: { name: 'web-lb' } }, member: { member: { instance: 'web-1' } }, why: 'next in weighted round robin' });
+    expect(t.entry).toEqual(vipRouter().prerouting(tcp(OUTSIDE, 7000, VIP, 80))!.entry);
+  });
+
+  it('by the balancer\'s floating IP: the floating IP\'s DNAT, then the member; both in the reason', () => {
+    const t = vipRouter().prerouting(tcp(OUTSIDE, 7000, LB_FIP, 80))!;
+    expect(t.packet).toMatchObject({ dst: SERVER, l4: { dport: 8080 } });
+    expect(t.why).toBe('floating IP lb-fip, load balancer web-lb → member web-1 (next in weighted round robin)');
+  });
+
+  it('no healthy member: refused (no translation), even by the balancer\'s floating IP', () => {
+    expect(vipRouter('l3-agent', false).prerouting(tcp(OUTSIDE, 7000, VIP, 80))).toBeUndefined();
+    expect(vipRouter('l3-agent', false).prerouting(tcp(OUTSIDE, 7000, LB_FIP, 80))).toBeUndefined();
+  });
+
+  it('a port without a listener, or ICMP, is not balanced: the VIP itself, or only the floating IP\'s DNAT', () => {
+    expect(vipRouter().prerouting(tcp(OUTSIDE, 7000, VIP, 443))).toBeUndefined();
+    expect(vipRouter().prerouting(ip(OUTSIDE, VIP, { proto: 'icmp', type: ICMP.v4.echoRequest, code: 0, id: 1, seq: 1 }))).toBeUndefined();
+    expect(vipRouter().prerouting(ip(OUTSIDE, LB_FIP, { proto: 'icmp', type: ICMP.v4.echoRequest, code: 0, id: 1, seq: 1 }))?.packet.dst).toBe(VIP);
+  });
+
+  it('a member on the client\'s own link: SNATed to the router\'s address there, and only when the router gives it', () => {
+    const nat = vipRouter();
+    const pre = nat.prerouting(tcp(CLIENT, 7000, VIP, 80))!;
+    const ROUTER_WEB = 0x0a000001;
+    expect(nat.postrouting(pre.packet, 'r/qr', 'r/qr', pre)).toBeUndefined();
+    const post = nat.postrouting(pre.packet, 'r/qr', 'r/qr', pre, ROUTER_WEB)!;
+    expect(post.packet).toMatchObject({ src: ROUTER_WEB, dst: SERVER });
+    expect(post).toMatchObject({ kind: 'snat', why: 'hairpin: the member is on the link the client came from, so SNATed to the router\'s address on it' });
+  });
+});
+
+describe('floating IP SNAT on the way out names its rule', () => {
+  it('l3-agent: `floating IP <name>`, and `(hairpin)` for a flow to another floating IP', () => {
+    expect(router().postrouting(tcp(SERVER, 1, OUTSIDE, 22), 'r/qr', 'r/qg', undefined)?.why).toBe('floating IP fip');
+    const nat = vipRouter();
+    // web-1 (10.0.0.2, with floating IP fip) reaches the balancer by its floating IP: DNATed back inside, then SNATed to its own.
+    const { post } = through(nat, tcp(SERVER, 7000, LB_FIP, 80), 'r/qr', 'r/qr-db');
+    expect(post?.why).toBe('floating IP fip (hairpin)');
+  });
+
+  it('ovn: the dnat_and_snat row, and before the egress loopback for a hairpin', () => {
+    expect(vipRouter('ovn').postrouting(tcp(SERVER, 1, OUTSIDE, 22), 'r/qr', 'r/qg', undefined)?.why).toBe('ovn: dnat_and_snat row of floating IP fip');
+    const { post } = through(vipRouter('ovn'), tcp(SERVER, 7000, FIP, 80), 'r/qr-db', 'r/qr');
+    expect(post?.why).toBe('ovn: dnat_and_snat row of floating IP fip (hairpin: before the egress loopback)');
+  });
+});
+
+describe('ovn snat rows', () => {
+  const ovn = (extra: Partial<ConstructorParameters<typeof RouterNat>[0]>) => new RouterNat({ gatewayPort: 'r/qg', gatewayIp: GW, snat: true, backend: 'ovn', floatingIps: [], ...extra });
+
+  it('a router with no rows SNATs nothing', () => {
+    expect(ovn({}).postrouting(tcp(CLIENT, 1, OUTSIDE, 22), 'r/qr', 'r/qg', undefined)).toBeUndefined();
+  });
+
+  it('an IPv6 source is not SNATed to the IPv4 gateway, even inside a row\'s prefix', () => {
+    const v6 = 0xfd000000000000000000000000000004n;
+    const nat = ovn({ snatRows: [{ subnet: 'v6', cidr: 'fd00::/64', prefix: prefixValue(0xfd000000000000000000000000000000n, 64) }] });
+    const p: IpPacket = { kind: 'ip', version: 6, src: v6, dst: 0x20010db8000000000000000000000001n, ttl: 64, l4: { proto: 'tcp', sport: 1, dport: 22, flags: TCP_SYN } };
+    expect(nat.postrouting(p, 'r/qr', 'r/qg', undefined)).toBeUndefined();
+  });
+
+  it('a hairpin no row covers: the reply comes back untranslated, saying why', () => {
+    const nat = ovn({ floatingIps: [{ name: 'fip', floating: FIP, fixed: SERVER, forwardings: [] }] });
+    const { out } = through(nat, tcp(0xac100005, 7000, FIP, 80), 'r/qr-core', 'r/qr');
+    const back = nat.prerouting(tcp(out.dst, 80, 0xac100005, 7000, TCP_SYN | TCP_ACK))!;
+    expect(back).toMatchObject({ kind: 'dnat', action: 'untranslated', complete: true });
+    expect(back.why).toBe('ovn: not translated back — OVN undoes a floating IP\'s DNAT only on packets leaving by the gateway port (lr_out_undnat), and no snat row covered the client');
+  });
+});
+
+describe('one entry per connection', () => {
+  it('a hairpin\'s DNAT and SNAT are one entry: the server\'s own packets to the client\'s real address are not taken for replies', () => {
+    const nat = router();
+    const { out } = through(nat, tcp(0x0a000105, 7000, FIP, 80), 'r/qr-db', 'r/qr');
+    expect(out).toMatchObject({ src: GW, dst: SERVER });
+    expect(nat.entries()).toHaveLength(1);
+    // The reply to the SNATed packet is translated back …
+    expect(nat.lookup(tcp(SERVER, 80, GW, out.l4.proto === 'tcp' ? out.l4.sport : 0, TCP_SYN | TCP_ACK))).toMatchObject({ action: 'reverse' });
+    // … but the tuple the DNAT alone would have answered to is no longer a reply.
+    expect(nat.lookup(tcp(SERVER, 80, 0x0a000105, 7000, TCP_SYN | TCP_ACK))).toBeInstanceOf(NewFlow);
   });
 });
