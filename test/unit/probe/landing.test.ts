@@ -96,3 +96,16 @@ describe('a sender named by an address', () => {
     expect(resolveProbe(bastion, { from: '10.0.0.200', to: 'a-vm1', proto: 'tcp', port: 80, ipv6: false, spoof: null }).ok).toBe(true);
   });
 });
+
+describe('load balancers and their floating IPs', () => {
+  const lbCloud = load('test/fixtures/engine/lb-member-down.yaml');
+
+  it('a probe to an LB lands on a member and is delivered; with no healthy member the router serving the VIP refuses it, which counts as the LB', () => {
+    const v = probe(lbCloud, { from: 'client', to: 'lb-fip', port: 80 });
+    expect(v.verdict).toBe('delivered');
+    expect(v.landed?.node).toBe(`instance:${v.lb!.member}`);
+    const none = probe(lbCloud, { from: 'client', to: 'empty-fip', port: 80 });
+    expect(none.verdict).toBe('refused');
+    expect(none.landed).toMatchObject({ node: 'router:edge', outcome: 'refused' });
+  });
+});
