@@ -4,17 +4,51 @@
  * failure element with the message, as CI systems read it) or TAP 13. Pure: the caller prints.
  */
 import type { FileProbe } from '../audit/probes.js';
+import type { IntentResult, ProbeText } from '../intents/check.js';
+import type { Flow } from '../intents/intents.js';
 import type { Verdict } from '../trace/verdict.js';
 
 export const REPORTERS = ['text', 'json', 'junit', 'tap'] as const;
 export type Reporter = (typeof REPORTERS)[number];
 
 /** One probe's run: what it expected, what happened, and why it failed (null when it held). */
-export interface Outcome {
+export interface ProbeOutcome {
+  readonly kind?: 'probe';
   readonly name: string;
   readonly probe: FileProbe;
   readonly verdict: Verdict;
   readonly failure: string | null;
+}
+
+/** One intent's check over the matrix; the failure shows the counterexample and its trace. */
+export interface IntentOutcome {
+  readonly kind: 'intent';
+  readonly name: string;
+  readonly result: IntentResult;
+  readonly failure: string | null;
+}
+
+export type Outcome = ProbeOutcome | IntentOutcome;
+
+const isIntent = (o: Outcome): o is IntentOutcome => o.kind === 'intent';
+
+const shortNode = (id: string): string => id.replace(/^(instance|network|router|external|host|lb):/, '');
+
+/** A probe as a probes file writes it: `{ from: client, to: db-1, proto: tcp, port: 22 }`. */
+export const probeYaml = (p: ProbeText): string => `{ from: ${p.from}, to: ${p.to}, proto: ${p.proto}${p.port !== undefined ? `, port: ${p.port}` : ''} }`;
+
+/** An intent's outcome: null when it holds, else what broke it, the counterexample and its trace. */
+export function intentFailure(r: IntentResult): string | null {
+  if (r.pass || r.counterexample === null) return null;
+  const c = r.counterexample;
+  const lines = [`${c.problem}; ${r.violations} of ${r.pairs} source-destination-traffic pairs violate it`, `counterexample: ${probeYaml(c.probe)}`];
+  if (c.verdict) {
+    lines.push(`${c.verdict.verdict}: ${c.verdict.reason}`);
+    const b = c.verdict.drop ?? c.verdict.blockers[0];
+    if (b) lines.push(`stopped at ${shortNode(b.node)} (${b.stage}): ${b.reason}`);
+    if (c.verdict.path.length) lines.push(`path: ${c.verdict.path.map(shortNode).join(' → ')}`);
+  }
+  return lines.join('\n');
 }
 
 const what = (p: FileProbe): string => (p.proto === 'icmp' ? 'icmp echo' : `${p.proto}/${p.port}`);
@@ -60,7 +94,8 @@ export function renderReport(reporter: Reporter, suite: string, outcomes: readon
 }
 
 function textReport(outcomes: readonly Outcome[]): string {
-  const lines = outcomes.map((o) => (o.failure === null ? `ok    ${o.name}` : `FAIL  ${o.name}\n      ${o.failure}`));
+  const held = (o: Outcome) => (isIntent(o) ? `ok    ${o.name} (${o.result.probes} probes for ${o.result.pairs} pairs)` : `ok    ${o.name}`);
+  const lines = outcomes.map((o) => (o.failure === null ? held(o) : `FAIL  ${o.name}\n${o.failure.split('\n').map((l) => `      ${l}`).join('\n')}`));
   const s = summarize(outcomes);
   lines.push('', `${s.total} test${s.total === 1 ? '' : 's'}: ${s.passed} passed, ${s.failed} failed`);
   return lines.join('\n');
@@ -69,7 +104,7 @@ function textReport(outcomes: readonly Outcome[]): string {
 function jsonReport(suite: string, outcomes: readonly Outcome[]): string {
   return JSON.stringify({
     tests: suite,
-    results: outcomes.map((o) => ({
+    results: outcomes.map((o) => (isIntent(o) ? intentJson(o) : {
       name: o.name,
       probe: { from: o.probe.from, to: o.probe.to, proto: o.probe.proto, port: o.probe.port },
       ...(o.probe.expect !== undefined ? { expect: o.probe.expect } : {}),
@@ -80,6 +115,20 @@ function jsonReport(suite: string, outcomes: readonly Outcome[]): string {
     })),
     summary: summarize(outcomes),
   }, null, 2);
+}
+
+function intentJson(o: IntentOutcome): Record<string, unknown> {
+  const i = o.result.intent;
+  const flow = (f: Flow) => ({ from: f.fromText, to: f.toText, proto: f.proto, ...(f.ports ? { port: f.ports.from === f.ports.to ? f.ports.from : `${f.ports.from}-${f.ports.to}` } : {}) });
+  const c = o.result.counterexample;
+  return {
+    name: o.name,
+    intent: i.kind === 'exact' ? { ...flow(i.scope), exact: i.allowed.map(flow) } : { ...flow(i.flow), expect: i.kind },
+    pass: o.failure === null,
+    probes: o.result.probes, pairs: o.result.pairs, violations: o.result.violations,
+    ...(c ? { counterexample: { probe: c.probe, problem: c.problem, verdict: c.verdict?.verdict ?? null, reason: c.verdict?.reason ?? null, drop: c.verdict?.drop ?? null, path: c.verdict?.path ?? [] } } : {}),
+    ...(o.failure !== null ? { failure: o.failure } : {}),
+  };
 }
 
 /** Text as XML character data or an attribute value; characters XML 1.0 cannot carry are dropped. */
@@ -96,7 +145,11 @@ function junitReport(suite: string, outcomes: readonly Outcome[]): string {
   for (const o of outcomes) {
     const open = `    <testcase classname="${xmlEscape(suite)}" name="${xmlEscape(o.name)}"`;
     if (o.failure === null) lines.push(`${open}/>`);
-    else lines.push(`${open}>`, `      <failure type="${o.probe.expect !== undefined && o.verdict.verdict !== o.probe.expect ? 'verdict' : 'observed_src'}" message="${xmlEscape(o.failure)}">${xmlEscape(o.failure)}</failure>`, '    </testcase>');
+    else {
+      const type = isIntent(o) ? 'intent' : o.probe.expect !== undefined && o.verdict.verdict !== o.probe.expect ? 'verdict' : 'observed_src';
+      const message = o.failure.split('\n')[0]!;
+      lines.push(`${open}>`, `      <failure type="${type}" message="${xmlEscape(message)}">${xmlEscape(o.failure)}</failure>`, '    </testcase>');
+    }
   }
   lines.push('  </testsuite>', '</testsuites>');
   return lines.join('\n');
@@ -108,7 +161,7 @@ function tapReport(outcomes: readonly Outcome[]): string {
   outcomes.forEach((o, i) => {
     const name = o.name.replace(/\\/g, '\\\\').replace(/#/g, '\\#').replace(/\n/g, ' ');
     lines.push(`${o.failure === null ? 'ok' : 'not ok'} ${i + 1} - ${name}`);
-    if (o.failure !== null) lines.push('  ---', `  message: ${JSON.stringify(o.failure)}`, `  verdict: ${o.verdict.verdict}`, '  ...');
+    if (o.failure !== null) lines.push('  ---', `  message: ${JSON.stringify(o.failure)}`, isIntent(o) ? `  violations: ${o.result.violations}` : `  verdict: ${o.verdict.verdict}`, '  ...');
   });
   return lines.join('\n');
 }

@@ -1,7 +1,7 @@
 /**
  * `vnet test TOPOLOGY TESTS [--reporter text|json|junit|tap]`: runs every probe of a tests file
  * (the probes file of docs/probes.md, each probe with `expect` and optionally `observed_src`) in
- * one simulation and checks it. Exit 0 when every expectation holds, 1 on a mismatch (each
+ * one simulation and checks it, then checks the file's intents over the whole matrix (docs/intents.md). Exit 0 when every expectation holds, 1 on a mismatch (each
  * printed with the verdict, the blocker and its rule), 2 when an input is unreadable or invalid.
  */
 import { readFileSync } from 'node:fs';
@@ -9,7 +9,9 @@ import { parseProbes } from '../audit/probes.js';
 import { Simulator } from '../engine/simulator.js';
 import { loadTopologyFile } from '../files/read-topology.js';
 import { formatIssue, type Issue } from '../topology/issue.js';
-import { checkOutcome, probeTitle, renderReport, REPORTERS, summarize, type Outcome, type Reporter } from './test-report.js';
+import { checkIntents } from '../intents/check.js';
+import { parseIntents } from '../intents/intents.js';
+import { checkOutcome, intentFailure, probeTitle, renderReport, REPORTERS, summarize, type Outcome, type Reporter } from './test-report.js';
 import type { Io } from './io.js';
 
 export interface TestOptions {
@@ -39,7 +41,8 @@ export function runTest(topology: string, tests: string, opts: TestOptions, io: 
     return invalid([{ severity: 'error', code: 'file', path: [], message: `cannot read the file: ${why}`, file: tests }]);
   }
   const parsed = parseProbes(text, loaded.cloud, tests);
-  if (!parsed.ok) return invalid(parsed.issues);
+  const intents = parseIntents(text, loaded.cloud, tests);
+  if (!parsed.ok || !intents.ok) return invalid([...(parsed.ok ? [] : parsed.issues), ...(intents.ok ? [] : intents.issues)]);
   // A probe with nothing to check would pass whatever happened: in a tests file that is a mistake.
   const unchecked: Issue[] = [];
   parsed.probes.forEach((p, i) => {
@@ -48,13 +51,14 @@ export function runTest(topology: string, tests: string, opts: TestOptions, io: 
     }
   });
   if (unchecked.length > 0) return invalid(unchecked);
-  if (parsed.probes.length === 0) return invalid([{ severity: 'error', code: 'empty', path: ['probes'], file: tests, message: 'no probes to test' }]);
+  if (parsed.probes.length === 0 && intents.intents.length === 0) return invalid([{ severity: 'error', code: 'empty', path: ['probes'], file: tests, message: 'no probes or intents to test' }]);
 
   const sim = new Simulator(loaded.cloud);
   const outcomes: Outcome[] = parsed.probes.map((probe) => {
     const verdict = sim.probe(probe.spec);
     return { name: probeTitle(probe), probe, verdict, failure: checkOutcome(probe, verdict) };
   });
+  for (const result of checkIntents(loaded.cloud, intents.intents)) outcomes.push({ kind: 'intent', name: result.intent.name, result, failure: intentFailure(result) });
   io.out(renderReport(reporter as Reporter, tests, outcomes));
   return summarize(outcomes).failed > 0 ? TEST_EXIT.failed : TEST_EXIT.passed;
 }

@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseProbes, VERDICTS, type FileProbe } from '../../../src/audit/probes.js';
-import { checkOutcome, probeTitle, renderReport, xmlEscape, type Outcome } from '../../../src/cli/test-report.js';
+import { checkOutcome, probeTitle, renderReport, xmlEscape, type ProbeOutcome } from '../../../src/cli/test-report.js';
 import { Simulator } from '../../../src/engine/simulator.js';
 import { loadTopologyFile } from '../../../src/files/read-topology.js';
 
@@ -14,7 +14,7 @@ const loaded = loadTopologyFile('topologies/three-tier.yaml');
 if (!loaded.ok) throw new Error('three-tier does not load');
 const cloud = loaded.cloud;
 
-function run(tests: string): Outcome[] {
+function run(tests: string): ProbeOutcome[] {
   const parsed = parseProbes(tests, cloud, 't.yaml');
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
   const sim = new Simulator(cloud);
@@ -102,7 +102,7 @@ describe('the JUnit report', () => {
   it('stays well formed whatever the names and messages hold (200 random outcomes sets)', () => {
     fc.assert(fc.property(fc.array(fc.tuple(fc.string({ unit: 'binary' }), fc.option(fc.string({ unit: 'binary' }))), { maxLength: 6 }), (cases) => {
       const base = outcomes[0]!;
-      const made: Outcome[] = cases.map(([name, failure]) => ({ ...base, name, failure }));
+      const made: ProbeOutcome[] = cases.map(([name, failure]) => ({ ...base, name, failure }));
       const doc = renderReport('junit', 'suite <&>', made);
       checkWellFormed(doc);
       const open = tags(doc).filter((t) => !t.close);
