@@ -1,10 +1,11 @@
 /**
  * The one place the viewer reads header fields out of trace events, for the packet view (as
- * Packet Tracer's PDU view: Ethernet, ARP or IP, then ICMP/TCP/UDP). Today events carry a
- * one-line summary and stage details, so fields come from the summary and the MACs and TTL from
- * neighbouring events of the same frame; when events carry the structured packet, only this
- * module changes. A field nothing tells is '—', never a guess.
+ * Packet Tracer's PDU view: Ethernet, ARP or IP, then ICMP/TCP/UDP). An event that carries the
+ * structured packet (`headers`) is read field by field (headerLayers); an event without it (an
+ * older trace) falls back to its one-line summary, with the MACs and TTL from neighbouring
+ * events of the same frame. A field nothing tells is '—', never a guess.
  */
+import type { IpHeader, L4Header, PacketHeaders } from '../src/trace/events.js';
 import type { TraceEvent } from './types.js';
 
 export interface Field {
@@ -143,11 +144,52 @@ function ttlOf(events: readonly TraceEvent[], i: number): number | undefined {
   return undefined;
 }
 
+const FLAG_NAMES: readonly [number, string][] = [[2, 'SYN'], [1, 'FIN'], [4, 'RST'], [8, 'PSH'], [16, 'ACK']];
+/** TCP flag bits as the summary writes them (`SYN-ACK`). */
+const tcpFlags = (bits: number): string => FLAG_NAMES.filter(([bit]) => bits & bit).map(([, n]) => n).join('-') || 'none';
+const ETHERTYPES: Record<number, string> = { 0x0800: 'IPv4 (0x0800)', 0x0806: 'ARP (0x0806)', 0x86dd: 'IPv6 (0x86dd)' };
+const PROTOCOLS: Record<number, string> = { 1: 'ICMP (1)', 6: 'TCP (6)', 17: 'UDP (17)', 58: 'ICMPv6 (58)' };
+const ICMP_NAMES: Record<string, string> = { '4:0': 'echo reply', '4:3': 'destination unreachable', '4:8': 'echo request', '4:11': 'time exceeded', '6:1': 'destination unreachable', '6:3': 'time exceeded', '6:128': 'echo request', '6:129': 'echo reply', '6:135': 'neighbour solicitation', '6:136': 'neighbour advertisement' };
+
+function ipLayer(ip: IpHeader): Layer {
+  const six = ip.version === 6;
+  return { name: six ? 'IPv6' : 'IPv4', fields: [f('source', ip.src), f('destination', ip.dst), six ? f('hop limit', ip.hopLimit) : f('TTL', ip.ttl), f(six ? 'next header' : 'protocol', PROTOCOLS[ip.proto] ?? ip.proto)] };
+}
+
+function l4Layer(l4: L4Header, version: 4 | 6): Layer {
+  if (l4.proto === 'tcp') return { name: 'TCP', fields: [f('source port', l4.sport), f('destination port', l4.dport), f('flags', tcpFlags(l4.flags))] };
+  if (l4.proto === 'udp') return { name: 'UDP', fields: [f('source port', l4.sport), f('destination port', l4.dport)] };
+  const name = ICMP_NAMES[`${version}:${l4.type}`];
+  const fields = [f('type', name ? `${l4.type} (${name})` : l4.type), f('code', l4.code)];
+  if (l4.id !== undefined) fields.push(f('id', l4.id));
+  if (l4.seq !== undefined) fields.push(f('seq', l4.seq));
+  if (l4.target !== undefined) fields.push(f('target', l4.target));
+  if (l4.lladdr !== undefined) fields.push(f('link-layer address', l4.lladdr));
+  if (l4.quoted) fields.push(f('quoting', `${l4.quoted.ip.src} → ${l4.quoted.ip.dst} ${PROTOCOLS[l4.quoted.ip.proto] ?? l4.quoted.ip.proto}`));
+  return { name: version === 6 ? 'ICMPv6' : 'ICMP', fields };
+}
+
+/** The layers an event's structured packet holds, Ethernet first when it has one. */
+export function headerLayers(h: PacketHeaders): Layer[] {
+  const out: Layer[] = [];
+  if (h.eth) out.push({ name: 'Ethernet', fields: [f('source MAC', h.eth.src), f('destination MAC', h.eth.dst), f('type', ETHERTYPES[h.eth.type] ?? h.eth.type)] });
+  if (h.arp) {
+    const a = h.arp;
+    out.push({ name: 'ARP', fields: [f('operation', a.op === 'request' ? 'request (1)' : 'reply (2)'), f('sender MAC', a.senderMac), f('sender IP', a.senderIp), f('target MAC', a.targetMac), f('target IP', a.targetIp)] });
+  }
+  if (h.ip) out.push(ipLayer(h.ip));
+  if (h.ip && h.l4) out.push(l4Layer(h.l4, h.ip.version));
+  return out;
+}
+
 /** The packet view of event i of one probe's events (in seq order). */
 export function packetView(events: readonly TraceEvent[], i: number): PacketView {
   const e = events[i]!;
   const ttl = ttlOf(events, i);
-  const layers = [ethernet(events, i), ...summaryLayers(e.packet, ttl)];
+  const h = e.headers;
+  // The structured packet when the event has it; a packet without its frame takes the Ethernet
+  // header the neighbouring events tell.
+  const layers = h ? (h.eth ? headerLayers(h) : [ethernet(events, i), ...headerLayers(h)]) : [ethernet(events, i), ...summaryLayers(e.packet, ttl)];
   const original = str(e.detail['before']);
   const before = original !== undefined && original !== e.packet ? [ethernet(events, i), ...summaryLayers(original, ttl)] : null;
   return { layers, before };

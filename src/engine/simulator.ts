@@ -10,7 +10,8 @@ import type { Frame, IpPacket } from '../packet/frame.js';
 import { formatIpValue, type IpValue } from '../packet/ip-value.js';
 import { summarizeFrame, summarizePacket } from '../packet/summary.js';
 import type { Cloud } from '../topology/model.js';
-import type { TraceEvent } from '../trace/events.js';
+import type { PacketHeaders, TraceEvent, TraceLink } from '../trace/events.js';
+import { headersOf } from '../trace/headers.js';
 import type { ProbeTarget, Verdict } from '../trace/verdict.js';
 import { INITIAL_VERDICT_STATE, reduceVerdict, verdictFrom, type VerdictFact, type VerdictState } from '../trace/verdict-reducer.js';
 import { buildPortFirewalls } from '../firewall/install.js';
@@ -64,16 +65,19 @@ interface WireEndpoint {
   readonly port: string;
 }
 
-/** A wire leaving a node's port: the far end. */
+/** A wire leaving a node's port: the port and the far end. */
 interface Link {
+  readonly fromNode: string;
+  readonly from: string;
   readonly peer: WireEndpoint;
 }
 
 class FrameArrival {
   readonly kind = 'frame';
-  constructor(readonly to: WireEndpoint, readonly frame: Frame, readonly meta: FrameMeta) {}
+  /** `crossing`: the frame's number among all frames put on a wire (events carry it in `link`). */
+  constructor(readonly link: Link, readonly frame: Frame, readonly meta: FrameMeta, readonly crossing: number) {}
   get node(): string {
-    return this.to.nodeId;
+    return this.link.peer.nodeId;
   }
 }
 
@@ -131,6 +135,15 @@ export class Simulator implements Sim {
   /** The frame, packet or text traced last and its summary. */
   private lastTraced: Frame | IpPacket | string | undefined;
   private lastSummary = '';
+  /** The headers traced last, for that `what` during that arrival. */
+  private headersFor: Frame | IpPacket | string | undefined;
+  private headersAt: FrameArrival | undefined;
+  private lastHeaders: PacketHeaders | null = null;
+  /** The arrival being handled (its events carry its link), and that link as traced. */
+  private arriving: FrameArrival | undefined;
+  private arrivingLink: TraceLink | null = null;
+  /** Frames put on a wire so far. */
+  private crossings = 0;
   /** Events processed over the simulator's life (for benchmarks). */
   processed = 0;
 
@@ -162,7 +175,7 @@ export class Simulator implements Sim {
     const { nodes, wires } = this.world;
     out = new Map<string, Link>();
     for (const [port, peer] of wires.get(from) ?? []) {
-      out.set(port, { peer: { nodeId: peer.node, node: nodes.get(peer.node), port: peer.port } });
+      out.set(port, { fromNode: from, from: port, peer: { nodeId: peer.node, node: nodes.get(peer.node), port: peer.port } });
     }
     this.links.set(from, out);
     return out;
@@ -257,8 +270,11 @@ export class Simulator implements Sim {
       this.world.nodes.get(item.node)?.timer?.(this, item.data);
       return;
     }
-    const to = item.to;
+    const to = item.link.peer;
+    this.arriving = item;
+    this.arrivingLink = null;
     to.node?.receive(this, to.port, item.frame, item.meta);
+    this.arriving = undefined;
   }
 
   transmit(from: string, port: string, frame: Frame, meta: FrameMeta): void {
@@ -268,7 +284,7 @@ export class Simulator implements Sim {
     this.capture?.record(this.clock, meta.probe, from, port, frame);
     // As schedule() does, without its timer bookkeeping.
     if (meta.probe !== 0) this.foreground++;
-    this.queue.push(this.clock + this.latency, new FrameArrival(link.peer, frame, meta));
+    this.queue.push(this.clock + this.latency, new FrameArrival(link, frame, meta, ++this.crossings));
   }
 
   setTimer(node: string, delay: number, data: unknown, probe: number): number {
@@ -339,7 +355,18 @@ export class Simulator implements Sim {
       this.lastTraced = what;
       this.lastSummary = typeof what === 'string' ? what : 'payload' in what ? summarizeFrame(what) : summarizePacket(what);
     }
-    this.log.push({ seq: this.seq++, probe: meta.probe, t: this.clock, node, port, stage, action, packet: this.lastSummary, direction: meta.dir, detail });
+    // An event about the frame that arrived (or its packet) carries the wire it crossed, and a
+    // packet traced as that frame's payload shows the Ethernet header it came in with.
+    const arriving = this.arriving;
+    const arrived = arriving !== undefined && (what === arriving.frame || what === arriving.frame.payload);
+    if (what !== this.headersFor || arriving !== this.headersAt) {
+      this.headersFor = what;
+      this.headersAt = arriving;
+      this.lastHeaders = typeof what === 'string' ? null : arrived ? headersOf(arriving.frame) : headersOf(what);
+    }
+    let link: TraceLink | null = null;
+    if (arrived) link = this.arrivingLink ??= { from: arriving.link.fromNode, fromPort: arriving.link.from, to: arriving.link.peer.nodeId, toPort: arriving.link.peer.port, crossing: arriving.crossing };
+    this.log.push({ seq: this.seq++, probe: meta.probe, t: this.clock, node, port, stage, action, packet: this.lastSummary, direction: meta.dir, detail, headers: this.lastHeaders, link });
   }
 
   report(meta: FrameMeta, fact: VerdictFact): void {
