@@ -197,28 +197,7 @@ export class GraphView {
    */
   private drawRegions(): void {
     const t = this.topology;
-    const regions: Region[] = [];
-    if (t && t.projects.length > 1) {
-      const box = new Map<string, { x0: number; y0: number; x1: number; y1: number }>();
-      this.graph.forEachNode((_id, a) => {
-        if (a.group === undefined) return;
-        const p = this.sigma.graphToViewport(a);
-        const b = box.get(a.group);
-        if (b) {
-          b.x0 = Math.min(b.x0, p.x - a.size);
-          b.y0 = Math.min(b.y0, p.y - a.size);
-          b.x1 = Math.max(b.x1, p.x + a.size);
-          b.y1 = Math.max(b.y1, p.y + a.size);
-        } else box.set(a.group, { x0: p.x - a.size, y0: p.y - a.size, x1: p.x + a.size, y1: p.y + a.size });
-      });
-      for (const project of [...t.projects, ...[...box.keys()].filter((p) => !t.projects.includes(p)).sort()]) {
-        const b = box.get(project);
-        if (!b) continue;
-        // At least as wide as its name, widened about its centre.
-        const w = Math.max(b.x1 - b.x0 + 2 * REGION_PAD, this.textWidth(`project ${project}`) + 12);
-        regions.push({ project, x: (b.x0 + b.x1 - w) / 2, y: b.y0 - REGION_PAD - REGION_TITLE, w, h: b.y1 - b.y0 + 2 * REGION_PAD + REGION_TITLE });
-      }
-    }
+    const regions = this.computeRegions();
     this.regions = regions;
     const canvas = this.regionCanvas;
     const ctx = this.regionCtx;
@@ -249,6 +228,34 @@ export class GraphView {
       ctx.textBaseline = 'top';
       ctx.fillText(`project ${r.project}`, r.x + 6, r.y + 4);
     }
+  }
+
+  /** The regions for the camera as it is now (screen pixels). */
+  computeRegions(): Region[] {
+    const t = this.topology;
+    const regions: Region[] = [];
+    if (t && t.projects.length > 1) {
+      const box = new Map<string, { x0: number; y0: number; x1: number; y1: number }>();
+      this.graph.forEachNode((_id, a) => {
+        if (a.group === undefined) return;
+        const p = this.sigma.graphToViewport(a);
+        const b = box.get(a.group);
+        if (b) {
+          b.x0 = Math.min(b.x0, p.x - a.size);
+          b.y0 = Math.min(b.y0, p.y - a.size);
+          b.x1 = Math.max(b.x1, p.x + a.size);
+          b.y1 = Math.max(b.y1, p.y + a.size);
+        } else box.set(a.group, { x0: p.x - a.size, y0: p.y - a.size, x1: p.x + a.size, y1: p.y + a.size });
+      });
+      for (const project of [...t.projects, ...[...box.keys()].filter((p) => !t.projects.includes(p)).sort()]) {
+        const b = box.get(project);
+        if (!b) continue;
+        // At least as wide as its name, widened about its centre.
+        const w = Math.max(b.x1 - b.x0 + 2 * REGION_PAD, this.textWidth(`project ${project}`) + 12);
+        regions.push({ project, x: (b.x0 + b.x1 - w) / 2, y: b.y0 - REGION_PAD - REGION_TITLE, w, h: b.y1 - b.y0 + 2 * REGION_PAD + REGION_TITLE });
+      }
+    }
+    return regions;
   }
 
   /** Where a region's name is written, in screen pixels (an obstacle for node labels). */
@@ -397,6 +404,8 @@ export class GraphView {
 
   /** Moves the camera to show these nodes, not closer than the whole picture when they are few and far apart. */
   focus(nodes: readonly string[]): void {
+    // A cluster that made room may have widened the picture, which changes sigma's framing: frame first.
+    this.sigma.refresh();
     const pts = nodes.filter((n) => this.graph.hasNode(n)).map((n) => this.sigma.viewportToFramedGraph(this.sigma.graphToViewport(this.graph.getNodeAttributes(n))));
     if (pts.length === 0) return;
     const xs = pts.map((p) => p.x);

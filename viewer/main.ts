@@ -323,7 +323,11 @@ Object.assign(window, {
     topologyNodes: () => graph.size,
     labelsShown: () => graph.graph.filterNodes((_n, a) => a.labelPlace !== undefined),
     labelBoxes: () => graph.lastBoxes,
-    regions: () => graph.regions,
+    regions: () => graph.computeRegions(),
+    /** The camera at rest (no move animating), so that positions read now stay true. */
+    still: () => !graph.sigma.getCamera().isAnimating(),
+    /** Whether sigma draws this node's label now (hover shows one the collision pass hid). */
+    labelVisible: (node: string) => graph.sigma.getNodeDisplayData(node)?.labelVisibility !== 'hidden',
     expand: (cluster: string) => graph.expand(cluster),
     expanded: () => [...graph.expanded],
     /** Every drawn node: id, screen position and radius (CSS pixels), its region's project. */

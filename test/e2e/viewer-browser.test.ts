@@ -47,6 +47,39 @@ interface ViewerHandle {
   highlighted(): string[];
   firstPaint(): { hello?: number; paint?: number };
 }
+
+interface Drawn { id: string; x: number; y: number; r: number; group: string | null }
+interface Region { project: string; x: number; y: number; w: number; h: number }
+const inBox = (p: { x: number; y: number }, b: Region) => p.x >= b.x && p.x <= b.x + b.w && p.y >= b.y && p.y <= b.y + b.h;
+const boxesMeet = (a: Omit<Region, 'project'>, b: Omit<Region, 'project'>) => a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+
+/**
+ * The drawn picture's regions against its nodes: one region per project with nodes, each
+ * node of a project inside its own region and no other, regions apart, the outside (internet,
+ * external networks and hosts) in none.
+ */
+function expectRegions(drawn: readonly Drawn[], regions: readonly Region[], projects: readonly string[]): void {
+  expect(regions.map((r) => r.project).sort()).toEqual([...projects].sort());
+  for (const a of regions) for (const b of regions) if (a.project < b.project) expect(boxesMeet(a, b), `${a.project} and ${b.project}`).toBe(false);
+  for (const n of drawn) {
+    for (const r of regions) expect(inBox(n, r), `${n.id} in ${r.project}`).toBe(n.group === r.project);
+    if (/^(internet|external:|host:)/.test(n.id)) expect(n.group).toBeNull();
+    else expect(n.group, n.id).not.toBeNull();
+  }
+}
+
+/** Two projects with hundreds of instances each (clustered), and beta's instances on admin's shared network. */
+function projectsCloud(): string {
+  const lines = ['version: 1', 'name: projects-large', 'projects: { alpha: {}, beta: {} }', 'external_networks:', '  public: { cidr: 203.0.113.0/24, gateway: 203.0.113.1, pool: 203.0.113.10-203.0.113.200 }', 'networks:'];
+  lines.push('  a-net: { project: alpha, subnets: { a-sub: { cidr: 10.1.0.0/22 } } }', '  a-db: { project: alpha, subnets: { a-dbs: { cidr: 10.2.0.0/24 } } }', '  b-net: { project: beta, subnets: { b-sub: { cidr: 10.1.0.0/22 } } }', '  tools: { shared: true, subnets: { t-sub: { cidr: 10.9.0.0/24 } } }');
+  lines.push('routers:', '  a-router: { project: alpha, external_gateway: { network: public, snat: true }, interfaces: [a-sub, a-dbs, t-sub] }', '  b-router: { project: beta, external_gateway: { network: public, snat: true }, interfaces: [b-sub] }', 'instances:');
+  for (let i = 0; i < 250; i++) lines.push(`  a-${i}: { project: alpha, ports: [a-sub] }`);
+  for (let i = 0; i < 20; i++) lines.push(`  a-db-${i}: { project: alpha, ports: [a-dbs] }`);
+  for (let i = 0; i < 200; i++) lines.push(`  b-${i}: { project: beta, ports: [b-sub] }`);
+  for (let i = 0; i < 30; i++) lines.push(`  b-tool-${i}: { project: beta, ports: [t-sub] }`);
+  lines.push('  mirror: { ports: [t-sub] }', 'external_hosts:', '  client: { ip: 198.51.100.7 }');
+  return `${lines.join('\n')}\n`;
+}
 const viewer = () => (globalThis as unknown as { vnetViewer: ViewerHandle }).vnetViewer;
 
 /** Runs in the page (DOM types are not in the Node test's scope): the RGB of a PNG's pixel. */
@@ -308,6 +341,78 @@ describeNeeding('chromium', 'the viewer in headless Chromium', () => {
   }, 40_000);
 });
 
+describeNeeding('chromium', 'the viewer grouped by project', () => {
+  let ctx: BrowserContext;
+  let dir: string;
+  const servers: RunningServer[] = [];
+  const errors: string[] = [];
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'vnet-chromium-'));
+    ctx = await chromium.launchPersistentContext(dir, { executablePath: CHROMIUM, headless: true, viewport: { width: 1440, height: 900 }, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'] });
+  }, 60_000);
+
+  afterAll(async () => {
+    await ctx?.close();
+    for (const s of servers) await s.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function serve(cloud: Cloud, file: string): Promise<Page> {
+    const server = await startServer({ cloud, file, host: '127.0.0.1', port: 0 });
+    servers.push(server);
+    const page = await ctx.newPage();
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(server.url);
+    await page.waitForSelector('#graph[data-nodes]');
+    // Regions are drawn with the first frames.
+    await expect.poll(() => page.evaluate(`(${viewer.toString()})().regions().length`)).toBeGreaterThan(0);
+    return page;
+  }
+
+  it('two-project.yaml: a labelled region per project holding its nodes, admin\'s shared network apart, the internet outside', async () => {
+    const loaded = loadTopologyFile('topologies/two-project.yaml');
+    if (!loaded.ok) throw new Error('two-project does not load');
+    const page = await serve(loaded.cloud, 'topologies/two-project.yaml');
+    const drawn = (await page.evaluate(`(${viewer.toString()})().drawn()`)) as Drawn[];
+    const regions = (await page.evaluate(`(${viewer.toString()})().regions()`)) as Region[];
+    expect(drawn).toHaveLength(buildGraph(loaded.cloud).order);
+    expectRegions(drawn, regions, ['alpha', 'beta', 'admin']);
+    const group = (id: string) => drawn.find((n) => n.id === id)!.group;
+    expect([group('router:a-router'), group('network:ops'), group('instance:a-vm1')]).toEqual(['alpha', 'alpha', 'alpha']);
+    // beta's instances on alpha's and admin's networks are drawn with beta.
+    expect([group('instance:b-etl'), group('instance:b-cache'), group('network:tools')]).toEqual(['beta', 'beta', 'admin']);
+    // Columns in the file's order, admin last.
+    const left = (p: string) => regions.find((r) => r.project === p)!.x;
+    expect(left('alpha')).toBeLessThan(left('beta'));
+    expect(left('beta')).toBeLessThan(left('admin'));
+    // No node label runs into a region's name.
+    const boxes = (await page.evaluate(`(${viewer.toString()})().labelBoxes()`)) as (Region & { id: string })[];
+    for (const r of regions) for (const b of boxes) expect(boxesMeet(b, { x: r.x + 6, y: r.y + 4, w: 7 * ('project '.length + r.project.length), h: 14 }), `${b.id} over ${r.project}'s name`).toBe(false);
+    mkdirSync('artifacts', { recursive: true });
+    await page.screenshot({ path: 'artifacts/viewer-projects.png' });
+    expect(errors).toEqual([]);
+  }, 60_000);
+
+  it('with clusters: each project\'s clusters in its region, another project\'s instances on a shared network in a cluster of their own', async () => {
+    const r = parseTopology(projectsCloud(), 'projects-large.yaml');
+    if (!r.ok) throw new Error(`the projects cloud does not load: ${JSON.stringify(r.issues.slice(0, 3))}`);
+    const page = await serve(r.cloud, 'projects-large.yaml');
+    const drawn = (await page.evaluate(`(${viewer.toString()})().drawn()`)) as Drawn[];
+    expect(drawn.length).toBeLessThan(40);
+    const clusters = drawn.filter((n) => n.id.startsWith('cluster:'));
+    expect(clusters.map((c) => `${c.id} ${c.group}`).sort()).toEqual(['cluster:network:a-db alpha', 'cluster:network:a-net alpha', 'cluster:network:b-net beta', 'cluster:network:tools admin', 'cluster:network:tools@beta beta']);
+    expectRegions(drawn, (await page.evaluate(`(${viewer.toString()})().regions()`)) as Region[], ['alpha', 'beta', 'admin']);
+    // Expanding a cluster keeps every project in its region.
+    await page.evaluate(`(${viewer.toString()})().expand('cluster:network:a-net')`);
+    await expect.poll(() => page.evaluate(`(${viewer.toString()})().still()`), { timeout: 10_000 }).toBe(true);
+    const after = (await page.evaluate(`(${viewer.toString()})().drawn()`)) as Drawn[];
+    expect(after.filter((n) => n.id.startsWith('instance:a-')).length).toBe(250);
+    expectRegions(after, (await page.evaluate(`(${viewer.toString()})().regions()`)) as Region[], ['alpha', 'beta', 'admin']);
+    expect(errors).toEqual([]);
+  }, 60_000);
+});
+
 describeNeeding('chromium', 'the viewer on the 10,000-instance cloud', () => {
   let large: RunningServer;
   let ctx: BrowserContext;
@@ -357,6 +462,45 @@ describeNeeding('chromium', 'the viewer on the 10,000-instance cloud', () => {
     expect(await handle<number>('nodes()')).toBe(drawn);
   }, 120_000);
 
+  it('lays out its 100 networks as a grid that fits the view: no two nodes touch, none off screen, networks on several rows', async () => {
+    const box = (await page.locator('#graph').boundingBox())!;
+    const drawn = await handle<Drawn[]>('drawn()');
+    for (const n of drawn) expect(n.x - n.r >= 0 && n.y - n.r >= 0 && n.x + n.r <= box.width && n.y + n.r <= box.height, `${n.id} in view`).toBe(true);
+    const sorted = [...drawn].sort((a, b) => a.x - b.x);
+    for (let i = 0; i < sorted.length; i++) {
+      for (let j = i + 1; j < sorted.length && sorted[j]!.x - sorted[i]!.x < 60; j++) {
+        const [a, b] = [sorted[i]!, sorted[j]!];
+        expect(Math.hypot(a.x - b.x, a.y - b.y), `${a.id} and ${b.id}`).toBeGreaterThan(a.r + b.r);
+      }
+    }
+    const networks = drawn.filter((n) => n.id.startsWith('network:net-'));
+    expect(networks).toHaveLength(100);
+    const rows = new Set(networks.map((n) => Math.round(n.y)));
+    const columns = new Set(networks.map((n) => Math.round(n.x)));
+    expect(rows.size).toBeGreaterThanOrEqual(5);
+    expect(columns.size).toBeLessThanOrEqual(25);
+    mkdirSync('artifacts', { recursive: true });
+    await page.locator('#graph').screenshot({ path: 'artifacts/viewer-large-grid.png' });
+  }, 60_000);
+
+  it('shows a label hidden by the collision pass while its node is hovered', async () => {
+    const box = (await page.locator('#graph').boundingBox())!;
+    const drawn = await handle<Drawn[]>('drawn()');
+    const hidden: Drawn[] = [];
+    for (const n of drawn.filter((d) => d.id.startsWith('cluster:'))) if (!(await handle<boolean>(`labelVisible('${n.id}')`))) hidden.push(n);
+    expect(hidden.length).toBeGreaterThan(10);
+    const n = hidden[Math.floor(hidden.length / 2)]!;
+    // Below the node, where a hovered label goes: the pixels change when the label shows.
+    const clip = { x: box.x + n.x - 40, y: box.y + n.y + n.r, width: 80, height: 16 };
+    const before = await page.screenshot({ clip });
+    await page.mouse.move(box.x + n.x, box.y + n.y);
+    await expect.poll(() => handle<boolean>(`labelVisible('${n.id}')`)).toBe(true);
+    await page.waitForTimeout(100);
+    expect((await page.screenshot({ clip })).equals(before)).toBe(false);
+    await page.mouse.move(box.x + 2, box.y + 2);
+    await expect.poll(() => handle<boolean>(`labelVisible('${n.id}')`)).toBe(false);
+  }, 30_000);
+
   it('finds one instance by name and by address: drawn, inspected, in view', async () => {
     const box = (await page.locator('#graph').boundingBox())!;
     const inView = async (node: string) => {
@@ -389,6 +533,45 @@ describeNeeding('chromium', 'the viewer on the 10,000-instance cloud', () => {
     expect(await handle<number>('nodes()')).toBeLessThan(400);
     mkdirSync('artifacts', { recursive: true });
     await page.screenshot({ path: 'artifacts/viewer-large.png' });
+    expect(errors).toEqual([]);
+  }, 60_000);
+
+  it('expands two neighbouring clusters side by side: their boxes meet neither each other nor any other node', async () => {
+    const drawn = await handle<Drawn[]>('drawn()');
+    const clusters = drawn.filter((n) => n.id.startsWith('cluster:'));
+    // The closest pair on one row.
+    let pair: [Drawn, Drawn] | undefined;
+    for (const a of clusters) for (const b of clusters) if (a.x < b.x && Math.abs(a.y - b.y) < 1 && (!pair || b.x - a.x < pair[1].x - pair[0].x)) pair = [a, b];
+    expect(pair).toBeDefined();
+    const [a, b] = pair!;
+    const g = buildGraph(cloud);
+    const membersOf = (c: Drawn) => g.neighbors(c.id.slice('cluster:'.length)).filter((n) => n.startsWith('instance:'));
+    await handle('expand(' + JSON.stringify(a.id) + ')');
+    await handle('expand(' + JSON.stringify(b.id) + ')');
+    expect(await handle<string[]>('expanded()')).toEqual([a.id, b.id]);
+    await expect.poll(() => handle<boolean>('still()'), { timeout: 10_000 }).toBe(true);
+    const now = await handle<Drawn[]>('drawn()');
+    const at = new Map(now.map((n) => [n.id, n]));
+    const boxOf = (ids: readonly string[]) => {
+      const ps = ids.map((id) => at.get(id)!);
+      expect(ps.every((p) => p !== undefined)).toBe(true);
+      const x0 = Math.min(...ps.map((p) => p.x - p.r));
+      const y0 = Math.min(...ps.map((p) => p.y - p.r));
+      return { x: x0, y: y0, w: Math.max(...ps.map((p) => p.x + p.r)) - x0, h: Math.max(...ps.map((p) => p.y + p.r)) - y0 };
+    };
+    const [ma, mb] = [membersOf(a), membersOf(b)];
+    expect(ma.length).toBeGreaterThan(50);
+    const [ba, bb] = [boxOf(ma), boxOf(mb)];
+    expect(boxesMeet(ba, bb)).toBe(false);
+    const inside = new Set([...ma, ...mb]);
+    for (const n of now) {
+      if (inside.has(n.id)) continue;
+      const nb = { x: n.x - n.r, y: n.y - n.r, w: 2 * n.r, h: 2 * n.r };
+      expect(boxesMeet(nb, ba), `${n.id} in ${a.id}'s box`).toBe(false);
+      expect(boxesMeet(nb, bb), `${n.id} in ${b.id}'s box`).toBe(false);
+    }
+    mkdirSync('artifacts', { recursive: true });
+    await page.locator('#graph').screenshot({ path: 'artifacts/viewer-large-expanded.png' });
     expect(errors).toEqual([]);
   }, 60_000);
 });
