@@ -72,7 +72,10 @@ export function visible(store: Store, m: Meta, token: Token): boolean {
   if (m.kind === 'network') return networkVisible(store, m, token);
   if (m.kind === 'subnet') {
     const net = typeof m.attrs.external === 'string' ? store.meta('network', m.attrs.external) : store.meta('network', store.cloud.subnets.get(m.key)?.network ?? '');
-    return net !== undefined && (net.project === token.projectId || networkVisible(store, net, token));
+    // As in Neutron, another project's external network shows, but not its subnets unless it is shared.
+    if (net === undefined) return false;
+    if (net.project === token.projectId || net.attrs.shared === true) return true;
+    return net.attrs.external !== true && networkVisible(store, net, token);
   }
   // An RBAC policy is seen by its owner and by the project it grants to.
   if (m.kind === 'rbac_policy') return m.attrs.target !== '*' && store.projectIdOf(String(m.attrs.target)) === token.projectId;

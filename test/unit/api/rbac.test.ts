@@ -35,6 +35,9 @@ describe('RBAC policies', () => {
     expect([policy.status, policy.body.rbac_policy.target_tenant, policy.body.rbac_policy.object_id]).toEqual([201, projectId('demo'), net.id]);
     expect(call('GET', `${N}/networks/${net.id}`, undefined, 'demo').status).toBe(200);
     expect(call('GET', `${N}/subnets/${sub.id}`, undefined, 'demo').status).toBe(200);
+    // Another project's external network shows, its subnet does not (tempest's test_external_network_visibility).
+    expect(call('GET', `${N}/subnets`, undefined, 'demo').body.subnets.map((x: { name: string }) => x.name)).toEqual(['priv-sub']);
+    expect(call('GET', `${N}/networks?router:external=True`, undefined, 'demo').body.networks.map((x: { name: string }) => x.name)).toEqual(['public']);
     expect(call('GET', `${N}/networks/${net.id}`, undefined, 'demo2').status).toBe(404);
     expect(call('GET', `${N}/rbac-policies`, undefined, 'demo').body.rbac_policies.map((p: { id: string }) => p.id)).toEqual([policy.body.rbac_policy.id]);
     expect(call('GET', `${N}/rbac-policies`, undefined, 'demo2').body.rbac_policies).toEqual([]);
