@@ -16,6 +16,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Simulator } from '../../../src/engine/simulator.js';
 import { resolveProbe } from '../../../src/probe/probe.js';
+import { arbitraries } from '../../../src/testing/index.js';
 import { formatIssue } from '../../../src/topology/issue.js';
 import { parseTopology } from '../../../src/topology/load.js';
 import type { Cloud } from '../../../src/topology/model.js';
@@ -219,5 +220,26 @@ describe('projects: where probes land', () => {
       }
     }), { ...FC, numRuns: Math.min(RUNS, 20) });
     expect([...seen].sort()).toEqual(expect.arrayContaining(['bastion', 'delivered', 'fip-delivered', 'loopback', 'misdelivered', 'unreachable']));
+  });
+
+  it('over vnet/testing\'s random clouds: a probe to an instance by name lands on it, or is misdelivered only to a node that holds the same address', () => {
+    fc.assert(fc.property(arbitraries.topologyDocument({ networks: 3, instances: 6 }), (doc) => {
+      const r = parseTopology(JSON.stringify(doc), 'generated.json');
+      if (!r.ok) throw new Error('invalid generated topology');
+      const cloud = r.cloud;
+      const addressesOf = (inst: string) => new Set(cloud.instances.get(inst)!.ports.flatMap((id) => cloud.ports.get(id)!.fixedIps.map((f) => f.address.text)));
+      const senders = [...cloud.instances.keys(), ...cloud.externalHosts.keys()];
+      for (const from of senders) for (const to of cloud.instances.keys()) {
+        if (from === to) continue;
+        const v = run(cloud, { from, to, proto: 'tcp' });
+        const what = `${from} → ${to}: ${v.verdict} at ${v.landed?.node ?? '-'}`;
+        if (v.verdict === 'delivered' || v.verdict === 'refused') expect(v.landed?.node, what).toBe(`instance:${to}`);
+        if (v.verdict === 'misdelivered') {
+          // Only an address collision (overlapping subnets in two address spaces) misdelivers.
+          const landed = v.landed!.node.replace(/^instance:/, '');
+          expect(landed !== to && cloud.instances.has(landed) && addressesOf(to).has(v.observed!.dst) && addressesOf(landed).has(v.observed!.dst), what).toBe(true);
+        }
+      }
+    }), FC);
   });
 });
