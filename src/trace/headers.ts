@@ -47,8 +47,36 @@ export function headersOf(what: Frame | IpPacket): PacketHeaders {
   return { eth, ip: ipHeader(p), l4: l4Header(p.l4) };
 }
 
-/** `headers` with the Ethernet header of the frame that carried the traced packet. */
-export const withEthernet = (headers: PacketHeaders, frame: Frame): PacketHeaders => ({ ...headers, eth: headersOf(frame).eth });
+/**
+ * headersOf for a simulator's trace, at a fraction of its cost: a packet's IP and transport
+ * headers are built once per packet value (a frame re-wrapped at every hop, or traced by
+ * several stages, carries the same one) and every MAC's text once. Frames and packets are
+ * immutable values (packet/frame.ts), so a header never goes stale.
+ */
+export class HeadersCache {
+  private readonly packets = new WeakMap<IpPacket, PacketHeaders>();
+  private readonly macs = new Map<number, string>();
+
+  of(what: Frame | IpPacket): PacketHeaders {
+    if (!('payload' in what)) return this.packet(what);
+    const p = what.payload;
+    if (p.kind === 'arp') return headersOf(what);
+    const h = this.packet(p);
+    return { eth: { src: this.mac(what.src), dst: this.mac(what.dst), type: p.version === 4 ? ETHERTYPE.ipv4 : ETHERTYPE.ipv6 }, ip: h.ip, l4: h.l4 };
+  }
+
+  private packet(p: IpPacket): PacketHeaders {
+    let h = this.packets.get(p);
+    if (!h) this.packets.set(p, (h = { eth: null, ip: ipHeader(p), l4: l4Header(p.l4) }));
+    return h;
+  }
+
+  private mac(m: number): string {
+    let t = this.macs.get(m);
+    if (t === undefined) this.macs.set(m, (t = formatMac(m)));
+    return t;
+  }
+}
 
 const ipOf = (text: string, where: string): IpValue => {
   const ip = parseIp(text);

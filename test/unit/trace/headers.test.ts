@@ -14,7 +14,7 @@ import { Simulator } from '../../../src/engine/simulator.js';
 import type { Frame, IpPacket, L4 } from '../../../src/packet/frame.js';
 import { parseTopology } from '../../../src/topology/load.js';
 import type { Cloud } from '../../../src/topology/model.js';
-import { frameOfHeaders, headersOf } from '../../../src/trace/headers.js';
+import { frameOfHeaders, headersOf, HeadersCache } from '../../../src/trace/headers.js';
 import { recordsFromEvents } from '../../../src/trace/pcap.js';
 
 const mac = fc.integer({ min: 0, max: 2 ** 48 - 1 });
@@ -50,6 +50,16 @@ describe('headersOf and frameOfHeaders', () => {
       const json = JSON.stringify(headersOf(f));
       expect(frameOfHeaders(JSON.parse(json))).toEqual(f);
     }), { numRuns: 500 });
+  });
+
+  it('HeadersCache gives what headersOf gives, for frames and their packets, asked once or again (300 runs)', () => {
+    const cache = new HeadersCache();
+    fc.assert(fc.property(frame, fc.boolean(), (f, again) => {
+      const what = again && f.payload.kind === 'ip' ? f.payload : f;
+      expect(cache.of(what)).toEqual(headersOf(what));
+      expect(cache.of(what)).toEqual(headersOf(what));
+      if (f.payload.kind === 'ip') expect(cache.of({ ...f, src: f.dst })).toEqual(headersOf({ ...f, src: f.dst }));
+    }), { numRuns: 300 });
   });
 
   it('a packet has no Ethernet header and no frame; IPv6 carries hopLimit, IPv4 ttl', () => {
