@@ -207,6 +207,7 @@ export class Store {
     }
     // A listener without a default pool cannot be written in the file yet; it lives here until it has one.
     for (const m of meta.values()) if (m.kind === 'listener' && m.attrs.pending === true && cloud.loadBalancers.has(String(m.attrs.lb))) present.add(metaKey('listener', m.key));
+    for (const m of meta.values()) if (m.kind === 'port' && m.attrs.pending === true && meta.has(metaKey('network', String(m.attrs.network)))) present.add(metaKey('port', m.key));
     for (const k of [...meta.keys()]) if (!present.has(k)) meta.delete(k);
     this.byId.clear();
     for (const [k, m] of meta) this.byId.set(m.id, k);

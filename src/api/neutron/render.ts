@@ -67,7 +67,20 @@ function builtOwner(p: Port): string {
   }
 }
 
+/** A port without an address (its network has no subnet): only the API's metadata holds it. */
+function renderAddressless(store: Store, m: Meta): Json {
+  const mac = typeof m.attrs.mac === 'string' ? m.attrs.mac : `fa:16:3e:${m.id.slice(0, 2)}:${m.id.slice(2, 4)}:${m.id.slice(4, 6)}`;
+  const owner = String(m.attrs.device_owner ?? '');
+  return {
+    ...standard(m), network_id: store.meta('network', String(m.attrs.network))?.id ?? null, mac_address: mac, admin_state_up: bool(m.attrs.admin_state_up, true),
+    status: 'DOWN', device_owner: owner, device_id: String(m.attrs.device_id ?? ''), fixed_ips: [], security_groups: [], port_security_enabled: bool(m.attrs.port_security_enabled, true),
+    allowed_address_pairs: [], 'binding:host_id': typeof m.attrs.host === 'string' ? m.attrs.host : '', 'binding:vif_type': 'unbound', 'binding:vnic_type': 'normal',
+    'binding:profile': {}, 'binding:vif_details': {}, extra_dhcp_opts: [],
+  };
+}
+
 export function renderPort(store: Store, m: Meta): Json {
+  if (m.attrs.pending === true) return renderAddressless(store, m);
   const cloud = store.cloud;
   const p = cloud.ports.get(m.key)!;
   const networkId = store.meta('network', p.network)!.id;

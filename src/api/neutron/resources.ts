@@ -154,7 +154,7 @@ export function updateNetwork(tx: Tx, m: Meta, b: Body, token: Token): void {
 export function deleteNetwork(tx: Tx, store: Store, m: Meta, token: Token): void {
   owned(m, token);
   const cloud = store.cloud;
-  const inUse = [...cloud.ports.values()].some((p) => p.network === m.key);
+  const inUse = [...cloud.ports.values()].some((p) => p.network === m.key) || tx.all('port').some((p) => p.attrs.pending === true && p.attrs.network === m.key);
   if (inUse) throw conflict('NetworkInUse', `Unable to complete operation on network ${m.id}. There are one or more ports still in use on the network.`);
   if (m.attrs.external === true) {
     if (m.attrs.pending !== true) deleteSubnetOf(tx, store, m);
@@ -335,6 +335,8 @@ export function createPort(tx: Tx, store: Store, b: Body, token: Token): Meta {
   const key = tx.uniqueKey(name, 'port');
   const portSecurity = boolOf(b, 'port_security_enabled') ?? (net.attrs.port_security_enabled !== false);
   const groups = list(b, 'security_groups');
+  const given = list(b, 'fixed_ips');
+  if (subnetsOf(tx.doc, net.key).length === 0 && (given === undefined || given.length === 0)) return addressless(tx, store, net, key, b, token);
   const fixed = fixedIpsFor(tx, store, net.key, b, token);
   const port: PortDocLong = { name: 'eth0', fixed_ips: fixed };
   const mac = str(b, 'mac_address');
@@ -359,6 +361,7 @@ export function updatePort(tx: Tx, store: Store, m: Meta, b: Body, token: Token)
   if (host !== undefined) m.attrs.host = host;
   const touchesDoc = ['security_groups', 'port_security_enabled', 'allowed_address_pairs', 'fixed_ips', 'mac_address'].some((k) => b[k] !== undefined);
   if (!touchesDoc) return;
+  if (m.attrs.pending === true) throw badRequest(`vnet: port ${m.id} has no address (its network had no subnet); delete it and create another`);
   const { port } = portEntry(tx.doc, m.key);
   const ps = boolOf(b, 'port_security_enabled');
   if (ps !== undefined) { if (ps) delete port.port_security; else port.port_security = false; }
@@ -378,6 +381,7 @@ export function updatePort(tx: Tx, store: Store, m: Meta, b: Body, token: Token)
 
 export function deletePort(tx: Tx, store: Store, m: Meta, token: Token): void {
   owned(m, token);
+  if (m.attrs.pending === true) { tx.remove('port', m.key); return; }
   const p = store.cloud.ports.get(m.key)!;
   if (p.owner.kind !== 'instance') throw conflict('PortInUse', `Port ${m.id} cannot be deleted directly via the port API: it has device owner ${p.deviceOwner === 'lb_vip' ? 'Octavia' : `network:${p.deviceOwner}`}.`);
   const { inst, index } = portEntry(tx.doc, m.key);
@@ -387,6 +391,18 @@ export function deletePort(tx: Tx, store: Store, m: Meta, token: Token): void {
   if (ports.length === 1) { delete tx.doc.instances![inst]; dropMembers(tx, inst); }
   else ports.splice(index, 1);
   tx.remove('port', m.key);
+}
+
+/**
+ * A port on a network without a subnet has no address, and a vnet port needs one: it lives only
+ * in the API's metadata (not saved), shows with no fixed IPs, and can be renamed or deleted.
+ */
+function addressless(tx: Tx, store: Store, net: Meta, key: string, b: Body, token: Token): Meta {
+  if (b.security_groups !== undefined) void groupKeys(tx, store, list(b, 'security_groups') ?? [], token);
+  return tx.add('port', `pending/${key}`, {
+    name: str(b, 'name') ?? '', project: ownerOf(b, token), description: str(b, 'description') ?? '',
+    attrs: { pending: true, network: net.key, admin_state_up: boolOf(b, 'admin_state_up') ?? true, device_owner: str(b, 'device_owner') ?? '', device_id: str(b, 'device_id') ?? '', mac: str(b, 'mac_address') ?? null, port_security_enabled: boolOf(b, 'port_security_enabled') ?? (net.attrs.port_security_enabled !== false) },
+  });
 }
 
 /** An instance that goes leaves every pool it served (Octavia keeps such members; vnet's are instances). */
@@ -472,6 +488,7 @@ export function addInterface(tx: Tx, store: Store, m: Meta, b: Body, token: Toke
     return { subnet: s.key, portKey: `${m.key}/qr-${s.key}` };
   }
   const pm = findIn(tx, store, 'port', portId!, token);
+  if (pm.attrs.pending === true) throw badRequest(`Bad router request: Port ${portId} does not have any IPs.`);
   const p = store.cloud.ports.get(pm.key)!;
   if (p.owner.kind !== 'instance' || pm.attrs.device_owner !== '') throw conflict('PortInUse', `Port ${portId} is in use (device owner ${String(pm.attrs.device_owner ?? 'compute:nova')}).`);
   if (p.fixedIps.length !== 1) throw badRequest(`Bad router request: Port ${portId} must have exactly one fixed IP.`);

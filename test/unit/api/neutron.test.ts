@@ -4,6 +4,7 @@
  * has Neutron's rules, lists filter and page, tokens are checked, non-admins see their own.
  */
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { testApi } from './helpers.js';
 
 const N = '/network/v2.0';
@@ -106,6 +107,22 @@ describe('Neutron', () => {
     expect(call('GET', `${N}/networks`, undefined, 'demo2').body.networks.map((n: { name: string }) => n.name)).toEqual(['public']);
     expect(call('GET', `${N}/networks/${mine.id}`).status).toBe(200);
     expect(call('POST', `${N}/networks`, { network: { name: 'x', 'router:external': true } }, 'demo').status).toBe(403);
+  });
+
+  it('keeps a port on a network without a subnet (no address) in the API only, as tempest creates them', () => {
+    const { store, call } = world();
+    const bare = call('POST', `${N}/networks`, { network: { name: 'bare' } }).body.network;
+    const bulk = call('POST', `${N}/ports`, { ports: [{ network_id: bare.id, name: 'a' }, { network_id: bare.id, admin_state_up: false }] });
+    expect(bulk.status).toBe(201);
+    expect(bulk.body.ports.map((p: { fixed_ips: unknown[]; admin_state_up: boolean }) => [p.fixed_ips, p.admin_state_up])).toEqual([[[], true], [[], false]]);
+    expect(bulk.body.ports[0].mac_address).toMatch(/^fa:16:3e(:[0-9a-f]{2}){3}$/);
+    expect(call('GET', `${N}/ports?network_id=${bare.id}`).body.ports).toHaveLength(2);
+    expect(Object.keys(parse(store.text()).instances ?? {})).toEqual([]);
+    expect(call('PUT', `${N}/ports/${bulk.body.ports[0].id}`, { port: { name: 'renamed' } }).body.port.name).toBe('renamed');
+    expect(call('PUT', `${N}/ports/${bulk.body.ports[0].id}`, { port: { fixed_ips: [] } }).status).toBe(400);
+    expect(call('DELETE', `${N}/networks/${bare.id}`).status).toBe(409);
+    for (const p of bulk.body.ports) expect(call('DELETE', `${N}/ports/${p.id}`).status).toBe(204);
+    expect(call('DELETE', `${N}/networks/${bare.id}`).status).toBe(204);
   });
 
   it('answers every non-ID lookup with a clean 404 and a bad body with 400', () => {
