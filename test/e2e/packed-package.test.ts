@@ -1,7 +1,9 @@
 // The package as a user gets it: `npm pack` the built repository, install the tarball into a
 // fresh strict TypeScript project (offline: vnet's dependencies are copied from this repository's
 // node_modules, the user's dev tools linked), then type-check and run a user's own test that
-// imports `vnet` and `vnet/testing`. It fails when dist/ ships no declarations (TS7016).
+// imports `vnet` and `vnet/testing`. It fails when dist/ ships no declarations (TS7016). Then the
+// repository's examples/ (property tests with vnet/vitest's matchers, a tests file with intents)
+// type-check and pass in that project, as a user's CI would run them.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,7 +15,9 @@ const modules = join(repo, 'node_modules');
 /** vnet's runtime dependencies and theirs (npm ls --omit=dev --all): copied, so npm runs nothing in this repository's tree. */
 const RUNTIME = ['argparse', 'commander', 'events', 'graphology', 'graphology-types', 'ip-num', 'js-yaml', 'netmask', 'valibot', 'ws', 'yaml'];
 /** What the user's project has as dev dependencies. */
-const DEV = ['typescript', 'fast-check', '@types/node'];
+const DEV = ['typescript', 'fast-check', '@types/node', 'vitest'];
+/** The files of examples/ a user's project holds (its package.json names the tarball instead). */
+const EXAMPLES = ['cloud.yaml', 'network-tests.yaml', 'shop.test.ts', 'tsconfig.json'];
 
 const USER_TEST = `
 import { loadTopology, Simulator, resolveDestination, resolveSource, type VerdictKind } from 'vnet';
@@ -57,6 +61,8 @@ beforeAll(() => {
   execFileSync('npm', ['install', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', tarball], { cwd: project, encoding: 'utf8', stdio: 'pipe' });
   // Linked after the install, which would prune what the project's package.json does not name.
   for (const name of DEV) symlinkSync(join(modules, name), join(project, 'node_modules', name), 'dir');
+  mkdirSync(join(project, 'examples'));
+  for (const f of EXAMPLES) cpSync(join(repo, 'examples', f), join(project, 'examples', f));
 }, 120_000);
 
 afterAll(() => { if (dir) rmSync(dir, { recursive: true, force: true }); });
@@ -71,6 +77,11 @@ describe('the packed vnet in a fresh strict TypeScript project', () => {
     }
   });
 
+  it('installs with types for vnet/vitest too', () => {
+    const pkg = JSON.parse(readFileSync(join(project, 'node_modules', 'vnet', 'package.json'), 'utf8')) as { exports: Record<string, { types?: string }> };
+    expect(pkg.exports['./vitest']?.types).toMatch(/\.d\.ts$/);
+  });
+
   it("type-checks the user's test with strict tsc and runs it with node", () => {
     const tsc = spawnSync(process.execPath, [join(modules, 'typescript', 'bin', 'tsc'), '-p', project], { cwd: project, encoding: 'utf8' });
     expect(tsc.stdout + tsc.stderr).toBe('');
@@ -80,4 +91,19 @@ describe('the packed vnet in a fresh strict TypeScript project', () => {
     expect(run.stdout.trim()).toBe('user test passed: delivered');
     expect(run.status).toBe(0);
   }, 60_000);
+
+  it("runs examples/: strict tsc, the property tests under vitest, and vnet test's probes and intents", () => {
+    const examples = join(project, 'examples');
+    const tsc = spawnSync(process.execPath, [join(modules, 'typescript', 'bin', 'tsc'), '-p', examples], { cwd: examples, encoding: 'utf8' });
+    expect(tsc.stdout + tsc.stderr).toBe('');
+    expect(tsc.status).toBe(0);
+    // The outer vitest's variables would make the inner one think it is a worker.
+    const env = { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('VITEST') && k !== 'NODE_OPTIONS' && k !== 'TEST')), NO_COLOR: '1' };
+    const vitest = spawnSync(process.execPath, [join(project, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--root', examples, '--reporter', 'dot'], { cwd: examples, encoding: 'utf8', env });
+    expect(vitest.status, vitest.stdout + vitest.stderr).toBe(0);
+    expect(vitest.stdout).toMatch(/Tests\s+4 passed \(4\)/);
+    const cli = spawnSync(process.execPath, [join(project, 'node_modules', 'vnet', 'dist', 'vnet.cjs'), 'test', 'cloud.yaml', 'network-tests.yaml'], { cwd: examples, encoding: 'utf8' });
+    expect(cli.stdout.trim()).toMatch(/7 tests: 7 passed, 0 failed$/);
+    expect(cli.status).toBe(0);
+  }, 90_000);
 });
