@@ -224,18 +224,18 @@ function buildInternet(cloud: Cloud, nodes: Map<string, SimNode>, wire: (a: Wire
     const inCloud = cloudPrefixes.find((c) => prefixContains(c.prefix, p.dst));
     if (inCloud) {
       const reason = `${formatIpValue(p.dst)} is inside subnet ${inCloud.name} of the cloud, which the internet has no route to`;
-      if (sim.recording) sim.trace(INTERNET, null, 'drop', 'drop', p, meta, { reason });
+      sim.trace(INTERNET, null, 'drop', 'drop', p, meta, { reason });
       sim.report(meta, { kind: 'outcome', outcome: { kind: 'unreachable', node: INTERNET, stage: 'router.route', reason } });
       return;
     }
     if (isPrivate(p.dst)) {
-      if (sim.recording) sim.trace(INTERNET, null, 'drop', 'drop', p, meta, { reason: `${formatIpValue(p.dst)} is a private address, not routed on the internet` });
+      sim.trace(INTERNET, null, 'drop', 'drop', p, meta, { reason: `${formatIpValue(p.dst)} is a private address, not routed on the internet` });
       sim.report(meta, { kind: 'outcome', outcome: { kind: 'unreachable', node: INTERNET, stage: 'router.route', reason: `${formatIpValue(p.dst)} is a private address: the internet does not route it` } });
       return;
     }
     if (p.l4.proto === 'icmp' && p.l4.quoted) return;
     const d = respond(p, []);
-    if (sim.recording) sim.trace(INTERNET, null, 'host.receive', d.kind, p, meta, { reason: `${d.reason} (an undeclared public host: declare it in external_hosts to give it services)` });
+    sim.trace(INTERNET, null, 'host.receive', d.kind, p, meta, { reason: `${d.reason} (an undeclared public host: declare it in external_hosts to give it services)` });
     if (meta.dir === 'forward' && (d.kind === 'accept' || d.kind === 'refuse')) {
       sim.report(meta, { kind: 'observed', packet: p });
       sim.report(meta, { kind: 'outcome', outcome: { kind: d.kind === 'accept' ? 'delivered' : 'refused', node: INTERNET, stage: 'host.receive', reason: d.reason } });

@@ -46,20 +46,20 @@ export function receiveForHost(h: HostArrival): StageDecision {
   if ('next' in p) return p;
   const { sim, host, port, frame, meta } = h;
   if (!host.own.owner(p.dst)) {
-    if (sim.recording) sim.trace(host.id, port, 'host.receive', 'ignore', frame, meta, { reason: `${formatIpValue(p.dst)} is not an address of this host (it does not forward)` });
+    sim.trace(host.id, port, 'host.receive', 'ignore', frame, meta, { reason: `${formatIpValue(p.dst)} is not an address of this host (it does not forward)` });
     return NOT_MINE;
   }
   if (host.isAnswer(p)) {
-    if (sim.recording) sim.trace(host.id, port, 'host.receive', 'answer', frame, meta, ANSWER_DETAIL);
+    sim.trace(host.id, port, 'host.receive', 'answer', frame, meta, ANSWER_DETAIL);
     sim.report(meta, { kind: 'replied' });
     return ANSWER;
   }
   const decision = respond(p, host.services);
   if (decision.kind === 'ignore' || decision.kind === 'answer') {
-    if (sim.recording) sim.trace(host.id, port, 'host.receive', decision.kind === 'answer' ? 'answer' : 'ignore', frame, meta, { reason: decision.reason });
+    sim.trace(host.id, port, 'host.receive', decision.kind === 'answer' ? 'answer' : 'ignore', frame, meta, { reason: decision.reason });
     return NO_REPLY;
   }
-  if (sim.recording) sim.trace(host.id, port, 'host.receive', decision.kind, frame, meta, { reason: decision.reason });
+  sim.trace(host.id, port, 'host.receive', decision.kind, frame, meta, { reason: decision.reason });
   if (meta.dir === 'forward') {
     sim.report(meta, { kind: 'observed', packet: p });
     sim.report(meta, { kind: 'outcome', outcome: { kind: decision.kind === 'accept' ? 'delivered' : 'refused', node: host.id, stage: 'host.receive', reason: decision.reason } });
@@ -74,7 +74,7 @@ export function sendStackReply(h: HostArrival): StageDecision {
   const reply = h.reply;
   if (!reply) return NEXT;
   const replyMeta: FrameMeta = { probe: h.meta.probe, dir: 'reply' };
-  if (h.sim.recording) h.sim.trace(h.host.id, h.port, 'host.reply', 'send', reply, replyMeta);
+  h.sim.trace(h.host.id, h.port, 'host.reply', 'send', reply, replyMeta);
   h.host.sendReply(h.sim, reply, replyMeta);
   return REPLIED;
 }

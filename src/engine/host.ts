@@ -101,7 +101,7 @@ export class HostNode implements SimNode {
       const own: IpPacket = { kind: 'ip', version, src: req.src ?? req.dst, dst: req.dst, ttl: 64, l4 };
       const d = respond(own, this.services);
       const reason = `${d.reason} (over loopback: the destination is this host's own address)`;
-      if (sim.recording) sim.trace(this.id, null, 'host.receive', d.kind, own, meta, { reason });
+      sim.trace(this.id, null, 'host.receive', d.kind, own, meta, { reason });
       sim.report(meta, { kind: 'observed', packet: own });
       sim.report(meta, { kind: 'outcome', outcome: { kind: d.kind === 'refuse' ? 'refused' : 'delivered', node: this.id, stage: 'host.receive', reason } });
       sim.report(meta, { kind: 'replied' });
@@ -110,7 +110,7 @@ export class HostNode implements SimNode {
     const route = this.routes.lookup(req.dst);
     if (!route) {
       const draft = { kind: 'ip' as const, version, src: req.src ?? 0, dst: req.dst, ttl: 64, l4 } as IpPacket;
-      if (sim.recording) sim.trace(this.id, null, 'host.route', 'no-route', draft, meta, { reason: 'no route to the destination (ENETUNREACH)' });
+      sim.trace(this.id, null, 'host.route', 'no-route', draft, meta, { reason: 'no route to the destination (ENETUNREACH)' });
       sim.report(meta, { kind: 'outcome', outcome: { kind: 'unreachable', node: this.id, stage: 'host.route', reason: `${this.id} has no route to ${formatIpValue(req.dst)} (ENETUNREACH)` } });
       return;
     }
@@ -121,7 +121,7 @@ export class HostNode implements SimNode {
       return;
     }
     const packet: IpPacket = { kind: 'ip', version, src, dst: req.dst, ttl: 64, l4 };
-    if (sim.recording) sim.trace(this.id, route.port, 'host.send', 'send', packet, meta);
+    sim.trace(this.id, route.port, 'host.send', 'send', packet, meta);
     this.route(sim, packet, meta, route.port, route.nexthop ?? req.dst, route.text);
   }
 
@@ -134,7 +134,7 @@ export class HostNode implements SimNode {
   sendReply(sim: Sim, packet: IpPacket, meta: FrameMeta): void {
     const route = this.routes.lookup(packet.dst);
     if (!route) {
-      if (sim.recording) sim.trace(this.id, null, 'host.route', 'no-route', packet, meta, { reason: 'no route back to the sender' });
+      sim.trace(this.id, null, 'host.route', 'no-route', packet, meta, { reason: 'no route back to the sender' });
       return;
     }
     this.route(sim, packet, meta, route.port, route.nexthop ?? packet.dst, route.text);

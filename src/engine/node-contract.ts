@@ -31,6 +31,10 @@ export interface Sim {
   setTimer(node: string, delay: number, data: unknown, probe: number): number;
   /** Cancels a timer that has not fired (an answered ARP request's retry): it costs no time. */
   cancelTimer(id: number): void;
+  /**
+   * Records a trace event; does nothing when not recording, so a stage calls it unguarded
+   * unless building its detail costs (then `if (sim.recording)` spares the work).
+   */
   trace(node: string, port: string | null, stage: Stage, action: string, what: Frame | IpPacket | string, meta: FrameMeta, detail?: Record<string, unknown>): void;
   /** Reports a fact about the probe whose packet this is; the verdict is their reduction (trace/verdict-reducer.ts). */
   report(meta: FrameMeta, fact: VerdictFact): void;

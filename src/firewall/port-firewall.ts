@@ -92,7 +92,7 @@ export class PortFirewall implements PortFilter {
     const reason = this.config.groups.length ? `no rule of ${groups} allows ${traffic} (${direction})` : `port has ${groups}`;
     sim.report(meta, { kind: 'blocked', outcome: { kind: 'dropped', node, stage, reason: `${port}: ${reason}` } });
     const lifted = liftsBlocker(sim.explainAll, meta.dir);
-    if (sim.recording) sim.trace(node, port, stage, lifted ? 'drop-lifted' : 'drop', p, meta, { ct: this.config.stateful ? 'new' : 'untracked', reason, default: 'drop' });
+    sim.trace(node, port, stage, lifted ? 'drop-lifted' : 'drop', p, meta, { ct: this.config.stateful ? 'new' : 'untracked', reason, default: 'drop' });
     // With every blocker explained, a lifted drop of a new flow is committed so its replies behave as if allowed.
     if (lifted && this.config.stateful) this.conntrack.commit(p, direction, sim.now);
     return lifted;
@@ -103,7 +103,7 @@ export class PortFirewall implements PortFilter {
     const reason = 'connection tracking: invalid (an echo reply that answers no tracked echo request)';
     sim.report(meta, { kind: 'blocked', outcome: { kind: 'dropped', node, stage, reason: `${port}: ${reason}` } });
     const lifted = liftsBlocker(sim.explainAll, meta.dir);
-    if (sim.recording) sim.trace(node, port, stage, lifted ? 'drop-lifted' : 'drop', p, meta, { ct: 'invalid', reason, default: 'drop' });
+    sim.trace(node, port, stage, lifted ? 'drop-lifted' : 'drop', p, meta, { ct: 'invalid', reason, default: 'drop' });
     return lifted;
   }
 }

@@ -50,7 +50,7 @@ export function checkPortSecurity(h: PortHop): StageDecision {
   if (spoof === undefined) return NEXT;
   sim.report(meta, { kind: 'blocked', outcome: { kind: 'dropped', node, stage: 'port.security', reason: `port security on ${port}: ${spoof}` } });
   const lifted = liftsBlocker(sim.explainAll, meta.dir);
-  if (sim.recording) sim.trace(node, port, 'port.security', lifted ? 'drop-lifted' : 'drop', frame, meta, { reason: spoof });
+  sim.trace(node, port, 'port.security', lifted ? 'drop-lifted' : 'drop', frame, meta, { reason: spoof });
   return lifted ? NEXT : SPOOFED;
 }
 
@@ -71,7 +71,7 @@ export function filterIngress(h: PortHop): StageDecision {
   const { sim, node, port, frame, meta } = h;
   const identity = h.fw.config.identity;
   if (!isMulticastMac(frame.dst) && frame.dst !== identity.mac && !identity.pairs.some((p) => p.mac === frame.dst)) {
-    if (sim.recording) sim.trace(node, port, 'host.receive', 'ignore', frame, meta, { reason: `frame for ${formatMac(frame.dst)}, not this port` });
+    sim.trace(node, port, 'host.receive', 'ignore', frame, meta, { reason: `frame for ${formatMac(frame.dst)}, not this port` });
     return NOT_THIS_PORT;
   }
   const p = frame.payload;

@@ -74,11 +74,11 @@ export class NeighborResolver {
     const pending = this.pending.get(key);
     if (pending) {
       pending.waiting.push({ packet, meta });
-      if (sim.recording) sim.trace(this.nodeId, iface.port, stage, 'queued', packet, meta, { nexthop: formatIpValue(nexthop), reason: 'resolution in progress' });
+      sim.trace(this.nodeId, iface.port, stage, 'queued', packet, meta, { nexthop: formatIpValue(nexthop), reason: 'resolution in progress' });
       return;
     }
     this.pending.set(key, { port: iface.port, waiting: [{ packet, meta }], attempts: 0 });
-    if (sim.recording) sim.trace(this.nodeId, iface.port, stage, 'cache-miss', packet, meta, { nexthop: formatIpValue(nexthop), held: 'until the neighbour answers' });
+    sim.trace(this.nodeId, iface.port, stage, 'cache-miss', packet, meta, { nexthop: formatIpValue(nexthop), held: 'until the neighbour answers' });
     this.solicit(sim, iface, nexthop, meta);
   }
 
@@ -95,7 +95,7 @@ export class NeighborResolver {
       const group = solicitedNode(target);
       frame = { src: iface.mac, dst: multicastMac(group), payload: { kind: 'ip', version: 6, src, dst: group, ttl: 255, l4: { proto: 'icmp', type: ICMP.v6.ns, code: 0, target, lladdr: iface.mac } } };
     }
-    if (sim.recording) sim.trace(this.nodeId, iface.port, typeof target === 'number' ? 'arp' : 'nd', 'request', frame, meta, { attempt: pending.attempts });
+    sim.trace(this.nodeId, iface.port, typeof target === 'number' ? 'arp' : 'nd', 'request', frame, meta, { attempt: pending.attempts });
     this.output(sim, iface.port, frame, meta);
     const timer: NeighborTimer = { kind: 'neighbor-retry', port: iface.port, ip: target };
     pending.timer = sim.setTimer(this.nodeId, RETRANSMIT_US, timer, cause.probe);
@@ -112,7 +112,7 @@ export class NeighborResolver {
     }
     this.pending.delete(key);
     for (const w of pending.waiting) {
-      if (sim.recording) sim.trace(this.nodeId, iface.port, typeof timer.ip === 'number' ? 'arp' : 'nd', 'failed', w.packet, w.meta, { nexthop: formatIpValue(timer.ip), reason: `no answer after ${MAX_SOLICIT} requests` });
+      sim.trace(this.nodeId, iface.port, typeof timer.ip === 'number' ? 'arp' : 'nd', 'failed', w.packet, w.meta, { nexthop: formatIpValue(timer.ip), reason: `no answer after ${MAX_SOLICIT} requests` });
       this.onFailure(sim, iface, w.packet, w.meta, timer.ip);
     }
   }
@@ -123,12 +123,12 @@ export class NeighborResolver {
     if (p.kind === 'arp') {
       if (p.op === 'request') {
         if (!ownsAddress(iface, p.targetIp) && !iface.proxyArp?.has(p.targetIp)) {
-          if (sim.recording) sim.trace(this.nodeId, iface.port, 'arp', 'ignore', frame, meta, { reason: 'not our address' });
+          sim.trace(this.nodeId, iface.port, 'arp', 'ignore', frame, meta, { reason: 'not our address' });
           return true;
         }
         this.learn(sim, iface, p.senderIp, p.senderMac, meta);
         const reply: Frame = { src: iface.mac, dst: p.senderMac, payload: { kind: 'arp', op: 'reply', senderMac: iface.mac, senderIp: p.targetIp, targetMac: p.senderMac, targetIp: p.senderIp } };
-        if (sim.recording) sim.trace(this.nodeId, iface.port, 'arp', 'reply', reply, meta);
+        sim.trace(this.nodeId, iface.port, 'arp', 'reply', reply, meta);
         this.output(sim, iface.port, reply, meta);
       } else {
         if (sim.recording) sim.trace(this.nodeId, iface.port, 'arp', 'learn', frame, meta, { ip: formatIpValue(p.senderIp), mac: formatMac(p.senderMac) });
@@ -148,12 +148,12 @@ export class NeighborResolver {
     const target = l4.target ?? 0n;
     if (l4.type === ICMP.v6.ns) {
       if (!ownsAddress(iface, target)) {
-        if (sim.recording) sim.trace(this.nodeId, iface.port, 'nd', 'ignore', frame, meta, { reason: 'not our address' });
+        sim.trace(this.nodeId, iface.port, 'nd', 'ignore', frame, meta, { reason: 'not our address' });
         return true;
       }
       if (l4.lladdr !== undefined) this.learn(sim, iface, p.src, l4.lladdr, meta);
       const na: Frame = { src: iface.mac, dst: frame.src, payload: { kind: 'ip', version: 6, src: target, dst: p.src, ttl: 255, l4: { proto: 'icmp', type: ICMP.v6.na, code: 0, target, lladdr: iface.mac } } };
-      if (sim.recording) sim.trace(this.nodeId, iface.port, 'nd', 'reply', na, meta);
+      sim.trace(this.nodeId, iface.port, 'nd', 'reply', na, meta);
       this.output(sim, iface.port, na, meta);
     } else {
       if (sim.recording) sim.trace(this.nodeId, iface.port, 'nd', 'learn', frame, meta, { ip: formatIpValue(target), mac: formatMac(l4.lladdr ?? frame.src) });

@@ -48,7 +48,7 @@ export function resolveNd(h: L3Arrival): StageDecision {
 export function acceptForInterface(h: L3Arrival, stage: 'host.receive' | 'router.receive'): IpPacket | StageDecision {
   const { frame, iface, sim } = h;
   if (frame.dst !== iface.mac && !isMulticastMac(frame.dst)) {
-    if (sim.recording) sim.trace(h.node, iface.port, stage, 'ignore', frame, h.meta, { reason: `frame for ${formatMac(frame.dst)}, not this interface` });
+    sim.trace(h.node, iface.port, stage, 'ignore', frame, h.meta, { reason: `frame for ${formatMac(frame.dst)}, not this interface` });
     return OTHER_HOST;
   }
   return frame.payload as IpPacket;

@@ -101,7 +101,7 @@ export class LbNode implements SimNode {
       ? { proto: 'icmp' as const, type: echoRequestType(version), code: 0, id: 0xbeef, seq: check }
       : { proto: 'tcp' as const, sport: HEALTH_PORT_BASE + (check % HEALTH_PORTS), dport: m.member.protocolPort, flags: TCP_SYN };
     const packet: IpPacket = { kind: 'ip', version, src, dst: m.address, ttl: 64, l4 };
-    if (sim.recording) sim.trace(this.id, this.iface.port, 'lb.health', 'check', packet, BACKGROUND, { pool: pool.pool.name, member: m.member.instance, type: hm.type });
+    sim.trace(this.id, this.iface.port, 'lb.health', 'check', packet, BACKGROUND, { pool: pool.pool.name, member: m.member.instance, type: hm.type });
     this.send(sim, packet, BACKGROUND);
     const index = pool.members.indexOf(m);
     sim.setTimer(this.id, hm.timeout * S, { kind: 'health-timeout', pool: pool.pool.name, member: index, check } satisfies CheckTimer, 0);

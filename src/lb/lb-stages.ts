@@ -55,7 +55,7 @@ export function answerIcmp(h: LbArrival): StageDecision {
   if (p.l4.proto !== 'icmp') return NEXT;
   const d = respond(p, []);
   if ((d.kind === 'accept' || d.kind === 'refuse') && d.reply) {
-    if (sim.recording) sim.trace(h.node, port, 'host.receive', d.kind, p, meta, { reason: d.reason });
+    sim.trace(h.node, port, 'host.receive', d.kind, p, meta, { reason: d.reason });
     if (meta.dir === 'forward') {
       sim.report(meta, { kind: 'observed', packet: p });
       sim.report(meta, { kind: 'outcome', outcome: { kind: 'delivered', node: h.node, stage: 'host.receive', reason: d.reason } });
@@ -99,7 +99,7 @@ export function selectForClient(h: LbArrival): StageDecision {
   const selection = selectMember(lb.balancer, l4.proto, l4.dport, flow);
   if (selection.kind === 'none') {
     const d = respond(p, []);
-    if (sim.recording) sim.trace(h.node, port, 'lb.select', 'no-listener', p, meta, { reason: `no listener on ${l4.proto}/${l4.dport}` });
+    sim.trace(h.node, port, 'lb.select', 'no-listener', p, meta, { reason: `no listener on ${l4.proto}/${l4.dport}` });
     if (meta.dir === 'forward') sim.report(meta, { kind: 'outcome', outcome: { kind: 'refused', node: h.node, stage: 'lb.select', reason: `load balancer ${lb.balancer.lb.name} has no listener on ${l4.proto}/${l4.dport}` } });
     if (d.kind === 'refuse') lb.send(sim, d.reply, { probe: meta.probe, dir: 'reply' });
     return NO_LISTENER;
@@ -125,7 +125,7 @@ export function proxyToMember(h: LbArrival): StageDecision {
   const from = `${formatIpValue(p.src)}:${l4.sport} → ${formatIpValue(p.dst)}:${l4.dport}`;
   const to = `${formatIpValue(out.src)}:${entry.lbPort} → ${formatIpValue(out.dst)}:${entry.member.member.protocolPort}`;
   const why = lb.balancer.lb.mode === 'proxy' ? 'proxy mode: the load balancer connects to the member from the VIP' : 'client on the VIP\'s subnet: DNAT to the member and SNAT to the VIP (hairpin SNAT)';
-  if (sim.recording) sim.trace(h.node, h.port, 'nat.dnat', 'dnat', out, meta, { from, to, why });
+  sim.trace(h.node, h.port, 'nat.dnat', 'dnat', out, meta, { from, to, why });
   if (h.fresh) sim.report(meta, { kind: 'translated', entry: { node: h.node, kind: 'dnat', from, to } });
   lb.send(sim, out, meta);
   return TO_MEMBER;

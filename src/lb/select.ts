@@ -39,11 +39,11 @@ export function traceSelection(sim: Sim, node: string, port: string, p: IpPacket
   if (s.kind === 'none') return null;
   const lb = s.balancer.lb.name;
   if (s.kind === 'select') {
-    if (sim.recording) sim.trace(node, port, 'lb.select', 'select', p, meta, { lb, pool: s.pool.pool.name, member: s.member.member.instance, algorithm: s.pool.pool.algorithm, why: s.why });
+    sim.trace(node, port, 'lb.select', 'select', p, meta, { lb, pool: s.pool.pool.name, member: s.member.member.instance, algorithm: s.pool.pool.algorithm, why: s.why });
     sim.report(meta, { kind: 'balanced', choice: { node: verdictNode, member: s.member.member.instance, algorithm: s.pool.pool.algorithm } });
     return null;
   }
-  if (sim.recording) sim.trace(node, port, 'lb.select', 'reject', p, meta, { lb, reason: s.reason });
+  sim.trace(node, port, 'lb.select', 'reject', p, meta, { lb, reason: s.reason });
   if (meta.dir === 'forward') sim.report(meta, { kind: 'outcome', outcome: { kind: 'refused', node, stage: 'lb.select', reason: `load balancer ${lb}: ${s.reason}` } });
   const d = respond(p, []);
   return d.kind === 'refuse' ? d.reply : null;

@@ -33,7 +33,7 @@ const ROUTED = stop('accepted and routed (ROUTER_PIPELINE)');
 export function acceptForRouting(h: RouterArrival): StageDecision {
   const p = acceptForInterface(h, 'router.receive');
   if ('next' in p) return p;
-  if (h.sim.recording) h.sim.trace(h.router.id, h.port, 'router.receive', 'accept', h.frame, h.meta);
+  h.sim.trace(h.router.id, h.port, 'router.receive', 'accept', h.frame, h.meta);
   h.router.forward(h.sim, p, h.meta, h.port);
   return ROUTED;
 }
@@ -106,7 +106,7 @@ export function lookupRoute(h: RouterHop): StageDecision {
   const p = h.packet;
   const route = router.routes.lookup(p.dst);
   if (!route) {
-    if (sim.recording) sim.trace(router.id, inPort, 'router.route', 'no-route', p, meta, { reason: `no route to ${formatIpValue(p.dst)}` });
+    sim.trace(router.id, inPort, 'router.route', 'no-route', p, meta, { reason: `no route to ${formatIpValue(p.dst)}` });
     sim.report(meta, { kind: 'outcome', outcome: { kind: 'unreachable', node: router.id, stage: 'router.route', reason: `${router.id} has no route to ${formatIpValue(p.dst)}` } });
     router.icmpError(sim, p, meta, 'net', inPort);
     return NO_ROUTE;
@@ -114,7 +114,7 @@ export function lookupRoute(h: RouterHop): StageDecision {
   const localDelivery = router.options.localDelivery;
   if (route.port === '' && localDelivery) {
     // A route to "everything else" that the node answers itself (the internet's public hosts).
-    if (sim.recording) sim.trace(router.id, inPort, 'router.route', 'local', p, meta, { route: route.text });
+    sim.trace(router.id, inPort, 'router.route', 'local', p, meta, { route: route.text });
     localDelivery(sim, p, meta, inPort ?? '');
     return LOCAL_DELIVERY;
   }
@@ -133,7 +133,7 @@ export function decrementTtl(h: RouterHop): StageDecision {
   if (inPort === null) return NEXT;
   const p = h.packet;
   if (p.ttl <= 1) {
-    if (sim.recording) sim.trace(router.id, inPort, 'router.ttl', 'expired', p, meta, { ttl: p.ttl });
+    sim.trace(router.id, inPort, 'router.ttl', 'expired', p, meta, { ttl: p.ttl });
     sim.report(meta, { kind: 'outcome', outcome: { kind: 'expired', node: router.id, stage: 'router.ttl', reason: `TTL expired at ${router.id}` } });
     router.icmpError(sim, p, meta, 'ttl', inPort);
     return TTL_EXPIRED;

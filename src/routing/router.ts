@@ -134,24 +134,24 @@ export class RouterNode implements SimNode {
     const name = acl.evaluator.acl.name;
     const where = `network ACL ${name} of subnet ${acl.subnet} (${direction})`;
     if (d.action === 'allow') {
-      if (sim.recording) sim.trace(this.id, port, 'acl', 'allow', p, meta, { acl: name, subnet: acl.subnet, direction, rule: d.rule!.text });
+      sim.trace(this.id, port, 'acl', 'allow', p, meta, { acl: name, subnet: acl.subnet, direction, rule: d.rule!.text });
       return true;
     }
     const reason = d.rule ? `${where}: rule ${d.rule.text}` : `${where}: no rule matches, the implicit * deny applies`;
     sim.report(meta, { kind: 'blocked', outcome: { kind: 'dropped', node: this.id, stage: 'acl', reason } });
     const lifted = liftsBlocker(sim.explainAll, meta.dir);
-    if (sim.recording) sim.trace(this.id, port, 'acl', lifted ? 'deny-lifted' : 'deny', p, meta, { acl: name, subnet: acl.subnet, direction, rule: d.rule ? d.rule.text : '* deny (no rule matched)' });
+    sim.trace(this.id, port, 'acl', lifted ? 'deny-lifted' : 'deny', p, meta, { acl: name, subnet: acl.subnet, direction, rule: d.rule ? d.rule.text : '* deny (no rule matched)' });
     return lifted;
   }
 
   /** A packet for one of the router's own addresses: answered like a host with no services. */
   local(sim: Sim, p: IpPacket, meta: FrameMeta, port: string): void {
     if (p.l4.proto === 'icmp' && p.l4.quoted) {
-      if (sim.recording) sim.trace(this.id, port, 'host.receive', 'ignore', p, meta, { reason: 'ICMP error for the router itself' });
+      sim.trace(this.id, port, 'host.receive', 'ignore', p, meta, { reason: 'ICMP error for the router itself' });
       return;
     }
     const d = respond(p, []);
-    if (sim.recording) sim.trace(this.id, port, 'host.receive', d.kind, p, meta, { reason: d.reason });
+    sim.trace(this.id, port, 'host.receive', d.kind, p, meta, { reason: d.reason });
     if (meta.dir === 'forward' && (d.kind === 'accept' || d.kind === 'refuse')) {
       sim.report(meta, { kind: 'observed', packet: p });
       sim.report(meta, { kind: 'outcome', outcome: { kind: d.kind === 'accept' ? 'delivered' : 'refused', node: this.id, stage: 'host.receive', reason: d.reason } });
@@ -172,7 +172,7 @@ export class RouterNode implements SimNode {
     const code = why === 'ttl' ? 0 : why === 'net' ? (v4 ? ICMP.v4.codes.net : ICMP.v6.codes.noRoute) : v4 ? ICMP.v4.codes.host : ICMP.v6.codes.address;
     const error: IpPacket = { kind: 'ip', version: p.version, src, dst: p.src, ttl: ICMP_TTL, l4: { proto: 'icmp', type, code, quoted: p } };
     const replyMeta: FrameMeta = { probe: meta.probe, dir: 'reply' };
-    if (sim.recording) sim.trace(this.id, inPort, 'host.reply', 'icmp-error', error, replyMeta);
+    sim.trace(this.id, inPort, 'host.reply', 'icmp-error', error, replyMeta);
     this.forward(sim, error, replyMeta, null);
   }
 

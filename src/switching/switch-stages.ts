@@ -20,7 +20,7 @@ export function learnSource(h: SwitchHop): StageDecision {
   const { sw, sim, frame, port } = h;
   if (isMulticastMac(frame.src)) return NEXT;
   const { result, from } = sw.table.learn(frame.src, port, sim.now);
-  if (sim.recording && result !== 'refreshed') sim.trace(sw.id, port, 'switch.learn', result, frame, h.meta, { mac: formatMac(frame.src), port, ...(from ? { from } : {}) });
+  if (result !== 'refreshed') sim.trace(sw.id, port, 'switch.learn', result, frame, h.meta, { mac: formatMac(frame.src), port, ...(from ? { from } : {}) });
   return NEXT;
 }
 
@@ -32,7 +32,7 @@ export function answerArp(h: SwitchHop): StageDecision {
   const mac = sw.arpResponder.get(p.targetIp);
   if (mac === undefined) return NEXT;
   const reply: Frame = { src: mac, dst: p.senderMac, payload: { kind: 'arp', op: 'reply', senderMac: mac, senderIp: p.targetIp, targetMac: p.senderMac, targetIp: p.senderIp } };
-  if (sim.recording) sim.trace(sw.id, port, 'arp', 'proxy-reply', reply, h.meta, { reason: `arp_responder knows ${formatIpValue(p.targetIp)}` });
+  sim.trace(sw.id, port, 'arp', 'proxy-reply', reply, h.meta, { reason: `arp_responder knows ${formatIpValue(p.targetIp)}` });
   sim.transmit(sw.id, port, reply, h.meta);
   return ANSWERED;
 }
@@ -44,7 +44,7 @@ export function forwardKnown(h: SwitchHop): StageDecision {
   const out = sw.table.lookup(frame.dst, sim.now);
   if (out === undefined) return NEXT;
   if (out === port) {
-    if (sim.recording) sim.trace(sw.id, port, 'switch.forward', 'filter', frame, h.meta, { reason: 'destination is on the ingress port' });
+    sim.trace(sw.id, port, 'switch.forward', 'filter', frame, h.meta, { reason: 'destination is on the ingress port' });
     return FILTERED;
   }
   if (sim.recording) sim.trace(sw.id, out, 'switch.forward', 'forward', frame, h.meta, sw.forwardDetail(frame.dst, out));

@@ -29,7 +29,7 @@ function fakeSim(recording = true) {
   const facts: VerdictFact[] = [];
   const sim = {
     now: 0, recording, explainAll: false,
-    trace: (node: string, port: string | null, stage: string, action: string, _w: unknown, _m: FrameMeta, detail: unknown = {}) => { traced.push({ node, port, stage, action, detail }); },
+    trace: (node: string, port: string | null, stage: string, action: string, _w: unknown, _m: FrameMeta, detail: unknown = {}) => { if (recording) traced.push({ node, port, stage, action, detail }); }, // as Simulator.trace: nothing when not recording
     report: (_m: FrameMeta, f: VerdictFact) => { facts.push(f); },
     transmit: () => undefined, setTimer: () => 0, cancelTimer: () => undefined,
   } as unknown as Sim;

@@ -26,7 +26,7 @@ function fakeSim(recording = true) {
   const sent: { from: string; port: string; frame: Frame; meta: FrameMeta }[] = [];
   const sim = {
     now: 0, recording, explainAll: false,
-    trace: (node: string, port: string | null, stage: string, action: string, what: unknown, _m: FrameMeta, detail: unknown = {}) => { traced.push({ node, port, stage, action, what, detail }); },
+    trace: (node: string, port: string | null, stage: string, action: string, what: unknown, _m: FrameMeta, detail: unknown = {}) => { if (recording) traced.push({ node, port, stage, action, what, detail }); }, // as Simulator.trace: nothing when not recording
     report: () => undefined,
     transmit: (from: string, port: string, frame: Frame, meta: FrameMeta) => { sent.push({ from, port, frame, meta }); },
     setTimer: () => 0, cancelTimer: () => undefined,
