@@ -1,6 +1,6 @@
 /**
  * The examples of docs/ run, so they cannot rot: library.md's code blocks are run as written
- * (with `vnet` and `vnet/testing` mapped to src/index.ts and src/testing/index.ts) and print
+ * (with `vnet`, `vnet/testing` and `vnet/vitest` mapped to their sources) and print
  * what their comments say; trace-json.md's example is what `vnet trace --json` prints; the
  * WebSocket client of websocket.md gets its verdict from a real server; the probes file of
  * probes.md loads and gives the verdicts the page states, and its tests file holds.
@@ -11,7 +11,9 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { parseProbes } from '../../src/audit/probes.js';
-import { checkOutcome, renderReport } from '../../src/cli/test-report.js';
+import { checkOutcome, intentFailure, renderReport } from '../../src/cli/test-report.js';
+import { checkIntents } from '../../src/intents/check.js';
+import { parseIntents } from '../../src/intents/intents.js';
 import { loadTopology, PIPELINE, Simulator } from '../../src/index.js';
 import { startServer, type RunningServer } from '../../src/server/server.js';
 
@@ -38,7 +40,7 @@ describe('docs/library.md', () => {
   });
 
   it.each(code.map((c, i) => [i, c] as const))('code block %i runs and prints what its comments say', async (i, text) => {
-    const runnable = text.replace(/from 'vnet\/testing'/g, `from '${src('src/testing/index.ts')}'`).replace(/from 'vnet'/g, `from '${src('src/index.ts')}'`);
+    const runnable = text.replace(/from 'vnet\/testing'/g, `from '${src('src/testing/index.ts')}'`).replace(/from 'vnet\/vitest'/g, `from '${src('src/testing/vitest.ts')}'`).replace(/from 'vnet'/g, `from '${src('src/index.ts')}'`);
     const file = join(tmp, `block-${i}.ts`);
     writeFileSync(file, runnable);
     const printed: string[] = [];
@@ -130,5 +132,28 @@ describe('docs/probes.md', () => {
     const outcome = { name: 'redis open to web', probe: redis.probes[0]!, verdict: new Simulator(cloud).probe(redis.probes[0]!.spec) };
     const shown = /^```\n(FAIL {2}redis open to web\n.*)\n```$/m.exec(text)![1];
     expect(renderReport('text', 't', [{ ...outcome, failure: checkOutcome(outcome.probe, outcome.verdict) }]).split('\n').slice(0, 2).join('\n')).toBe(shown);
+  });
+});
+
+describe('docs/intents.md', () => {
+  const text = doc('intents.md');
+
+  it("the tests file holds against examples/cloud.yaml with the counts the page shows", () => {
+    const loaded = loadTopology(join(root, 'examples/cloud.yaml'));
+    if (!loaded.ok) throw new Error('examples/cloud.yaml does not load');
+    const parsed = parseIntents(blocks(text, 'yaml')[0]!, loaded.cloud, 'network-tests.yaml');
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
+    const lines = checkIntents(loaded.cloud, parsed.intents).map((r) => `${r.pass ? 'ok' : 'FAIL'}    ${r.intent.name} (${r.probes} probes for ${r.pairs} pairs)`);
+    const shown = /^\$ npx vnet test examples\/cloud\.yaml examples\/network-tests\.yaml\n([\s\S]*?)\n```$/m.exec(text)![1]!.split('\n').filter((l) => l.includes('probes for'));
+    expect(lines).toEqual(shown);
+  });
+
+  it('the violated intent prints what the page shows', () => {
+    const cloud = threeTier();
+    const parsed = parseIntents("intents:\n  - { name: ssh closed to the internet, from: internet, to: 'web-*-fip', port: 22, expect: isolated }\n", cloud);
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
+    const [r] = checkIntents(cloud, parsed.intents);
+    const shown = /^```\n(FAIL {2}ssh closed to the internet\n[\s\S]*?)\n```$/m.exec(text)![1];
+    expect(`FAIL  ${r!.intent.name}\n${intentFailure(r!)!.split('\n').map((l) => `      ${l}`).join('\n')}`).toBe(shown);
   });
 });
