@@ -45,6 +45,8 @@ export function eventDetail(e: TraceEvent, probeEvents: readonly TraceEvent[] = 
     ['time', `${formatMs(e.t, start)} ms after the probe's first frame`],
     ['node', e.node],
     ['port', e.port ?? '—'],
+    // The wire the frame crossed to get here, from the trace itself (none: it was made or rewritten here).
+    ...(e.link ? [['arrived over', `${shortNode(e.link.from)} ${e.link.fromPort} → ${e.link.toPort}`] as [string, string]] : []),
     ['direction', e.direction],
     ['probe · seq', `${e.probe === 0 ? 'background (health checks)' : e.probe} · ${e.seq}`],
     ...Object.entries(rest).map(([k, v]): [string, string] => [k, valueText(v)]),

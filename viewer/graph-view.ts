@@ -247,7 +247,9 @@ export class GraphView {
           b.y1 = Math.max(b.y1, p.y + a.size);
         } else box.set(a.group, { x0: p.x - a.size, y0: p.y - a.size, x1: p.x + a.size, y1: p.y + a.size });
       });
-      for (const project of [...t.projects, ...[...box.keys()].filter((p) => !t.projects.includes(p)).sort()]) {
+      // Left to right as the columns go: the file's projects, admin last.
+      const order = [...t.projects.filter((p) => p !== 'admin'), 'admin'];
+      for (const project of [...order, ...[...box.keys()].filter((p) => !order.includes(p)).sort()]) {
         const b = box.get(project);
         if (!b) continue;
         // At least as wide as its name, widened about its centre.

@@ -3,7 +3,8 @@
  * that the table rows, the probe card's verdict and the banner come as the packet reaches them,
  * never before. Play, pause, step forward and back, speed; a new probe finishes the old one at
  * once. Idle virtual time (an ARP retry, a timeout) costs one short pause, and a long probe is
- * scaled down to MAX_PROBE_MS, so no probe drags. No DOM: the page passes its clock and hooks.
+ * scaled down to MAX_PROBE_MS, so no probe drags. A hop is what the trace's `link` says: a frame
+ * that crossed a wire, from the node at its other end. No DOM: the page passes its clock and hooks.
  */
 import type { TraceEvent } from './types.js';
 
@@ -18,7 +19,17 @@ export const GAP_US = 10_000;
 /** The longest a probe's animation takes at speed 1: longer plans are scaled down to it. */
 export const MAX_PROBE_MS = 5_000;
 
-type Timed = Pick<TraceEvent, 'node' | 't'> & Partial<Pick<TraceEvent, 'stage' | 'action' | 'packet'>>;
+type Timed = Pick<TraceEvent, 'node' | 't'> & Partial<Pick<TraceEvent, 'stage' | 'action' | 'packet' | 'link'>>;
+
+/**
+ * Whether event e is a frame crossing a wire into its node: with the trace's `link` (the
+ * simulator always sets it), the first event of a crossing; without (older JSON, events made
+ * by hand), a change of node.
+ */
+export function arrives(prev: Timed | undefined, e: Timed): boolean {
+  if (e.link !== undefined) return e.link !== null && prev?.link?.crossing !== e.link.crossing;
+  return prev !== undefined && prev.node !== e.node;
+}
 
 /** Whether e is one more copy of prev's frame: a flood reaching its next port at the same instant. */
 export const isCopy = (prev: Timed, e: Timed): boolean =>
@@ -30,7 +41,7 @@ export function stepDurations(events: readonly Timed[]): number[] {
     const prev = events[i - 1];
     if (prev === undefined) return STAGE_MS;
     if (isCopy(prev, e)) return COPY_MS;
-    return (prev.node === e.node ? STAGE_MS : HOP_MS) + (e.t - prev.t > GAP_US ? GAP_MS : 0);
+    return (arrives(prev, e) ? HOP_MS : STAGE_MS) + (e.t - prev.t > GAP_US ? GAP_MS : 0);
   });
   const total = raw.reduce((s, d) => s + d, 0);
   const k = total > MAX_PROBE_MS ? MAX_PROBE_MS / total : 1;
@@ -38,11 +49,15 @@ export function stepDurations(events: readonly Timed[]): number[] {
 }
 
 /**
- * Where the frame of event i came from: the latest earlier node next to this one (after a
- * flood, the switch, not the last host that got a copy). Null when the packet stays in its node.
+ * Where the frame of event i came from: the trace's link says (the wire's sending node, on the
+ * first event of a crossing); null when the packet stays in its node. Without links (older
+ * JSON), a guess: the latest earlier node next to this one (after a flood, the switch, not the
+ * last host that got a copy).
  */
-export function sourceOf(events: readonly Pick<TraceEvent, 'node'>[], i: number, adjacent: (a: string, b: string) => boolean): string | null {
-  const node = events[i]!.node;
+export function sourceOf(events: readonly Timed[], i: number, adjacent: (a: string, b: string) => boolean): string | null {
+  const e = events[i]!;
+  if (e.link !== undefined) return arrives(events[i - 1], e) ? e.link!.from : null;
+  const node = e.node;
   const last = events[i - 1]?.node;
   if (last === undefined || last === node) return null;
   for (let j = i - 1; j >= Math.max(0, i - 64); j--) if (adjacent(events[j]!.node, node)) return events[j]!.node;

@@ -198,6 +198,9 @@ describeNeeding('chromium', 'the viewer in headless Chromium', () => {
     expect(await first.locator('#details tr[data-field="Ethernet.destination MAC"] td.value').textContent()).toMatch(/^fa:16:3e:/);
     expect(await first.locator('#details').textContent()).toMatch(/\d+\.\d{3} ms after the probe's first frame/);
     expect(await first.locator('#details').textContent()).not.toContain('µs');
+    // The wire a frame came over is the trace's own link: web-1's port, from the network app.
+    await first.locator('#events tr[data-stage="sg.ingress"]').first().click();
+    await expect.poll(() => first.locator('#details').textContent()).toMatch(/arrived overapp web-1\/eth0 → web-1\/eth0/);
 
     // The protocol filter keeps ARP rows only.
     await first.selectOption('#filter-proto', 'arp');
@@ -402,7 +405,10 @@ describeNeeding('chromium', 'the viewer grouped by project', () => {
     expect(drawn.length).toBeLessThan(40);
     const clusters = drawn.filter((n) => n.id.startsWith('cluster:'));
     expect(clusters.map((c) => `${c.id} ${c.group}`).sort()).toEqual(['cluster:network:a-db alpha', 'cluster:network:a-net alpha', 'cluster:network:b-net beta', 'cluster:network:tools admin', 'cluster:network:tools@beta beta']);
-    expectRegions(drawn, (await page.evaluate(`(${viewer.toString()})().regions()`)) as Region[], ['alpha', 'beta', 'admin']);
+    const regions = (await page.evaluate(`(${viewer.toString()})().regions()`)) as Region[];
+    expectRegions(drawn, regions, ['alpha', 'beta', 'admin']);
+    expect(regions.map((r) => r.project)).toEqual(['alpha', 'beta', 'admin']);
+    for (let i = 1; i < regions.length; i++) expect(regions[i]!.x).toBeGreaterThan(regions[i - 1]!.x + regions[i - 1]!.w);
     // Expanding a cluster keeps every project in its region.
     await page.evaluate(`(${viewer.toString()})().expand('cluster:network:a-net')`);
     await expect.poll(() => page.evaluate(`(${viewer.toString()})().still()`), { timeout: 10_000 }).toBe(true);

@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { COPY_MS, GAP_US, HOP_MS, MAX_PROBE_MS, Playback, STAGE_MS, stepDurations } from '../../../viewer/playback.js';
+import { COPY_MS, GAP_US, HOP_MS, MAX_PROBE_MS, Playback, sourceOf, STAGE_MS, stepDurations } from '../../../viewer/playback.js';
 import type { TraceEvent } from '../../../src/trace/events.js';
 
 function harness() {
@@ -139,5 +139,42 @@ describe('stepDurations', () => {
     const ignore = (node: string) => ({ node, t: 200, stage: 'arp' as const, action: 'ignore', packet: 'ARP who-has 10.0.0.2 tell 10.0.0.1' });
     const d = stepDurations([{ node: 'sw', t: 100 }, ignore('a'), ignore('b'), ignore('c'), { ...ignore('d'), t: 300 }]);
     expect(d).toEqual([STAGE_MS, HOP_MS, COPY_MS, COPY_MS, HOP_MS]);
+  });
+});
+
+describe('hops from the trace\'s links', () => {
+  // Events of a probe with links as the simulator sets them: an arrival's events share its crossing; null for what a node makes.
+  const linked = fc.array(fc.record({ node: fc.constantFrom('a', 'b', 'c', 'd'), arrival: fc.boolean(), stages: fc.integer({ min: 1, max: 4 }) }), { minLength: 1, maxLength: 60 })
+    .map((xs) => {
+      let crossing = 0;
+      let prev = 'a';
+      let n = 0;
+      // Every event its own packet: none is a flood's copy of another.
+      return xs.flatMap((x) => {
+        const link = x.arrival ? { from: prev, fromPort: `${prev}/p`, to: x.node, toPort: `${x.node}/p`, crossing: ++crossing } : null;
+        prev = x.node;
+        return Array.from({ length: x.stages }, (_, k) => ({ node: x.node, t: crossing * 100, stage: `s${k}` as TraceEvent['stage'], packet: `p${n++}`, link }));
+      });
+    });
+
+  it('a frame travels exactly on the first event of each crossing, from the wire\'s other end, whatever the graph says is adjacent', () => {
+    fc.assert(fc.property(linked, fc.boolean(), (es, adjacentAll) => {
+      const d = stepDurations(es);
+      const first = es.map((e, i) => e.link !== null && es[i - 1]?.link?.crossing !== e.link.crossing);
+      // Crossings are 100 µs apart: no idle time; the plan is only scaled down when long.
+      const raw = first.map((f, i) => (i > 0 && f ? HOP_MS : STAGE_MS));
+      const total = raw.reduce((s, x) => s + x, 0);
+      const k = total > MAX_PROBE_MS ? MAX_PROBE_MS / total : 1;
+      es.forEach((e, i) => {
+        expect(sourceOf(es, i, () => adjacentAll)).toBe(first[i] ? e.link!.from : null);
+        expect(d[i]).toBeCloseTo(raw[i]! * k, 9);
+      });
+    }), { numRuns: 300 });
+  });
+
+  it('without links (older JSON), guesses from adjacency as before', () => {
+    const es = [{ node: 'a', t: 0 }, { node: 'sw', t: 100 }, { node: 'x', t: 200 }, { node: 'b', t: 200 }];
+    expect(sourceOf(es, 3, (p, q) => [p, q].sort().join() === 'b,sw')).toBe('sw');
+    expect(sourceOf(es, 0, () => true)).toBeNull();
   });
 });
