@@ -26,7 +26,7 @@ describe('the shop', () => {
       const v = new Simulator(cloud).probe({ ...p, port: 22 });
       expect(v).toBeBlockedBy('db');
     }), { numRuns: 30 });
-  });
+  }, 30_000);
 
   it('every web instance answers the internet on 443 only through the load balancer', () => {
     fc.assert(fc.property(probes(cloud, { from: 'internet', protocols: ['tcp'] }), (p) => {
@@ -37,7 +37,7 @@ describe('the shop', () => {
       if (p.to === 'shop') expect(v).toBeDelivered();
       else expect(v).not.toBeDelivered();
     }), { numRuns: 60 });
-  });
+  }, 30_000);
 
   it('a stateful group lets every reply back, even from a group with no egress rules', () => {
     fc.assert(fc.property(probes(cloud, { protocols: ['tcp'] }), (p) => {
@@ -45,7 +45,7 @@ describe('the shop', () => {
       if (v.verdict === 'delivered') expect(v.reply).toBe(true);
     }), { numRuns: 60 });
     expect(new Simulator(cloud).probe({ from: 'web-1', to: 'db-1', port: 5432 })).toBeDelivered();
-  });
+  }, 30_000);
 });
 
 describe('any cloud', () => {
@@ -68,6 +68,6 @@ describe('any cloud', () => {
       const after = parseTopology(JSON.stringify(widened));
       if (!after.ok) throw new Error(after.issues.map(formatIssue).join('\n'));
       if (new Simulator(before).probe(probe).verdict === 'delivered') expect(new Simulator(after.cloud).probe(probe)).toBeDelivered();
-    }), { numRuns: 40 });
-  });
+    }), { numRuns: 25 });
+  }, 60_000);
 });
