@@ -11,7 +11,7 @@ import { formatIpValue, type IpValue } from '../packet/ip-value.js';
 import { summarizeFrame, summarizePacket } from '../packet/summary.js';
 import type { Cloud } from '../topology/model.js';
 import type { PacketHeaders, TraceEvent, TraceLink } from '../trace/events.js';
-import { HeadersCache } from '../trace/headers.js';
+import { TracedHeaders } from '../trace/headers.js';
 import type { ProbeTarget, Verdict } from '../trace/verdict.js';
 import { INITIAL_VERDICT_STATE, reduceVerdict, verdictFrom, type VerdictFact, type VerdictState } from '../trace/verdict-reducer.js';
 import { buildPortFirewalls } from '../firewall/install.js';
@@ -139,7 +139,6 @@ export class Simulator implements Sim {
   private headersFor: Frame | IpPacket | string | undefined;
   private headersAt: FrameArrival | undefined;
   private lastHeaders: PacketHeaders | null = null;
-  private readonly headers = new HeadersCache();
   /** The arrival being handled (its events carry its link), and that link as traced. */
   private arriving: FrameArrival | undefined;
   private arrivingLink: TraceLink | null = null;
@@ -363,7 +362,7 @@ export class Simulator implements Sim {
     if (what !== this.headersFor || arriving !== this.headersAt) {
       this.headersFor = what;
       this.headersAt = arriving;
-      this.lastHeaders = typeof what === 'string' ? null : this.headers.of(arrived ? arriving.frame : what);
+      this.lastHeaders = typeof what === 'string' ? null : new TracedHeaders(arrived ? arriving.frame : what);
     }
     let link: TraceLink | null = null;
     if (arrived) link = this.arrivingLink ??= { from: arriving.link.fromNode, fromPort: arriving.link.from, to: arriving.link.peer.nodeId, toPort: arriving.link.peer.port, crossing: arriving.crossing };

@@ -48,33 +48,40 @@ export function headersOf(what: Frame | IpPacket): PacketHeaders {
 }
 
 /**
- * headersOf for a simulator's trace, at a fraction of its cost: a packet's IP and transport
- * headers are built once per packet value (a frame re-wrapped at every hop, or traced by
- * several stages, carries the same one) and every MAC's text once. Frames and packets are
- * immutable values (packet/frame.ts), so a header never goes stale.
+ * An event's headers as the simulator records them: the traced frame or packet, turned into
+ * headers only when read (a field, or JSON.stringify through toJSON), since most traces are
+ * never serialised field by field and building every event's headers up front doubled the cost
+ * of recording. Frames and packets are immutable values (packet/frame.ts), so what is read later
+ * is what was traced.
  */
-export class HeadersCache {
-  private readonly packets = new WeakMap<IpPacket, PacketHeaders>();
-  private readonly macs = new Map<number, string>();
+export class TracedHeaders implements PacketHeaders {
+  private built: PacketHeaders | undefined;
 
-  of(what: Frame | IpPacket): PacketHeaders {
-    if (!('payload' in what)) return this.packet(what);
-    const p = what.payload;
-    if (p.kind === 'arp') return headersOf(what);
-    const h = this.packet(p);
-    return { eth: { src: this.mac(what.src), dst: this.mac(what.dst), type: p.version === 4 ? ETHERTYPE.ipv4 : ETHERTYPE.ipv6 }, ip: h.ip, l4: h.l4 };
+  constructor(private readonly traced: Frame | IpPacket) {}
+
+  private get headers(): PacketHeaders {
+    return (this.built ??= headersOf(this.traced));
   }
 
-  private packet(p: IpPacket): PacketHeaders {
-    let h = this.packets.get(p);
-    if (!h) this.packets.set(p, (h = { eth: null, ip: ipHeader(p), l4: l4Header(p.l4) }));
-    return h;
+  get eth(): PacketHeaders['eth'] {
+    return this.headers.eth;
   }
 
-  private mac(m: number): string {
-    let t = this.macs.get(m);
-    if (t === undefined) this.macs.set(m, (t = formatMac(m)));
-    return t;
+  get arp(): PacketHeaders['arp'] {
+    return this.headers.arp;
+  }
+
+  get ip(): PacketHeaders['ip'] {
+    return this.headers.ip;
+  }
+
+  get l4(): PacketHeaders['l4'] {
+    return this.headers.l4;
+  }
+
+  /** The plain headers, as JSON.stringify writes them. */
+  toJSON(): PacketHeaders {
+    return this.headers;
   }
 }
 
