@@ -92,3 +92,40 @@ describe('vnet trace --expect', () => {
     expect(wrong.code).toBe(1);
   });
 });
+
+const INTENTS = file('intents.yaml', `intents:
+  - { name: db isolated from the internet, from: internet, to: 'db-*', expect: isolated }
+  - { name: ssh closed to the internet, from: internet, to: 'web-*-fip', port: 22, expect: isolated }
+`);
+
+describe('vnet test with intents', () => {
+  it('exits 0 on examples/ (probes and intents that hold)', () => {
+    const r = vnet('test', 'examples/cloud.yaml', 'examples/network-tests.yaml');
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toContain('ok    databases are closed to the internet (18 probes for 36 pairs)');
+    expect(r.stdout.trim()).toMatch(/7 tests: 7 passed, 0 failed$/);
+    expect(r.code).toBe(0);
+  });
+
+  it('exits 1 on a violated intent, with its counterexample in every reporter', () => {
+    const text = vnet('test', TOPOLOGY, INTENTS);
+    expect(text.code).toBe(1);
+    expect(text.stdout).toContain('FAIL  ssh closed to the internet\n      expected isolated, got delivered; 1 of 3 source-destination-traffic pairs violate it\n      counterexample: { from: client, to: web-1-fip, proto: tcp, port: 22 }');
+    const junit = vnet('test', TOPOLOGY, INTENTS, '--reporter', 'junit');
+    expect(junit.code).toBe(1);
+    expect(junit.stdout).toMatch(/<testcase [^>]*name="ssh closed to the internet">\n\s*<failure type="intent" message="expected isolated, got delivered; 1 of 3 /);
+    const json = JSON.parse(vnet('test', TOPOLOGY, INTENTS, '--reporter', 'json').stdout) as { results: { pass: boolean; violations: number; counterexample?: { probe: unknown; verdict: string } }[] };
+    expect(json.results.map((r) => [r.pass, r.violations])).toEqual([[true, 0], [false, 1]]);
+    expect(json.results[1]!.counterexample).toMatchObject({ probe: { from: 'client', to: 'web-1-fip', proto: 'tcp', port: 22 }, verdict: 'delivered' });
+    const tap = vnet('test', TOPOLOGY, INTENTS, '--reporter', 'tap');
+    expect(tap.stdout).toMatch(/^not ok 2 - ssh closed to the internet\n {2}---\n {2}message: .*\n {2}violations: 1$/m);
+  });
+
+  it('exits 2 on an invalid intent, naming the file, line, column and path', () => {
+    const bad = file('bad-intents.yaml', "intents:\n  - { name: x, from: 'group:wbe', to: db-1, expect: isolated }\n");
+    const r = vnet('test', TOPOLOGY, bad);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/bad-intents\.yaml:2:\d+ intents\[0\]\.from: no security group named "wbe"; did you mean "web"\?/);
+  });
+});
+
