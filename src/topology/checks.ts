@@ -5,6 +5,7 @@
  */
 import { cidrContains, cidrsOverlap, formatCidr } from '../address/cidr.js';
 import { buildGraph, components, INTERNET } from './graph.js';
+import { isConnected } from './connected.js';
 import type { Issue } from './issue.js';
 import type { Cloud, Port, Router, SecurityGroup } from './model.js';
 import type { ResolveContext, SubnetState } from './resolve-context.js';
@@ -47,7 +48,7 @@ export function checkInstanceOverlaps(ctx: ResolveContext, instancePorts: Readon
     for (const id of ids) {
       const port = ctx.ports.get(id)!;
       const subnets = new Set(port.fixedIps.map((f) => f.subnet));
-      for (const p of ctx.pending) if (p.port === port && p.pool.kind === 'subnet') subnets.add(p.pool.state.name);
+      for (const name of ctx.pendingSubnetsOf(port)) subnets.add(name);
       for (const name of subnets) {
         const s = ctx.subnets.get(name)!;
         const other = seen.find((o) => o.port !== id && cidrsOverlap(o.subnet.plan.cidr, s.plan.cidr));
@@ -80,6 +81,8 @@ export function collectWarnings(cloud: Cloud): Issue[] {
       out.push({ severity: 'warning', code: 'unused-group', path: ['security_groups', g.name], message: `security group ${g.name} is used by no port` });
     }
   }
+  // The graph is built only to name the islands, when there are some.
+  if (isConnected(cloud) === true) return out;
   const graph = buildGraph(cloud);
   const comps = components(graph);
   if (comps.length > 1) {

@@ -6,6 +6,9 @@
 import { MultiUndirectedGraph } from 'graphology';
 import type { Cloud } from './model.js';
 import { ADMIN_PROJECT } from './projects.js';
+import { INTERNET, nodeId, switchNodeOf } from './graph-ids.js';
+
+export { INTERNET, nodeId, switchNodeOf };
 
 export type NodeKind = 'instance' | 'network' | 'router' | 'load_balancer' | 'external_network' | 'internet' | 'external_host';
 
@@ -25,25 +28,6 @@ export interface EdgeAttributes {
 }
 
 export type CloudGraph = MultiUndirectedGraph<NodeAttributes, EdgeAttributes>;
-
-export const INTERNET = 'internet';
-export const nodeId = {
-  instance: (n: string) => `instance:${n}`,
-  network: (n: string) => `network:${n}`,
-  router: (n: string) => `router:${n}`,
-  loadBalancer: (n: string) => `lb:${n}`,
-  external: (n: string) => `external:${n}`,
-  host: (n: string) => `host:${n}`,
-  /** A network's switch: `network:app`, or `network:app/tor-1` in a fabric of several. */
-  switch: (net: { readonly name: string; readonly switches: readonly string[] }, sw: string) => (net.switches.length > 1 ? `network:${net.name}/${sw}` : `network:${net.name}`),
-};
-
-/** The switch node a port plugs into. */
-export function switchNodeOf(cloud: Cloud, portId: string): string {
-  const p = cloud.ports.get(portId)!;
-  if (p.external) return nodeId.external(p.network);
-  return nodeId.switch(cloud.networks.get(p.network)!, p.switch);
-}
 
 export function buildGraph(cloud: Cloud): CloudGraph {
   const g: CloudGraph = new MultiUndirectedGraph<NodeAttributes, EdgeAttributes>({ allowSelfLoops: false });

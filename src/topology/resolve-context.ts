@@ -134,15 +134,57 @@ export class ResolveContext {
   /** Queue an address for a port from a pool (served in pass two, in request order). */
   requestAddress(port: PortDraft, pool: PendingAllocation['pool'], path: Path): void {
     this.pending.push({ owner: port.id, port, pool, path, assign: (ip) => port.fixedIps.push({ subnet: pool.state.name, address: { text: formatIp(ip), ip } }) });
+    if (pool.kind === 'subnet') {
+      const list = this.pendingByPort.get(port);
+      if (list) list.push(pool.state.name);
+      else this.pendingByPort.set(port, [pool.state.name]);
+    }
   }
 
   addPort(port: PortDraft): void {
+    const replaced = this.ports.get(port.id);
     this.ports.set(port.id, port);
     if (!port.external) this.networks.get(port.network)?.ports.push(port.id);
+    if (port.owner.kind === 'instance') {
+      const list = this.portsByInstance.get(port.owner.name) ?? [];
+      // A port id set again keeps its place, as in `ports`.
+      const at = replaced ? list.indexOf(replaced) : -1;
+      if (at >= 0) list[at] = port;
+      else list.push(port);
+      this.portsByInstance.set(port.owner.name, list);
+    }
   }
+
+  /**
+   * The subnets a port waits for an address from, in request order. These indexes keep the
+   * lookups per port and per instance constant-time: scanning `pending` or `ports` for each of
+   * 100,000 instances' floating IPs and overlap checks took minutes.
+   */
+  pendingSubnetsOf(port: PortDraft): readonly string[] {
+    return this.pendingByPort.get(port) ?? [];
+  }
+
+  /** An instance's ports, in the order they were added (as `ports` holds them). */
+  portsOfInstance(instance: string): readonly PortDraft[] {
+    return this.portsByInstance.get(instance) ?? [];
+  }
+
+  private readonly pendingByPort = new Map<PortDraft, string[]>();
+  private readonly portsByInstance = new Map<string, PortDraft[]>();
 }
 
 export type OwnedCollection = 'networks' | 'routers' | 'security_groups' | 'network_acls' | 'instances' | 'floating_ips' | 'load_balancers';
 
-/** Entries of an optional name-keyed map, in file order. */
-export const entries = <T>(m: Record<string, T> | undefined): [string, T][] => (m ? Object.entries(m) : []);
+const entryLists = new WeakMap<object, readonly [string, unknown][]>();
+
+/**
+ * Entries of an optional name-keyed map, in file order. Listed once per map: the passes walk
+ * the instances several times, and Object.entries of a 100,000-key object (the parser's, in
+ * dictionary mode) costs a quarter of a second each time.
+ */
+export function entries<T>(m: Record<string, T> | undefined): readonly [string, T][] {
+  if (!m) return [];
+  let list = entryLists.get(m);
+  if (!list) entryLists.set(m, (list = Object.entries(m)));
+  return list as readonly [string, T][];
+}

@@ -193,7 +193,7 @@ function portByReference(ctx: ResolveContext, ref: string, path: Path): PortDraf
     ctx.issues.error(path, 'unknown-instance', `no instance named "${inst}"${suggestion(inst, Object.keys(ctx.doc.instances ?? {}))}`);
     return undefined;
   }
-  const ports = [...ctx.ports.values()].filter((p) => p.owner.kind === 'instance' && p.owner.name === inst);
+  const ports = ctx.portsOfInstance(inst);
   if (portName === undefined) return ports[0];
   const port = ports.find((p) => p.name === portName);
   if (!port) ctx.issues.error(path, 'unknown-port', `instance ${inst} has no port named "${portName}"${suggestion(portName, ports.map((p) => p.name))}`);
@@ -203,8 +203,7 @@ function portByReference(ctx: ResolveContext, ref: string, path: Path): PortDraf
 /** Neutron: the port's subnet must be on a router whose gateway is on the FIP's network. */
 function routerFor(ctx: ResolveContext, port: PortDraft, network: string, routers: RouterPorts, path: Path): string | undefined {
   const subnets = new Set(port.fixedIps.map((f) => f.subnet));
-  const pendingSubnets = ctx.pending.filter((p) => p.port === port && p.pool.kind === 'subnet').map((p) => p.pool.state.name);
-  for (const s of pendingSubnets) subnets.add(s);
+  for (const s of ctx.pendingSubnetsOf(port)) subnets.add(s);
   if (![...subnets].some((s) => ctx.subnets.get(s)?.plan.cidr.version === 4)) {
     ctx.issues.error(path, 'fip-no-ipv4', `port ${port.id} has no IPv4 address; a floating IP maps to a port's IPv4 address`);
     return undefined;

