@@ -256,8 +256,36 @@ export class GraphView {
         const w = Math.max(b.x1 - b.x0 + 2 * REGION_PAD, this.textWidth(`project ${project}`) + 12);
         regions.push({ project, x: (b.x0 + b.x1 - w) / 2, y: b.y0 - REGION_PAD - REGION_TITLE, w, h: b.y1 - b.y0 + 2 * REGION_PAD + REGION_TITLE });
       }
+      return this.withLabels(regions);
     }
     return regions;
+  }
+
+  /**
+   * The regions grown to hold their nodes' shown labels (as the last label pass placed them),
+   * sideways no further than halfway into the gap to the next column, so regions never meet.
+   */
+  private withLabels(regions: readonly Region[]): Region[] {
+    const groupOfNode = new Map<string, string>();
+    this.graph.forEachNode((id, a) => { if (a.group !== undefined) groupOfNode.set(id, a.group); });
+    const grown = regions.map((r) => ({ ...r, x1: r.x + r.w, y1: r.y + r.h }));
+    const at = new Map(grown.map((r) => [r.project, r]));
+    for (const l of this.lastBoxes) {
+      const r = at.get(groupOfNode.get(l.id) ?? '');
+      if (!r) continue;
+      r.x = Math.min(r.x, l.x - 4);
+      r.x1 = Math.max(r.x1, l.x + l.w + 4);
+      r.y1 = Math.max(r.y1, l.y + l.h + 4);
+    }
+    // Columns go left to right; the boundary between two is halfway across their nodes' gap.
+    const sorted = grown.map((r, i) => ({ r, nodes: regions[i]! })).sort((a, b) => a.nodes.x - b.nodes.x);
+    for (let i = 1; i < sorted.length; i++) {
+      const [left, right] = [sorted[i - 1]!, sorted[i]!];
+      const mid = (left.nodes.x + left.nodes.w + right.nodes.x) / 2;
+      left.r.x1 = Math.min(left.r.x1, mid - 4);
+      right.r.x = Math.max(right.r.x, mid + 4);
+    }
+    return grown.map((r) => ({ project: r.project, x: r.x, y: r.y, w: r.x1 - r.x, h: r.y1 - r.y }));
   }
 
   /** Where a region's name is written, in screen pixels (an obstacle for node labels). */
