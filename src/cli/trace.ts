@@ -56,7 +56,7 @@ export function runTrace(file: string, opts: TraceOptions, io: Io): number {
   const count = opts.count === undefined ? 1 : Number(opts.count);
   if (!Number.isInteger(count) || count < 1 || count > MAX_PROBE_COUNT) return fail(`--count ${opts.count}: expected a whole number 1-${MAX_PROBE_COUNT}`);
   const level = (opts.level ?? 'detailed') as TraceLevel;
-  if (level !== 'detailed' && level !== 'minimal') return fail(`--level ${opts.level}: expected detailed or minimal`);
+  if (level !== 'detailed' && level !== 'minimal' && level !== 'summary') return fail(`--level ${opts.level}: expected detailed, minimal or summary`);
 
   if (opts.explain !== undefined && opts.explain !== 'all' && opts.explain !== 'first') return fail(`--explain ${opts.explain}: expected all or first`);
   if (opts.expect !== undefined && !(VERDICTS as readonly string[]).includes(opts.expect)) return fail(`--expect ${opts.expect}: expected one of ${VERDICTS.join(', ')}`);

@@ -8,7 +8,32 @@ import type { Style } from '../util/style.js';
 import type { TraceEvent } from './events.js';
 import type { Verdict } from './verdict.js';
 
-export type TraceLevel = 'detailed' | 'minimal';
+export type TraceLevel = 'detailed' | 'minimal' | 'summary';
+
+/** What a summary leaves out: neighbour resolution, MAC learning, copies a node ignored. */
+const BACKGROUND_STAGES = new Set(['arp', 'nd', 'switch.learn']);
+/** ARP and neighbour discovery frames (packet/summary.ts), which switches flood and forward too. */
+const NEIGHBOUR_PACKET = /^(ARP |ICMPv6 (neighbor|router) )/;
+
+/**
+ * One line per hop (`--level summary`): the node, the direction (→ forward, ← reply) and the
+ * decisions it took in order, a firewall's rule where one allowed. Neighbour resolution, MAC
+ * learning and bystanders that ignored a flooded frame are left out.
+ */
+export function renderSummary(events: readonly TraceEvent[]): string[] {
+  const hops: { node: string; dir: string; items: string[] }[] = [];
+  for (const e of events) {
+    if (BACKGROUND_STAGES.has(e.stage) || e.action === 'ignore' || NEIGHBOUR_PACKET.test(e.packet)) continue;
+    const dir = e.direction === 'reply' ? '←' : '→';
+    const rule = typeof e.detail['group'] === 'string' ? ` (${String(e.detail['group'])} #${String(e.detail['rule'])})` : '';
+    const item = `${e.stage} ${e.action}${rule}`;
+    const last = hops[hops.length - 1];
+    if (last && last.node === e.node && last.dir === dir) last.items.push(item);
+    else hops.push({ node: e.node, dir, items: [item] });
+  }
+  const width = Math.max(0, ...hops.map((h) => shortNode(h.node).length));
+  return hops.map((h) => `${h.dir} ${shortNode(h.node).padEnd(width)}  ${h.items.join(', ')}`);
+}
 
 /** `instance:web-1` → `web-1`; the kind shows in the stage column already. */
 export const shortNode = (id: string): string => id.replace(/^(instance|network|router|external|host|lb):/, '');
@@ -27,6 +52,7 @@ function detailText(e: TraceEvent): string {
 
 export function renderEvents(events: readonly TraceEvent[], style: Style, level: TraceLevel = 'detailed'): string[] {
   if (level === 'minimal') return events.map((e) => `${shortNode(e.node)} ${e.stage} ${e.action}: ${e.packet}`);
+  if (level === 'summary') return renderSummary(events);
   // Times in ms since the probe's first event: the virtual clock itself has run on before it
   // (health checks settle first, earlier probes took their time); JSON keeps the absolute µs.
   const start = events[0]?.t ?? 0;
