@@ -50,9 +50,9 @@ program.command('trace')
   .action(async (file: string, opts: TraceOptions) => { const { runTrace } = await import('./trace.js'); process.exitCode = runTrace(file, opts, io); });
 
 program.command('test')
-  .description('run a tests file: each probe against its expect (and observed_src); exit 0 all hold, 1 a mismatch, 2 invalid input')
+  .description('run a tests file: each probe against its expect (and observed_src), each intent over the whole matrix (docs/intents.md); exit 0 all hold, 1 a mismatch, 2 invalid input')
   .argument('<topology>', 'topology file (YAML or JSON)')
-  .argument('<tests>', 'tests file: probes with expect (YAML or JSON, docs/probes.md)')
+  .argument('<tests>', 'tests file: probes with expect and intents (YAML or JSON, docs/probes.md, docs/intents.md)')
   .option('--reporter <format>', 'text, json, junit (JUnit XML for CI) or tap', 'text')
   .action(async (topology: string, tests: string, opts: TestOptions) => { const { runTest } = await import('./test.js'); process.exitCode = runTest(topology, tests, opts, io); });
 
