@@ -82,6 +82,28 @@ describe('the packed vnet in a fresh strict TypeScript project', () => {
     expect(pkg.exports['./vitest']?.types).toMatch(/\.d\.ts$/);
   });
 
+  it('installs the vnet command, which loads each command bundle from the package', () => {
+    // npm's link to package.json's bin, as a user's shell runs it (the #! line, not node).
+    const vnet = (...args: string[]) => spawnSync(join(project, 'node_modules', '.bin', 'vnet'), args, { cwd: project, encoding: 'utf8' });
+    const threeTier = join(project, 'node_modules', 'vnet', 'topologies', 'three-tier.yaml');
+    const version = vnet('--version');
+    expect(version.stdout.trim()).toBe(JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')).version);
+    const validate = vnet('validate', threeTier);
+    expect(validate.stdout).toMatch(/three-tier\.yaml: ok \(/);
+    expect(validate.status).toBe(0);
+    const trace = vnet('trace', threeTier, '--from', 'web-1', '--to', 'db-1', '--port', '5432', '--json');
+    expect(trace.status, trace.stderr).toBe(0);
+    expect((JSON.parse(trace.stdout) as { verdict: string }).verdict).toBe('delivered');
+    const script = vnet('realize', threeTier, '--script');
+    expect(script.status, script.stderr).toBe(0);
+    expect(script.stdout).toMatch(/ip netns add/);
+    // The server bundle loads and reports the missing file (exit 1), with no stack trace.
+    const serve = vnet('serve', join(project, 'missing.yaml'));
+    expect(serve.status).toBe(1);
+    expect(serve.stderr).toMatch(/missing\.yaml/);
+    expect(serve.stderr).not.toMatch(/\n\s+at /);
+  }, 60_000);
+
   it("type-checks the user's test with strict tsc and runs it with node", () => {
     const tsc = spawnSync(process.execPath, [join(modules, 'typescript', 'bin', 'tsc'), '-p', project], { cwd: project, encoding: 'utf8' });
     expect(tsc.stdout + tsc.stderr).toBe('');
