@@ -388,8 +388,8 @@ export class GraphView {
   /**
    * Clears the place of a cluster's whole grid (once, when its first member is drawn): every node
    * right of the cluster, whatever its row, moves right by the grid's width and a row's gap, so
-   * that the columns x ∈ [cluster, grid's right edge + gap) hold the grid alone. Nodes left of
-   * it (and its network) stay; an earlier grid is either wholly left of this cluster (its own
+   * that the columns x ∈ [cluster, grid's right edge + gap) hold the grid alone (a network
+   * moves with its moving cluster, a pair a half-gap wide). Nodes left of it (and its network) stay; an earlier grid is either wholly left of this cluster (its own
    * room pushed this cluster past it) or moves as a whole.
    */
   private makeRoom(cluster: string): void {
@@ -409,7 +409,13 @@ export class GraphView {
     });
     const shift = right - nearest;
     if (!(shift > 0)) return;
-    for (const id of movers) this.graph.setNodeAttribute(id, 'x', this.graph.getNodeAttribute(id, 'x') + shift);
+    // A moving cluster takes its network along (they read as a pair), unless that is this cluster's.
+    const moving = new Set(movers);
+    for (const id of movers) {
+      const net = this.clustering.clusters.get(id)?.network;
+      if (net !== undefined && !id.includes('@') && net !== c.network && this.graph.hasNode(net)) moving.add(net);
+    }
+    for (const id of moving) this.graph.setNodeAttribute(id, 'x', this.graph.getNodeAttribute(id, 'x') + shift);
   }
 
   /** A cluster's every instance, drawn under it; the cluster node goes. */
