@@ -76,7 +76,7 @@ function rbacAt(ctx: ResolveContext, docs: RbacDoc[] | undefined, path: Path, fi
  */
 export function checkAttach(ctx: ResolveContext, project: string | null, network: string, path: Path, who: string): void {
   const net = ctx.networks.get(network);
-  if (project === null || !net || net.project === null || networkUsableBy({ ...net, project: net.project }, project)) return;
+  if (project === null || !net || net.project === null || net.project === project || networkUsableBy({ ...net, project: net.project }, project)) return;
   ctx.issues.error(path, 'project-network',
     `network ${net.name} belongs to project ${net.project} and ${who} to project ${project}: a port attaches only to a network of its own project, ` +
     `a shared network (shared: true) or one an rbac entry grants to its project (access_as_shared)`);
