@@ -250,7 +250,17 @@ export function deleteSubnet(tx: Tx, store: Store, m: Meta, token: Token): void 
     deleteSubnetOf(tx, store, net);
     return;
   }
-  const users = [...store.cloud.ports.values()].filter((p) => p.fixedIps.some((f) => f.subnet === m.key));
+  let users = [...store.cloud.ports.values()].filter((p) => p.fixedIps.some((f) => f.subnet === m.key));
+  // As Neutron, a SLAAC or dhcpv6-stateless subnet goes even with ports: their MAC-derived addresses go with it.
+  const mode = subnetDoc(tx.doc, m.key).ipv6_address_mode;
+  if (mode === 'slaac' || mode === 'dhcpv6-stateless') {
+    users = users.filter((p) => {
+      if (p.owner.kind !== 'instance' || p.fixedIps.length < 2) return true;
+      const { port } = portEntry(tx.doc, p.id);
+      port.fixed_ips = (port.fixed_ips ?? []).filter((f) => (typeof f === 'string' ? f : f.subnet) !== m.key);
+      return false;
+    });
+  }
   if (users.length) throw conflict('SubnetInUse', `Unable to complete operation on subnet ${m.id}: one or more ports have an IP allocation from this subnet.`);
   for (const n of Object.values(tx.doc.networks ?? {})) delete n.subnets[m.key];
   tx.remove('subnet', m.key);

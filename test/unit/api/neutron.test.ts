@@ -125,6 +125,17 @@ describe('Neutron', () => {
     expect(call('DELETE', `${N}/networks/${bare.id}`).status).toBe(204);
   });
 
+  it('deletes a SLAAC subnet under its ports, which keep their other addresses (tempest\'s slaac tests)', () => {
+    const { call, net, sub } = world();
+    const v6 = call('POST', `${N}/subnets`, { subnet: { network_id: net.id, cidr: '2001:db8::/64', ip_version: 6, ipv6_ra_mode: 'slaac', ipv6_address_mode: 'slaac' } }).body.subnet;
+    const port = call('POST', `${N}/ports`, { port: { network_id: net.id } }).body.port;
+    expect(port.fixed_ips.map((f: { subnet_id: string }) => f.subnet_id)).toEqual([sub.id, v6.id]);
+    expect(call('DELETE', `${N}/subnets/${v6.id}`).status).toBe(204);
+    expect(call('GET', `${N}/ports/${port.id}`).body.port.fixed_ips).toEqual([port.fixed_ips[0]]);
+    // A subnet holding a port's only address still cannot go.
+    expect(call('DELETE', `${N}/subnets/${sub.id}`).status).toBe(409);
+  });
+
   it('answers every non-ID lookup with a clean 404 and a bad body with 400', () => {
     const { call } = world();
     for (const c of ['networks', 'subnets', 'ports', 'routers', 'security-groups', 'security-group-rules', 'floatingips']) {
