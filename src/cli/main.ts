@@ -88,8 +88,10 @@ program.command('reach')
   .option('--to <name>', 'only this destination')
   .option('--project <name>', 'only sources in this project')
   .option('--hits', 'count, per security-group rule, the matrix probes it allowed (rules nothing uses show 0)')
+  .option('--failing', 'only the flows that do not work (not delivered, or no reply)')
+  .option('--matrix', 'sources × destinations as one grid (● all services work, ◐ some, · none)')
   .option('--json', 'print the matrix as JSON')
-  .action(async (file: string, opts: { json?: boolean; from?: string; to?: string; project?: string; hits?: boolean }) => { const { runReach } = await import('./reach.js'); process.exitCode = runReach(file, opts, io); });
+  .action(async (file: string, opts: { json?: boolean; from?: string; to?: string; project?: string; hits?: boolean; failing?: boolean; matrix?: boolean }) => { const { runReach } = await import('./reach.js'); process.exitCode = runReach(file, opts, io); });
 
 program.command('realize')
   .description('build the cloud in Linux network namespaces (root), remove it, or print the commands')

@@ -9,6 +9,7 @@ import { reachMatrix } from '../reach/matrix.js';
 import type { Io } from './io.js';
 import { loadTopologyFile } from '../files/read-topology.js';
 import { renderTable } from './table.js';
+import { isFailing, renderMatrix } from './reach-view.js';
 import { countHits } from '../audit/hits.js';
 import { resolveProbe, type ResolvedProbe } from '../probe/probe.js';
 import type { Cloud } from '../topology/model.js';
@@ -22,7 +23,7 @@ function probeOf(cloud: Cloud, row: ReachRow): ResolvedProbe {
   return { ...r.probe, to: row.to };
 }
 
-export function runReach(file: string, opts: { json?: boolean; from?: string; to?: string; project?: string; hits?: boolean }, io: Io): number {
+export function runReach(file: string, opts: { json?: boolean; from?: string; to?: string; project?: string; hits?: boolean; failing?: boolean; matrix?: boolean }, io: Io): number {
   const loaded = loadTopologyFile(file);
   if (!loaded.ok) {
     for (const issue of loaded.issues) io.err(io.errStyle.red('error: ') + formatIssue(issue));
@@ -32,7 +33,13 @@ export function runReach(file: string, opts: { json?: boolean; from?: string; to
     io.err(io.errStyle.red('error: ') + `--project ${opts.project}: no such project (the file has: ${[...loaded.cloud.projects.keys()].join(', ')})${suggestion(opts.project, [...loaded.cloud.projects.keys()])}`);
     return 1;
   }
-  const r = reachMatrix(loaded.cloud, { ...(opts.from ? { from: opts.from } : {}), ...(opts.to ? { to: opts.to } : {}), ...(opts.project !== undefined ? { project: opts.project } : {}) });
+  const all = reachMatrix(loaded.cloud, { ...(opts.from ? { from: opts.from } : {}), ...(opts.to ? { to: opts.to } : {}), ...(opts.project !== undefined ? { project: opts.project } : {}) });
+  const r = opts.failing ? { ...all, rows: all.rows.filter(isFailing) } : all;
+  if (opts.matrix && !opts.json) {
+    for (const line of renderMatrix(r.rows)) io.out(line);
+    if (r.sampled) io.out(io.outStyle.yellow(`sampled: ${r.sampled.probed} of ${r.sampled.total} class pairs, evenly spread (narrow with --from/--to for all of them)`));
+    return 0;
+  }
   // Rule hit counts over the matrix's probes: which rules the matrix's traffic actually uses.
   const hits = opts.hits ? countHits(loaded.cloud, r.rows.map((row) => probeOf(loaded.cloud, row))) : undefined;
   if (opts.json) {
