@@ -135,9 +135,8 @@ export class Simulator implements Sim {
   /** The frame, packet or text traced last and its summary. */
   private lastTraced: Frame | IpPacket | string | undefined;
   private lastSummary = '';
-  /** The headers traced last, for that `what` during that arrival. */
+  /** The frame, packet or text whose headers were traced last. */
   private headersFor: Frame | IpPacket | string | undefined;
-  private headersAt: FrameArrival | undefined;
   private lastHeaders: PacketHeaders | null = null;
   /** The arrival being handled (its events carry its link), and that link as traced. */
   private arriving: FrameArrival | undefined;
@@ -359,10 +358,12 @@ export class Simulator implements Sim {
     // packet traced as that frame's payload shows the Ethernet header it came in with.
     const arriving = this.arriving;
     const arrived = arriving !== undefined && (what === arriving.frame || what === arriving.frame.payload);
-    if (what !== this.headersFor || arriving !== this.headersAt) {
-      this.headersFor = what;
-      this.headersAt = arriving;
-      this.lastHeaders = typeof what === 'string' ? null : new TracedHeaders(arrived ? arriving.frame : what);
+    // One TracedHeaders per traced frame or packet, shared by consecutive events about it (a
+    // frame a switch forwards is the same value when the next node receives it).
+    const traced = arrived ? arriving.frame : what;
+    if (traced !== this.headersFor) {
+      this.headersFor = traced;
+      this.lastHeaders = typeof traced === 'string' ? null : new TracedHeaders(traced);
     }
     let link: TraceLink | null = null;
     if (arrived) link = this.arrivingLink ??= { from: arriving.link.fromNode, fromPort: arriving.link.from, to: arriving.link.peer.nodeId, toPort: arriving.link.peer.port, crossing: arriving.crossing };
