@@ -341,7 +341,9 @@ export function issueError(issues: readonly Issue[]): ApiError {
   if (!first) return new ApiError(400, 'BadRequest', 'the change was refused');
   const [status, type] = CODE_STATUS[first.code] ?? [400, 'BadRequest'];
   const where = first.path.length ? `${formatPath(first.path)}: ` : '';
-  return new ApiError(status, type, `${where}${first.message} [${first.code}]`);
+  // Neutron's own words first where clients match on them (tempest retries the next CIDR on "overlaps with another subnet").
+  const neutron = first.code === 'subnet-overlap' ? 'Invalid input for operation: the requested subnet overlaps with another subnet. ' : '';
+  return new ApiError(status, type, `${neutron}${where}${first.message} [${first.code}]`);
 }
 
 /**

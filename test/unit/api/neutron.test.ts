@@ -45,6 +45,7 @@ describe('Neutron', () => {
     const overlap = call('POST', `${N}/subnets`, { subnet: { network_id: net.id, cidr: '10.0.0.128/25', ip_version: 4 } });
     expect([overlap.status, overlap.body.NeutronError.type]).toEqual([400, 'InvalidInput']);
     expect(overlap.body.NeutronError.message).toContain('[subnet-overlap]');
+    expect(overlap.body.NeutronError.message).toContain('overlaps with another subnet'); // what tempest matches on
     const p1 = call('POST', `${N}/ports`, { port: { name: 'p1', network_id: net.id } }).body.port;
     const p2 = call('POST', `${N}/ports`, { port: { name: 'p2', network_id: net.id } }).body.port;
     expect([p1.fixed_ips[0].ip_address, p2.fixed_ips[0].ip_address]).toEqual(['10.0.0.2', '10.0.0.3']);
