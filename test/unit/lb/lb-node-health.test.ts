@@ -117,7 +117,9 @@ describe('a TCP check', () => {
     t.check(0);
     expect(t.node.healthAnswer(t.sim, { ...a, l4: { proto: 'tcp', sport: 8080, dport: 33000 + 7000, flags: TCP_SYN | TCP_ACK } })).toBe(false);
     for (let i = 0; i < 6997; i++) t.check(1);
-    expect(t.check(1).l4).toMatchObject({ sport: 33000 }); // check 7000
+    const first = t.check(1); // check 7000
+    expect(first.l4).toMatchObject({ sport: 33000 });
+    expect(t.node.healthAnswer(t.sim, t.answer(first, TCP_SYN | TCP_ACK))).toBe(true);
   });
 });
 
@@ -201,5 +203,54 @@ describe('client connections', () => {
     expect(t.node.byClient.get(flow)).toBe(e);
     expect(t.node.proxied.get(new Flow(6, VIP, 50001, M1, 8080))).toBe(e);
     expect(t.node.track(new Flow(6, 0x0a000006, 40000, VIP, 80), 0x0a000006, 40000, 80, m).lbPort).toBe(50002);
+  });
+});
+
+describe('IPv6 members', () => {
+  const M6 = 0x20010db8000000000000000000000010n;
+  const VIP6 = 0x20010db8000000000000000000000064n;
+
+  function v6(type: HealthMonitor['type'], vipHasV6: boolean) {
+    const hm: HealthMonitor = { type, interval: 5, timeout: 2, retries: 2, retriesDown: 3, urlPath: '/' };
+    const lb: LoadBalancer = {
+      name: 'lb', project: 'admin', subnet: 'web', vip: { text: '10.0.0.100', ip: { version: 4, value: BigInt(VIP) } }, vipPort: 'lb/vip', mode: 'proxy',
+      listeners: [{ protocol: 'tcp', port: 80, pool: 'p' }],
+      pools: [{ name: 'p', algorithm: 'round_robin', healthMonitor: hm, members: [{ instance: 'm6', port: 'm6/eth0', address: { text: '2001:db8::10', ip: { version: 6, value: M6 } }, protocolPort: 8080, weight: 1, adminStateUp: true }] }],
+    };
+    const balancer = new Balancer(lb, VIP, (m) => m.address.ip.value);
+    const addrs = [{ ip: VIP, prefix: prefixValue(VIP, 24) }, ...(vipHasV6 ? [{ ip: VIP6, prefix: prefixValue(VIP6, 64) }] : [])];
+    const node = new LbNode('lb:lb', { port: 'lb/vip', mac: 0xfa163e000064, addrs }, balancer, LB_PIPELINE);
+    const sent: IpPacket[] = [];
+    node.send = (_s, p) => { sent.push(p); };
+    const traced: unknown[] = [];
+    const sim = { now: 0, recording: true, explainAll: false, trace: (...a: unknown[]) => { traced.push(a); }, report: () => undefined, transmit: () => undefined, setTimer: () => 0, cancelTimer: () => undefined } as unknown as Sim;
+    node.timer(sim, { kind: 'health-check', pool: 'p', member: 0, check: 0 });
+    return { node, sim, sent, member: balancer.pools.get('p')!.members[0]! };
+  }
+
+  it('are checked from the VIP\'s IPv6 address; an ICMPv6 echo reply passes', () => {
+    const t = v6('ping', true);
+    expect(t.sent).toEqual([{ kind: 'ip', version: 6, src: VIP6, dst: M6, ttl: 64, l4: { proto: 'icmp', type: ICMP.v6.echoRequest, code: 0, id: 0xbeef, seq: 1 } }]);
+    expect(t.node.healthAnswer(t.sim, { kind: 'ip', version: 6, src: M6, dst: VIP6, ttl: 64, l4: { proto: 'icmp', type: ICMP.v6.echoReply, code: 0, id: 0xbeef, seq: 1 } })).toBe(true);
+    expect(t.member.successes).toBe(1);
+  });
+
+  it('a load balancer without an IPv6 address sends no check to an IPv6 member', () => {
+    expect(v6('tcp', false).sent).toEqual([]);
+  });
+});
+
+describe('neighbour resolution', () => {
+  it('a neighbour retry timer goes to the node\'s resolver: the ARP request is sent again', () => {
+    const t = setup();
+    const transmitted: unknown[] = [];
+    (t.sim as { transmit: unknown }).transmit = (_from: string, _port: string, frame: unknown) => { transmitted.push(frame); };
+    const real = new LbNode('lb:lb', t.node.iface, t.node.balancer, LB_PIPELINE);
+    real.routes.add({ prefix: prefixValue(VIP, 24), port: 'lb/vip', nexthop: null, kind: 'connected', text: '10.0.0.0/24 dev vip' });
+    real.timer(t.sim, { kind: 'health-check', pool: 'p', member: 0, check: 0 });
+    expect(transmitted).toHaveLength(1); // the ARP request for the member; the check waits for the answer
+    real.timer(t.sim, { kind: 'neighbor-retry', port: 'lb/vip', ip: M0 });
+    expect(transmitted).toHaveLength(2);
+    expect(transmitted[1]).toMatchObject({ payload: { kind: 'arp', op: 'request', targetIp: M0 } });
   });
 });
