@@ -469,6 +469,7 @@ export function updateRouter(tx: Tx, store: Store, m: Meta, b: Body, token: Toke
   }
   const routes = routesOf(b);
   if (routes) r.routes = routes;
+  else if (b.routes === null) delete r.routes; // Neutron clears extra routes on null (tempest does so)
 }
 
 export function deleteRouter(tx: Tx, store: Store, m: Meta, token: Token): void {

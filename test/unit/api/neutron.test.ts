@@ -60,6 +60,9 @@ describe('Neutron', () => {
     expect([unreachable.status, unreachable.body.NeutronError.type]).toEqual([404, 'ExternalGatewayForFloatingIPNotFound']);
     const r = call('POST', `${N}/routers`, { router: { name: 'r1', external_gateway_info: { network_id: pub.id } } }).body.router;
     expect(r.external_gateway_info.external_fixed_ips[0].ip_address).toBe('203.0.113.2');
+    // Extra routes are set with a list and cleared with null, as tempest clears them.
+    expect(call('PUT', `${N}/routers/${r.id}`, { router: { routes: [{ destination: '192.168.0.0/24', nexthop: '203.0.113.9' }] } }).body.router.routes).toHaveLength(1);
+    expect(call('PUT', `${N}/routers/${r.id}`, { router: { routes: null } }).body.router.routes).toEqual([]);
     const iface = call('PUT', `${N}/routers/${r.id}/add_router_interface`, { subnet_id: sub.id });
     expect([iface.status, iface.body.subnet_id]).toEqual([200, sub.id]);
     const fip = call('POST', `${N}/floatingips`, { floatingip: { floating_network_id: pub.id, port_id: p2.id } });
