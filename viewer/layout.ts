@@ -98,6 +98,9 @@ export function layeredLayout(nodes: readonly LayoutNode[], edges: readonly (rea
   return fitAspect(out, aspect);
 }
 
+/** Extents below this (graph units; a node is about 1) are a line or a point, not a shape. */
+const MIN_EXTENT = 1e-6;
+
 /**
  * Stretches a picture to the wanted width / height, never squeezing (the gaps are the minimum):
  * a tall, narrow one sideways, a wide, flat one downwards (so that rows of a large cloud, seen
@@ -109,10 +112,13 @@ export function fitAspect(at: Map<string, Point>, aspect: number): Map<string, P
   const ys = [...at.values()].map((p) => p.y);
   const width = Math.max(...xs) - Math.min(...xs);
   const height = Math.max(...ys) - Math.min(...ys);
-  if (width > 0 && height > 0 && width < aspect * height) {
+  // A flat or point-like picture (extent far below a node's size) has no shape to fit, and
+  // stretching it would divide by (near) zero: leave it.
+  if (!(width > MIN_EXTENT && height > MIN_EXTENT)) return at;
+  if (width < aspect * height) {
     const k = (aspect * height) / width;
     for (const [id, p] of at) at.set(id, { x: p.x * k, y: p.y });
-  } else if (width > 0 && height > 0 && width > aspect * height) {
+  } else if (width > aspect * height) {
     const k = width / (aspect * height);
     for (const [id, p] of at) at.set(id, { x: p.x, y: p.y * k });
   }

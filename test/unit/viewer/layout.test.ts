@@ -190,6 +190,6 @@ describe('fitAspect', () => {
       expect(w1).toBeGreaterThanOrEqual(w0 - 1e-9);
       expect(h1).toBeGreaterThanOrEqual(h0 - 1e-9);
       if (w0 > 1e-6 && h0 > 1e-6) expect(w1 / h1).toBeCloseTo(aspect, 6);
-    }));
+    }), { examples: [[[[0, 0], [5e-324, 5e-324]], 0.2]] });
   });
 });
