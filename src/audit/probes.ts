@@ -26,7 +26,7 @@ import { VERDICT_KINDS, type VerdictKind } from '../trace/verdict.js';
 /** The verdicts a probe may `expect`, as the trace JSON contract names them. */
 export const VERDICTS: readonly VerdictKind[] = VERDICT_KINDS;
 /** The keys a probe of a probes file takes beyond those of probe/probe.ts. */
-const TEST_KEYS = ['name', 'expect', 'observed_src'] as const;
+const TEST_KEYS = ['name', 'expect', 'observed_src', 'member'] as const;
 /** The keys of the file: its probes, and the intents `vnet test` checks (src/intents). */
 const FILE_KEYS = ['probes', 'intents'];
 
@@ -36,6 +36,8 @@ export interface FileProbe extends ResolvedProbe {
   readonly expect?: VerdictKind;
   /** The source address the far end must see, in its canonical text form. */
   readonly observedSrc?: string;
+  /** The load-balancer member (an instance's name) that must answer. */
+  readonly member?: string;
 }
 
 export type ProbesResult = { ok: true; probes: FileProbe[] } | { ok: false; issues: Issue[] };
@@ -49,7 +51,7 @@ export function parseProbes(text: string, cloud: Cloud, file?: string): ProbesRe
   checkProbes(read.source.value, error).forEach((item, i) => {
     const at: Path = ['probes', i];
     const checked = checkProbe(item, { spoof: true, otherKeys: TEST_KEYS });
-    const expectations = checkExpectations(item, (path, code, message) => error([...at, ...path], code, message));
+    const expectations = checkExpectations(item, cloud, (path, code, message) => error([...at, ...path], code, message));
     if (!checked.ok || !expectations) {
       if (checked.ok) return;
       // A missing key has no place in the file: it is reported where its probe is, as in topologies.
@@ -100,12 +102,12 @@ function checkProbes(value: unknown, error: (path: Path, code: string, message: 
   return list;
 }
 
-/** `name`, `expect` and `observed_src` of one probe; undefined when one of them is wrong (each reported). */
-function checkExpectations(item: unknown, error: (path: Path, code: string, message: string) => void): Pick<FileProbe, 'name' | 'expect' | 'observedSrc'> | undefined {
+/** `name`, `expect`, `observed_src` and `member` of one probe; undefined when one of them is wrong (each reported). */
+function checkExpectations(item: unknown, cloud: Cloud, error: (path: Path, code: string, message: string) => void): Pick<FileProbe, 'name' | 'expect' | 'observedSrc' | 'member'> | undefined {
   if (!isMap(item)) return {};
   let ok = true;
-  const out: { name?: string; expect?: VerdictKind; observedSrc?: string } = {};
-  const { name, expect, observed_src: observed } = item;
+  const out: { name?: string; expect?: VerdictKind; observedSrc?: string; member?: string } = {};
+  const { name, expect, observed_src: observed, member } = item;
   if (name !== undefined) {
     if (typeof name === 'string' && name !== '' && name.length <= 256) out.name = name;
     else { ok = false; error(['name'], 'type', `expected a name for the probe (text of 1-256 characters), got ${describeValue(name)}`); }
@@ -122,6 +124,14 @@ function checkExpectations(item: unknown, error: (path: Path, code: string, mess
     const ip = typeof observed === 'string' ? parseIp(observed) : undefined;
     if (ip !== undefined) out.observedSrc = formatIp(ip);
     else { ok = false; error(['observed_src'], 'ip', `expected the IP address the destination must see as the source, got ${describeValue(observed)}`); }
+  }
+  if (member !== undefined) {
+    if (typeof member === 'string' && cloud.instances.has(member)) out.member = member;
+    else {
+      ok = false;
+      const near = typeof member === 'string' ? suggestion(member.slice(0, 64), [...cloud.instances.keys()]) : '';
+      error(['member'], 'unknown-member', `expected the name of the instance (a load-balancer member) that must answer, got ${describeValue(member)}${near}`);
+    }
   }
   return ok ? out : undefined;
 }

@@ -56,7 +56,7 @@ const what = (p: FileProbe): string => (p.proto === 'icmp' ? 'icmp echo' : `${p.
 /** The probe as a person reads it: its name, or `web-1 → db-1 tcp/5432 expect delivered`. */
 export function probeTitle(p: FileProbe): string {
   if (p.name !== undefined) return p.name;
-  const expects = [p.expect !== undefined ? `expect ${p.expect}` : '', p.observedSrc !== undefined ? `observed_src ${p.observedSrc}` : ''].filter((x) => x !== '');
+  const expects = [p.expect !== undefined ? `expect ${p.expect}` : '', p.observedSrc !== undefined ? `observed_src ${p.observedSrc}` : '', p.member !== undefined ? `member ${p.member}` : ''].filter((x) => x !== '');
   return [`${p.from} → ${p.to} ${what(p)}`, ...expects].join(' ');
 }
 
@@ -72,6 +72,10 @@ export function checkOutcome(p: FileProbe, v: Verdict): string | null {
   if (p.observedSrc !== undefined) {
     if (v.observed === null) return `expected the destination to see source ${p.observedSrc}, but nothing arrived: ${v.verdict}${blocker(v)}`;
     if (v.observed.src !== p.observedSrc) return `expected the destination to see source ${p.observedSrc}, it saw ${v.observed.src}`;
+  }
+  if (p.member !== undefined) {
+    if (v.lb === null) return `expected member ${p.member} to answer, but no load balancer chose a member: ${v.verdict}${blocker(v)}`;
+    if (v.lb.member !== p.member) return `expected member ${p.member} to answer, ${v.lb.node} chose ${v.lb.member} (${v.lb.algorithm})`;
   }
   return null;
 }
@@ -109,8 +113,9 @@ function jsonReport(suite: string, outcomes: readonly Outcome[]): string {
       probe: { from: o.probe.from, to: o.probe.to, proto: o.probe.proto, port: o.probe.port },
       ...(o.probe.expect !== undefined ? { expect: o.probe.expect } : {}),
       ...(o.probe.observedSrc !== undefined ? { observed_src: o.probe.observedSrc } : {}),
+      ...(o.probe.member !== undefined ? { member: o.probe.member } : {}),
       pass: o.failure === null,
-      verdict: o.verdict.verdict, reason: o.verdict.reason, drop: o.verdict.drop, observed: o.verdict.observed,
+      verdict: o.verdict.verdict, reason: o.verdict.reason, drop: o.verdict.drop, observed: o.verdict.observed, lb: o.verdict.lb,
       ...(o.failure !== null ? { failure: o.failure } : {}),
     })),
     summary: summarize(outcomes),
@@ -146,7 +151,7 @@ function junitReport(suite: string, outcomes: readonly Outcome[]): string {
     const open = `    <testcase classname="${xmlEscape(suite)}" name="${xmlEscape(o.name)}"`;
     if (o.failure === null) lines.push(`${open}/>`);
     else {
-      const type = isIntent(o) ? 'intent' : o.probe.expect !== undefined && o.verdict.verdict !== o.probe.expect ? 'verdict' : 'observed_src';
+      const type = isIntent(o) ? 'intent' : o.probe.expect !== undefined && o.verdict.verdict !== o.probe.expect ? 'verdict' : o.failure.startsWith('expected member') ? 'member' : 'observed_src';
       const message = o.failure.split('\n')[0]!;
       lines.push(`${open}>`, `      <failure type="${type}" message="${xmlEscape(message)}">${xmlEscape(o.failure)}</failure>`, '    </testcase>');
     }

@@ -46,8 +46,8 @@ export function runTest(topology: string, tests: string, opts: TestOptions, io: 
   // A probe with nothing to check would pass whatever happened: in a tests file that is a mistake.
   const unchecked: Issue[] = [];
   parsed.probes.forEach((p, i) => {
-    if (p.expect === undefined && p.observedSrc === undefined) {
-      unchecked.push({ severity: 'error', code: 'missing-key', path: ['probes', i], file: tests, message: `probes[${i}] (${probeTitle(p)}) has no expectation: add expect: delivered|refused|dropped|unreachable|expired` });
+    if (p.expect === undefined && p.observedSrc === undefined && p.member === undefined) {
+      unchecked.push({ severity: 'error', code: 'missing-key', path: ['probes', i], file: tests, message: `probes[${i}] (${probeTitle(p)}) has no expectation: add expect: delivered|refused|misdelivered|dropped|unreachable|expired (or observed_src, member)` });
     }
   });
   if (unchecked.length > 0) return invalid(unchecked);

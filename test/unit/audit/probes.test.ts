@@ -101,7 +101,7 @@ describe('parseProbes', () => {
     expect(messages('intent: []')).toEqual(['unknown key "intent"; did you mean "intents"? (expected: probes, intents)', 'missing key "probes": a list such as [{ from: web-1, to: db-1, proto: tcp, port: 5432 }]']);
     const [probe] = messages('probes: [{ from: web-1, to: db-1, port: 5432, expext: delivered }]');
     expect(probe).toMatch(/did you mean "expect"\?/);
-    expect(probe).toMatch(/expected one of: from, to, proto, port, ipv6, spoof, name, expect, observed_src\)$/);
+    expect(probe).toMatch(/expected one of: from, to, proto, port, ipv6, spoof, name, expect, observed_src, member\)$/);
   });
 });
 

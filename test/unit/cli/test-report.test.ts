@@ -1,5 +1,5 @@
 /**
- * The reports of `vnet test`: the expectation check (verdict, observed source), JUnit XML with
+ * The reports of `vnet test`: the expectation check (verdict, observed source, load-balancer member), JUnit XML with
  * one testcase per probe and a failure element per mismatch, TAP 13's plan and ok / not ok lines,
  * and XML escaping that round-trips any text. Verdicts are real: three-tier, simulated.
  */
@@ -37,6 +37,29 @@ describe('checkOutcome', () => {
     expect(outcomes.map((o) => o.failure === null)).toEqual([true, false, true, false]);
     expect(outcomes[1]!.failure).toMatch(/^expected delivered, got dropped, blocked at instance:db-1 \(sg\.ingress\): .*groups \[db\]/);
     expect(outcomes[3]!.failure).toBe('expected the destination to see source 10.0.0.2, it saw 203.0.113.11');
+  });
+});
+
+describe('member: the load-balancer member that must answer', () => {
+  // three-tier's web-lb is round robin over web-1 and web-2: the first probe goes to web-1.
+  const outcomes = run(`probes:
+  - { from: client, to: lb-fip, port: 80, member: web-1 }
+  - { from: client, to: lb-fip, port: 80, member: web-1 }
+  - { from: client, to: db-1, port: 5432, member: web-2 }
+`);
+  it('holds when the balancer chose that member, and names the one it chose otherwise', () => {
+    expect(outcomes.map((o) => o.verdict.lb?.member ?? null)).toEqual(['web-1', 'web-2', null]);
+    expect(outcomes[0]!.failure).toBeNull();
+    expect(outcomes[1]!.failure).toBe('expected member web-1 to answer, lb:web-lb chose web-2 (round_robin)');
+    expect(outcomes[2]!.failure).toMatch(/^expected member web-2 to answer, but no load balancer chose a member: /);
+    expect(probeTitle(outcomes[0]!.probe)).toBe('client → lb-fip tcp/80 member web-1');
+  });
+  it('is refused at its path when it names no instance, with a suggestion', () => {
+    const parsed = parseProbes('probes:\n  - { from: client, to: lb-fip, port: 80, member: web-3 }\n  - { from: client, to: lb-fip, port: 80, member: 7 }\n', cloud, 't.yaml');
+    expect(parsed.ok).toBe(false);
+    if (parsed.ok) return;
+    expect(parsed.issues.map((i) => [i.code, i.path.join('.')])).toEqual([['unknown-member', 'probes.0.member'], ['unknown-member', 'probes.1.member']]);
+    expect(parsed.issues[0]!.message).toContain('did you mean');
   });
 });
 
