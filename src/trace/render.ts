@@ -1,8 +1,10 @@
 /**
  * One trace stream, rendered for people: a packet tracer's event list, one line an event
  * (time, node, port, stage, action, packet, the detail that explains it), then the verdict and
- * why. The `minimal` level keeps only what golden tests need to pin behaviour (node, stage,
- * action, packet), so it changes least when details are reworded (OVN's ovn-trace levels).
+ * why. As ovn-trace's levels: `minimal` keeps only the decisions and rewrites the probe's packets
+ * meet (routes, filters, NAT, the balancer's choice, delivery), `summary` one line per hop; the
+ * golden tests pin every event in one short line (node, stage, action, packet), which changes
+ * least when details are reworded.
  */
 import type { Style } from '../util/style.js';
 import type { TraceEvent } from './events.js';
@@ -35,6 +37,26 @@ export function renderSummary(events: readonly TraceEvent[]): string[] {
   return hops.map((h) => `${h.dir} ${shortNode(h.node).padEnd(width)}  ${h.items.join(', ')}`);
 }
 
+/** Stages that only carry a packet along (switching, a router taking and sending a frame, the TTL). */
+const CARRYING: Readonly<Record<string, string>> = {
+  'switch.learn': 'learned moved', 'switch.forward': 'forward', 'switch.flood': 'flood',
+  'router.receive': 'accept', 'router.forward': 'send', 'router.ttl': 'decrement',
+};
+
+/**
+ * Whether an event is a decision or a rewrite the probe's packets meet (`--level minimal`): not
+ * neighbour resolution (unless it failed), not a bystander ignoring a flooded copy, not a stage
+ * that only carries the packet on.
+ */
+export function isDecision(e: TraceEvent): boolean {
+  if (e.action === 'ignore' || e.direction === 'control' || NEIGHBOUR_PACKET.test(e.packet)) return false;
+  if (e.stage === 'arp' || e.stage === 'nd') return e.action === 'failed';
+  return !(CARRYING[e.stage]?.split(' ').includes(e.action) ?? false);
+}
+
+/** Every event in one short line, `node stage action: packet`: the form golden traces pin. */
+export const renderEventLines = (events: readonly TraceEvent[]): string[] => events.map((e) => `${shortNode(e.node)} ${e.stage} ${e.action}: ${e.packet}`);
+
 /** `instance:web-1` → `web-1`; the kind shows in the stage column already. */
 export const shortNode = (id: string): string => id.replace(/^(instance|network|router|external|host|lb):/, '');
 
@@ -51,7 +73,7 @@ function detailText(e: TraceEvent): string {
 }
 
 export function renderEvents(events: readonly TraceEvent[], style: Style, level: TraceLevel = 'detailed'): string[] {
-  if (level === 'minimal') return events.map((e) => `${shortNode(e.node)} ${e.stage} ${e.action}: ${e.packet}`);
+  if (level === 'minimal') return renderEventLines(events.filter(isDecision));
   if (level === 'summary') return renderSummary(events);
   // Times in ms since the probe's first event: the virtual clock itself has run on before it
   // (health checks settle first, earlier probes took their time); JSON keeps the absolute µs.

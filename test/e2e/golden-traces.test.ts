@@ -1,5 +1,5 @@
 // Golden traces: reviewed, committed renderings of the engine's behaviour on the example
-// topologies (minimal level: node, stage, action, packet — DESIGN §7, STYLE "golden traces").
+// topologies (every event in one short line: node, stage, action, packet).
 // A change in behaviour shows up as a diff to review. `UPDATE_GOLDEN=1 npx vitest run
 // test/e2e/golden-traces.test.ts` rewrites them after a reviewed change.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -7,9 +7,8 @@ import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { resolveProbe } from '../../src/probe/probe.js';
 import { Simulator } from '../../src/engine/simulator.js';
-import { styleFor } from '../../src/cli/style.js';
 import { parseTopology } from '../../src/topology/load.js';
-import { renderEvents } from '../../src/trace/render.js';
+import { renderEventLines } from '../../src/trace/render.js';
 import type { Verdict } from '../../src/trace/verdict.js';
 
 interface Probe { from: string; to: string; proto: 'tcp' | 'udp' | 'icmp'; port?: number; ipv6?: boolean }
@@ -72,8 +71,7 @@ export function runScenario(s: Scenario): { verdicts: Verdict[]; health: string[
   if (!loaded.ok) throw new Error(`${s.topology} does not load`);
   const sim = new Simulator(loaded.cloud);
   // Health-monitor transitions happen in the background before the first probe.
-  const plain = styleFor({ isTTY: false });
-  const health = renderEvents(sim.events.filter((e) => e.stage === 'lb.health' && e.action.startsWith('member-')), plain, 'minimal');
+  const health = renderEventLines(sim.events.filter((e) => e.stage === 'lb.health' && e.action.startsWith('member-')));
   const verdicts = s.probes.map((p) => {
     // As vnet trace resolves it: a named destination is the probe's target (where it must land).
     const r = resolveProbe(loaded.cloud, { from: p.from, to: p.to, proto: p.proto, port: p.port ?? 0, ipv6: p.ipv6 ?? false, spoof: null });
@@ -84,10 +82,9 @@ export function runScenario(s: Scenario): { verdicts: Verdict[]; health: string[
 }
 
 function render({ verdicts, health }: { verdicts: Verdict[]; health: string[] }): string {
-  const plain = styleFor({ isTTY: false });
   return (health.length ? `# health monitors\n${health.join('\n')}\n\n` : '') + verdicts.map((v, i) => [
     `# probe ${i + 1}`,
-    ...renderEvents(v.events, plain, 'minimal'),
+    ...renderEventLines(v.events),
     `verdict: ${v.verdict} reply=${v.reply}`,
     `path: ${v.path.join(' > ')}`,
     `drop: ${v.drop ? `${v.drop.node} ${v.drop.stage}: ${v.drop.reason}` : '-'}`,
