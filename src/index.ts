@@ -3,7 +3,7 @@
  * simulate probes hop by hop, compute the reachability matrix, audit the rules.
  */
 export { parseTopology, type LoadResult } from './topology/load.js';
-export { loadTopologyFile as loadTopology } from './files/read-topology.js';
+export { loadTopologyFile, loadTopologyFile as loadTopology } from './files/read-topology.js';
 export { buildGraph, components, nodeId, INTERNET, type CloudGraph, type NodeAttributes, type EdgeAttributes, type NodeKind } from './topology/graph.js';
 export { cloudToJson } from './topology/to-json.js';
 export { formatIssue, formatPath, type Issue, type Path } from './topology/issue.js';

@@ -24,7 +24,13 @@ export type LoadResult =
   | { ok: true; cloud: Cloud; warnings: readonly Issue[] }
   | { ok: false; issues: readonly Issue[]; omitted?: Omitted };
 
-export function parseTopology(text: string, file?: string): LoadResult {
+/**
+ * Loads a topology from its text (YAML or JSON), or from a document already in memory (a plain
+ * object as the file would hold it: the same checks, issues with paths but no line and column).
+ */
+export function parseTopology(input: string | object, file?: string): LoadResult {
+  if (typeof input !== 'string') return parseDocument(input, file);
+  const text = input;
   const read = readSource(text, file);
   if (!read.ok) return failed(read.issues);
   const { source } = read;
@@ -33,6 +39,24 @@ export function parseTopology(text: string, file?: string): LoadResult {
   const resolved = resolveTopology(shape.doc);
   if (!resolved.ok) return failed(place(resolved.issues, source, file));
   return { ok: true, cloud: resolved.cloud, warnings: place(resolved.cloud.warnings, source, file) };
+}
+
+/**
+ * A document in memory goes through its JSON text, so that it meets every bound a file meets
+ * (nesting depth, sizes); the positions would point into that text, so they are dropped.
+ */
+function parseDocument(doc: object, file: string | undefined): LoadResult {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(doc);
+  } catch (e) {
+    const why = e instanceof Error ? e.message.split('\n')[0] : String(e);
+    return failed([{ severity: 'error', code: 'type', path: [], message: `expected a topology document of plain data (maps, lists, text, numbers, booleans), got one JSON cannot hold: ${why}`, ...(file !== undefined ? { file } : {}) }]);
+  }
+  if (text === undefined || Array.isArray(doc)) return failed([{ severity: 'error', code: 'type', path: [], message: 'expected a topology document (a map such as { networks: {...}, instances: {...} })', ...(file !== undefined ? { file } : {}) }]);
+  const loaded = parseTopology(text, file);
+  const unplace = (issues: readonly Issue[]): Issue[] => issues.map(({ line: _line, col: _col, ...rest }) => rest);
+  return loaded.ok ? { ...loaded, warnings: unplace(loaded.warnings) } : { ...loaded, issues: unplace(loaded.issues) };
 }
 
 /** Adds file, line and column to issues found on the parsed value; unknown keys and bad names of keys point at the key. */
