@@ -6,6 +6,9 @@
  * (the `Matchers` augmentation) refer to vitest.
  */
 import type { Verdict, VerdictKind } from '../trace/verdict.js';
+// Loads vitest's types into the declaration build (tsconfig.build.json lists only the entry files),
+// where the augmentation below would otherwise be TS2664; erased at run time.
+import type {} from 'vitest';
 
 export interface VnetMatchers<R = unknown> {
   /** The destination's stack accepted the probe (a listening service, an echo request). */
