@@ -4,13 +4,12 @@
  * interface, a group with a rule, a port and floating IPs; the saved topology file then loads
  * with vnet's own loader and `vnet trace` gives the verdicts the groups and NAT imply.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { parseTopology } from '../../src/topology/load.js';
 import { describeNeeding } from '../system-tools.js';
+import { startApi, type ApiProcess } from './api-process.js';
 
 const START = `version: 1
 name: os-cli
@@ -19,32 +18,16 @@ external_hosts:
 `;
 
 describeNeeding('openstack', 'vnet api driven by the openstack CLI', () => {
-  let dir: string;
-  let server: ChildProcess;
+  let api: ApiProcess;
   let env: NodeJS.ProcessEnv;
-  const saved = () => join(dir, 'saved.yaml');
+  const saved = () => api.saved;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'vnet-os-'));
-    writeFileSync(join(dir, 'start.yaml'), START);
-    server = spawn(process.execPath, ['dist/vnet.cjs', 'api', join(dir, 'start.yaml'), '--port', '0', '--save', saved()], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const url = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      server.stdout!.on('data', (c: Buffer) => { out += c.toString(); const m = /on (http:\/\/127\.0\.0\.1:\d+)/.exec(out); if (m) resolve(m[1]!); });
-      server.once('exit', (code) => reject(new Error(`vnet api exited ${code}: ${out}`)));
-    });
-    env = {
-      ...process.env, OS_AUTH_URL: `${url}/v3`, OS_AUTH_TYPE: 'password', OS_IDENTITY_API_VERSION: '3', OS_USERNAME: 'admin', OS_PASSWORD: 'admin',
-      OS_PROJECT_NAME: 'admin', OS_USER_DOMAIN_NAME: 'Default', OS_PROJECT_DOMAIN_NAME: 'Default', OS_REGION_NAME: 'RegionOne', OS_INTERFACE: 'public',
-    };
-    delete env.OS_CLOUD;
-    delete env.OS_TOKEN;
+    api = await startApi(START, 'vnet-os-');
+    env = api.env;
   }, 30_000);
 
-  afterAll(() => {
-    server?.kill('SIGTERM');
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => api?.stop());
 
   const os = (...args: string[]) => {
     const r = spawnSync('openstack', args, { env, encoding: 'utf8', timeout: 120_000 });

@@ -5,13 +5,13 @@
  * for), paging with limit=1, and Neutron's 400/409 for an overlapping subnet and a taken address.
  * The saved file keeps demo's ownership, and vnet trace reaches the server through its floating IP.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { describeNeeding } from '../system-tools.js';
+import { startApi, type ApiProcess } from './api-process.js';
 
 const START = `version: 1
 name: sdk
@@ -66,27 +66,18 @@ function python(): string {
 }
 
 describeNeeding('openstack', 'vnet api driven by openstacksdk', () => {
+  let api: ApiProcess;
   let dir: string;
-  let server: ChildProcess;
   let url: string;
-  const saved = () => join(dir, 'saved.yaml');
+  const saved = () => api.saved;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'vnet-sdk-'));
-    writeFileSync(join(dir, 'start.yaml'), START);
+    api = await startApi(START, 'vnet-sdk-');
+    ({ dir, url } = api);
     writeFileSync(join(dir, 'sdk.py'), SCRIPT);
-    server = spawn(process.execPath, ['dist/vnet.cjs', 'api', join(dir, 'start.yaml'), '--port', '0', '--save', saved()], { stdio: ['ignore', 'pipe', 'pipe'] });
-    url = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      server.stdout!.on('data', (c: Buffer) => { out += c.toString(); const m = /on (http:\/\/127\.0\.0\.1:\d+)/.exec(out); if (m) resolve(m[1]!); });
-      server.once('exit', (code) => reject(new Error(`vnet api exited ${code}: ${out}`)));
-    });
   }, 30_000);
 
-  afterAll(() => {
-    server?.kill('SIGTERM');
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => api?.stop());
 
   it('builds a cloud through the SDK as a non-admin; the saved file traces', () => {
     const r = spawnSync(python(), [join(dir, 'sdk.py')], { env: { ...process.env, VNET_AUTH_URL: `${url}/v3` }, encoding: 'utf8', timeout: 300_000 });

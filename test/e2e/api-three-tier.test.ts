@@ -6,15 +6,14 @@
  * (vnet trace on both for one, the library for the rest). The commands run in one `openstack`
  * session (its interactive mode reads them from stdin), since each CLI start costs seconds.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Simulator } from '../../src/library/simulator.js';
 import { parseTopology } from '../../src/topology/load.js';
 import type { Cloud } from '../../src/topology/model.js';
 import { describeNeeding } from '../system-tools.js';
+import { startApi, type ApiProcess } from './api-process.js';
 
 /** What the API cannot create (the internet's hosts) and the seed come from a starting file. */
 const START = `version: 1
@@ -96,32 +95,16 @@ function outcome(cloud: Cloud, p: (typeof PROBES)[number]) {
 }
 
 describeNeeding('openstack', 'the three-tier cloud built with the openstack CLI', () => {
-  let dir: string;
-  let server: ChildProcess;
+  let api: ApiProcess;
   let env: NodeJS.ProcessEnv;
-  const saved = () => join(dir, 'saved.yaml');
+  const saved = () => api.saved;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'vnet-os3-'));
-    writeFileSync(join(dir, 'start.yaml'), START);
-    server = spawn(process.execPath, ['dist/vnet.cjs', 'api', join(dir, 'start.yaml'), '--port', '0', '--save', saved()], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const url = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      server.stdout!.on('data', (c: Buffer) => { out += c.toString(); const m = /on (http:\/\/127\.0\.0\.1:\d+)/.exec(out); if (m) resolve(m[1]!); });
-      server.once('exit', (code) => reject(new Error(`vnet api exited ${code}: ${out}`)));
-    });
-    env = {
-      ...process.env, OS_AUTH_URL: `${url}/v3`, OS_AUTH_TYPE: 'password', OS_IDENTITY_API_VERSION: '3', OS_USERNAME: 'admin', OS_PASSWORD: 'admin',
-      OS_PROJECT_NAME: 'admin', OS_USER_DOMAIN_NAME: 'Default', OS_PROJECT_DOMAIN_NAME: 'Default', OS_REGION_NAME: 'RegionOne', OS_INTERFACE: 'public',
-    };
-    delete env.OS_CLOUD;
-    delete env.OS_TOKEN;
+    api = await startApi(START, 'vnet-os3-');
+    env = api.env;
   }, 30_000);
 
-  afterAll(() => {
-    server?.kill('SIGTERM');
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => api?.stop());
 
   const ok = (...args: string[]) => {
     const r = spawnSync('openstack', args, { env, encoding: 'utf8', timeout: 120_000 });
