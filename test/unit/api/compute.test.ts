@@ -9,7 +9,7 @@ import { parse } from 'yaml';
 import { Simulator } from '../../../src/library/simulator.js';
 import { parseTopology } from '../../../src/topology/load.js';
 import { IMAGES } from '../../../src/api/compute.js';
-import { testApi } from './helpers.js';
+import { publicAndPrivate, testApi } from './helpers.js';
 
 const N = '/network/v2.0';
 const C = '/compute/v2.1';
@@ -17,12 +17,7 @@ const C = '/compute/v2.1';
 function world() {
   const api = testApi({ version: 1, name: 't', external_hosts: { client: { ip: '198.51.100.7' } } });
   const { call } = api;
-  const pub = call('POST', `${N}/networks`, { network: { name: 'public', 'router:external': true } }).body.network;
-  call('POST', `${N}/subnets`, { subnet: { name: 'pub', network_id: pub.id, cidr: '203.0.113.0/24', ip_version: 4 } });
-  const net = call('POST', `${N}/networks`, { network: { name: 'net1' } }).body.network;
-  const sub = call('POST', `${N}/subnets`, { subnet: { name: 'sub1', network_id: net.id, cidr: '10.0.0.0/24', ip_version: 4 } }).body.subnet;
-  const r = call('POST', `${N}/routers`, { router: { name: 'r1', external_gateway_info: { network_id: pub.id } } }).body.router;
-  call('PUT', `${N}/routers/${r.id}/add_router_interface`, { subnet_id: sub.id });
+  const { pub, net, sub } = publicAndPrivate(api, { router: true });
   const web = call('POST', `${N}/security-groups`, { security_group: { name: 'web' } }).body.security_group;
   call('POST', `${N}/security-group-rules`, { security_group_rule: { security_group_id: web.id, direction: 'ingress', protocol: 'tcp', port_range_min: 80, port_range_max: 80 } });
   return { ...api, pub, net, sub, web };

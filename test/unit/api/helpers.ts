@@ -38,3 +38,21 @@ export function testApi(doc: Doc = { version: 1, name: 't' }) {
   const call = (method: string, target: string, body?: unknown, user = 'admin'): Reply => raw(method, target, body, { 'x-auth-token': login(user) });
   return { store, app, raw, call, login, saved, advance };
 }
+
+const N = '/network/v2.0';
+
+/**
+ * The start most API tests share, as admin: an external network `public` (203.0.113.0/24) and a
+ * private network with one subnet; with `router`, a router `r1` joining them with its gateway.
+ */
+export function publicAndPrivate(api: ReturnType<typeof testApi>, opts: { net?: string; sub?: string; cidr?: string; router?: boolean } = {}) {
+  const { call } = api;
+  const pub = call('POST', `${N}/networks`, { network: { name: 'public', 'router:external': true } }).body.network;
+  call('POST', `${N}/subnets`, { subnet: { name: 'pub', network_id: pub.id, cidr: '203.0.113.0/24', ip_version: 4 } });
+  const net = call('POST', `${N}/networks`, { network: { name: opts.net ?? 'net1' } }).body.network;
+  const sub = call('POST', `${N}/subnets`, { subnet: { name: opts.sub ?? 'sub1', network_id: net.id, cidr: opts.cidr ?? '10.0.0.0/24', ip_version: 4 } }).body.subnet;
+  if (opts.router !== true) return { pub, net, sub };
+  const router = call('POST', `${N}/routers`, { router: { name: 'r1', external_gateway_info: { network_id: pub.id } } }).body.router;
+  call('PUT', `${N}/routers/${router.id}/add_router_interface`, { subnet_id: sub.id });
+  return { pub, net, sub, router };
+}

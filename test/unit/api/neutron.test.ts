@@ -5,18 +5,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { testApi } from './helpers.js';
+import { publicAndPrivate, testApi } from './helpers.js';
 
 const N = '/network/v2.0';
 
 function world() {
   const api = testApi();
-  const { call } = api;
-  const pub = call('POST', `${N}/networks`, { network: { name: 'public', 'router:external': true } }).body.network;
-  call('POST', `${N}/subnets`, { subnet: { name: 'pub', network_id: pub.id, cidr: '203.0.113.0/24', ip_version: 4 } });
-  const net = call('POST', `${N}/networks`, { network: { name: 'net1' } }).body.network;
-  const sub = call('POST', `${N}/subnets`, { subnet: { name: 'sub1', network_id: net.id, cidr: '10.0.0.0/24', ip_version: 4 } }).body.subnet;
-  return { ...api, pub, net, sub };
+  return { ...api, ...publicAndPrivate(api) };
 }
 
 describe('Keystone', () => {

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { Simulator } from '../../../src/library/simulator.js';
 import { parseTopology } from '../../../src/topology/load.js';
-import { testApi } from './helpers.js';
+import { publicAndPrivate, testApi } from './helpers.js';
 
 const N = '/network/v2.0';
 const L = '/load-balancer/v2/lbaas';
@@ -16,12 +16,7 @@ const L = '/load-balancer/v2/lbaas';
 function world() {
   const api = testApi({ version: 1, name: 't', external_hosts: { client: { ip: '198.51.100.7' } } });
   const { call } = api;
-  const pub = call('POST', `${N}/networks`, { network: { name: 'public', 'router:external': true } }).body.network;
-  call('POST', `${N}/subnets`, { subnet: { name: 'pub', network_id: pub.id, cidr: '203.0.113.0/24', ip_version: 4 } });
-  const net = call('POST', `${N}/networks`, { network: { name: 'net1' } }).body.network;
-  const sub = call('POST', `${N}/subnets`, { subnet: { name: 'sub1', network_id: net.id, cidr: '10.0.0.0/24', ip_version: 4 } }).body.subnet;
-  const r = call('POST', `${N}/routers`, { router: { name: 'r1', external_gateway_info: { network_id: pub.id } } }).body.router;
-  call('PUT', `${N}/routers/${r.id}/add_router_interface`, { subnet_id: sub.id });
+  const { pub, net, sub } = publicAndPrivate(api, { router: true });
   const web1 = call('POST', `${N}/ports`, { port: { name: 'web-1', network_id: net.id, port_security_enabled: false } }).body.port;
   const web2 = call('POST', `${N}/ports`, { port: { name: 'web-2', network_id: net.id, port_security_enabled: false } }).body.port;
   return { ...api, pub, net, sub, web1, web2 };

@@ -11,18 +11,13 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { Identity, parseUsers, projectId } from '../../../src/api/identity.js';
 import { parseTopology } from '../../../src/topology/load.js';
-import { testApi } from './helpers.js';
+import { publicAndPrivate, testApi } from './helpers.js';
 
 const N = '/network/v2.0';
 
 function world() {
   const api = testApi();
-  const { call } = api;
-  const pub = call('POST', `${N}/networks`, { network: { name: 'public', 'router:external': true } }).body.network;
-  call('POST', `${N}/subnets`, { subnet: { name: 'pub', network_id: pub.id, cidr: '203.0.113.0/24', ip_version: 4 } });
-  const net = call('POST', `${N}/networks`, { network: { name: 'priv' } }).body.network;
-  const sub = call('POST', `${N}/subnets`, { subnet: { name: 'priv-sub', network_id: net.id, cidr: '10.9.0.0/24', ip_version: 4 } }).body.subnet;
-  return { ...api, pub, net, sub };
+  return { ...api, ...publicAndPrivate(api, { net: 'priv', sub: 'priv-sub', cidr: '10.9.0.0/24' }) };
 }
 
 const grant = (object_id: string, target_tenant: string, action = 'access_as_shared') => ({ rbac_policy: { object_type: 'network', object_id, action, target_tenant } });
