@@ -6,6 +6,7 @@
  * on a 2D canvas over sigma's, following pan and zoom.
  */
 import type { GraphView } from './graph-view.js';
+import { clearOverlay } from './dom.js';
 import type { Playback } from './playback.js';
 import { DIRECTION_COLOR, DROP_COLOR } from './theme.js';
 import type { TraceEvent } from './types.js';
@@ -27,15 +28,7 @@ export class PacketAnimator {
   draw(now = performance.now()): void {
     this.frames++;
     const { canvas, ctx } = this;
-    const ratio = window.devicePixelRatio || 1;
-    const w = canvas.clientWidth;
-    const h = canvas.clientHeight;
-    if (canvas.width !== Math.round(w * ratio) || canvas.height !== Math.round(h * ratio)) {
-      canvas.width = Math.round(w * ratio);
-      canvas.height = Math.round(h * ratio);
-    }
-    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
-    ctx.clearRect(0, 0, w, h);
+    clearOverlay(canvas, ctx);
     for (const e of this.playback.shown()) if (isDrop(e)) this.cross(e.node);
     const f = this.playback.flight(now);
     if (!f) return;

@@ -25,3 +25,19 @@ export function setOptions(select: HTMLSelectElement, options: readonly { value:
   select.replaceChildren(...options.map((o) => el('option', { value: o.value }, o.label)));
   if (options.some((o) => o.value === keep)) select.value = keep;
 }
+
+/**
+ * Sizes an overlay canvas's backing store to its CSS box at the device's pixel ratio (sharp on
+ * high-density screens) and clears it; drawing is then in CSS pixels.
+ */
+export function clearOverlay(canvas: HTMLCanvasElement, ctx: CanvasRenderingContext2D): void {
+  const ratio = window.devicePixelRatio || 1;
+  const w = canvas.clientWidth;
+  const h = canvas.clientHeight;
+  if (canvas.width !== Math.round(w * ratio) || canvas.height !== Math.round(h * ratio)) {
+    canvas.width = Math.round(w * ratio);
+    canvas.height = Math.round(h * ratio);
+  }
+  ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+  ctx.clearRect(0, 0, w, h);
+}

@@ -13,6 +13,7 @@
 import Graph from 'graphology';
 import Sigma from 'sigma';
 import { layerFill, sdfCircle, sdfDiamond, sdfSquare, sdfTriangle } from 'sigma/rendering';
+import { clearOverlay } from './dom.js';
 import { placeLabels, type Box, type LabelCandidate, type Obstacle, type Place } from './labels.js';
 import { GAP_X, groupedLayout, groupOf, OUTSIDE } from './layout.js';
 import { EDGE_COLOR, KIND_STYLE, LABEL_COLOR, nodeScale, projectColor } from './theme.js';
@@ -202,15 +203,7 @@ export class GraphView {
     const canvas = this.regionCanvas;
     const ctx = this.regionCtx;
     if (!canvas || !ctx) return;
-    const ratio = window.devicePixelRatio || 1;
-    const w = canvas.clientWidth;
-    const h = canvas.clientHeight;
-    if (canvas.width !== Math.round(w * ratio) || canvas.height !== Math.round(h * ratio)) {
-      canvas.width = Math.round(w * ratio);
-      canvas.height = Math.round(h * ratio);
-    }
-    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
-    ctx.clearRect(0, 0, w, h);
+    clearOverlay(canvas, ctx);
     for (const r of regions) {
       const color = projectColor(t!.projects, r.project);
       ctx.globalAlpha = 0.07;
