@@ -9,6 +9,7 @@ import { PROJECT_DEFAULT_GROUP } from '../../topology/schema.js';
 import { externalUsableBy, networkUsableBy } from '../../topology/projects.js';
 import { cidrContains, parseCidrLoose } from '../../address/cidr.js';
 import { parseIp } from '../../address/ip.js';
+import type { Port } from '../../topology/model.js';
 import type { Token } from '../identity.js';
 import type { Doc, Kind, Meta, Store, Tx } from '../store.js';
 import { ApiError, badRequest, conflict, forbidden, notFound, objectAt } from '../types.js';
@@ -668,12 +669,41 @@ export function deleteRule(tx: Tx, store: Store, rule: Meta, token: Token): void
 // ---------------------------------------------------------------- floating IPs
 
 /** What a floating IP maps to in the file: an instance port, or a load balancer through its VIP port. */
-function portRef(tx: Tx, store: Store, portId: string, token: Token): { port: string } | { load_balancer: string } {
+function portRef(tx: Tx, store: Store, portId: string, token: Token, fixedIp: string | undefined): { port: string } | { load_balancer: string } {
   const pm = findIn(tx, store, 'port', portId, token);
   const p = store.cloud.ports.get(pm.key);
-  if (p?.owner.kind === 'load_balancer') return { load_balancer: p.owner.name };
+  if (p?.owner.kind === 'load_balancer') {
+    if (fixedIp !== undefined && fixedIp !== p.fixedIps[0]?.address.text) throw badRequest(`Bad floatingip request: Port ${portId} does not have fixed ip ${fixedIp}.`);
+    return { load_balancer: p.owner.name };
+  }
   if (!p || p.owner.kind !== 'instance') throw badRequest(`vnet: floating IPs map to instance ports and load balancer VIPs; port ${portId} is a ${p?.deviceOwner ?? 'new'} port`);
+  pickFixedIp(tx, p, portId, fixedIp);
   return { port: pm.key };
+}
+
+/**
+ * Neutron's choice of the fixed address a floating IP maps to: the one asked for (400 when the
+ * port lacks it or it is not IPv4), else the port's only IPv4 address (400 when it has several).
+ * The file maps a floating IP to its port's first IPv4 address, so the chosen one is moved first
+ * among the port's fixed IPs (every one is pinned, so no address moves).
+ */
+function pickFixedIp(tx: Tx, p: Port, portId: string, fixedIp: string | undefined): void {
+  const v4 = p.fixedIps.filter((f) => f.address.ip.version === 4);
+  if (fixedIp === undefined) {
+    if (v4.length > 1) throw badRequest(`Bad floatingip request: Port ${portId} has multiple fixed IPv4 addresses.  Must provide a specific IPv4 address when assigning a floating IP.`);
+    return;
+  }
+  const asked = parseIp(fixedIp);
+  if (!asked) throw badRequest(`Invalid input for fixed_ip_address. Reason: '${fixedIp}' is not a valid IP address.`, 'InvalidInput');
+  if (asked.version !== 4) throw badRequest(`Bad floatingip request: Cannot process floating IP association with ${fixedIp}, since that is not an IPv4 address.`);
+  const at = p.fixedIps.findIndex((f) => f.address.ip.version === 4 && f.address.ip.value === asked.value);
+  if (at < 0) throw badRequest(`Bad floatingip request: Port ${portId} does not have fixed ip ${fixedIp}.`);
+  if (v4[0] === p.fixedIps[at]) return;
+  const { port } = portEntry(tx.doc, p.id);
+  const entries = port.fixed_ips ?? [];
+  const i = entries.findIndex((f) => typeof f !== 'string' && f.ip !== undefined && parseIp(f.ip)?.value === asked.value);
+  if (i < 0) throw new ApiError(500, 'InternalServerError', `vnet: port ${p.id} has no pinned entry for ${fixedIp}`);
+  entries.unshift(...entries.splice(i, 1));
 }
 
 export function createFloatingIp(tx: Tx, store: Store, b: Body, token: Token): Meta {
@@ -685,7 +715,9 @@ export function createFloatingIp(tx: Tx, store: Store, b: Body, token: Token): M
   const key = tx.uniqueKey('', 'fip');
   const portId = str(b, 'port_id');
   const ip = str(b, 'floating_ip_address');
-  (tx.doc.floating_ips ??= {})[key] = { network: net.key, ...(portId !== undefined ? portRef(tx, store, portId, token) : {}), ...(ip !== undefined ? { ip } : {}) };
+  const fixedIp = str(b, 'fixed_ip_address');
+  if (fixedIp !== undefined && portId === undefined) throw badRequest('Bad floatingip request: fixed_ip_address cannot be specified without a port_id.');
+  (tx.doc.floating_ips ??= {})[key] = { network: net.key, ...(portId !== undefined ? portRef(tx, store, portId, token, fixedIp) : {}), ...(ip !== undefined ? { ip } : {}) };
   return tx.add('floatingip', key, { name: '', project: ownerOf(b, token), description: str(b, 'description') ?? '' });
 }
 
@@ -694,11 +726,16 @@ export function updateFloatingIp(tx: Tx, store: Store, m: Meta, b: Body, token: 
   const description = str(b, 'description');
   if (description !== undefined) m.description = description;
   tx.touch(m);
-  if (!('port_id' in b)) return;
+  const fixedIp = str(b, 'fixed_ip_address');
+  if (!('port_id' in b)) {
+    if (fixedIp !== undefined) throw badRequest('Bad floatingip request: fixed_ip_address cannot be specified without a port_id.');
+    return;
+  }
   const f = tx.doc.floating_ips![m.key]!;
   delete f.port;
   delete f.load_balancer;
-  if (b.port_id !== null) Object.assign(f, portRef(tx, store, String(b.port_id), token));
+  if (b.port_id !== null) Object.assign(f, portRef(tx, store, String(b.port_id), token, fixedIp));
+  else if (fixedIp !== undefined) throw badRequest('Bad floatingip request: fixed_ip_address cannot be specified without a port_id.');
 }
 
 export function deleteFloatingIp(tx: Tx, m: Meta, token: Token): void {
