@@ -3,7 +3,9 @@
  * one Simulator, and a queue of injections run one probe at a time, a few milliseconds of
  * probes per turn of the event loop so the server stays responsive. Each probe's events, then
  * its verdict, are serialised once and offered to every client's outbox (its filter decides).
- * A reset or a good reload replaces the simulator and greets everyone with a new `hello`.
+ * A reset or a good reload replaces the simulator and greets everyone with a new `hello`; so
+ * does an update (`vnet api` after a write), applied on the next turn of the event loop (a burst
+ * of writes costs one rebuild) or at once when a client or a request needs the model first.
  */
 import { basename } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -146,6 +148,9 @@ export class LiveSimulation {
   private closed = false;
   private totalProbes = 0;
   private totalEvents = 0;
+  /** The cloud of the last `update` not yet applied, and whether a turn of the event loop will apply it. */
+  private pending: Cloud | undefined;
+  private settling = false;
   /** The last probes' events and captured frames, for GET /api/trace/<probe>.pcap and .json. */
   readonly traces = new TraceStore();
 
@@ -155,11 +160,13 @@ export class LiveSimulation {
   }
 
   get cloud(): Cloud {
+    this.settle();
     return this.model.cloud;
   }
 
   /** `GET /api/topology`: the same payload as hello's `topology`. */
   get topologyJson(): Buffer {
+    this.settle();
     const m = this.model;
     if (m.topologyBuffer === undefined) {
       const payload: TopologyPayload = { name: m.cloud.name, file: this.fileName, cloud: this.json, graph: buildGraph(m.cloud).export() };
@@ -174,6 +181,7 @@ export class LiveSimulation {
 
   /** `details {node}`: the topology's entries for one node (an id or a name), or an `unknown-node` error. */
   nodeDetails(node: string, ref: string | null): Buffer {
+    this.settle();
     const graph = buildGraph(this.model.cloud);
     const ids = graph.nodes();
     const id = graph.hasNode(node) ? node : ids.find((n) => shortNode(n) === node);
@@ -207,6 +215,7 @@ export class LiveSimulation {
   }
 
   connect(peer: Peer): void {
+    this.settle();
     this.peers.add(peer);
     peer.outbox.hello(this.hello('connect'));
     if (this.fileError) peer.outbox.reply(this.fileError);
@@ -220,6 +229,7 @@ export class LiveSimulation {
   /** Checks an injection's endpoints against the current model and queues it; an error otherwise. */
   inject(peer: Peer, msg: Injection): ProtocolError | undefined {
     const ref = msg.id ?? null;
+    this.settle();
     const resolved = resolveProbe(this.model.cloud, msg.probe);
     if (!resolved.ok) {
       // `from: web-9: no instance or external host named "web-9"`: the field, the name given, what is wrong.
@@ -241,6 +251,7 @@ export class LiveSimulation {
 
   /** `state {node}` (an id such as `router:edge`, or a name): the node's tables now, or an `unknown-node` error. */
   nodeState(node: string, ref: string | null): Buffer {
+    this.settle();
     const ids = stateNodes(this.sim);
     const id = ids.includes(node) ? node : ids.find((n) => shortNode(n) === node);
     const state = id === undefined ? undefined : nodeState(this.sim, id);
@@ -253,12 +264,37 @@ export class LiveSimulation {
 
   /** A new simulator from the same cloud, for everyone. */
   reset(): void {
+    this.settle();
     this.replace(this.model.cloud, 'reset');
   }
 
   /** A good edit under --watch: the new model replaces the old one. */
   reload(cloud: Cloud): void {
     this.fileError = undefined;
+    this.pending = undefined;
+    this.replace(cloud, 'reload');
+  }
+
+  /**
+   * `vnet api`: the cloud after a successful write. Every viewer gets it as a reload on the next
+   * turn of the event loop; with no viewer connected it waits until someone connects or asks
+   * (an API run without viewers never builds a simulator per write).
+   */
+  update(cloud: Cloud): void {
+    this.pending = cloud;
+    if (this.peers.size === 0 || this.settling) return;
+    this.settling = true;
+    setImmediate(() => {
+      this.settling = false;
+      this.settle();
+    });
+  }
+
+  /** Applies a pending update, so what is read or probed next is the current cloud. */
+  private settle(): void {
+    const cloud = this.pending;
+    if (cloud === undefined || this.closed) return;
+    this.pending = undefined;
     this.replace(cloud, 'reload');
   }
 
