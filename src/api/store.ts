@@ -313,7 +313,11 @@ function usedKeys(state: State): Set<string> {
   const add = (o: Record<string, unknown> | undefined) => { for (const k of Object.keys(o ?? {})) keys.add(k); };
   add(d.external_networks); add(d.networks); add(d.routers); add(d.instances); add(d.floating_ips); add(d.load_balancers); add(d.external_hosts); add(d.network_acls);
   for (const n of Object.values(d.networks ?? {})) add(n.subnets);
-  for (const m of state.meta.values()) if (m.kind === 'network' || m.kind === 'subnet') keys.add(m.key);
+  for (const m of state.meta.values()) {
+    if (m.kind === 'network' || m.kind === 'subnet') keys.add(m.key);
+    // An addressless port (metadata only, key pending/NAME) holds its name too: two in one bulk request must differ.
+    else if (m.kind === 'port' && m.attrs.pending === true) keys.add(m.key.slice('pending/'.length));
+  }
   return keys;
 }
 

@@ -38,3 +38,40 @@ describe('floating IP on a port with several fixed IPs (fixed_ip_address)', () =
     expect(store.cloud.floatingIps.get(key)!.fixedAddress?.text).toBe('10.0.0.20');
   });
 });
+
+describe('bulk create (POST {"ports": [...]})', () => {
+  it('creates every port of the list, each on its own network, also on networks without a subnet', () => {
+    const api = testApi();
+    const { call } = api;
+    const { net } = publicAndPrivate(api);
+    const bare1 = call('POST', `${N}/networks`, { network: { name: 'bare1' } }).body.network;
+    const bare2 = call('POST', `${N}/networks`, { network: { name: 'bare2' } }).body.network;
+    const nets = [bare1.id, bare2.id, net.id, bare1.id];
+    const r = call('POST', `${N}/ports`, { ports: nets.map((network_id) => ({ network_id })) });
+    expect(r.status).toBe(201);
+    const ports = r.body.ports as { id: string; network_id: string; admin_state_up: boolean }[];
+    expect(ports.map((p) => p.network_id)).toEqual(nets);
+    expect(new Set(ports.map((p) => p.id)).size).toBe(4);
+    expect(ports.every((p) => p.admin_state_up)).toBe(true);
+    // Each is its own port: listed once each, and deleting one leaves the others.
+    expect(call('GET', `${N}/ports`).body.ports.filter((p: { id: string }) => ports.some((q) => q.id === p.id))).toHaveLength(4);
+    expect(call('DELETE', `${N}/ports/${ports[0]!.id}`).status).toBe(204);
+    expect(ports.slice(1).map((p) => call('GET', `${N}/ports/${p.id}`).status)).toEqual([200, 200, 200]);
+  });
+
+  it('is all or nothing: one bad port refuses the request and creates none', () => {
+    const api = testApi();
+    const { call } = api;
+    const { net } = publicAndPrivate(api);
+    const before = call('GET', `${N}/ports`).body.ports.length;
+    const r = call('POST', `${N}/ports`, { ports: [{ network_id: net.id }, { network_id: net.id, fixed_ips: [{ ip_address: '10.9.9.9' }] }] });
+    expect([r.status, r.body.NeutronError.type]).toEqual([400, 'InvalidIpForNetwork']);
+    expect(call('GET', `${N}/ports`).body.ports).toHaveLength(before);
+    const nets = call('POST', `${N}/networks`, { networks: [{ name: 'a' }, { name: 'b' }] });
+    expect([nets.status, nets.body.networks.map((n: { name: string }) => n.name)]).toEqual([201, ['a', 'b']]);
+    const subs = call('POST', `${N}/subnets`, { subnets: [{ network_id: nets.body.networks[0].id, cidr: '10.1.0.0/24' }, { network_id: nets.body.networks[1].id, cidr: '10.2.0.0/24' }] });
+    expect([subs.status, subs.body.subnets.map((s: { cidr: string }) => s.cidr)]).toEqual([201, ['10.1.0.0/24', '10.2.0.0/24']]);
+    const notList = call('POST', `${N}/ports`, { ports: { network_id: net.id } });
+    expect(notList.status).toBe(400);
+  });
+});
