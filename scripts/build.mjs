@@ -6,7 +6,7 @@
 // Type checking is `npm run typecheck`: here a type error only warns.
 import { build } from 'esbuild';
 import { Buffer } from 'node:buffer';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
@@ -25,9 +25,10 @@ const COMMAND_BUNDLES = { load: ['validate', 'show'], sim: ['trace', 'test', 'au
 const bundleOf = new Map(Object.entries(COMMAND_BUNDLES).flatMap(([bundle, commands]) => commands.map((c) => [c, bundle])));
 
 /**
- * In the CLI entry, main.ts's import('./trace.js') becomes a module that requires
- * ./cli/sim.cjs when the import runs (esbuild evaluates a bundled import() target lazily):
- * the whole CLI was one 670 KB file, and `vnet --version` spent ~90% of its time compiling it.
+ * In the CLI entry, main.ts's import('./trace.js') becomes a module that loads ./cli/sim.cjs
+ * (through src/cli/bundle-loader.ts, with V8's code cache) when the import runs (esbuild
+ * evaluates a bundled import() target lazily): the whole CLI was one 670 KB file, and
+ * `vnet --version` spent ~90% of its time compiling it.
  */
 const commandsApart = {
   name: 'commands-apart',
@@ -38,8 +39,7 @@ const commandsApart = {
       if (bundle === undefined) return { errors: [{ text: `${args.path} is import()ed by ${args.importer} but is in none of build.mjs's COMMAND_BUNDLES` }] };
       return { path: bundle, namespace: 'command-bundle' };
     });
-    b.onLoad({ filter: /.*/, namespace: 'command-bundle' }, (args) => ({ contents: `module.exports = require('./cli/${args.path}.cjs');`, loader: 'js' }));
-    b.onResolve({ filter: /^\.\/cli\/[a-z]+\.cjs$/ }, (args) => ({ path: args.path, external: true }));
+    b.onLoad({ filter: /.*/, namespace: 'command-bundle' }, (args) => ({ contents: `module.exports = require('./bundle-loader.ts').loadBundle(${JSON.stringify(args.path)});`, resolveDir: 'src/cli', loader: 'js' }));
   },
 };
 
@@ -130,3 +130,14 @@ await Promise.all([
 ]);
 mkdirSync('dist/viewer', { recursive: true });
 copyFileSync('viewer/index.html', 'dist/viewer/index.html');
+
+/**
+ * V8's code cache beside the bundles the short commands load (src/cli/bundle-loader.ts): a small
+ * validate and a trace run with VNET_WRITE_CODE_CACHE=1, so each cache holds what those commands
+ * compiled. Written after the bundles, so a cache is never older than its bundle (the loader
+ * ignores one that is); without a cache a bundle loads as require() would.
+ */
+for (const args of [['validate', 'topologies/three-tier.yaml'], ['trace', 'topologies/three-tier.yaml', '--from', 'web-1', '--to', 'lb-fip', '--port', '80']]) {
+  const r = spawnSync(process.execPath, ['dist/vnet.cjs', ...args], { env: { ...process.env, VNET_WRITE_CODE_CACHE: '1' }, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`build: vnet ${args.join(' ')} (writing the code cache) exited ${r.status ?? r.signal}:\n${r.stderr}`);
+}
