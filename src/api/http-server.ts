@@ -2,18 +2,29 @@
  * The thin node:http adapter of the API: it reads the body (bounded), parses JSON, builds an
  * ApiRequest, and writes the ApiResponse with a correct Content-Length and, when the client asks
  * to close, `Connection: close` (pooled clients such as tempest's urllib3 need the echo).
+ * With `viewer`, the same server also serves the live viewer (at /viewer/), /api/topology,
+ * /api/trace/… and the WebSocket at /ws (src/server's attachment, as `vnet serve` does).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { isLoopbackHost } from '../server/access.js';
+import { attachViewer, type ServerStats, type ViewerAttachment, type ViewerOptions } from '../server/viewer-attachment.js';
 import type { ApiApp } from './app.js';
 import type { ApiResponse } from './types.js';
 
 /** Bodies above this are refused (413): the largest real request is a bulk create of a few KB. */
 const MAX_BODY = 1 << 20;
 
+/** The viewer's page, under /viewer/: / is Keystone's version list. */
+export const VIEWER_PATH = '/viewer/';
+
 export interface RunningApi {
   readonly url: string;
   readonly port: number;
+  /** The viewer attached to this server, when asked for: `update` it after each change. */
+  readonly viewer: ViewerAttachment | undefined;
+  /** The viewer's clients and probes (empty without a viewer). */
+  stats(): ServerStats;
   close(): Promise<void>;
 }
 
@@ -32,8 +43,14 @@ function errorBody(status: number, type: string, message: string): ApiResponse {
   return { status, body: { NeutronError: { type, message, detail: '' } } };
 }
 
-export function startApi(app: ApiApp, host: string, port: number): Promise<RunningApi> {
+/** The viewer's options but those the API decides (loopback from its host, the page's path, the log's name). */
+export type ApiViewerOptions = Omit<ViewerOptions, 'loopback' | 'pagePath' | 'name'>;
+
+export function startApi(app: ApiApp, host: string, port: number, viewerOptions?: ApiViewerOptions): Promise<RunningApi> {
+  let viewer: ViewerAttachment | undefined;
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    // The viewer's paths first (the API strips trailing slashes, and /viewer/ needs its own).
+    if (viewer?.handle(req, res)) return;
     const close = (req.headers.connection ?? '').toLowerCase() === 'close';
     const chunks: Buffer[] = [];
     let size = 0;
@@ -62,14 +79,19 @@ export function startApi(app: ApiApp, host: string, port: number): Promise<Runni
     });
     req.on('error', () => res.destroy());
   });
+  if (viewerOptions !== undefined) viewer = attachViewer(server, { ...viewerOptions, loopback: isLoopbackHost(host), pagePath: VIEWER_PATH, name: 'vnet api' });
   return new Promise((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (e) => { void viewer?.close(); reject(e); });
     server.listen(port, host, () => {
       const a = server.address() as AddressInfo;
       const shown = a.family === 'IPv6' ? `[${a.address}]` : a.address;
       resolve({
-        url: `http://${shown}:${a.port}`, port: a.port,
-        close: () => new Promise<void>((done) => { server.close(() => done()); server.closeAllConnections(); }),
+        url: `http://${shown}:${a.port}`, port: a.port, viewer,
+        stats: () => viewer?.stats() ?? { probes: 0, events: 0, queuedInjections: 0, clients: [] },
+        close: async () => {
+          await viewer?.close();
+          await new Promise<void>((done) => { server.close(() => done()); server.closeAllConnections(); });
+        },
       });
     });
   });

@@ -2,12 +2,14 @@
  * `vnet api [FILE] [--host 127.0.0.1] [--port 8774] [--save FILE] [--users FILE]`: serves Keystone
  * v3, Neutron v2.0, Octavia v2 and a little Nova and Glance over HTTP for the real `openstack` CLI
  * and SDK, starting from FILE (or an empty cloud). With --save, every successful change rewrites the save file atomically (a temporary
- * file renamed over it) as a topology file that loads back to the same cloud.
+ * file renamed over it) as a topology file that loads back to the same cloud. The same port
+ * serves the live viewer at /viewer/ and its WebSocket at /ws: after every change that alters the
+ * cloud, every viewer gets the new topology and probes run on it.
  */
 import { randomBytes } from 'node:crypto';
 import { renameSync, writeFileSync } from 'node:fs';
 import { ApiApp } from '../api/app.js';
-import { startApi, type RunningApi } from '../api/http-server.js';
+import { startApi, VIEWER_PATH, type RunningApi } from '../api/http-server.js';
 import { Identity, parseUsers, projectId, type User } from '../api/identity.js';
 import { Store, type Doc } from '../api/store.js';
 import { ApiError } from '../api/types.js';
@@ -61,25 +63,35 @@ export async function runApi(file: string | undefined, opts: ApiOptions, io: Io,
     users = parsed.users;
   }
   let store: Store;
+  let server: RunningApi | undefined;
+  // A write that leaves the file's text as it was (metadata only) leaves the cloud as it was too.
+  let lastText: string | undefined;
+  const onChange = (text: string) => {
+    if (text === lastText) return;
+    lastText = text;
+    // The store holds the change already: viewers see it even if the save below fails.
+    server?.viewer?.update(store.cloud);
+    if (opts.save !== undefined) writeAtomically(opts.save, text);
+  };
   try {
     store = new Store(doc, {
-      adminProject: projectId('admin'), now: () => Date.now(), ...(users ? { knownProjects: users.map((u) => u.project) } : {}),
-      ...(opts.save !== undefined ? { onChange: (text: string) => writeAtomically(opts.save!, text) } : {}),
+      adminProject: projectId('admin'), now: () => Date.now(), ...(users ? { knownProjects: users.map((u) => u.project) } : {}), onChange,
     });
   } catch (e) {
     return fail(e instanceof ApiError ? e.message : (e as Error).message);
   }
+  lastText = store.text();
   if (opts.save !== undefined) {
-    try { writeAtomically(opts.save, store.text()); } catch (e) { return fail(`--save ${opts.save}: cannot write: ${(e as Error).message}`); }
+    try { writeAtomically(opts.save, lastText); } catch (e) { return fail(`--save ${opts.save}: cannot write: ${(e as Error).message}`); }
   }
   const identity = new Identity({
     newToken: () => `gAAAA${randomBytes(24).toString('hex')}`, now: () => Date.now(), ...(users ? { users } : {}),
     projects: () => [...store.cloud.projects.keys()],
   });
   const app = new ApiApp(store, identity, (line) => io.err(line));
-  let server: RunningApi;
+  const shownFile = opts.save ?? file;
   try {
-    server = await startApi(app, host, port);
+    server = await startApi(app, host, port, { cloud: store.cloud, log: (line) => io.err(line), ...(shownFile !== undefined ? { file: shownFile } : {}) });
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     return fail(`cannot listen on ${host}:${port}: ${err.code === 'EADDRINUSE' ? 'the address is in use (try --port 0 for any free port)' : err.message}`);
@@ -88,6 +100,7 @@ export async function runApi(file: string | undefined, opts: ApiOptions, io: Io,
   io.out(`${s.bold('vnet api:')} ${store.cloud.name} on ${server.url}`);
   const admin = (users ?? []).find((u) => u.role === 'admin' && u.project === 'admin') ?? { name: 'admin', password: 'admin' };
   io.out(`  export OS_AUTH_URL=${server.url}/v3 OS_IDENTITY_API_VERSION=3 OS_USERNAME=${admin.name} OS_PASSWORD=${users ? '...' : admin.password} OS_PROJECT_NAME=admin OS_USER_DOMAIN_NAME=Default OS_PROJECT_DOMAIN_NAME=Default`);
+  io.out(`  viewer: ${server.url}${VIEWER_PATH}   WebSocket: ${server.url.replace(/^http/, 'ws')}/ws`);
   if (opts.save !== undefined) io.out(`  saving every change to ${opts.save}`);
   io.out(s.dim('  press Ctrl-C to stop'));
   await untilStopped(stop);
