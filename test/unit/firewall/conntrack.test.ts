@@ -253,6 +253,28 @@ describe('replies, snapshots and sweeping', () => {
     expect(flows.map((q) => ct.lookup(q, CT_TIMEOUT_US.udp).state).every((st) => st === 'established')).toBe(true);
     expect(ct.snapshot(CT_TIMEOUT_US.udp)).toHaveLength(1025);
   });
+
+  it('memory follows live flows: the commit that finds 1024 entries forgets the expired ones, keeps the live ones, and the next sweep waits until twice the survivors', () => {
+    // Memory is the behaviour under test, and no public API shows it: read the table's size.
+    const held = (ct: ConnTrack): number => (ct as unknown as { entries: { size: number } }).entries.size;
+    const ct = new ConnTrack();
+    // 300 UDP flows (30 s) and 724 unanswered TCP ones (120 s): 1024 entries.
+    for (let i = 0; i < 300; i++) ct.commit(udp(A, 10000 + i, B, 53), 'egress', 0);
+    for (let i = 0; i < 724; i++) ct.commit(tcp(A, 20000 + i, B, 22, TCP_SYN), 'egress', 0);
+    expect(held(ct)).toBe(1024);
+    const t = CT_TIMEOUT_US.udp + 1;
+    ct.commit(udp(A, 9999, B, 53), 'egress', t);
+    expect(held(ct)).toBe(725);
+    expect(ct.snapshot(t)).toHaveLength(725);
+    // 724 survived the sweep: the next waits for 1448 entries, even with the TCP flows expired
+    // meanwhile, so a table of long-lived flows is not rescanned at every commit.
+    const later = CT_TIMEOUT_US.tcpClose + 1;
+    for (let i = 0; i < 723; i++) ct.commit(udp(A, 30000 + i, B, 53), 'egress', later);
+    expect(held(ct)).toBe(1448);
+    // The next commit sweeps the 724 expired TCP flows and the UDP one of time t (expired at t + 30 s).
+    ct.commit(udp(A, 31000, B, 53), 'egress', later);
+    expect(held(ct)).toBe(724);
+  });
 });
 
 describe('bugs found by these tests, fixed and kept as regressions', () => {
