@@ -31,7 +31,8 @@ const COLLECTIONS: Readonly<Record<string, Collection>> = {
     kind: 'security_group_rule', singular: 'security_group_rule', plural: 'security_group_rules', render: renderRule,
     create: (tx, s, b, t, newId) => {
       const { group, rule } = r.ruleFromRequest(tx, s, b, t);
-      const sig = signature(rule.direction, rule.ethertype ?? 'IPv4', rule);
+      const named = typeof rule.protocol === 'number' ? ({ 1: 'icmp', 6: 'tcp', 17: 'udp', 58: 'icmpv6' } as Record<number, string>)[rule.protocol] ?? String(rule.protocol) : rule.protocol;
+      const sig = signature(rule.direction, rule.ethertype ?? 'IPv4', { ...rule, protocol: named });
       const dup = ((group.attrs.rules as string[] | undefined) ?? []).find((id) => { const m = s.byIdOf('security_group_rule', id); return m && ruleSignature(renderRule(s, m), s) === sig; });
       if (dup) throw new ApiError(409, 'SecurityGroupRuleExists', `Security group rule already exists. Rule id is ${dup}.`);
       const id = newId();
@@ -58,9 +59,10 @@ function signature(direction: string, ethertype: string, d: DocRuleLike): string
 }
 
 function ruleSignature(j: Json, store: Store): string {
-  const icmp = j.protocol === 'icmp' || j.protocol === 'icmpv6';
+  // As Neutron's _rule_to_key: a protocol's name and number are the same protocol (udp is 17).
+  const proto = j.protocol === null ? undefined : ({ '1': 'icmp', '6': 'tcp', '17': 'udp', '58': 'icmpv6', 'ipv6-icmp': 'icmpv6' } as Record<string, string>)[String(j.protocol)] ?? String(j.protocol);
+  const icmp = proto === 'icmp' || proto === 'icmpv6';
   const group = j.remote_group_id === null ? undefined : store.byIdOf('security_group', String(j.remote_group_id))?.key;
-  const proto = j.protocol === null ? undefined : /^\d+$/.test(String(j.protocol)) ? Number(j.protocol) : j.protocol;
   const d: DocRuleLike = {
     protocol: proto,
     ...(icmp ? { ...(j.port_range_min !== null ? { type: Number(j.port_range_min) } : {}), ...(j.port_range_max !== null ? { code: Number(j.port_range_max) } : {}) }

@@ -123,11 +123,17 @@ export function renderRule(store: Store, m: Meta): Json {
   const g = store.cloud.securityGroups.get(group)!;
   const r: SecurityGroupRule = g.rules[Number(m.attrs.index)]!;
   const icmp = r.protocol === 'icmp' || r.protocol === 'icmpv6';
+  // Neutron shows the protocol as stored: a number stays a number (the file keeps it), ICMPv6 is ipv6-icmp.
+  const docRules = store.doc.security_groups?.[group]?.rules ?? [];
+  const nDefault = ((store.meta('security_group', group)?.attrs.rules as string[] | undefined)?.length ?? g.rules.length) - docRules.length;
+  const written = docRules[Number(m.attrs.index) - nDefault]?.protocol;
+  const protocol = typeof written === 'number' ? String(written)
+    : r.protocol === 'any' ? null : r.protocol === 'icmpv6' ? 'ipv6-icmp' : typeof r.protocol === 'number' ? String(r.protocol) : r.protocol;
   return {
     id: m.id, tenant_id: m.project, project_id: m.project, description: m.description, tags: [...m.tags],
     created_at: m.created, updated_at: m.updated, revision_number: m.revision,
     security_group_id: store.meta('security_group', group)!.id, direction: r.direction, ethertype: r.ethertype,
-    protocol: r.protocol === 'any' ? null : typeof r.protocol === 'number' ? String(r.protocol) : r.protocol,
+    protocol,
     port_range_min: icmp ? r.icmpType : r.ports?.from ?? null,
     port_range_max: icmp ? r.icmpCode : r.ports?.to ?? null,
     remote_ip_prefix: r.remoteIpPrefix?.text ?? null,

@@ -590,7 +590,43 @@ function materializeDefault(tx: Tx, key: string): void {
   };
 }
 
-const PROTOCOL_NAMES: Readonly<Record<string, DocRule['protocol']>> = { tcp: 'tcp', udp: 'udp', icmp: 'icmp', icmpv6: 'icmpv6', 'ipv6-icmp': 'icmpv6', any: 'any', '6': 'tcp', '17': 'udp', '1': 'icmp', '58': 'icmpv6' };
+/** The names vnet models, by Neutron's names and numbers; other numbers stay numbers (the file takes any 0-255). */
+const PROTOCOL_NAMES: Readonly<Record<string, 'tcp' | 'udp' | 'icmp' | 'icmpv6'>> = { tcp: 'tcp', udp: 'udp', icmp: 'icmp', icmpv6: 'icmpv6', 'ipv6-icmp': 'icmpv6', '6': 'tcp', '17': 'udp', '1': 'icmp', '58': 'icmpv6' };
+/** Neutron's port protocols that vnet does not model (dccp, sctp, udplite): ports on them cannot be written in the file. */
+const UNMODELLED_PORT_PROTOCOLS = new Set(['dccp', 'sctp', 'udplite', '33', '132', '136']);
+/** What neutron's convert_protocol accepts besides numbers (neutron-lib's sg_supported_protocols). */
+const NEUTRON_PROTOCOLS = ['ah', 'dccp', 'egp', 'esp', 'gre', 'hopopt', 'icmp', 'igmp', 'ip', 'ipip', 'ipv6-encap', 'ipv6-frag', 'ipv6-icmp', 'icmpv6', 'ipv6-nonxt', 'ipv6-opts', 'ipv6-route', 'ospf', 'pgm', 'rsvp', 'sctp', 'tcp', 'udp', 'udplite', 'vrrp'];
+const IPV6_ONLY = new Set(['ipv6-encap', 'ipv6-frag', 'ipv6-icmp', 'icmpv6', 'ipv6-nonxt', 'ipv6-opts', 'ipv6-route', '41', '44', '58', '59', '60', '43']);
+
+/**
+ * A rule's protocol as Neutron stores it (convert_protocol, then _make_canonical_ipv6_icmp_protocol):
+ * names lower-cased, numbers as decimal strings, and on IPv6 the legacy icmp/icmpv6 as ipv6-icmp and 1 as 58.
+ */
+export function neutronProtocol(value: unknown, ethertype: 'IPv4' | 'IPv6'): string | null {
+  if (value === undefined || value === null || value === 'any') return null;
+  const bad = () => badRequest(`Security group rule protocol ${String(value)} not supported. Only protocol values [${NEUTRON_PROTOCOLS.join(', ')}] and integer representations [0 to 255] are supported.`, 'SecurityGroupRuleInvalidProtocol');
+  let text: string;
+  if (typeof value === 'number' || (typeof value === 'string' && /^\d+$/.test(value))) {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 0 || n > 255) throw bad();
+    text = String(n);
+  } else if (typeof value === 'string' && NEUTRON_PROTOCOLS.includes(value.toLowerCase())) text = value.toLowerCase();
+  else throw bad();
+  if (ethertype === 'IPv6') {
+    if (text === 'icmp' || text === 'icmpv6') return 'ipv6-icmp';
+    if (text === '1') return '58';
+  }
+  return text;
+}
+
+/** Neutron's protocol text as the file's protocol: a modelled name, else the number; undefined for any. */
+function docProtocol(text: string | null): DocRule['protocol'] {
+  if (text === null) return undefined;
+  if (/^\d+$/.test(text)) return Number(text); // the file keeps the number, so the API shows it again after a reload
+  const named = PROTOCOL_NAMES[text];
+  if (named === undefined) throw badRequest(`vnet: protocol ${text} is not modelled; give its number (0-255) instead`, 'SecurityGroupRuleInvalidProtocol');
+  return named;
+}
 
 /** A Neutron rule request as the file's rule, with Neutron's checks the file's loader does not make. */
 export function ruleFromRequest(tx: Tx, store: Store, b: Body, token: Token): { group: Meta; rule: DocRule } {
@@ -600,27 +636,38 @@ export function ruleFromRequest(tx: Tx, store: Store, b: Body, token: Token): { 
   owned(group, token);
   const direction = str(b, 'direction');
   if (direction !== 'ingress' && direction !== 'egress') throw badRequest(`Invalid input for direction. Reason: ${JSON.stringify(b.direction)} is not in [ingress, egress].`, 'InvalidInput');
-  const ethertype = str(b, 'ethertype') ?? 'IPv4';
-  if (ethertype !== 'IPv4' && ethertype !== 'IPv6') throw badRequest(`Invalid input for ethertype. Reason: ${JSON.stringify(ethertype)} is not in [IPv4, IPv6].`, 'InvalidInput');
-  const protoText = b.protocol === undefined || b.protocol === null ? undefined : String(b.protocol).toLowerCase();
-  let protocol: DocRule['protocol'];
-  if (protoText !== undefined) {
-    protocol = PROTOCOL_NAMES[protoText] ?? (/^\d{1,3}$/.test(protoText) && Number(protoText) <= 255 ? Number(protoText) : undefined);
-    if (protocol === undefined) throw badRequest(`Security group rule protocol ${protoText} not supported. Only protocol values [tcp, udp, icmp, icmpv6, any] and integer representations [0 to 255] are supported.`, 'SecurityGroupRuleInvalidProtocol');
-  }
-  const min = intOf(b, 'port_range_min') ?? null;
-  const max = intOf(b, 'port_range_max') ?? null;
+  const etherText = str(b, 'ethertype') ?? 'IPv4';
+  const ethertype = etherText.toLowerCase() === 'ipv4' ? 'IPv4' : etherText.toLowerCase() === 'ipv6' ? 'IPv6' : undefined;
+  if (ethertype === undefined) throw badRequest(`Invalid input for ethertype. Reason: ${JSON.stringify(etherText)} is not in [IPv4, IPv6].`, 'SecurityGroupRuleInvalidEtherType');
+  const text = neutronProtocol(b.protocol, ethertype);
+  if (text !== null && ethertype === 'IPv4' && IPV6_ONLY.has(text)) throw badRequest(`Invalid ethertype ${ethertype} for protocol ${text}.`, 'SecurityGroupEthertypeConflictWithProtocol');
+  const protocol = docProtocol(text);
+  const port = (k: string): number | null => {
+    const v = intOf(b, k) ?? null;
+    if (v !== null && (v < 0 || v > 65535)) throw badRequest(`Invalid input for ${k}. Reason: '${v}' is not a valid port number.`, 'InvalidInput');
+    return v;
+  };
+  const min = port('port_range_min');
+  const max = port('port_range_max');
   const rule: DocRule = { direction, ethertype };
-  if (protocol !== undefined && protocol !== 'any') rule.protocol = protocol;
-  if (protocol === 'icmp' || protocol === 'icmpv6') {
-    if (min !== null) rule.type = min;
-    if (max !== null) { if (min === null) throw badRequest('ICMP code (port-range-max) is given without an ICMP type (port-range-min).', 'SecurityGroupMissingIcmpType'); rule.code = max; }
-  } else if (min !== null || max !== null) {
-    if (protocol !== 'tcp' && protocol !== 'udp' && typeof protocol !== 'number') throw badRequest('Invalid protocol for port range, only supported for TCP, UDP, UDPLITE, SCTP and DCCP.', 'SecurityGroupInvalidProtocolForPortRange');
-    const lo = min ?? max!;
-    const hi = max ?? min!;
-    if (lo > hi) throw badRequest('For TCP/UDP protocols, port_range_min must be <= port_range_max', 'SecurityGroupInvalidPortRange');
-    rule.ports = lo === hi ? lo : `${lo}-${hi}`;
+  if (protocol !== undefined) rule.protocol = protocol;
+  const kind = text === null ? undefined : PROTOCOL_NAMES[text];
+  if (min !== null || max !== null) {
+    // Neutron's _validate_port_range, in its order.
+    if (text === null) throw badRequest('Must also specify protocol if port range is given.', 'SecurityGroupProtocolRequiredWithPorts');
+    if (kind === 'tcp' || kind === 'udp' || UNMODELLED_PORT_PROTOCOLS.has(text)) {
+      if (min === 0 || max === 0) throw badRequest('Invalid value for port 0', 'SecurityGroupInvalidPortValue');
+      if (min === null || max === null || min > max) throw badRequest('For TCP/UDP protocols, port_range_min must be <= port_range_max', 'SecurityGroupInvalidPortRange');
+      if (min === 1 && max === 65535) { /* Neutron's canonical form of the whole range: no range */ } else if (UNMODELLED_PORT_PROTOCOLS.has(text)) throw badRequest(`vnet: port ranges are modelled for tcp and udp only, not ${text}`, 'SecurityGroupInvalidProtocolForPort');
+      else rule.ports = min === max ? min : `${min}-${max}`;
+    } else if (kind === 'icmp' || kind === 'icmpv6') {
+      for (const [v, field, attr] of [[min, 'type', 'port_range_min'], [max, 'code', 'port_range_max']] as const) {
+        if (v !== null && v > 255) throw badRequest(`Invalid value for ICMP ${field} (${attr}) ${v}. It must be 0 to 255.`, 'SecurityGroupInvalidIcmpValue');
+      }
+      if (min === null) throw badRequest(`ICMP code (port-range-max) ${max} is provided but ICMP type (port-range-min) is missing.`, 'SecurityGroupMissingIcmpType');
+      rule.type = min;
+      if (max !== null) rule.code = max;
+    } else throw badRequest(`Ports cannot be specified for protocol ${text}. Ports are only supported for DCCP, SCTP, TCP, UDP, UDPLITE.`, 'SecurityGroupInvalidProtocolForPort');
   }
   const prefix = str(b, 'remote_ip_prefix');
   const remoteGroup = str(b, 'remote_group_id');

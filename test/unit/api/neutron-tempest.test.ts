@@ -4,7 +4,10 @@
  * fixed_ips, integer and legacy protocols of security group rules, SLAAC subnet deletion.
  * Each case asserts Neutron's status and exception type, and that the change reaches the model.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import type { Doc } from '../../../src/api/store.js';
 import { publicAndPrivate, testApi } from './helpers.js';
 
 const N = '/network/v2.0';
@@ -73,5 +76,100 @@ describe('bulk create (POST {"ports": [...]})', () => {
     expect([subs.status, subs.body.subnets.map((s: { cidr: string }) => s.cidr)]).toEqual([201, ['10.1.0.0/24', '10.2.0.0/24']]);
     const notList = call('POST', `${N}/ports`, { ports: { network_id: net.id } });
     expect(notList.status).toBe(400);
+  });
+});
+
+describe('security group rules: protocols and ICMP type/code as Neutron stores them', () => {
+  const setup = () => {
+    const api = testApi();
+    const sg = api.call('POST', `${N}/security-groups`, { security_group: { name: 'web' } }).body.security_group;
+    const rule = (body: Record<string, unknown>) => api.call('POST', `${N}/security-group-rules`, { security_group_rule: { security_group_id: sg.id, direction: 'ingress', ...body } });
+    return { ...api, sg, rule };
+  };
+
+  it('keeps an integer protocol as its number, and canonicalises IPv6 ICMP to ipv6-icmp', () => {
+    const { rule, store, sg, call } = setup();
+    const cases: [Record<string, unknown>, string][] = [
+      [{ protocol: 17 }, '17'], [{ protocol: '6', port_range_min: 22, port_range_max: 22 }, '6'], [{ protocol: 'UDP', port_range_min: 53, port_range_max: 53 }, 'udp'],
+      [{ protocol: 47 }, '47'], [{ protocol: 'ipv6-icmp', ethertype: 'IPv6', port_range_min: 128 }, 'ipv6-icmp'],
+      [{ protocol: 'icmp', ethertype: 'IPv6', port_range_min: 135, port_range_max: 0 }, 'ipv6-icmp'], [{ protocol: 'icmpv6', ethertype: 'IPv6', port_range_min: 1, port_range_max: 4 }, 'ipv6-icmp'],
+      [{ protocol: '1', ethertype: 'IPv6', port_range_min: 2 }, '58'], [{ protocol: 'icmp', port_range_min: 11 }, 'icmp'], [{ protocol: 1, port_range_min: 3, port_range_max: 2 }, '1'],
+    ];
+    for (const [body, shown] of cases) {
+      const r = rule(body);
+      expect([r.status, r.body.security_group_rule?.protocol], JSON.stringify(body)).toEqual([201, shown]);
+    }
+    // The model enforces what the numbers mean: 17 is UDP any port, 6/22 is TCP 22, ICMP type/code kept.
+    const g = store.cloud.securityGroups.get(store.all('security_group').find((m) => m.id === sg.id)!.key)!;
+    const fileRules = g.rules.filter((x) => x.origin === 'file').map((x) => [x.protocol, x.ports && `${x.ports.from}-${x.ports.to}`, x.icmpType, x.icmpCode]);
+    expect(fileRules).toEqual([
+      ['udp', null, null, null], ['tcp', '22-22', null, null], ['udp', '53-53', null, null], [47, null, null, null], ['icmpv6', null, 128, null],
+      ['icmpv6', null, 135, 0], ['icmpv6', null, 1, 4], ['icmpv6', null, 2, null], ['icmp', null, 11, null], ['icmp', null, 3, 2],
+    ]);
+    // A name and its number are one rule (Neutron's _rule_to_key): 409.
+    const dup = rule({ protocol: 'udp' });
+    expect([dup.status, dup.body.NeutronError.type]).toEqual([409, 'SecurityGroupRuleExists']);
+    // Listing shows what creation showed; so does the saved file loaded again.
+    const shown = [null, null, '17', '6', 'udp', '47', 'ipv6-icmp', 'ipv6-icmp', 'ipv6-icmp', '58', 'icmp', '1'];
+    expect(call('GET', `${N}/security-group-rules?security_group_id=${sg.id}`).body.security_group_rules.map((x: { protocol: string | null }) => x.protocol)).toEqual(shown);
+    const again = testApi(parse(store.text()) as Doc);
+    const web = again.call('GET', `${N}/security-groups?name=web`).body.security_groups[0];
+    expect(web.security_group_rules.map((x: { protocol: string | null }) => x.protocol)).toEqual(shown);
+  });
+
+  it('answers Neutron\'s 400s with their exception types', () => {
+    const { rule } = setup();
+    const cases: [Record<string, unknown>, string][] = [
+      [{ protocol: 'bogus' }, 'SecurityGroupRuleInvalidProtocol'], [{ protocol: 256 }, 'SecurityGroupRuleInvalidProtocol'], [{ protocol: -1 }, 'SecurityGroupRuleInvalidProtocol'],
+      [{ port_range_min: 22, port_range_max: 22 }, 'SecurityGroupProtocolRequiredWithPorts'],
+      [{ protocol: 'tcp', port_range_min: 0, port_range_max: 22 }, 'SecurityGroupInvalidPortValue'],
+      [{ protocol: 'tcp', port_range_min: 90, port_range_max: 80 }, 'SecurityGroupInvalidPortRange'],
+      [{ protocol: 'tcp', port_range_min: 80 }, 'SecurityGroupInvalidPortRange'],
+      [{ protocol: 'icmp', port_range_max: 0 }, 'SecurityGroupMissingIcmpType'],
+      [{ protocol: 'icmp', port_range_min: 256 }, 'SecurityGroupInvalidIcmpValue'],
+      [{ protocol: 'icmp', port_range_min: 3, port_range_max: 300 }, 'SecurityGroupInvalidIcmpValue'],
+      [{ protocol: 47, port_range_min: 1, port_range_max: 2 }, 'SecurityGroupInvalidProtocolForPort'],
+      [{ protocol: 'ipv6-icmp', ethertype: 'IPv4' }, 'SecurityGroupEthertypeConflictWithProtocol'],
+      [{ protocol: 58 }, 'SecurityGroupEthertypeConflictWithProtocol'],
+      [{ protocol: 'tcp', ethertype: 'IPv5' }, 'SecurityGroupRuleInvalidEtherType'],
+      [{ protocol: 'tcp', port_range_min: 70000, port_range_max: 70000 }, 'InvalidInput'],
+    ];
+    for (const [body, type] of cases) {
+      const r = rule(body);
+      expect([r.status, r.body.NeutronError?.type], JSON.stringify(body)).toEqual([400, type]);
+    }
+  });
+
+  it('stores the whole TCP range as no range, as Neutron does', () => {
+    const { rule } = setup();
+    const r = rule({ protocol: 'tcp', port_range_min: 1, port_range_max: 65535 }).body.security_group_rule;
+    expect([r.port_range_min, r.port_range_max]).toEqual([null, null]);
+  });
+});
+
+describe('security group rule requests (property)', () => {
+  const names = ['tcp', 'udp', 'icmp', 'icmpv6', 'ipv6-icmp', 'any', 'gre', 'TCP', 'Icmp', 'bogus', 'sctp'];
+  const protocol = fc.oneof(fc.constantFrom(...names), fc.integer({ min: -2, max: 258 }), fc.integer({ min: 0, max: 255 }).map(String), fc.constant(null));
+  const port = fc.oneof(fc.constant(undefined), fc.constant(null), fc.integer({ min: -1, max: 65536 }));
+  it('any request is a 201 whose rule reads back the same after save and reload, or a 400 that changes nothing (120 runs)', () => {
+    fc.assert(fc.property(fc.array(fc.record({ protocol, ethertype: fc.constantFrom('IPv4', 'IPv6', 'ipv6'), port_range_min: port, port_range_max: port }), { minLength: 1, maxLength: 4 }), (bodies) => {
+      const api = testApi();
+      const sg = api.call('POST', `${N}/security-groups`, { security_group: { name: 'g' } }).body.security_group;
+      const created: Record<string, unknown>[] = [];
+      for (const body of bodies) {
+        const before = api.store.text();
+        const r = api.call('POST', `${N}/security-group-rules`, { security_group_rule: { security_group_id: sg.id, direction: 'ingress', ...body } });
+        expect([201, 400, 409], JSON.stringify(body)).toContain(r.status);
+        if (r.status !== 201) { expect(api.store.text()).toBe(before); expect(typeof r.body.NeutronError.type).toBe('string'); continue; }
+        const rule = r.body.security_group_rule;
+        created.push(rule);
+        // The stored protocol is Neutron's text: null, a lower-case name, or a decimal number 0-255.
+        expect(rule.protocol === null || /^[a-z0-9-]+$/.test(rule.protocol)).toBe(true);
+        if (typeof body.protocol === 'number' && !(rule.ethertype === 'IPv6' && body.protocol === 1)) expect(rule.protocol).toBe(String(body.protocol));
+      }
+      const pick = (x: Record<string, unknown>) => [x.direction, x.ethertype, x.protocol, x.port_range_min, x.port_range_max];
+      const again = testApi(parse(api.store.text()) as Doc).call('GET', `${N}/security-groups?name=g`).body.security_groups[0];
+      expect(again.security_group_rules.slice(2).map(pick)).toEqual(created.map(pick));
+    }), { numRuns: 120 });
   });
 });
