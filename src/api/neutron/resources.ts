@@ -256,7 +256,8 @@ export function deleteSubnet(tx: Tx, store: Store, m: Meta, token: Token): void 
   const mode = subnetDoc(tx.doc, m.key).ipv6_address_mode;
   if (mode === 'slaac' || mode === 'dhcpv6-stateless') {
     users = users.filter((p) => {
-      if (p.owner.kind !== 'instance' || p.fixedIps.length < 2) return true;
+      if (p.owner.kind !== 'instance') return true;
+      if (p.fixedIps.length < 2) return !unaddress(tx, store, p.id);
       const { port } = portEntry(tx.doc, p.id);
       port.fixed_ips = (port.fixed_ips ?? []).filter((f) => (typeof f === 'string' ? f : f.subnet) !== m.key);
       return false;
@@ -265,6 +266,30 @@ export function deleteSubnet(tx: Tx, store: Store, m: Meta, token: Token): void 
   if (users.length) throw conflict('SubnetInUse', `Unable to complete operation on subnet ${m.id}: one or more ports have an IP allocation from this subnet.`);
   for (const n of Object.values(tx.doc.networks ?? {})) delete n.subnets[m.key];
   tx.remove('subnet', m.key);
+}
+
+/**
+ * A Neutron port whose only address goes with its SLAAC subnet stays, with no fixed IPs: in vnet
+ * it becomes an addressless port (metadata only, as on a network without a subnet), keeping its
+ * ID, name, MAC and owner fields. A Nova server's port, or one port of several, cannot (false).
+ */
+function unaddress(tx: Tx, store: Store, portKey: string): boolean {
+  const p = store.cloud.ports.get(portKey)!;
+  const inst = p.owner.name;
+  const pm = tx.meta('port', portKey);
+  if (!pm || tx.meta('server', inst) || tx.doc.instances?.[inst]?.ports.length !== 1) return false;
+  for (const f of Object.values(tx.doc.floating_ips ?? {})) if (f.port === portKey || f.port === inst) delete f.port;
+  delete tx.doc.instances[inst];
+  dropMembers(tx, inst);
+  tx.remove('port', portKey);
+  const moved = tx.add('port', `pending/${inst}`, {
+    name: pm.name, project: pm.project, description: pm.description,
+    attrs: { ...pm.attrs, pending: true, network: p.network, mac: p.mac, port_security_enabled: p.portSecurity },
+  }, pm.id);
+  moved.tags = [...pm.tags];
+  moved.created = pm.created;
+  tx.touch(moved);
+  return true;
 }
 
 function deleteSubnetOf(tx: Tx, store: Store, net: Meta): void {

@@ -173,3 +173,35 @@ describe('security group rule requests (property)', () => {
     }), { numRuns: 120 });
   });
 });
+
+describe('deleting a SLAAC or dhcpv6-stateless subnet that holds a port\'s only address', () => {
+  for (const mode of ['slaac', 'dhcpv6-stateless']) {
+    it(`${mode}: the subnet goes, the port stays with no fixed IPs, and the network is still in use`, () => {
+      const { call, store } = testApi();
+      const net = call('POST', `${N}/networks`, { network: { name: 'v6' } }).body.network;
+      const sub = call('POST', `${N}/subnets`, { subnet: { network_id: net.id, cidr: '2001:db8:1::/64', ip_version: 6, ipv6_ra_mode: mode, ipv6_address_mode: mode } }).body.subnet;
+      const port = call('POST', `${N}/ports`, { port: { network_id: net.id, name: 'p' } }).body.port;
+      expect(port.fixed_ips).toHaveLength(1);
+      call('PUT', `${N}/ports/${port.id}/tags/t1`);
+      expect(call('DELETE', `${N}/subnets/${sub.id}`).status).toBe(204);
+      expect(call('GET', `${N}/subnets`).body.subnets.map((s: { id: string }) => s.id)).not.toContain(sub.id);
+      const after = call('GET', `${N}/ports/${port.id}`);
+      expect([after.status, after.body.port.fixed_ips, after.body.port.mac_address, after.body.port.name, after.body.port.tags]).toEqual([200, [], port.mac_address, 'p', ['t1']]);
+      expect(store.cloud.ports.size).toBe(0);
+      const inUse = call('DELETE', `${N}/networks/${net.id}`);
+      expect([inUse.status, inUse.body.NeutronError.type]).toEqual([409, 'NetworkInUse']);
+      expect(inUse.body.NeutronError.message).toContain('There are one or more ports still in use on the network');
+      expect(call('DELETE', `${N}/ports/${port.id}`).status).toBe(204);
+      expect(call('DELETE', `${N}/networks/${net.id}`).status).toBe(204);
+    });
+  }
+
+  it('a stateful DHCPv6 or IPv4 subnet with a port on it is still in use (409)', () => {
+    const { call } = testApi();
+    const net = call('POST', `${N}/networks`, { network: { name: 'v6' } }).body.network;
+    const sub = call('POST', `${N}/subnets`, { subnet: { network_id: net.id, cidr: '2001:db8:1::/64', ip_version: 6, ipv6_address_mode: 'dhcpv6-stateful' } }).body.subnet;
+    call('POST', `${N}/ports`, { port: { network_id: net.id } });
+    const r = call('DELETE', `${N}/subnets/${sub.id}`);
+    expect([r.status, r.body.NeutronError.type]).toEqual([409, 'SubnetInUse']);
+  });
+});
