@@ -1,12 +1,14 @@
 /**
  * Turns a resolved Cloud into the simulator's nodes and wires: a switch per network and per
  * external network, a host per instance and external host, a router per router, and the
- * internet, with each node's interfaces and route table. Runs once per simulator; nothing on
- * the hot path parses text afterwards.
+ * internet, with each node's interfaces and route table. Nothing on the hot path parses text
+ * afterwards. Instances, networks and routers are built the first time the simulator reaches
+ * them (a trace in a cloud of 100,000 instances meets a few dozen nodes); a node is built the
+ * same whenever that happens, so traces do not depend on it.
  */
 import { toIpValue, toPrefixValue, formatIpValue, prefixContains, type IpValue, type PrefixValue } from '../packet/ip-value.js';
 import type { Mac } from '../address/mac.js';
-import type { Cloud, Port, Router } from '../topology/model.js';
+import type { Cloud, Instance, Network, Port, Router } from '../topology/model.js';
 import { RouterNat, type FloatingIpRule } from '../routing/nat.js';
 import { Balancer } from '../lb/balancer.js';
 import { LbNode } from '../lb/lb-node.js';
@@ -19,6 +21,8 @@ import { HostNode } from './host.js';
 import { HOST_IN_PIPELINE, LB_PIPELINE, ROUTER_PIPELINE, ROUTER_RECEIVE_PIPELINE, SWITCH_PIPELINE } from './pipeline.js';
 import type { InterfaceAddress, L3Interface } from '../l3/l3-interface.js';
 import type { FrameMeta, Sim, SimNode } from './node-contract.js';
+import type { PortFirewall } from '../firewall/port-firewall.js';
+import { LazyMap } from '../util/lazy-map.js';
 
 export interface WireEnd {
   readonly node: string;
@@ -26,11 +30,14 @@ export interface WireEnd {
 }
 
 export interface World {
-  readonly nodes: Map<string, SimNode>;
+  /** Node id → node; every id is listed, a node is built when first asked for. */
+  readonly nodes: ReadonlyMap<string, SimNode>;
   /** Node → port → the other end of that link (two lookups, no string building per frame). */
-  readonly wires: Map<string, Map<string, WireEnd>>;
+  readonly wires: ReadonlyMap<string, ReadonlyMap<string, WireEnd>>;
   /** Port id → the device node that owns it (instances, routers, hosts, the internet). */
-  readonly portOwner: Map<string, string>;
+  readonly portOwner: ReadonlyMap<string, string>;
+  /** The load balancers' nodes, in the cloud's order (built up front: their health monitors start at once). */
+  readonly loadBalancers: readonly LbNode[];
 }
 
 /** MACs outside the cloud (the internet's side of links) use locally administered addresses. */
@@ -39,54 +46,62 @@ const EXTERNAL_HOST_MAC_BASE = 0x02_45_48_00_00_00; // 02:45:48 ("EH")
 
 const PRIVATE_V4: [number, number][] = [[0x0a000000, 8], [0xac100000, 12], [0xc0a80000, 16], [0x64400000, 10], [0x7f000000, 8], [0xa9fe0000, 16]];
 
-export function buildWorld(cloud: Cloud): World {
-  const nodes = new Map<string, SimNode>();
-  const wires = new Map<string, Map<string, WireEnd>>();
-  const end = (a: WireEnd, b: WireEnd) => {
-    let ports = wires.get(a.node);
-    if (!ports) wires.set(a.node, (ports = new Map()));
-    ports.set(a.port, b);
-  };
-  const portOwner = new Map<string, string>();
-  const wire = (a: WireEnd, b: WireEnd) => { end(a, b); end(b, a); };
-
+/**
+ * @param filters each instance port's filter (port security, security groups), installed in its
+ * host when the host is built; none when the firewall is off
+ */
+export function buildWorld(cloud: Cloud, filters?: ReadonlyMap<string, PortFirewall>): World {
   const subnetPrefix = (name: string) => toPrefixValue(cloud.subnets.get(name)?.cidr.cidr ?? cloud.externalNetworks.get(name)!.cidr.cidr);
   const ifaceOf = (port: Port): L3Interface => ({
     port: port.id, mac: port.macValue,
     addrs: port.fixedIps.map((f): InterfaceAddress => ({ ip: toIpValue(f.address.ip), prefix: subnetPrefix(f.subnet) })),
   });
-  const switchOf = (port: Port) => switchNodeOf(cloud, port.id);
+  const ownerOf = (p: Port): string => (p.owner.kind === 'instance' ? nodeId.instance(p.owner.name) : p.owner.kind === 'router' ? nodeId.router(p.owner.name) : nodeId.loadBalancer(p.owner.name));
+  const linkName = (n: Network, a: string, b: string) => `${n.name}:${a}>${b}`;
 
-  for (const n of cloud.networks.values()) {
+  // Built up front: the internet and external hosts, the external networks' switches, the load
+  // balancers (their health monitors start with the simulator, and routers' NAT serves their VIPs).
+  const eager = new Map<string, SimNode>();
+  const eagerWires = new Map<string, Map<string, WireEnd>>();
+  const eagerOwner = new Map<string, string>();
+  const wire = (a: WireEnd, b: WireEnd) => {
+    for (const [x, y] of [[a, b], [b, a]] as const) {
+      let ports = eagerWires.get(x.node);
+      if (!ports) eagerWires.set(x.node, (ports = new Map()));
+      ports.set(x.port, y);
+    }
+  };
+  for (const e of cloud.externalNetworks.values()) {
+    eager.set(nodeId.external(e.name), new SwitchNode(nodeId.external(e.name), [...e.ports, `internet/${e.name}`], SWITCH_PIPELINE));
+  }
+  const balancers = buildLoadBalancers(cloud, eager, subnetPrefix);
+  const loadBalancers = [...cloud.loadBalancers.values()].map((lb) => eager.get(nodeId.loadBalancer(lb.name)) as LbNode);
+  const hasInternet = cloud.externalNetworks.size > 0 || cloud.externalHosts.size > 0;
+  if (hasInternet) buildInternet(cloud, eager, wire, eagerOwner);
+
+  const evaluators = new Map<string, AclEvaluator>();
+  const evaluator = (name: string): AclEvaluator => {
+    let e = evaluators.get(name);
+    if (!e) evaluators.set(name, (e = new AclEvaluator(cloud.networkAcls.get(name)!)));
+    return e;
+  };
+
+  const buildSwitch = (n: Network, sw: string): SwitchNode => {
     const responder = new Map<number, Mac>();
     if (n.arpResponder) {
       for (const id of n.ports) for (const f of cloud.ports.get(id)!.fixedIps) if (f.address.ip.version === 4) responder.set(Number(f.address.ip.value), cloud.ports.get(id)!.macValue);
     }
     // A fabric's switches are joined by links; each end is a port of its switch.
-    const linkPorts = new Map<string, string[]>(n.switches.map((s) => [s, []]));
+    const linkPorts: string[] = [];
     for (const [a, b] of n.links) {
-      const ab = `${n.name}:${a}>${b}`;
-      const ba = `${n.name}:${b}>${a}`;
-      linkPorts.get(a)!.push(ab);
-      linkPorts.get(b)!.push(ba);
-      wire({ node: nodeId.switch(n, a), port: ab }, { node: nodeId.switch(n, b), port: ba });
+      if (a === sw) linkPorts.push(linkName(n, a, b));
+      if (b === sw) linkPorts.push(linkName(n, b, a));
     }
-    for (const sw of n.switches) {
-      const ports = [...n.ports.filter((id) => cloud.ports.get(id)!.switch === sw), ...linkPorts.get(sw)!];
-      const id = nodeId.switch(n, sw);
-      nodes.set(id, new SwitchNode(id, ports, SWITCH_PIPELINE, responder));
-    }
-  }
-  for (const e of cloud.externalNetworks.values()) {
-    nodes.set(nodeId.external(e.name), new SwitchNode(nodeId.external(e.name), [...e.ports, `internet/${e.name}`], SWITCH_PIPELINE));
-  }
-  for (const p of cloud.ports.values()) {
-    const owner = p.owner.kind === 'instance' ? nodeId.instance(p.owner.name) : p.owner.kind === 'router' ? nodeId.router(p.owner.name) : nodeId.loadBalancer(p.owner.name);
-    portOwner.set(p.id, owner);
-    wire({ node: owner, port: p.id }, { node: switchOf(p), port: p.id });
-  }
+    const ports = [...n.ports.filter((id) => cloud.ports.get(id)!.switch === sw), ...linkPorts];
+    return new SwitchNode(nodeId.switch(n, sw), ports, SWITCH_PIPELINE, responder);
+  };
 
-  for (const inst of cloud.instances.values()) {
+  const buildInstance = (inst: Instance): HostNode => {
     const ifaces = new Map<string, L3Interface>();
     const host = new HostNode(nodeId.instance(inst.name), ifaces, inst.services, HOST_IN_PIPELINE);
     const gateways = new Map<4 | 6, { port: string; ip: IpValue }>();
@@ -104,18 +119,21 @@ export function buildWorld(cloud: Cloud): World {
       const any = toPrefixValue({ version, network: 0n, prefix: 0 });
       host.routes.add({ prefix: any, port: gw.port, nexthop: gw.ip, kind: 'default', text: `default via ${formatIpValue(gw.ip)} dev ${cloud.ports.get(gw.port)!.name}` });
     }
-    nodes.set(host.id, host);
-  }
+    // Each filter sits on its instance's port: the host runs it on what it sends and receives.
+    for (const id of inst.ports) {
+      const fw = filters?.get(id);
+      if (fw) host.installFilter(id, fw);
+    }
+    return host;
+  };
 
-  const evaluators = new Map([...cloud.networkAcls.values()].map((a) => [a.name, new AclEvaluator(a)]));
-  const balancers = buildLoadBalancers(cloud, nodes, subnetPrefix);
-  for (const r of cloud.routers.values()) {
+  const buildRouter = (r: Router): RouterNode => {
     const ifaces = new Map<string, L3Interface>();
     const acls = new Map<string, InterfaceAcl>();
     for (const id of r.interfaces) {
       const subnet = cloud.ports.get(id)!.fixedIps[0]?.subnet;
       const aclName = subnet ? cloud.subnets.get(subnet)?.networkAcl : null;
-      if (subnet && aclName) acls.set(id, { subnet, evaluator: evaluators.get(aclName)! });
+      if (subnet && aclName) acls.set(id, { subnet, evaluator: evaluator(aclName) });
     }
     const nat = natFor(cloud, r, balancers);
     const router = new RouterNode(nodeId.router(r.name), ifaces, { acls, stages: ROUTER_PIPELINE, receive: ROUTER_RECEIVE_PIPELINE, ...(nat ? { nat } : {}) });
@@ -139,11 +157,76 @@ export function buildWorld(cloud: Cloud): World {
     if (r.externalGateway && gw) {
       router.routes.add({ prefix: toPrefixValue({ version: gw.ip.version, network: 0n, prefix: 0 }), port: r.externalGateway.port, nexthop: toIpValue(gw.ip), kind: 'default', text: `default via ${gw.text} (external gateway on ${r.externalGateway.network})` });
     }
-    nodes.set(router.id, router);
-  }
+    return router;
+  };
 
-  if (cloud.externalNetworks.size > 0 || cloud.externalHosts.size > 0) buildInternet(cloud, nodes, wire, portOwner);
-  return { nodes, wires, portOwner };
+  /** The network and switch of a switch node id (`network:app`, or `network:app/tor-1` in a fabric). */
+  const switchAt = (id: string): [Network, string] | undefined => {
+    const rest = id.slice('network:'.length);
+    const whole = cloud.networks.get(rest);
+    if (whole && whole.switches.length === 1) return [whole, whole.switches[0]!];
+    const slash = rest.lastIndexOf('/');
+    const n = slash > 0 ? cloud.networks.get(rest.slice(0, slash)) : undefined;
+    const sw = rest.slice(slash + 1);
+    return n && n.switches.length > 1 && n.switches.includes(sw) ? [n, sw] : undefined;
+  };
+  const named = <T>(id: string, prefix: string, m: ReadonlyMap<string, T>): T | undefined => (id.startsWith(prefix) ? m.get(id.slice(prefix.length)) : undefined);
+
+  const makeNode = (id: string): SimNode | undefined => {
+    const e = eager.get(id);
+    if (e) return e;
+    const inst = named(id, 'instance:', cloud.instances);
+    if (inst) return buildInstance(inst);
+    const r = named(id, 'router:', cloud.routers);
+    if (r) return buildRouter(r);
+    const at = id.startsWith('network:') ? switchAt(id) : undefined;
+    return at ? buildSwitch(...at) : undefined;
+  };
+  // Every node id, in the order an eager build added them.
+  const nodeIds = (): string[] => {
+    const ids: string[] = [];
+    for (const n of cloud.networks.values()) for (const sw of n.switches) ids.push(nodeId.switch(n, sw));
+    for (const e of cloud.externalNetworks.values()) ids.push(nodeId.external(e.name));
+    for (const i of cloud.instances.values()) ids.push(nodeId.instance(i.name));
+    for (const lb of cloud.loadBalancers.values()) ids.push(nodeId.loadBalancer(lb.name));
+    for (const r of cloud.routers.values()) ids.push(nodeId.router(r.name));
+    for (const h of cloud.externalHosts.values()) ids.push(nodeId.host(h.name));
+    if (hasInternet) ids.push(INTERNET);
+    return ids;
+  };
+
+  // A node's wires: its own ports to the switches they plug into, a switch's ports to their owners.
+  const makeWires = (id: string): ReadonlyMap<string, WireEnd> | undefined => {
+    const out = new Map<string, WireEnd>();
+    const toSwitch = (portId: string) => out.set(portId, { node: switchNodeOf(cloud, portId), port: portId });
+    const toOwner = (portId: string) => out.set(portId, { node: ownerOf(cloud.ports.get(portId)!), port: portId });
+    const inst = named(id, 'instance:', cloud.instances);
+    const r = inst ? undefined : named(id, 'router:', cloud.routers);
+    const lb = inst || r ? undefined : named(id, 'lb:', cloud.loadBalancers);
+    const ext = inst || r || lb ? undefined : named(id, 'external:', cloud.externalNetworks);
+    const at = inst || r || lb || ext || !id.startsWith('network:') ? undefined : switchAt(id);
+    if (inst) inst.ports.forEach(toSwitch);
+    else if (r) [...r.interfaces, ...(r.externalGateway ? [r.externalGateway.port] : [])].forEach(toSwitch);
+    else if (lb) toSwitch(lb.vipPort);
+    else if (ext) ext.ports.forEach(toOwner);
+    else if (at) {
+      const [n, sw] = at;
+      for (const [a, b] of n.links) {
+        if (a === sw) out.set(linkName(n, a, b), { node: nodeId.switch(n, b), port: linkName(n, b, a) });
+        if (b === sw) out.set(linkName(n, b, a), { node: nodeId.switch(n, a), port: linkName(n, a, b) });
+      }
+      for (const p of n.ports) if (cloud.ports.get(p)!.switch === sw) toOwner(p);
+    }
+    // The internet's side (its links to external networks and hosts) was wired up front.
+    for (const [port, end] of eagerWires.get(id) ?? []) out.set(port, end);
+    return out.size > 0 ? out : undefined;
+  };
+
+  const portOwner = new LazyMap<string, string>(
+    () => [...cloud.ports.keys(), ...eagerOwner.keys()],
+    (port) => { const p = cloud.ports.get(port); return p ? ownerOf(p) : eagerOwner.get(port); },
+  );
+  return { nodes: new LazyMap(nodeIds, makeNode), wires: new LazyMap(nodeIds, makeWires), portOwner, loadBalancers };
 }
 
 /** A load balancer node per LB (VIP port, health monitors) and its shared Balancer. */

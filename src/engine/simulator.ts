@@ -19,7 +19,6 @@ import { buildWorld, type World } from './build-world.js';
 import { Capture } from './capture.js';
 import { EventQueue } from './event-queue.js';
 import { HostNode } from './host.js';
-import { LbNode } from '../lb/lb-node.js';
 import { PORT_TABLES, type Stage } from './pipeline.js';
 import type { PortFilter } from './port-filter.js';
 import type { FrameMeta, Sim, SimNode } from './node-contract.js';
@@ -147,23 +146,16 @@ export class Simulator implements Sim {
   processed = 0;
 
   constructor(readonly cloud: Cloud, options: SimulatorOptions = {}) {
-    this.world = buildWorld(cloud);
+    // Port filters are built with the host they sit in, when the simulator first reaches it.
+    const firewalls = options.firewall === 'off' ? undefined : buildPortFirewalls(cloud, options.firewall ?? 'auto', PORT_TABLES);
+    this.filters = firewalls ?? new Map<string, PortFilter>();
+    this.world = buildWorld(cloud, firewalls);
     this.recording = options.record ?? true;
     this.latency = options.latencyUs ?? 100;
     this.maxEvents = options.maxEvents ?? 100_000;
     this.maxTime = options.maxTimeUs ?? 60_000_000;
     this.explainAll = options.explainAll ?? false;
     this.capture = options.capture ? new Capture() : undefined;
-    const filters = new Map<string, PortFilter>();
-    if (options.firewall !== 'off') {
-      // Each filter sits on its instance's port: the host runs it on what it sends and receives.
-      for (const [port, fw] of buildPortFirewalls(cloud, options.firewall ?? 'auto', PORT_TABLES)) {
-        filters.set(port, fw);
-        const owner = this.world.nodes.get(this.world.portOwner.get(port) ?? '');
-        if (owner instanceof HostNode) owner.installFilter(port, fw);
-      }
-    }
-    this.filters = filters;
     this.startHealthMonitors();
   }
 
@@ -183,8 +175,7 @@ export class Simulator implements Sim {
   /** Every load-balancer member's health, for the viewer, `vnet show` and tests. */
   memberHealth(): { lb: string; pool: string; member: string; health: 'up' | 'down'; failures: number }[] {
     const out: { lb: string; pool: string; member: string; health: 'up' | 'down'; failures: number }[] = [];
-    for (const node of this.world.nodes.values()) {
-      if (!(node instanceof LbNode)) continue;
+    for (const node of this.world.loadBalancers) {
       for (const pool of node.balancer.pools.values()) {
         for (const m of pool.members) out.push({ lb: node.balancer.lb.name, pool: pool.pool.name, member: m.member.instance, health: m.health, failures: m.failures });
       }
@@ -199,8 +190,7 @@ export class Simulator implements Sim {
    */
   private startHealthMonitors(): void {
     let settle = 0;
-    for (const node of this.world.nodes.values()) {
-      if (!(node instanceof LbNode)) continue;
+    for (const node of this.world.loadBalancers) {
       node.start(this);
       for (const pool of node.balancer.pools.values()) {
         const hm = pool.pool.healthMonitor;

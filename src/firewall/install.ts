@@ -5,7 +5,8 @@
  * (compiled by default; the linear reference on request).
  */
 import { toIpValue, toPrefixValue, type IpValue, type PrefixValue } from '../packet/ip-value.js';
-import type { Cloud } from '../topology/model.js';
+import type { Cloud, Port } from '../topology/model.js';
+import { LazyMap } from '../util/lazy-map.js';
 import { CompiledMatcher } from './compiled-matcher.js';
 import { LinearMatcher } from './linear-matcher.js';
 import { PortFirewall, type PortTables } from './port-firewall.js';
@@ -45,10 +46,13 @@ export function portRules(cloud: Cloud, groups: readonly string[]): MatchRule[] 
   return rules;
 }
 
-/** Every instance port's firewall, running `tables` (src/engine/pipeline.ts's PORT_OUT_PIPELINE and PORT_IN_PIPELINE). */
-export function buildPortFirewalls(cloud: Cloud, kind: MatcherKind, tables: PortTables): Map<string, PortFirewall> {
-  const members = groupMembers(cloud);
-  const out = new Map<string, PortFirewall>();
+/**
+ * Every instance port's firewall, running `tables` (src/engine/pipeline.ts's PORT_OUT_PIPELINE
+ * and PORT_IN_PIPELINE). Built when a port is first asked for (a trace meets few of a large
+ * cloud's ports); the remote groups' members when a matcher is first built.
+ */
+export function buildPortFirewalls(cloud: Cloud, kind: MatcherKind, tables: PortTables): ReadonlyMap<string, PortFirewall> {
+  let members: GroupMembers | undefined;
   // Ports with the same groups have the same rule union: one matcher serves them all, built
   // the first time one of them sees a packet (a 10,000-port cloud has a handful of them).
   const matchers = new Map<string, Matcher>();
@@ -61,6 +65,7 @@ export function buildPortFirewalls(cloud: Cloud, kind: MatcherKind, tables: Port
         if (built) return built;
         const rules = portRules(cloud, groups);
         const compile = kind === 'compiled' || (kind === 'auto' && rules.length >= COMPILE_THRESHOLD);
+        members ??= groupMembers(cloud);
         return (built = compile ? new CompiledMatcher(rules, members) : new LinearMatcher(rules, members));
       };
       m = { match: (f, d) => build().match(f, d) };
@@ -68,18 +73,24 @@ export function buildPortFirewalls(cloud: Cloud, kind: MatcherKind, tables: Port
     }
     return m;
   };
-  for (const port of cloud.ports.values()) {
-    if (!port.portSecurity || port.owner.kind !== 'instance') continue;
-    const matcher = matcherFor(port.securityGroups);
-    const stateful = port.securityGroups.every((g) => cloud.securityGroups.get(g)?.stateful ?? true);
-    out.set(port.id, new PortFirewall({
-      port: port.id, groups: port.securityGroups, stateful, matcher,
-      identity: {
-        mac: port.macValue,
-        addresses: new Set(port.fixedIps.map((f) => toIpValue(f.address.ip))),
-        pairs: port.allowedAddressPairs.map((p) => ({ prefix: toPrefixValue(p.prefix.cidr), mac: p.mac === null ? null : parseInt(p.mac.replace(/:/g, ''), 16) })),
-      },
-    }, tables));
-  }
-  return out;
+  const filtered = (id: string): Port | undefined => {
+    const port = cloud.ports.get(id);
+    return port && port.portSecurity && port.owner.kind === 'instance' ? port : undefined;
+  };
+  return new LazyMap(
+    () => [...cloud.ports.keys()].filter((id) => filtered(id) !== undefined),
+    (id) => {
+      const port = filtered(id);
+      if (!port) return undefined;
+      const stateful = port.securityGroups.every((g) => cloud.securityGroups.get(g)?.stateful ?? true);
+      return new PortFirewall({
+        port: port.id, groups: port.securityGroups, stateful, matcher: matcherFor(port.securityGroups),
+        identity: {
+          mac: port.macValue,
+          addresses: new Set(port.fixedIps.map((f) => toIpValue(f.address.ip))),
+          pairs: port.allowedAddressPairs.map((p) => ({ prefix: toPrefixValue(p.prefix.cidr), mac: p.mac === null ? null : parseInt(p.mac.replace(/:/g, ''), 16) })),
+        },
+      }, tables);
+    },
+  );
 }
