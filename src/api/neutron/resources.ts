@@ -398,6 +398,8 @@ export function updatePort(tx: Tx, store: Store, m: Meta, b: Body, token: Token)
   const touchesDoc = ['security_groups', 'port_security_enabled', 'allowed_address_pairs', 'fixed_ips', 'mac_address'].some((k) => b[k] !== undefined);
   if (!touchesDoc) return;
   if (m.attrs.pending === true) throw badRequest(`vnet: port ${m.id} has no address (its network had no subnet); delete it and create another`);
+  const current = store.cloud.ports.get(m.key)!;
+  if (current.owner.kind === 'router' && current.deviceOwner === 'router_interface') { updateInterfacePort(tx, store, m, current, b, token); return; }
   const { port } = portEntry(tx.doc, m.key);
   const ps = boolOf(b, 'port_security_enabled');
   if (ps !== undefined) { if (ps) delete port.port_security; else port.port_security = false; }
@@ -408,11 +410,52 @@ export function updatePort(tx: Tx, store: Store, m: Meta, b: Body, token: Token)
   const mac = str(b, 'mac_address');
   if (mac !== undefined) port.mac = mac;
   if (b.fixed_ips !== undefined) {
-    const network = store.cloud.ports.get(m.key)!.network;
-    const fixed = fixedIpsFor(tx, store, network, b, token);
+    const fixed = keepAddresses(store, current, fixedIpsFor(tx, store, current.network, b, token));
     delete port.subnet; delete port.ip;
     port.fixed_ips = fixed;
   }
+}
+
+/**
+ * Neutron's _get_changed_ips_for_port: an entry naming an address the port has keeps it; an entry
+ * naming only a subnet keeps the port's (not otherwise kept) address there instead of allocating
+ * a new one. SLAAC and dhcpv6-stateless addresses follow the MAC, so they stay subnet-only.
+ */
+function keepAddresses(store: Store, port: Port, asked: { subnet: string; ip?: string }[]): { subnet: string; ip?: string }[] {
+  const same = (text: string, f: Port['fixedIps'][number]) => parseIp(text)?.value === f.address.ip.value && f.address.ip.version === parseIp(text)?.version;
+  const spare = port.fixedIps.filter((f) => !asked.some((a) => a.ip !== undefined && same(a.ip, f)));
+  return asked.map((a) => {
+    if (a.ip !== undefined) return a;
+    const at = spare.findIndex((f) => f.subnet === a.subnet);
+    if (at < 0) return a;
+    const [kept] = spare.splice(at, 1);
+    const mode = store.cloud.subnets.get(a.subnet)?.ipv6AddressMode;
+    return mode === 'slaac' || mode === 'dhcpv6-stateless' ? a : { subnet: a.subnet, ip: kept!.address.text };
+  });
+}
+
+/**
+ * fixed_ips on a router interface port: vnet's interface is one address on one subnet, so the
+ * request must name that subnet once; an address moves the interface there (written into the
+ * router's interface in the file), a subnet alone keeps the address it has.
+ */
+function updateInterfacePort(tx: Tx, store: Store, m: Meta, port: Port, b: Body, token: Token): void {
+  const others = ['security_groups', 'port_security_enabled', 'allowed_address_pairs', 'mac_address'].filter((k) => b[k] !== undefined);
+  if (others.length) throw badRequest(`vnet: a router interface port has no ${others.join(', ')} to change (port ${m.id})`);
+  if (b.fixed_ips === undefined) return;
+  const asked = keepAddresses(store, port, fixedIpsFor(tx, store, port.network, b, token));
+  const subnet = port.fixedIps[0]!.subnet;
+  if (asked.length !== 1 || asked[0]!.subnet !== subnet) {
+    throw badRequest(`Bad request: vnet: router interface port ${m.id} keeps exactly one address on its subnet ${store.meta('subnet', subnet)?.id ?? subnet}; remove the interface and add another to change subnets`);
+  }
+  const ip = asked[0]!.ip;
+  if (ip === undefined) return;
+  const router = tx.doc.routers![port.owner.name]!;
+  const interfaces = router.interfaces ?? [];
+  const at = interfaces.findIndex((i) => (typeof i === 'string' ? i : i.subnet) === subnet);
+  if (at < 0) throw new ApiError(500, 'InternalServerError', `vnet: router ${port.owner.name} has no interface on ${subnet}`);
+  const entry = interfaces[at]!;
+  interfaces[at] = { ...(typeof entry === 'string' ? {} : entry), subnet, ip };
 }
 
 export function deletePort(tx: Tx, store: Store, m: Meta, token: Token): void {

@@ -205,3 +205,45 @@ describe('deleting a SLAAC or dhcpv6-stateless subnet that holds a port\'s only 
     expect([r.status, r.body.NeutronError.type]).toEqual([409, 'SubnetInUse']);
   });
 });
+
+describe('PUT /ports/{id} fixed_ips', () => {
+  it('on a router interface port: its subnet alone keeps the address, an address moves the interface, another subnet is refused', () => {
+    const api = testApi();
+    const { call, store } = api;
+    const { net, sub, router } = publicAndPrivate(api, { router: true });
+    const other = call('POST', `${N}/subnets`, { subnet: { network_id: net.id, cidr: '10.0.1.0/24' } }).body.subnet;
+    const portId = call('GET', `${N}/ports?device_id=${router!.id}&device_owner=network:router_interface`).body.ports[0].id;
+    const same = call('PUT', `${N}/ports/${portId}`, { port: { fixed_ips: [{ subnet_id: sub.id }] } });
+    expect([same.status, same.body.port.fixed_ips]).toEqual([200, [{ subnet_id: sub.id, ip_address: '10.0.0.1' }]]);
+    const moved = call('PUT', `${N}/ports/${portId}`, { port: { fixed_ips: [{ subnet_id: sub.id, ip_address: '10.0.0.254' }] } });
+    expect([moved.status, moved.body.port.fixed_ips]).toEqual([200, [{ subnet_id: sub.id, ip_address: '10.0.0.254' }]]);
+    // The router itself now answers there (the model, not only the API's view).
+    expect(store.cloud.routers.get('r1')!.interfaces.map((id) => store.cloud.ports.get(id)!.fixedIps[0]!.address.text)).toEqual(['10.0.0.254']);
+    for (const fixed_ips of [[{ subnet_id: other.id }], [{ subnet_id: sub.id }, { subnet_id: other.id }], []]) {
+      const r = call('PUT', `${N}/ports/${portId}`, { port: { fixed_ips } });
+      expect([r.status, r.body.NeutronError.type], JSON.stringify(fixed_ips)).toEqual([400, 'BadRequest']);
+    }
+    const taken = call('POST', `${N}/ports`, { port: { network_id: net.id, fixed_ips: [{ ip_address: '10.0.0.9' }] } });
+    expect(taken.status).toBe(201);
+    const clash = call('PUT', `${N}/ports/${portId}`, { port: { fixed_ips: [{ ip_address: '10.0.0.9' }] } });
+    expect([clash.status, clash.body.NeutronError.type]).toEqual([409, 'IpAddressAlreadyAllocated']);
+    const groups = call('PUT', `${N}/ports/${portId}`, { port: { security_groups: [] } });
+    expect(groups.status).toBe(400);
+    expect(call('GET', `${N}/ports/${portId}`).body.port.fixed_ips[0].ip_address).toBe('10.0.0.254');
+  });
+
+  it('on an instance port: a subnet alone keeps the address the port has there, as Neutron', () => {
+    const api = testApi();
+    const { call } = api;
+    const { net, sub } = publicAndPrivate(api);
+    const other = call('POST', `${N}/subnets`, { subnet: { network_id: net.id, cidr: '10.0.1.0/24' } }).body.subnet;
+    call('POST', `${N}/ports`, { port: { network_id: net.id } }); // takes .2, so a fresh allocation would differ
+    const port = call('POST', `${N}/ports`, { port: { network_id: net.id, fixed_ips: [{ ip_address: '10.0.0.50' }] } }).body.port;
+    const kept = call('PUT', `${N}/ports/${port.id}`, { port: { fixed_ips: [{ subnet_id: sub.id }, { subnet_id: other.id }] } }).body.port;
+    expect(kept.fixed_ips.map((f: { ip_address: string }) => f.ip_address)).toEqual(['10.0.0.50', '10.0.1.2']);
+    const swapped = call('PUT', `${N}/ports/${port.id}`, { port: { fixed_ips: [{ ip_address: '10.0.1.2' }, { subnet_id: sub.id }] } }).body.port;
+    expect(swapped.fixed_ips.map((f: { ip_address: string }) => f.ip_address)).toEqual(['10.0.1.2', '10.0.0.50']);
+    const fresh = call('PUT', `${N}/ports/${port.id}`, { port: { fixed_ips: [{ ip_address: '10.0.0.50' }, { subnet_id: sub.id }] } }).body.port;
+    expect(fresh.fixed_ips.map((f: { ip_address: string }) => f.ip_address)).toEqual(['10.0.0.50', '10.0.0.3']);
+  });
+});
