@@ -14,6 +14,7 @@ import { Identity, parseUsers, projectId, type User } from '../api/identity.js';
 import { Store, type Doc } from '../api/store.js';
 import { ApiError } from '../api/types.js';
 import { isLoopbackHost } from '../server/access.js';
+import { findViewer } from '../server/viewer-assets.js';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { formatIssue } from '../topology/issue.js';
@@ -101,6 +102,8 @@ export async function runApi(file: string | undefined, opts: ApiOptions, io: Io,
   const admin = (users ?? []).find((u) => u.role === 'admin' && u.project === 'admin') ?? { name: 'admin', password: 'admin' };
   io.out(`  export OS_AUTH_URL=${server.url}/v3 OS_IDENTITY_API_VERSION=3 OS_USERNAME=${admin.name} OS_PASSWORD=${users ? '...' : admin.password} OS_PROJECT_NAME=admin OS_USER_DOMAIN_NAME=Default OS_PROJECT_DOMAIN_NAME=Default`);
   io.out(`  viewer: ${server.url}${VIEWER_PATH}   WebSocket: ${server.url.replace(/^http/, 'ws')}/ws`);
+  const viewer = findViewer();
+  if (!viewer.ok) io.err(io.errStyle.yellow('warning: ') + viewer.message);
   if (opts.save !== undefined) io.out(`  saving every change to ${opts.save}`);
   io.out(s.dim('  press Ctrl-C to stop'));
   await untilStopped(stop);
