@@ -78,7 +78,7 @@ const EXTENSIONS: readonly [alias: string, name: string][] = [
   ['external-net', 'Neutron external network'], ['router', 'Neutron L3 Router'], ['ext-gw-mode', 'Neutron L3 Configurable external gateway mode'],
   ['extraroute', 'Neutron Extra Route'], ['security-group', 'security-group'], ['port-security', 'Port Security'],
   ['allowed-address-pairs', 'Allowed Address Pairs'], ['binding', 'Port Binding'], ['net-mtu', 'Network MTU'], ['project-id', 'project_id field enabled'],
-  ['standard-attr-description', 'standard-attr-description'], ['standard-attr-tag', 'Tag support for resources with standard attribute'],
+  ['standard-attr-description', 'standard-attr-description'], ['tag', 'Tag support'], ['standard-attr-tag', 'Tag support for resources with standard attribute'],
   ['standard-attr-timestamp', 'Resource timestamps'], ['standard-attr-revisions', 'Resource revision numbers'], ['pagination', 'Pagination support'],
   ['sorting', 'Sorting support'], ['provider', 'Provider Network'], ['stateful-security-group', 'Stateful security group'],
   ['fip-port-details', 'Floating IP Port Details Extension'], ['ip-substring-filtering', 'IP address substring filtering'],
