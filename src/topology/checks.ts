@@ -44,6 +44,8 @@ export function checkPortSwitches(ctx: ResolveContext): void {
  */
 export function checkInstanceOverlaps(ctx: ResolveContext, instancePorts: ReadonlyMap<string, readonly string[]>): void {
   for (const [inst, ids] of instancePorts) {
+    // One port cannot overlap another of its instance's (nearly every instance has one).
+    if (ids.length < 2) continue;
     const seen: { port: string; subnet: SubnetState }[] = [];
     for (const id of ids) {
       const port = ctx.ports.get(id)!;
@@ -64,8 +66,9 @@ export function checkInstanceOverlaps(ctx: ResolveContext, instancePorts: Readon
 /** Neutron refuses a port whose groups mix stateful and stateless ones. */
 export function checkStatefulMix(ctx: ResolveContext, groups: ReadonlyMap<string, SecurityGroup>): void {
   for (const port of ctx.ports.values()) {
-    const kinds = new Set(port.securityGroups.map((g) => groups.get(g)?.stateful ?? true));
-    if (kinds.size > 1) {
+    const stateful = (g: string) => groups.get(g)?.stateful ?? true;
+    const first = port.securityGroups.length > 0 ? stateful(port.securityGroups[0]!) : true;
+    if (port.securityGroups.some((g) => stateful(g) !== first)) {
       const list = port.securityGroups.map((g) => `${g} (${groups.get(g)?.stateful === false ? 'stateless' : 'stateful'})`).join(', ');
       ctx.issues.error([...port.path, 'security_groups'], 'stateful-mix', `a port cannot mix stateful and stateless security groups: ${list}`);
     }

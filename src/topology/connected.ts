@@ -5,17 +5,17 @@
  * seconds of every load.
  */
 import type { Cloud } from './model.js';
-import { INTERNET, nodeId, switchNodeOf } from './graph-ids.js';
 
-/** True when the graph has at most one component; undefined when an edge names a node the graph would not have (let buildGraph decide). */
+/**
+ * True when the graph has at most one component; undefined when an edge names a node the graph
+ * would not have (let buildGraph decide). Nodes are numbered, not named: building an id string
+ * per instance and port and hashing it cost most of a second at 100,000 instances.
+ */
 export function isConnected(cloud: Cloud): boolean | undefined {
-  const index = new Map<string, number>();
   const parent: number[] = [];
-  const node = (id: string): void => {
-    if (!index.has(id)) {
-      index.set(id, parent.length);
-      parent.push(parent.length);
-    }
+  const add = (): number => {
+    parent.push(parent.length);
+    return parent.length - 1;
   };
   const root = (i: number): number => {
     while (parent[i] !== i) {
@@ -24,12 +24,20 @@ export function isConnected(cloud: Cloud): boolean | undefined {
     }
     return i;
   };
-  let components = 0;
+  // Nodes first (as buildGraph adds them): each network's switches, external networks, the internet.
+  const switches = new Map<string, Map<string, number>>();
+  for (const n of cloud.networks.values()) {
+    const mine = new Map<string, number>();
+    for (const sw of n.switches) if (!mine.has(sw)) mine.set(sw, add());
+    switches.set(n.name, mine);
+  }
+  const externals = new Map<string, number>();
+  for (const e of cloud.externalNetworks.values()) externals.set(e.name, add());
+  const internet = cloud.externalNetworks.size > 0 || cloud.externalHosts.size > 0 ? add() : -1;
+  let components = parent.length;
   let unknown = false;
-  const edge = (a: string, b: string): void => {
-    const i = index.get(a);
-    const j = index.get(b);
-    if (i === undefined || j === undefined) {
+  const edge = (i: number | undefined, j: number | undefined): void => {
+    if (i === undefined || j === undefined || i < 0 || j < 0) {
       unknown = true;
       return;
     }
@@ -40,23 +48,31 @@ export function isConnected(cloud: Cloud): boolean | undefined {
       components--;
     }
   };
-  // Nodes first (as buildGraph adds them), then every edge.
-  for (const n of cloud.networks.values()) for (const sw of n.switches) node(nodeId.switch(n, sw));
-  for (const e of cloud.externalNetworks.values()) node(nodeId.external(e.name));
-  if (cloud.externalNetworks.size > 0 || cloud.externalHosts.size > 0) node(INTERNET);
-  for (const h of cloud.externalHosts.values()) node(nodeId.host(h.name));
-  for (const i of cloud.instances.values()) node(nodeId.instance(i.name));
-  for (const r of cloud.routers.values()) node(nodeId.router(r.name));
-  for (const lb of cloud.loadBalancers.values()) node(nodeId.loadBalancer(lb.name));
-  components = parent.length;
-  for (const n of cloud.networks.values()) for (const [a, b] of n.links) edge(nodeId.switch(n, a), nodeId.switch(n, b));
-  for (const e of cloud.externalNetworks.values()) edge(nodeId.external(e.name), INTERNET);
-  for (const h of cloud.externalHosts.values()) edge(nodeId.host(h.name), INTERNET);
-  for (const i of cloud.instances.values()) for (const p of i.ports) edge(nodeId.instance(i.name), switchNodeOf(cloud, p));
-  for (const r of cloud.routers.values()) {
-    for (const p of r.interfaces) edge(nodeId.router(r.name), switchNodeOf(cloud, p));
-    if (r.externalGateway) edge(nodeId.router(r.name), nodeId.external(r.externalGateway.network));
+  /** A node of its own (an instance, router, host or load balancer), counted as a component. */
+  const own = (): number => {
+    components++;
+    return add();
+  };
+  const switchOf = (portId: string): number | undefined => {
+    const p = cloud.ports.get(portId);
+    if (p === undefined) return undefined;
+    return p.external ? externals.get(p.network) : switches.get(p.network)?.get(p.switch);
+  };
+  for (const n of cloud.networks.values()) {
+    const mine = switches.get(n.name)!;
+    for (const [a, b] of n.links) edge(mine.get(a), mine.get(b));
   }
-  for (const lb of cloud.loadBalancers.values()) edge(nodeId.loadBalancer(lb.name), switchNodeOf(cloud, lb.vipPort));
+  for (const e of cloud.externalNetworks.values()) edge(externals.get(e.name), internet);
+  for (let k = 0; k < cloud.externalHosts.size; k++) edge(own(), internet);
+  for (const i of cloud.instances.values()) {
+    const node = own();
+    for (const p of i.ports) edge(node, switchOf(p));
+  }
+  for (const r of cloud.routers.values()) {
+    const node = own();
+    for (const p of r.interfaces) edge(node, switchOf(p));
+    if (r.externalGateway) edge(node, externals.get(r.externalGateway.network));
+  }
+  for (const lb of cloud.loadBalancers.values()) edge(own(), switchOf(lb.vipPort));
   return unknown ? undefined : components <= 1;
 }

@@ -10,7 +10,7 @@ import type { SubnetAllocator } from '../ipam/subnet-allocator.js';
 import type { SubnetPlan } from '../ipam/subnet-plan.js';
 import { createRng, type Rng } from '../util/rng.js';
 import { IssueList, type Path } from './issue.js';
-import type { AddressPair, AllocationStrategy, DeviceOwner, FixedIp, IpamProfile, PortOwnerKind, Project, RbacEntry, RouteEntry } from './model.js';
+import type { AddressPair, AllocationStrategy, DeviceOwner, FixedIp, IpamProfile, PortOwnerKind, Project, RbacEntry, RouteEntry, Service } from './model.js';
 import type { TopologyDoc } from './schema.js';
 
 export interface SubnetState {
@@ -117,8 +117,15 @@ export class ResolveContext {
 
   /** The project of a resource of the file (admin unless it names one); null when that one is unknown. */
   projectOf(collection: OwnedCollection, name: string): string | null {
-    return this.owners.get(`${collection}/${name}`) ?? (this.owners.has(`${collection}/${name}`) ? null : 'admin');
+    // A file without projects (most, and every large one) asks 100,000s of times: no key to build.
+    if (this.owners.size === 0) return 'admin';
+    const key = `${collection}/${name}`;
+    const owner = this.owners.get(key);
+    return owner !== undefined ? owner : this.owners.has(key) ? null : 'admin';
   }
+
+  /** Services already read, by their text (valid ones that raised no issue). */
+  readonly services = new Map<string, Service>();
 
   /** A per-subnet random stream, so one subnet's Neutron-style picks do not depend on another's. */
   rngFor(subnet: string): Rng {

@@ -19,7 +19,15 @@ type RouterPorts = ReadonlyMap<string, RouterDraft>;
 
 export function resolveServices(ctx: ResolveContext, docs: string[] | undefined, path: Path): Service[] {
   const out: Service[] = [];
-  (docs ?? []).forEach((s, i) => { const v = serviceAt(s, [...path, i], ctx.issues); if (v) out.push(v); });
+  (docs ?? []).forEach((s, i) => {
+    // A large cloud repeats a few services (tcp/22) on every instance: each text is read once.
+    const known = ctx.services.get(s);
+    if (known) { out.push(known); return; }
+    const before = ctx.issues.items.length;
+    const v = serviceAt(s, [...path, i], ctx.issues);
+    if (v) out.push(v);
+    if (v && ctx.issues.items.length === before) ctx.services.set(s, v);
+  });
   return out;
 }
 
