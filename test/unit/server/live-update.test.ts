@@ -3,7 +3,8 @@
  * connects, disconnects, reads and turns of the event loop, (1) what is read or probed is the
  * last update's cloud, (2) once the loop has turned, every connected client's last `hello` holds
  * that cloud's topology, (3) a client gets at most one reload per update and none when nothing
- * changed, and (4) without clients nothing is rebuilt until one connects.
+ * changed, (4) an inject's endpoints are those of the last update, and (5) without clients
+ * nothing is rebuilt until one connects.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -13,12 +14,20 @@ import { Outbox } from '../../../src/server/outbox.js';
 import { EVERYTHING } from '../../../src/server/subscription.js';
 import type { Cloud } from '../../../src/topology/model.js';
 
-const clouds: Cloud[] = ['minimal', 'three-tier', 'multi-router', 'two-project', 'dual-stack'].map((name) => {
+const clouds: Cloud[] = ['minimal', 'three-tier', 'multi-router', 'two-project', 'fabric'].map((name) => {
   const loaded = loadTopologyFile(`topologies/${name}.yaml`);
   if (!loaded.ok) throw new Error(`${name}.yaml does not load`);
   return loaded.cloud;
 });
 const compact = clouds.map((c) => JSON.stringify(compactTopology(c, null)));
+/** Per cloud, an instance no other cloud has (an inject from it is good only on that cloud) and another of its instances. */
+const senders = clouds.map((c, i) => {
+  const others = new Set(clouds.filter((_, j) => j !== i).flatMap((o) => [...o.instances.keys()]));
+  const own = [...c.instances.keys()];
+  const from = own.find((n) => !others.has(n));
+  if (from === undefined) throw new Error(`${c.name}: every instance name is in another topology too`);
+  return { from, to: own.find((n) => n !== from)! };
+});
 
 interface FakePeer extends Peer {
   readonly sent: Record<string, unknown>[];
@@ -38,6 +47,7 @@ type Op =
   | { op: 'connect' }
   | { op: 'disconnect'; which: number }
   | { op: 'read'; what: 'topology' | 'cloud' | 'details' }
+  | { op: 'inject' }
   | { op: 'tick' };
 
 const ops = fc.array(fc.oneof(
@@ -46,12 +56,13 @@ const ops = fc.array(fc.oneof(
   fc.record({ op: fc.constant('disconnect' as const), which: fc.nat(7) }),
   fc.record({ op: fc.constant('read' as const), what: fc.constantFrom('topology' as const, 'cloud' as const, 'details' as const) }),
   fc.constant({ op: 'tick' as const }),
+  fc.constant({ op: 'inject' as const }),
 ), { maxLength: 25 });
 
 describe('LiveSimulation.update', () => {
   it('reads the last update, greets every client with it, at most one reload per update (property)', async () => {
     await fc.assert(fc.asyncProperty(ops, async (script: Op[]) => {
-      const live = new LiveSimulation(clouds[0]!, null, { maxQueuedInjections: 4, sliceMs: 4, flushMs: 10 });
+      const live = new LiveSimulation(clouds[0]!, null, { maxQueuedInjections: 1_000, sliceMs: 4, flushMs: 10 });
       let last = 0;
       const peers: { peer: FakePeer; updatesSince: number }[] = [];
       try {
@@ -86,6 +97,13 @@ describe('LiveSimulation.update', () => {
             case 'tick':
               await tick();
               break;
+            case 'inject': {
+              // Endpoints are checked against the last update's cloud, pending or not.
+              const { from, to } = senders[last]!;
+              const error = live.inject(peers[0]?.peer ?? peer(), { type: 'inject', v: 1, id: 'i', count: 1, probe: { from, to, proto: 'icmp', port: 0, ipv6: false, spoof: null } });
+              expect(error).toBeUndefined();
+              break;
+            }
           }
         }
         await tick();
