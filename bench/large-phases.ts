@@ -39,6 +39,7 @@ for (let i = 0; i < Number(process.env.VNET_PHASES_REPEAT ?? 0); i++) {
   resolved = resolveTopology(shape.doc);
   phase('resolve');
 }
+if (!resolved.ok) throw new Error('a second resolution failed where the first did not');
 if (from !== undefined && to !== undefined) {
   const sim = new Simulator(resolved.cloud);
   phase('simulator');

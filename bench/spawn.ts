@@ -1,7 +1,7 @@
 /**
  * Whole-process timings for the start-up and large-cloud benchmarks: spawn `node` on a command
- * line, wall time from spawn to exit, and the child's peak resident memory, which a preloaded
- * hook (written to a temporary directory) reads from its own resource usage as it exits.
+ * line, wall time from spawn to exit, and the child's peak resident memory and CPU time, which a
+ * preloaded hook (written to a temporary directory) reads from its own resource usage as it exits.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,6 +12,8 @@ export interface Run {
   readonly ms: number;
   /** Peak resident set of the child, MB. */
   readonly rssMb: number;
+  /** CPU time of the child (user + system), ms: what a busy machine's waits do not inflate. */
+  readonly cpuMs: number;
 }
 
 /** A command line for `node`: the arguments after node itself. */
@@ -24,7 +26,7 @@ export class Spawner {
 
   constructor() {
     // maxRSS is in KiB on Linux and macOS. Written synchronously as the process exits.
-    writeFileSync(this.hook, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(this.out)}, String(process.resourceUsage().maxRSS)));\n`);
+    writeFileSync(this.hook, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(this.out)}, (({ maxRSS, userCPUTime, systemCPUTime }) => maxRSS + ' ' + (userCPUTime + systemCPUTime))(process.resourceUsage())));\n`);
   }
 
   /** Runs node with args; throws with its stderr when it exits with another status than expected. */
@@ -35,8 +37,8 @@ export class Spawner {
     const r = spawnSync(process.execPath, argv, { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
     const ms = Number(process.hrtime.bigint() - t0) / 1e6;
     if (r.status !== expectStatus) throw new Error(`node ${args.join(' ')}: exit ${r.status ?? r.signal}, expected ${expectStatus}\n${r.stderr.slice(0, 2000)}`);
-    const rssMb = withRss ? Math.round(Number(readFileSync(this.out, 'utf8')) / 1024) : 0;
-    return { ms, rssMb };
+    const [rss, cpu] = withRss ? readFileSync(this.out, 'utf8').split(' ').map(Number) : [0, 0];
+    return { ms, rssMb: Math.round(rss! / 1024), cpuMs: Math.round(cpu! / 1000) };
   }
 
   dispose(): void {
