@@ -24,20 +24,23 @@ const PEER = 0x0a000014; // 10.0.0.20
 
 function fakeSim(explainAll = false) {
   const traced: { stage: string; action: string }[] = [];
+  const details: unknown[] = [];
   const facts: VerdictFact[] = [];
   const sim = {
     now: 0, recording: true, explainAll,
-    trace: (_n: string, _p: string | null, stage: string, action: string) => { traced.push({ stage, action }); },
+    trace: (_n: string, _p: string | null, stage: string, action: string, _w: unknown, _m: FrameMeta, detail: unknown = {}) => { traced.push({ stage, action }); details.push(detail); },
     report: (_m: FrameMeta, f: VerdictFact) => { facts.push(f); },
     transmit: () => undefined, setTimer: () => 0, cancelTimer: () => undefined,
   } as unknown as Sim;
-  return { sim, traced, facts };
+  return { sim, traced, details, facts };
 }
 
 const DNS_OUT = toMatchRule('g', { index: 0, text: 'egress udp 53', direction: 'egress', ethertype: 'IPv4', protocol: 'udp', ports: { from: 53, to: 53 }, remoteIpPrefix: null, remoteGroup: null } as never, 0);
 
+const PAIR_MAC = 0xfa163e000077;
+
 function firewall(): PortFirewall {
-  return new PortFirewall({ port: 'a/eth0', identity: { mac: PORT_MAC, addresses: new Set([ME]), pairs: [] }, groups: ['g'], stateful: true, matcher: new LinearMatcher([DNS_OUT], new Map()) }, PORT_TABLES);
+  return new PortFirewall({ port: 'a/eth0', identity: { mac: PORT_MAC, addresses: new Set([ME]), pairs: [{ prefix: { network: 0x0a000063, mask: 0xffffffff, length: 32 }, mac: PAIR_MAC }] }, groups: ['g'], stateful: true, matcher: new LinearMatcher([DNS_OUT], new Map()) }, PORT_TABLES);
 }
 
 const udp = (srcMac: number, dstMac: number, src: number, dst: number, sport: number, dport: number): Frame => ({
@@ -108,6 +111,73 @@ describe('sg.ingress (filterIngress)', () => {
     expect(filterIngress(hop(f.sim, udp(ROUTER_MAC, OTHER_MAC, PEER, ME, 40000, 22))).next).toBe(false);
     expect(f.facts).toEqual([]);
     expect(f.traced).toEqual([{ stage: 'host.receive', action: 'ignore' }]);
+  });
+});
+
+const ME6 = (0xfe800000n << 96n) | 0x10n;
+const PEER6 = (0xfe800000n << 96n) | 0x20n;
+const icmp6 = (srcMac: number, dstMac: number, src: bigint, dst: bigint, type: number): Frame => ({
+  src: srcMac, dst: dstMac, payload: { kind: 'ip', version: 6, src, dst, ttl: 255, l4: { proto: 'icmp', type, code: 0 } },
+});
+
+describe('ICMPv6 that passes without a rule (neutron.agent.firewall ICMPV6_ALLOWED_*_TYPES)', () => {
+  // The port's group allows only UDP/53 out, so whatever passes here passes without a rule.
+  it('MLD queries (130) and neighbour solicitations (135) and advertisements (136) pass both ways, untraced', () => {
+    for (const type of [130, 135, 136]) {
+      const f = fakeSim();
+      expect(filterEgress(hop(f.sim, icmp6(PORT_MAC, ROUTER_MAC, ME6, PEER6, type)))).toBe(NEXT);
+      expect(filterIngress(hop(f.sim, icmp6(ROUTER_MAC, PORT_MAC, PEER6, ME6, type)))).toBe(NEXT);
+      expect(f.traced).toEqual([]);
+    }
+  });
+
+  it('a router solicitation (133) passes out but needs a rule in; a router advertisement (134) needs a rule out (a rogue router)', () => {
+    const f = fakeSim();
+    expect(filterEgress(hop(f.sim, icmp6(PORT_MAC, ROUTER_MAC, ME6, PEER6, 133)))).toBe(NEXT);
+    expect(filterIngress(hop(f.sim, icmp6(ROUTER_MAC, PORT_MAC, PEER6, ME6, 133))).next).toBe(false);
+    expect(filterEgress(hop(f.sim, icmp6(PORT_MAC, ROUTER_MAC, ME6, PEER6, 134))).next).toBe(false);
+    expect(f.traced).toEqual([{ stage: 'sg.ingress', action: 'drop' }, { stage: 'sg.egress', action: 'drop' }]);
+  });
+
+  it('ICMPv4 with those type numbers gets no exemption', () => {
+    const f = fakeSim();
+    const v4 = (type: number): Frame => ({ src: PORT_MAC, dst: ROUTER_MAC, payload: { kind: 'ip', version: 4, src: ME, dst: PEER, ttl: 64, l4: { proto: 'icmp', type, code: 0, id: 1, seq: 1 } } });
+    expect(filterEgress(hop(f.sim, v4(135))).next).toBe(false);
+    expect(filterEgress(hop(f.sim, v4(130))).next).toBe(false);
+  });
+});
+
+describe('what the stages say', () => {
+  it('port.security reports the port and traces why', () => {
+    const f = fakeSim();
+    checkPortSecurity(hop(f.sim, udp(OTHER_MAC, ROUTER_MAC, ME, PEER, 40000, 53)));
+    expect(f.facts).toEqual([{ kind: 'blocked', outcome: { kind: 'dropped', node: 'instance:a', stage: 'port.security', reason: expect.stringMatching(/^port security on a\/eth0: .*fa:16:3e:00:00:99/) } }]);
+    expect(f.details).toEqual([{ reason: expect.stringContaining('fa:16:3e:00:00:99') }]);
+  });
+
+  it('a frame for another MAC is ignored at host.receive with that MAC named', () => {
+    const f = fakeSim();
+    filterIngress(hop(f.sim, udp(ROUTER_MAC, OTHER_MAC, PEER, ME, 40000, 22)));
+    expect(f.details).toEqual([{ reason: expect.stringContaining('fa:16:3e:00:00:99') }]);
+  });
+
+  it('a frame for an allowed address pair\'s MAC, or for a multicast MAC, is the port\'s: it meets the rules', () => {
+    for (const dst of [PAIR_MAC, 0x333300000001]) {
+      const f = fakeSim();
+      expect(filterIngress(hop(f.sim, udp(ROUTER_MAC, dst, PEER, ME, 40000, 22))).next).toBe(false);
+      expect(f.traced).toEqual([{ stage: 'sg.ingress', action: 'drop' }]);
+    }
+  });
+
+  it('the stops carry distinct, non-empty reasons', () => {
+    const f = fakeSim();
+    const reasons = [
+      checkPortSecurity(hop(f.sim, udp(OTHER_MAC, ROUTER_MAC, ME, PEER, 40000, 53))),
+      filterEgress(hop(f.sim, udp(PORT_MAC, ROUTER_MAC, ME, PEER, 40000, 54))),
+      filterIngress(hop(f.sim, udp(ROUTER_MAC, OTHER_MAC, PEER, ME, 40000, 22))),
+    ].map((d) => (d.next ? '' : d.reason));
+    expect(reasons.every((r) => /\S/.test(r))).toBe(true);
+    expect(new Set(reasons).size).toBe(3);
   });
 });
 
