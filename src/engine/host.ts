@@ -13,7 +13,7 @@ import type { Service } from '../topology/model.js';
 import { respond } from '../l3/host-stack.js';
 import { AddressIndex, sourceFor, type L3Interface } from '../l3/l3-interface.js';
 import { NeighborResolver, type NeighborTimer } from '../l3/neighbors.js';
-import { runStages, type Pipeline } from '../util/stages.js';
+import { compileStages, type Pipeline, type StageRunner } from '../util/stages.js';
 import type { HostArrival } from './host-stages.js';
 import type { FrameMeta, Sim, SimNode } from './node-contract.js';
 import type { PortFirewall } from '../firewall/port-firewall.js';
@@ -49,6 +49,8 @@ export class HostNode implements SimNode {
   private arrival: HostArrival | undefined;
   /** The filters on this host's ports (an instance's, unless port security is off); none on external hosts. */
   private filters: Map<string, PortFirewall> | undefined;
+  /** HOST_IN_PIPELINE as one function (compileStages). */
+  private readonly runStages: StageRunner<HostArrival>;
 
   constructor(
     readonly id: string,
@@ -58,6 +60,7 @@ export class HostNode implements SimNode {
     readonly stages: Pipeline<HostArrival>,
   ) {
     this.own = new AddressIndex(interfaces);
+    this.runStages = compileStages(stages);
     this.neighbors = new NeighborResolver(id, (sim, iface, packet, meta, nexthop) => {
       sim.report(meta, { kind: 'outcome', outcome: { kind: 'unreachable', node: id, stage: typeof nexthop === 'number' ? 'arp' : 'nd', reason: `${formatIpValue(nexthop)} did not answer ${typeof nexthop === 'number' ? 'ARP' : 'neighbour solicitation'} on ${iface.port} (EHOSTUNREACH)` } });
       void packet;
@@ -153,7 +156,7 @@ export class HostNode implements SimNode {
       a.fw = fw;
       a.reply = undefined;
     } else a = this.arrival = { host: this, sim, meta, node: this.id, port, iface, neighbors: this.neighbors, frame, fw, reply: undefined };
-    runStages(this.stages, a);
+    this.runStages(a);
   }
 
   /** Does this packet answer a flow we opened (including ICMP errors quoting our packets)? */

@@ -11,7 +11,7 @@ import { formatIpValue } from '../packet/ip-value.js';
 import type { Frame, IpPacket } from '../packet/frame.js';
 import type { PortFilter } from '../engine/port-filter.js';
 import type { FrameMeta, Sim } from '../engine/node-contract.js';
-import { FELL_THROUGH, runStages, type Pipeline } from '../util/stages.js';
+import { compileStages, FELL_THROUGH, type Pipeline, type StageRunner } from '../util/stages.js';
 import { ConnTrack } from './conntrack.js';
 import type { Matcher } from './matcher.js';
 import { describeTraffic, fieldsOf } from './packet-fields.js';
@@ -40,16 +40,22 @@ export class PortFirewall implements PortFilter {
   /** The detail of a new flow a rule allowed, per rule (shared by every flow it allows). */
   private allowDetails: Map<MatchRule, Detail> | undefined;
   private hop: PortHop | undefined;
+  /** The two tables as functions (compileStages). */
+  private readonly runOut: StageRunner<PortHop>;
+  private readonly runIn: StageRunner<PortHop>;
 
-  constructor(readonly config: PortFirewallConfig, readonly tables: PortTables) {}
+  constructor(readonly config: PortFirewallConfig, readonly tables: PortTables) {
+    this.runOut = compileStages(tables.out);
+    this.runIn = compileStages(tables.in);
+  }
 
   /** A filter table passes the frame when no stage stopped it. */
   egress(sim: Sim, node: string, port: string, frame: Frame, meta: FrameMeta): boolean {
-    return runStages(this.tables.out, this.hopFor(sim, node, port, frame, meta)) === FELL_THROUGH;
+    return this.runOut(this.hopFor(sim, node, port, frame, meta)) === FELL_THROUGH;
   }
 
   ingress(sim: Sim, node: string, port: string, frame: Frame, meta: FrameMeta): boolean {
-    return runStages(this.tables.in, this.hopFor(sim, node, port, frame, meta)) === FELL_THROUGH;
+    return this.runIn(this.hopFor(sim, node, port, frame, meta)) === FELL_THROUGH;
   }
 
   /** The filter's one hop context, refilled for this frame. */

@@ -18,7 +18,7 @@ import type { L3Interface } from '../l3/l3-interface.js';
 import { NeighborResolver, type NeighborTimer } from '../l3/neighbors.js';
 import type { FrameMeta, Sim, SimNode } from '../engine/node-contract.js';
 import { RouteTable } from '../l3/route-table.js';
-import { runStages, type Pipeline } from '../util/stages.js';
+import { compileStages, type Pipeline, type StageRunner } from '../util/stages.js';
 import type { Balancer, MemberState, PoolState } from './balancer.js';
 import type { LbArrival } from './lb-stages.js';
 
@@ -56,6 +56,8 @@ export class LbNode implements SimNode {
   readonly proxied = new FlowTable<ProxyEntry>();
   /** The one arrival the stages read, refilled per frame (see L3Arrival). */
   private arrival: LbArrival | undefined;
+  /** LB_PIPELINE as one function (compileStages). */
+  private readonly runStages: StageRunner<LbArrival>;
 
   constructor(
     readonly id: string,
@@ -65,6 +67,7 @@ export class LbNode implements SimNode {
     readonly stages: Pipeline<LbArrival>,
   ) {
     this.neighbors = new NeighborResolver(id, () => undefined);
+    this.runStages = compileStages(stages);
   }
 
   /** Starts every pool's health monitor: one check per member now, then every interval. */
@@ -137,7 +140,7 @@ export class LbNode implements SimNode {
       a.entry = undefined;
       a.fresh = false;
     } else a = this.arrival = { lb: this, sim, meta, node: this.id, port, iface: this.iface, neighbors: this.neighbors, frame, packet: undefined, entry: undefined, fresh: false };
-    runStages(this.stages, a);
+    this.runStages(a);
   }
 
   /** Tracks a client's new connection (its flow to the VIP) to `member`, and the flow to the member it stands for. */

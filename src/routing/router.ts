@@ -17,7 +17,7 @@ import type { FrameMeta, Sim, SimNode } from '../engine/node-contract.js';
 import { RouteTable, type Route } from '../l3/route-table.js';
 import type { NewFlow, RouterNat, Translation } from './nat.js';
 import type { LbSelection } from '../lb/select.js';
-import { runStages, type Pipeline } from '../util/stages.js';
+import { compileStages, type Pipeline, type StageRunner } from '../util/stages.js';
 import { summarizePacket } from '../packet/summary.js';
 import type { AclEvaluator } from '../firewall/network-acl.js';
 import { fieldsOf } from '../firewall/packet-fields.js';
@@ -79,6 +79,9 @@ export class RouterNode implements SimNode {
   readonly forwardDetails = new SharedDetails<string, Mac>();
   /** The one arrival the receive stages read, refilled per frame (see L3Arrival); forward's hop is per packet, since forward re-enters itself (an ICMP error, an answer). */
   private arrival: RouterArrival | undefined;
+  /** The two tables as functions (compileStages). */
+  private readonly runReceive: StageRunner<RouterArrival>;
+  private readonly runStages: StageRunner<RouterHop>;
 
   constructor(
     readonly id: string,
@@ -86,6 +89,8 @@ export class RouterNode implements SimNode {
     readonly options: RouterOptions,
   ) {
     this.own = new AddressIndex(interfaces);
+    this.runReceive = compileStages(options.receive);
+    this.runStages = compileStages(options.stages);
     this.neighbors = new NeighborResolver(id, (sim, iface, packet, meta, nexthop) => {
       const reason = `next hop ${formatIpValue(nexthop)} did not answer on ${iface.port}`;
       sim.report(meta, { kind: 'outcome', outcome: { kind: 'unreachable', node: id, stage: typeof nexthop === 'number' ? 'arp' : 'nd', reason } });
@@ -108,12 +113,12 @@ export class RouterNode implements SimNode {
       a.iface = iface;
       a.frame = frame;
     } else a = this.arrival = { router: this, sim, meta, node: this.id, port, iface, neighbors: this.neighbors, frame };
-    runStages(this.options.receive, a);
+    this.runReceive(a);
   }
 
   /** Routes a packet that arrived on `inPort` (or that the router itself originated, inPort null) through its stage table. */
   forward(sim: Sim, p: IpPacket, meta: FrameMeta, inPort: string | null): void {
-    runStages(this.options.stages, { router: this, sim, meta, inPort, packet: p, natLookup: undefined, selection: undefined, pre: undefined, route: undefined, out: undefined });
+    this.runStages({ router: this, sim, meta, inPort, packet: p, natLookup: undefined, selection: undefined, pre: undefined, route: undefined, out: undefined });
   }
 
   /** A VIP's connection refused (no healthy member): the refusal goes back, originated here. */

@@ -8,7 +8,7 @@
 import { formatMac, type Mac } from '../address/mac.js';
 import type { Frame } from '../packet/frame.js';
 import type { FrameMeta, Sim, SimNode } from '../engine/node-contract.js';
-import { runStages, type Pipeline } from '../util/stages.js';
+import { compileStages, type Pipeline, type StageRunner } from '../util/stages.js';
 import { MacTable } from './mac-table.js';
 import { SharedDetails, type Detail } from '../trace/shared-details.js';
 
@@ -31,6 +31,8 @@ export class SwitchNode implements SimNode {
   /** The detail of a forward, per destination MAC and port out (shared by every frame that reads the same). */
   private readonly forwardDetails = new SharedDetails<Mac, string>();
   private hop: SwitchHop | undefined;
+  /** SWITCH_PIPELINE as one function (compileStages). */
+  private readonly runStages: StageRunner<SwitchHop>;
 
   constructor(
     readonly id: string,
@@ -40,7 +42,9 @@ export class SwitchNode implements SimNode {
     readonly stages: Pipeline<SwitchHop>,
     /** IPv4 address → MAC of ports this switch may answer ARP for (empty when off). */
     readonly arpResponder: ReadonlyMap<number, Mac> = new Map(),
-  ) {}
+  ) {
+    this.runStages = compileStages(stages);
+  }
 
   receive(sim: Sim, port: string, frame: Frame, meta: FrameMeta): void {
     let hop = this.hop;
@@ -50,7 +54,7 @@ export class SwitchNode implements SimNode {
       hop.port = port;
       hop.frame = frame;
     } else hop = this.hop = { sw: this, sim, meta, port, frame };
-    runStages(this.stages, hop);
+    this.runStages(hop);
   }
 
   /** The detail of a forward to `mac` out of `out`. */
