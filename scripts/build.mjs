@@ -135,9 +135,13 @@ copyFileSync('viewer/index.html', 'dist/viewer/index.html');
  * V8's code cache beside the bundles the short commands load (src/cli/bundle-loader.ts): a small
  * validate and a trace run with VNET_WRITE_CODE_CACHE=1, so each cache holds what those commands
  * compiled. Written after the bundles, so a cache is never older than its bundle (the loader
- * ignores one that is); without a cache a bundle loads as require() would.
+ * ignores one that is); without a cache a bundle loads as require() would. A command that fails
+ * here (code under change, a mutant) leaves no cache and a warning: the tests report the failure.
  */
 for (const args of [['validate', 'topologies/three-tier.yaml'], ['trace', 'topologies/three-tier.yaml', '--from', 'web-1', '--to', 'lb-fip', '--port', '80']]) {
-  const r = spawnSync(process.execPath, ['dist/vnet.cjs', ...args], { env: { ...process.env, VNET_WRITE_CODE_CACHE: '1' }, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`build: vnet ${args.join(' ')} (writing the code cache) exited ${r.status ?? r.signal}:\n${r.stderr}`);
+  const r = spawnSync(process.execPath, ['dist/vnet.cjs', ...args], { env: { ...process.env, VNET_WRITE_CODE_CACHE: '1' }, encoding: 'utf8', timeout: 60_000 });
+  if (r.status === 0) continue;
+  for (const f of readdirSync('dist/cli')) if (f.endsWith('.cache')) rmSync(`dist/cli/${f}`, { force: true });
+  console.warn(`warning: no code cache for the CLI: vnet ${args.join(' ')} exited ${r.status ?? r.signal}: ${r.stderr.split('\n')[0]}`);
+  break;
 }
