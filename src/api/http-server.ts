@@ -4,10 +4,13 @@
  * to close, `Connection: close` (pooled clients such as tempest's urllib3 need the echo).
  * With `viewer`, the same server also serves the live viewer (at /viewer/), /api/topology,
  * /api/trace/… and the WebSocket at /ws (src/server's attachment, as `vnet serve` does).
+ * Every path keeps `vnet serve`'s access rules (src/server/access.ts): bound to loopback, the
+ * `Host` must name loopback (a DNS-rebinding page cannot log in as admin/admin), and a browser's
+ * `Origin` must be this server.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { isLoopbackHost } from '../server/access.js';
+import { checkAccess, isLoopbackHost } from '../server/access.js';
 import { attachViewer, type ServerStats, type ViewerAttachment, type ViewerOptions } from '../server/viewer-attachment.js';
 import type { ApiApp } from './app.js';
 import type { ApiResponse } from './types.js';
@@ -48,10 +51,17 @@ export type ApiViewerOptions = Omit<ViewerOptions, 'loopback' | 'pagePath' | 'na
 
 export function startApi(app: ApiApp, host: string, port: number, viewerOptions?: ApiViewerOptions): Promise<RunningApi> {
   let viewer: ViewerAttachment | undefined;
+  const loopback = isLoopbackHost(host);
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     // The viewer's paths first (the API strips trailing slashes, and /viewer/ needs its own).
     if (viewer?.handle(req, res)) return;
     const close = (req.headers.connection ?? '').toLowerCase() === 'close';
+    const access = checkAccess(req, { token: undefined, loopback });
+    if (!access.ok) {
+      req.resume();
+      send(res, errorBody(access.status, access.status === 403 ? 'Forbidden' : 'BadRequest', access.message), true);
+      return;
+    }
     const chunks: Buffer[] = [];
     let size = 0;
     let refused = false;
@@ -79,7 +89,7 @@ export function startApi(app: ApiApp, host: string, port: number, viewerOptions?
     });
     req.on('error', () => res.destroy());
   });
-  if (viewerOptions !== undefined) viewer = attachViewer(server, { ...viewerOptions, loopback: isLoopbackHost(host), pagePath: VIEWER_PATH, name: 'vnet api' });
+  if (viewerOptions !== undefined) viewer = attachViewer(server, { ...viewerOptions, loopback, pagePath: VIEWER_PATH, name: 'vnet api' });
   return new Promise((resolve, reject) => {
     server.once('error', (e) => { void viewer?.close(); reject(e); });
     server.listen(port, host, () => {

@@ -5,6 +5,7 @@
  * new topology, and `inject` probes the current state; the page is at /viewer/ (/ stays
  * Keystone's), and the viewer's access rules are `vnet serve`'s (Host, Origin).
  */
+import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { memoryIo } from '../../src/cli/io.js';
@@ -67,6 +68,19 @@ async function call(method: string, path: string, body?: unknown): Promise<{ sta
   const res = await fetch(`${url}${path}`, { method, headers: { 'X-Auth-Token': token, 'Content-Type': 'application/json' }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
   const text = await res.text();
   return { status: res.status, body: text === '' ? {} : (JSON.parse(text) as Msg) };
+}
+
+/** A request with the headers given as they are (fetch will not send another Host). */
+function raw(method: string, path: string, headers: Record<string, string>, body = ''): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${url}${path}`, { method, headers: { ...headers, 'Content-Length': Buffer.byteLength(body) } }, (res) => {
+      let text = '';
+      res.on('data', (c: Buffer) => { text += c.toString(); });
+      res.on('end', () => resolve({ status: res.statusCode!, body: text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 async function waitForLine(pattern: RegExp): Promise<RegExpMatchArray> {
@@ -189,5 +203,20 @@ describe('vnet api serves the live viewer', () => {
     expect((await fetch(`${url}/viewer/`, { headers: { Origin: 'http://evil.example' } })).status).toBe(403);
     const ok = await Client.open(`${url.replace(/^http/, 'ws')}/ws`, { origin: url });
     ok.ws.close();
+  });
+
+  it('applies them to the OpenStack paths too: a DNS-rebinding page cannot log in or write', async () => {
+    const port = new URL(url).port;
+    const login = JSON.stringify({ auth: { identity: { methods: ['password'], password: { user: { name: 'admin', password: 'admin', domain: { name: 'Default' } } } } } });
+    const json = { 'Content-Type': 'application/json' };
+    const rebound = await raw('POST', '/v3/auth/tokens', { ...json, Host: `evil.example:${port}` }, login);
+    expect(rebound.status).toBe(403);
+    expect((JSON.parse(rebound.body) as Msg).NeutronError.type).toBe('Forbidden');
+    expect((await raw('POST', `${N}/networks`, { ...json, Host: `evil.example:${port}`, 'X-Auth-Token': token }, JSON.stringify({ network: { name: 'x' } }))).status).toBe(403);
+    expect((await raw('GET', `${N}/networks`, { Origin: 'http://evil.example', 'X-Auth-Token': token })).status).toBe(403);
+    // The real clients' requests (Host 127.0.0.1:port or localhost, no Origin) and the page's own pass.
+    expect((await raw('POST', '/v3/auth/tokens', { ...json, Host: `127.0.0.1:${port}` }, login)).status).toBe(201);
+    expect((await raw('GET', `${N}/networks`, { Host: `localhost:${port}`, 'X-Auth-Token': token })).status).toBe(200);
+    expect((await raw('GET', `${N}/networks`, { Origin: url, 'X-Auth-Token': token })).status).toBe(200);
   });
 });
