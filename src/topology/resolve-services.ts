@@ -208,6 +208,31 @@ function portByReference(ctx: ResolveContext, ref: string, path: Path): PortDraf
   return port;
 }
 
+const routerIndexes = new WeakMap<RouterPorts, Map<string, Map<string, [number, string]>>>();
+
+/**
+ * Subnet → the first router (its place in file order, its name) with a gateway on `network` and
+ * an interface on that subnet. Built once per network: scanning every router's interfaces for
+ * each of 5,000 floating IPs cost a second. Router interfaces have their addresses by now
+ * (claimed when the routers were resolved; none waits for a pool).
+ */
+function firstRouterBySubnet(ctx: ResolveContext, routers: RouterPorts, network: string): Map<string, [number, string]> {
+  let byNetwork = routerIndexes.get(routers);
+  if (!byNetwork) routerIndexes.set(routers, (byNetwork = new Map()));
+  let index = byNetwork.get(network);
+  if (!index) {
+    index = new Map();
+    let i = 0;
+    for (const [name, r] of routers) {
+      const at = i++;
+      if (r.network !== network || !r.gateway) continue;
+      for (const id of r.interfaces) for (const f of ctx.ports.get(id)!.fixedIps) if (!index.has(f.subnet)) index.set(f.subnet, [at, name]);
+    }
+    byNetwork.set(network, index);
+  }
+  return index;
+}
+
 /** Neutron: the port's subnet must be on a router whose gateway is on the FIP's network. */
 function routerFor(ctx: ResolveContext, port: PortDraft, network: string, routers: RouterPorts, path: Path): string | undefined {
   const subnets = new Set(port.fixedIps.map((f) => f.subnet));
@@ -216,11 +241,14 @@ function routerFor(ctx: ResolveContext, port: PortDraft, network: string, router
     ctx.issues.error(path, 'fip-no-ipv4', `port ${port.id} has no IPv4 address; a floating IP maps to a port's IPv4 address`);
     return undefined;
   }
-  for (const [name, r] of routers) {
-    if (r.network !== network || !r.gateway) continue;
-    const onSubnet = r.interfaces.some((id) => ctx.ports.get(id)!.fixedIps.some((f) => subnets.has(f.subnet)));
-    if (onSubnet) return name;
+  // The first router (in file order) with a gateway on the network and an interface on one of the subnets.
+  const first = firstRouterBySubnet(ctx, routers, network);
+  let best: [number, string] | undefined;
+  for (const sub of subnets) {
+    const r = first.get(sub);
+    if (r && (!best || r[0] < best[0])) best = r;
   }
+  if (best) return best[1];
   ctx.issues.error(path, 'fip-unreachable', `external network ${network} is not reachable from port ${port.id} (subnets ${[...subnets].join(', ') || 'none'}): no router has a gateway on ${network} and an interface on that subnet`);
   return undefined;
 }
