@@ -1,6 +1,7 @@
 // `npm run bench`: runs every benchmark and prints its figures. Figures are compared with a
 // baseline measured in the same run, since absolute numbers move with the machine's load.
 import { benchEngine } from './engine.bench.js';
+import { benchEngineOld } from './engine-old.bench.js';
 import { benchFirewall } from './firewall.bench.js';
 import { benchIpam } from './ipam.bench.js';
 import { benchLarge } from './large.bench.js';
@@ -9,9 +10,12 @@ import { benchServer } from './server.bench.js';
 import { benchStartup } from './startup.bench.js';
 import { benchViewer } from './viewer.bench.js';
 
-const suites: [string, () => Promise<Record<string, number | string>>][] = [['ipam', benchIpam], ['engine', benchEngine], ['firewall', benchFirewall], ['load', benchLoad], ['startup', benchStartup], ['server', benchServer], ['viewer', benchViewer], ['large', benchLarge]];
-/** Minutes of whole-process runs on 100,000 instances: only when asked for (`npm run bench -- large`). */
-const ON_REQUEST = new Set(['large']);
+const suites: [string, () => Promise<Record<string, number | string>>][] = [['ipam', benchIpam], ['engine', benchEngine], ['firewall', benchFirewall], ['load', benchLoad], ['startup', benchStartup], ['server', benchServer], ['viewer', benchViewer], ['large', benchLarge], ['engine-old', benchEngineOld]];
+/**
+ * Only when asked for: minutes of whole-process runs on 100,000 instances (`npm run bench --
+ * large`), and the engine against an older checkout (`VNET_BENCH_OLD_SRC=… npm run bench -- engine-old`).
+ */
+const ON_REQUEST = new Set(['large', 'engine-old']);
 const only = process.argv[2];
 for (const [name, run] of suites) {
   if (only ? name !== only : ON_REQUEST.has(name)) continue;
