@@ -15,7 +15,7 @@ import { LinearMatcher } from '../../../src/firewall/linear-matcher.js';
 import { PortFirewall } from '../../../src/firewall/port-firewall.js';
 import { toMatchRule } from '../../../src/firewall/rule.js';
 import { resolveArp, resolveNd } from '../../../src/l3/receive-stages.js';
-import { TCP_SYN, type Frame } from '../../../src/packet/frame.js';
+import { TCP_ACK, TCP_RST, TCP_SYN, type Frame } from '../../../src/packet/frame.js';
 import type { VerdictFact } from '../../../src/trace/verdict-reducer.js';
 import { NEXT } from '../../../src/util/stages.js';
 
@@ -28,16 +28,17 @@ const IFACE = { port: 'a/eth0', mac: MAC, addrs: [{ ip: ME, prefix: { network: 0
 
 function fakeSim() {
   const traced: { stage: string; action: string }[] = [];
+  const details: unknown[] = [];
   const facts: VerdictFact[] = [];
   const sent: Frame[] = [];
   const sim = {
     now: 0, recording: true, explainAll: false,
-    trace: (_n: string, _p: string | null, stage: string, action: string) => { traced.push({ stage, action }); },
+    trace: (_n: string, _p: string | null, stage: string, action: string, _w: unknown, _m: FrameMeta, detail: unknown = {}) => { traced.push({ stage, action }); details.push(detail); },
     report: (_m: FrameMeta, f: VerdictFact) => { facts.push(f); },
     transmit: (_from: string, _port: string, frame: Frame) => { sent.push(frame); },
     setTimer: () => 0, cancelTimer: () => undefined,
   } as unknown as Sim;
-  return { sim, traced, facts, sent };
+  return { sim, traced, details, facts, sent };
 }
 
 function host(): HostNode {
@@ -49,7 +50,7 @@ function host(): HostNode {
 const syn = (dst: number, dstMac = MAC, dport = 80): Frame => ({ src: PEER_MAC, dst: dstMac, payload: { kind: 'ip', version: 4, src: PEER, dst, ttl: 64, l4: { proto: 'tcp', sport: 40001, dport, flags: TCP_SYN } } });
 const arpFor = (target: number): Frame => ({ src: PEER_MAC, dst: 0xffffffffffff, payload: { kind: 'arp', op: 'request', senderMac: PEER_MAC, senderIp: PEER, targetMac: 0, targetIp: target } });
 
-const arrival = (sim: Sim, frame: Frame, node = host()): HostArrival => ({ host: node, sim, meta: META, node: node.id, port: 'a/eth0', iface: IFACE, neighbors: node.neighbors, frame, fw: undefined, reply: undefined });
+const arrival = (sim: Sim, frame: Frame, node = host(), meta = META): HostArrival => ({ host: node, sim, meta, node: node.id, port: 'a/eth0', iface: IFACE, neighbors: node.neighbors, frame, fw: undefined, reply: undefined });
 
 describe('arp and nd (resolveArp, resolveNd)', () => {
   it('an ARP request for the host\'s address is answered and stops; not ARP goes on', () => {
@@ -106,6 +107,104 @@ describe('host.reply (sendStackReply)', () => {
     const f = fakeSim();
     expect(sendStackReply(arrival(f.sim, syn(ME)))).toBe(NEXT);
     expect(f.traced).toEqual([]);
+  });
+});
+
+const REPLY_META: FrameMeta = { probe: 1, dir: 'reply' };
+const toMe = (l4: Frame['payload'] extends infer P ? P extends { kind: 'ip'; l4: infer L } ? L : never : never): Frame => ({ src: PEER_MAC, dst: MAC, payload: { kind: 'ip', version: 4, src: PEER, dst: ME, ttl: 64, l4 } });
+
+describe('host.receive: what the stack takes without answering, and what it says', () => {
+  it('a frame for another MAC is ignored at host.receive, naming that MAC', () => {
+    const f = fakeSim();
+    receiveForHost(arrival(f.sim, syn(ME, 0xfa163e000099)));
+    expect(f.traced).toEqual([{ stage: 'host.receive', action: 'ignore' }]);
+    expect(f.details).toEqual([{ reason: expect.stringContaining('fa:16:3e:00:00:99') }]);
+  });
+
+  it('a packet for another address is ignored, naming that address', () => {
+    const f = fakeSim();
+    receiveForHost(arrival(f.sim, syn(0x0a000063)));
+    expect(f.details).toEqual([{ reason: expect.stringContaining('10.0.0.99') }]);
+  });
+
+  it('an echo reply or a RST that answers nothing this host opened is taken as an answer; unknown ICMP is ignored: traced with the stack\'s reason, no verdict, nothing to send', () => {
+    const cases = [
+      [toMe({ proto: 'icmp', type: 0, code: 0, id: 9, seq: 1 }), 'answer'],
+      [toMe({ proto: 'tcp', sport: 40001, dport: 80, flags: TCP_RST }), 'answer'],
+      [toMe({ proto: 'icmp', type: 13, code: 0, id: 9, seq: 1 }), 'ignore'],
+    ] as const;
+    for (const [frame, action] of cases) {
+      const f = fakeSim();
+      const a = arrival(f.sim, frame);
+      expect(receiveForHost(a).next).toBe(false);
+      expect(a.reply).toBeUndefined();
+      expect(f.traced).toEqual([{ stage: 'host.receive', action }]);
+      expect(f.details).toEqual([{ reason: expect.stringMatching(/\S/) }]);
+      expect(f.facts).toEqual([]);
+    }
+  });
+
+  it('a segment of a connection to a listening port is accepted with nothing to send back: it stops there', () => {
+    const f = fakeSim();
+    const a = arrival(f.sim, toMe({ proto: 'tcp', sport: 40001, dport: 80, flags: TCP_ACK }));
+    expect(receiveForHost(a).next).toBe(false);
+    expect(a.reply).toBeUndefined();
+    expect(f.traced).toEqual([{ stage: 'host.receive', action: 'accept' }]);
+    expect(f.facts).toContainEqual({ kind: 'outcome', outcome: expect.objectContaining({ kind: 'delivered' }) });
+  });
+
+  it('a delivered SYN is traced with the stack\'s reason, and reported observed then delivered', () => {
+    const f = fakeSim();
+    const a = arrival(f.sim, syn(ME));
+    receiveForHost(a);
+    expect(f.details).toEqual([{ reason: expect.stringContaining('tcp/80') }]);
+    expect(f.facts).toEqual([{ kind: 'observed', packet: a.frame.payload }, { kind: 'outcome', outcome: { kind: 'delivered', node: 'instance:a', stage: 'host.receive', reason: expect.stringContaining('tcp/80') } }]);
+  });
+
+  it('a SYN travelling as a reply is answered but decides no verdict', () => {
+    const f = fakeSim();
+    const a = arrival(f.sim, syn(ME), host(), REPLY_META);
+    expect(receiveForHost(a)).toBe(NEXT);
+    expect(a.reply).toBeDefined();
+    expect(f.facts).toEqual([]);
+  });
+
+  it('the answer to a flow this host opened is taken, traced as an answer with why, and reported replied', () => {
+    const f = fakeSim();
+    const node = host();
+    node.neighbors.cacheOf('a/eth0').set(PEER, PEER_MAC);
+    node.sendProbe(f.sim, { dst: PEER, proto: 'tcp', port: 80 }, META);
+    const out = f.sent[0]!.payload;
+    const sport = out.kind === 'ip' && out.l4.proto === 'tcp' ? out.l4.sport : -1;
+    const g = fakeSim();
+    const a = arrival(g.sim, toMe({ proto: 'tcp', sport: 80, dport: sport, flags: TCP_SYN | TCP_ACK }), node, REPLY_META);
+    expect(receiveForHost(a).next).toBe(false);
+    expect(g.traced).toEqual([{ stage: 'host.receive', action: 'answer' }]);
+    expect(g.details).toEqual([{ reason: expect.stringMatching(/\S/) }]);
+    expect(g.facts).toEqual([{ kind: 'replied' }]);
+  });
+
+  it('the stages\' stops carry distinct, non-empty reasons', () => {
+    const f = fakeSim();
+    const node = host();
+    node.installFilter('a/eth0', firewall());
+    const stops = [
+      filterArrival({ ...arrival(f.sim, syn(ME), node), fw: firewall() }),
+      receiveForHost(arrival(f.sim, syn(0x0a000063))),
+      receiveForHost(arrival(f.sim, toMe({ proto: 'icmp', type: 13, code: 0, id: 9, seq: 1 }))),
+    ];
+    const withReply = arrival(f.sim, syn(ME));
+    receiveForHost(withReply);
+    stops.push(sendStackReply(withReply));
+    node.neighbors.cacheOf('a/eth0').set(PEER, PEER_MAC);
+    const g = fakeSim();
+    node.sendProbe(g.sim, { dst: PEER, proto: 'udp', port: 53 }, META);
+    const out = g.sent[0]!.payload;
+    const sport = out.kind === 'ip' && out.l4.proto === 'udp' ? out.l4.sport : -1;
+    stops.push(receiveForHost(arrival(f.sim, toMe({ proto: 'udp', sport: 53, dport: sport }), node, REPLY_META)));
+    const reasons = stops.map((d) => (d.next ? '' : d.reason));
+    expect(reasons.every((r) => /\S/.test(r))).toBe(true);
+    expect(new Set(reasons).size).toBe(reasons.length);
   });
 });
 
