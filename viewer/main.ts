@@ -227,7 +227,7 @@ function onHello(t: CompactTopology, reason: string): void {
   events.setNodes(ids);
   events.setProbes([]);
   setOptions(inspectSelect, [{ value: '', label: '—' }, ...ids.map((id) => ({ value: id, label: shortNode(id) }))]);
-  if (reason !== 'connect') say(reason === 'reset' ? 'The simulation was reset: caches and tables are empty again.' : 'The topology file changed: reloaded.');
+  if (reason !== 'connect') say(reason === 'reset' ? 'The simulation was reset: caches and tables are empty again.' : 'The cloud changed: reloaded.');
   if (inspected !== null && graph.has(inspected)) inspect(inspected);
   else showDetails('Details', el('p', { class: 'muted' }, 'Click an event, a probe or a node.'));
 }

@@ -73,7 +73,7 @@ program.command('serve')
   .action(async (file: string, opts: ServeOptions) => { const { runServe } = await import('./serve.js'); process.exitCode = await runServe(file, opts, io); });
 
 program.command('api')
-  .description('serve Keystone v3, Neutron v2.0, Octavia v2 and a little Nova/Glance over HTTP for the openstack CLI and SDK')
+  .description('serve Keystone v3, Neutron v2.0, Octavia v2 and a little Nova/Glance over HTTP for the openstack CLI and SDK, and the live viewer at /viewer/')
   .argument('[file]', 'starting topology file (YAML or JSON); default: an empty cloud')
   .option('--host <host>', 'address to bind (loopback only)', '127.0.0.1')
   .option('--port <n>', 'port to listen on (0: any free port)', '8774')
