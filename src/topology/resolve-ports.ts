@@ -78,7 +78,7 @@ function instancePort(ctx: ResolveContext, instName: string, doc: PortDoc, index
   if (!portSecurity && long.security_groups !== undefined && long.security_groups.length > 0) {
     issues.error([...path, 'security_groups'], 'port-security', 'a port with port_security: false cannot have security groups (as in Neutron)');
   }
-  const groups = portSecurity ? groupRefs(ctx, long.security_groups ?? ['default'], project, [...path, 'security_groups'], `instance ${instName}`) : [];
+  const groups = portSecurity ? groupRefs(ctx, long.security_groups ?? ['default'], project, () => [...path, 'security_groups'], () => `instance ${instName}`) : [];
   const pairs: AddressPair[] = [];
   (long.allowed_address_pairs ?? []).forEach((p, j) => {
     const pPath: Path = [...path, 'allowed_address_pairs', j];

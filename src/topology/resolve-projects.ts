@@ -93,14 +93,15 @@ export function checkExternal(ctx: ResolveContext, project: string | null, netwo
 
 /**
  * A port's (or a rule's remote) group references, as model keys: `default` is the referrer's
- * project's own default group, and a named group must be of the referrer's project.
+ * project's own default group, and a named group must be of the referrer's project. `path` and
+ * `who` may be given as functions, called only for an issue (a large cloud has 100,000s of references).
  */
-export function groupRefs(ctx: ResolveContext, refs: readonly string[], project: string | null, path: Path, who: string, key?: string): string[] {
+export function groupRefs(ctx: ResolveContext, refs: readonly string[], project: string | null, path: Path | (() => Path), who: string | (() => string), key?: string): string[] {
   return refs.map((g, j) => {
     const ref = groupKeyFor(g, project ?? ADMIN_PROJECT);
     if (g === 'default') return ref;
     // Built only for an issue: a large cloud has 100,000s of references and no issues.
-    const at = (): Path => (key === undefined ? [...path, j] : [...path, key]);
+    const at = (): Path => { const p = typeof path === 'function' ? path() : path; return key === undefined ? [...p, j] : [...p, key]; };
     const declared = () => Object.keys(ctx.doc.security_groups ?? {});
     const implicitOf = PROJECT_DEFAULT_GROUP.exec(g)?.[1];
     if (ctx.doc.security_groups?.[g] === undefined && !(implicitOf !== undefined && implicitOf !== ADMIN_PROJECT && ctx.projects.has(implicitOf))) {
@@ -109,7 +110,7 @@ export function groupRefs(ctx: ResolveContext, refs: readonly string[], project:
     }
     const owner = ctx.doc.security_groups?.[g] === undefined ? implicitOf! : ctx.projectOf('security_groups', g);
     if (project !== null && owner !== null && owner !== project) {
-      ctx.issues.error(at(), 'project-group', `security group ${g} belongs to project ${owner} and ${who} to project ${project}: a port uses only groups of its own project, and a rule's remote_group likewise`);
+      ctx.issues.error(at(), 'project-group', `security group ${g} belongs to project ${owner} and ${typeof who === 'function' ? who() : who} to project ${project}: a port uses only groups of its own project, and a rule's remote_group likewise`);
     }
     return ref;
   });

@@ -17,14 +17,15 @@ import { checkAttach, checkExternal, groupRefs } from './resolve-projects.js';
 
 type RouterPorts = ReadonlyMap<string, RouterDraft>;
 
-export function resolveServices(ctx: ResolveContext, docs: string[] | undefined, path: Path): Service[] {
+/** `path` is asked for only when a service has an issue. */
+export function resolveServices(ctx: ResolveContext, docs: string[] | undefined, path: () => Path): Service[] {
   const out: Service[] = [];
   (docs ?? []).forEach((s, i) => {
     // A large cloud repeats a few services (tcp/22) on every instance: each text is read once.
     const known = ctx.services.get(s);
     if (known) { out.push(known); return; }
     const before = ctx.issues.items.length;
-    const v = serviceAt(s, [...path, i], ctx.issues);
+    const v = serviceAt(s, [...path(), i], ctx.issues);
     if (v) out.push(v);
     if (v && ctx.issues.items.length === before) ctx.services.set(s, v);
   });
@@ -298,7 +299,7 @@ export function resolveExternalHosts(ctx: ResolveContext): Map<string, ExternalH
       ctx.issues.error([...path, 'ip'], 'external-host-inside', `${address.text} lies inside ${inside}; external hosts live on the internet, outside every subnet and external network`);
       continue;
     }
-    out.set(name, { name, project: ADMIN_PROJECT, address, services: resolveServices(ctx, h.services, [...path, 'services']) });
+    out.set(name, { name, project: ADMIN_PROJECT, address, services: resolveServices(ctx, h.services, () => [...path, 'services']) });
   }
   return out;
 }

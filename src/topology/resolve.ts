@@ -41,7 +41,7 @@ export function resolveTopology(doc: TopologyDoc): ResolveResult {
   for (const d of ctx.ports.values()) ports.set(d.id, freezePort(d, d.external ? d.network : d.switchName ?? ctx.networks.get(d.network)?.switches[0] ?? d.network));
   const instances = new Map<string, Instance>();
   for (const [name, inst] of entries(doc.instances)) {
-    instances.set(name, { name, project: ctx.projectOf('instances', name) ?? ADMIN_PROJECT, ports: instancePorts.get(name) ?? [], services: resolveServices(ctx, inst.services, ['instances', name, 'services']) });
+    instances.set(name, { name, project: ctx.projectOf('instances', name) ?? ADMIN_PROJECT, ports: instancePorts.get(name) ?? [], services: resolveServices(ctx, inst.services, () => ['instances', name, 'services']) });
   }
   const routers = new Map<string, Router>();
   for (const [name, r] of entries(doc.routers)) {
