@@ -9,7 +9,7 @@ import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { describe, it } from 'vitest';
 
-export type Requirement = 'chromium' | 'tshark' | 'namespaces' | 'openstack';
+export type Requirement = 'chromium' | 'tshark' | 'namespaces' | 'openstack' | 'tempest';
 
 interface Needs {
   /** Commands that must be on PATH, each with the Debian package that brings it. */
@@ -28,6 +28,7 @@ export const REQUIREMENTS: Readonly<Record<Requirement, Needs>> = {
     enables: 'realize, conform and the kernel jhash check in network namespaces',
   },
   openstack: { commands: [['openstack', 'python3-openstackclient']], root: false, enables: 'driving vnet api with the real openstack CLI' },
+  tempest: { commands: [['tempest', 'python3-tempest']], root: false, enables: "tempest's network API tests against vnet api" },
 };
 
 export interface Machine {
