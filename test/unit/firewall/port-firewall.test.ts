@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import type { FrameMeta, Sim } from '../../../src/engine/node-contract.js';
 import { PORT_TABLES } from '../../../src/engine/pipeline.js';
+import { CT_TIMEOUT_US } from '../../../src/firewall/conntrack.js';
 import { LinearMatcher } from '../../../src/firewall/linear-matcher.js';
 import { PortFirewall } from '../../../src/firewall/port-firewall.js';
 import { toMatchRule } from '../../../src/firewall/rule.js';
@@ -101,6 +102,14 @@ describe('packets of tracked flows', () => {
     fw.filter(f.sim, NODE, PORT, DNS, 'egress', FORWARD);
     fw.filter(f.sim, NODE, PORT, DNS_REPLY, 'ingress', REPLY);
     expect(fw.conntrack.snapshot(0)).toMatchObject([{ replied: true }]);
+  });
+
+  it('a second packet out is no reply: the entry stays unreplied, on the short UDP timeout', () => {
+    const f = fakeSim();
+    const fw = firewall();
+    fw.filter(f.sim, NODE, PORT, DNS, 'egress', FORWARD);
+    expect(fw.filter(f.sim, NODE, PORT, DNS, 'egress', FORWARD)).toBe(true);
+    expect(fw.conntrack.snapshot(0)).toMatchObject([{ replied: false, expires: CT_TIMEOUT_US.udp }]);
   });
 });
 
