@@ -13,7 +13,8 @@ const TESTS_FOR = {
   // lb-node.ts's health checks and proxy mode are exercised through the simulator (node state, audit).
   'src/lb': ['test/unit/lb/**/*.test.ts', 'test/property/lb/**/*.test.ts', 'test/unit/nat/**/*.test.ts', 'test/unit/routing/**/*.test.ts', 'test/unit/engine/node-state.test.ts', 'test/unit/engine/event-log.test.ts', 'test/unit/audit/lb-health.test.ts', GOLDEN],
   'src/routing': ['test/unit/routing/**/*.test.ts', 'test/unit/nat/**/*.test.ts', 'test/property/nat/**/*.test.ts', GOLDEN],
-  'src/firewall': ['test/unit/firewall/**/*.test.ts', 'test/property/firewall/**/*.test.ts', 'test/unit/engine/network-acl.test.ts', 'test/unit/engine/icmp-conntrack.test.ts', GOLDEN],
+  // The port filter also runs inside the host (sg.ingress first, port.security and sg.egress on output).
+  'src/firewall': ['test/unit/firewall/**/*.test.ts', 'test/property/firewall/**/*.test.ts', 'test/unit/engine/network-acl.test.ts', 'test/unit/engine/icmp-conntrack.test.ts', 'test/unit/engine/host-stages.test.ts', GOLDEN],
   'src/engine': ['test/unit/engine/**/*.test.ts', 'test/property/engine/**/*.test.ts', GOLDEN],
 };
 
