@@ -40,7 +40,7 @@ const DNS_OUT = toMatchRule('g', { index: 0, text: 'egress udp 53', direction: '
 const PAIR_MAC = 0xfa163e000077;
 
 function firewall(): PortFirewall {
-  return new PortFirewall({ port: 'a/eth0', identity: { mac: PORT_MAC, addresses: new Set([ME]), pairs: [{ prefix: { network: 0x0a000063, mask: 0xffffffff, length: 32 }, mac: PAIR_MAC }] }, groups: ['g'], stateful: true, matcher: new LinearMatcher([DNS_OUT], new Map()) }, PORT_TABLES);
+  return new PortFirewall({ port: 'a/eth0', identity: { mac: PORT_MAC, addresses: new Set([ME]), pairs: [{ prefix: { network: 0x0a000063, mask: 0xffffffff, length: 32 }, mac: PAIR_MAC }, { prefix: { network: 0x0a000064, mask: 0xffffffff, length: 32 }, mac: PAIR_MAC + 1 }] }, groups: ['g'], stateful: true, matcher: new LinearMatcher([DNS_OUT], new Map()) }, PORT_TABLES);
 }
 
 const udp = (srcMac: number, dstMac: number, src: number, dst: number, sport: number, dport: number): Frame => ({
