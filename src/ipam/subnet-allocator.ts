@@ -47,7 +47,13 @@ export class SubnetAllocator {
    * 'neutron' reproduces _generate_ips and needs the topology's seeded `rng`.
    */
   allocate(owner: string, strategy: AllocStrategy = 'lowest', rng?: Rng): AllocResult {
-    const value = strategy === 'lowest' ? this.free.first() : this.pickLikeNeutron(rng);
+    if (strategy === 'lowest') {
+      const lowest = this.free.shift();
+      if (lowest === undefined) return { ok: false, error: this.exhausted() };
+      this.owners.set(lowest, owner);
+      return { ok: true, ip: this.ipOf(lowest) };
+    }
+    const value = this.pickLikeNeutron(rng);
     if (value === undefined) return { ok: false, error: this.exhausted() };
     this.free.remove(value, value);
     this.owners.set(value, owner);
