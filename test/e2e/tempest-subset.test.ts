@@ -1,8 +1,9 @@
 /**
  * tempest's own network API tests (Debian's python3-tempest 33) against the built `vnet api`: the
  * subset CI runs (`scripts/tempest.sh --subset`: networks, IPv4 and IPv6 subnets, ports, routers,
- * security groups, floating IPs and admin tests). Every test of the subset must pass; a failure
- * names tempest's failing tests with their tracebacks. Without tempest it skips (CI fails instead).
+ * security groups, floating IPs, admin and negative tests). Every test of the subset must pass; a
+ * failure names tempest's failing tests with their tracebacks. Without tempest it skips (CI fails
+ * instead).
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -26,9 +27,15 @@ const CLASSES = [
   'tempest.api.network.test_floating_ips.FloatingIPTestJSON',
   'tempest.api.network.admin.test_routers.RoutersAdminTest',
   'tempest.api.network.admin.test_external_network_extension.ExternalNetworksTestJSON',
+  'tempest.api.network.test_networks_negative.NetworksNegativeTestJSON',
+  'tempest.api.network.test_routers_negative.RoutersNegativeTest',
+  'tempest.api.network.test_routers_negative.RoutersNegativeIpV6Test',
+  'tempest.api.network.test_floating_ips_negative.FloatingIPNegativeTestJSON',
+  'tempest.api.network.test_extensions.ExtensionsTestJSON',
+  'tempest.api.network.test_versions.NetworksApiDiscovery',
 ];
 /** tempest's counts for the subset (none of its tests is gated on an extension vnet does not advertise). */
-const EXPECTED = { passed: 97, skipped: 0 };
+const EXPECTED = { passed: 127, skipped: 0 };
 
 interface Run { status: number | null; out: string; timedOut: boolean; ms: number }
 
