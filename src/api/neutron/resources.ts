@@ -616,7 +616,10 @@ export function createGroup(tx: Tx, b: Body, token: Token, newRuleId: () => stri
 
 export function updateGroup(tx: Tx, m: Meta, b: Body, token: Token): void {
   owned(m, token);
-  if (isDefaultGroup(m.key) && str(b, 'name') !== undefined && str(b, 'name') !== 'default') throw badRequest('Updating default security group not allowed.', 'SecurityGroupInvalidInput');
+  // Neutron's order: the name validator refuses `default` for any group, then the default group keeps its name.
+  const name = str(b, 'name');
+  if (name === 'default') throw conflict('SecurityGroupDefaultAlreadyExists', 'Default security group already exists.');
+  if (isDefaultGroup(m.key) && name !== undefined) throw conflict('SecurityGroupCannotUpdateDefault', 'Updating default security group not allowed.');
   setCommon(tx, m, b);
   const stateful = boolOf(b, 'stateful');
   if (stateful !== undefined) {
@@ -712,7 +715,7 @@ export function ruleFromRequest(tx: Tx, store: Store, b: Body, token: Token): { 
   const protocol = docProtocol(text);
   const port = (k: string): number | null => {
     const v = intOf(b, k) ?? null;
-    if (v !== null && (v < 0 || v > 65535)) throw badRequest(`Invalid input for ${k}. Reason: '${v}' is not a valid port number.`, 'InvalidInput');
+    if (v !== null && (v < 0 || v > 65535)) throw badRequest(`Invalid value for port ${v}`, 'SecurityGroupInvalidPortValue'); // convert_validate_port_value
     return v;
   };
   const min = port('port_range_min');

@@ -132,7 +132,10 @@ describe('security group rules: protocols and ICMP type/code as Neutron stores t
       [{ protocol: 'ipv6-icmp', ethertype: 'IPv4' }, 'SecurityGroupEthertypeConflictWithProtocol'],
       [{ protocol: 58 }, 'SecurityGroupEthertypeConflictWithProtocol'],
       [{ protocol: 'tcp', ethertype: 'IPv5' }, 'SecurityGroupRuleInvalidEtherType'],
-      [{ protocol: 'tcp', port_range_min: 70000, port_range_max: 70000 }, 'InvalidInput'],
+      [{ protocol: 'tcp', port_range_min: 80, port_range_max: 65536 }, 'SecurityGroupInvalidPortValue'],
+      [{ protocol: 'tcp', port_range_min: -16, port_range_max: 80 }, 'SecurityGroupInvalidPortValue'],
+      [{ protocol: 'icmp', port_range_min: -1, port_range_max: 25 }, 'SecurityGroupInvalidPortValue'],
+      [{ protocol: 'tcp', port_range_min: 'x', port_range_max: 80 }, 'InvalidInput'],
     ];
     for (const [body, type] of cases) {
       const r = rule(body);
@@ -270,5 +273,19 @@ describe('tags on networks (the tag extension, tempest\'s TagsTest)', () => {
     const r = call('POST', `${N}/subnetpools`, { subnetpool: { name: 'p', prefixes: ['10.10.0.0/16'] } });
     expect([r.status, r.body.NeutronError.type]).toEqual([404, 'HTTPNotFound']);
     expect(call('GET', `${N}/extensions`).body.extensions.map((e: { alias: string }) => e.alias)).not.toContain('subnet_allocation');
+  });
+});
+
+describe('renaming security groups', () => {
+  it('refuses default as a new name (409 SecurityGroupDefaultAlreadyExists) and any rename of default (409 SecurityGroupCannotUpdateDefault)', () => {
+    const { call } = testApi();
+    const sg = call('POST', `${N}/security-groups`, { security_group: { name: 'web' } }).body.security_group;
+    const toDefault = call('PUT', `${N}/security-groups/${sg.id}`, { security_group: { name: 'default' } });
+    expect([toDefault.status, toDefault.body.NeutronError.type]).toEqual([409, 'SecurityGroupDefaultAlreadyExists']);
+    const def = call('GET', `${N}/security-groups?name=default`).body.security_groups[0];
+    const rename = call('PUT', `${N}/security-groups/${def.id}`, { security_group: { name: 'other' } });
+    expect([rename.status, rename.body.NeutronError.type]).toEqual([409, 'SecurityGroupCannotUpdateDefault']);
+    expect(call('PUT', `${N}/security-groups/${def.id}`, { security_group: { description: 'd' } }).status).toBe(200);
+    expect(call('PUT', `${N}/security-groups/${sg.id}`, { security_group: { name: 'web2' } }).body.security_group.name).toBe('web2');
   });
 });
