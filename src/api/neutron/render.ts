@@ -99,11 +99,21 @@ export function renderPort(store: Store, m: Meta): Json {
     status: deviceOwner === '' ? 'DOWN' : 'ACTIVE', device_owner: deviceOwner, device_id: deviceId,
     fixed_ips: p.fixedIps.map((f) => ({ subnet_id: subnetId(f.subnet), ip_address: f.address.text })),
     security_groups: groups, port_security_enabled: p.portSecurity,
-    allowed_address_pairs: p.allowedAddressPairs.map((a) => ({ ip_address: a.prefix.text, mac_address: a.mac ?? p.mac })),
+    allowed_address_pairs: p.allowedAddressPairs.map((a, i) => ({ ip_address: writtenPairs(store, p)?.[i] ?? a.prefix.text, mac_address: a.mac ?? p.mac })),
     'binding:host_id': typeof m.attrs.host === 'string' ? m.attrs.host : (deviceOwner === '' ? '' : 'vnet'),
     'binding:vif_type': deviceOwner === '' ? 'unbound' : 'ovs', 'binding:vnic_type': 'normal', 'binding:profile': {}, 'binding:vif_details': {},
     extra_dhcp_opts: [],
   };
+}
+
+/** An instance port's allowed address pairs as written (Neutron shows 10.0.0.5 as given, not 10.0.0.5/32). */
+function writtenPairs(store: Store, p: Port): readonly string[] | undefined {
+  if (p.owner.kind !== 'instance') return undefined;
+  const ports = store.doc.instances?.[p.owner.name]?.ports ?? [];
+  const name = p.id.slice(p.owner.name.length + 1);
+  const entry = ports.find((x, i) => typeof x !== 'string' && (x.name ?? `eth${i}`) === name);
+  const pairs = typeof entry === 'object' ? entry.allowed_address_pairs : undefined;
+  return pairs?.length === p.allowedAddressPairs.length ? pairs.map((x) => (typeof x === 'string' ? x : x.ip_address)) : undefined;
 }
 
 export function renderRouter(store: Store, m: Meta): Json {

@@ -289,3 +289,21 @@ describe('renaming security groups', () => {
     expect(call('PUT', `${N}/security-groups/${sg.id}`, { security_group: { name: 'web2' } }).body.security_group.name).toBe('web2');
   });
 });
+
+describe('allowed address pairs', () => {
+  it('show the address as given (10.0.0.9, not 10.0.0.9/32), a prefix as a prefix, and survive a reload', () => {
+    const api = testApi();
+    const { call, store } = api;
+    const { net } = publicAndPrivate(api);
+    const pairs = [{ ip_address: '10.0.0.9' }, { ip_address: '10.0.5.0/24', mac_address: 'fa:16:3e:00:00:01' }];
+    const port = call('POST', `${N}/ports`, { port: { network_id: net.id, allowed_address_pairs: pairs } }).body.port;
+    const shown = port.allowed_address_pairs.map((a: { ip_address: string }) => a.ip_address);
+    expect(shown).toEqual(['10.0.0.9', '10.0.5.0/24']);
+    const updated = call('PUT', `${N}/ports/${port.id}`, { port: { allowed_address_pairs: [{ ip_address: '2001:db8::2' }] } }).body.port;
+    expect(updated.allowed_address_pairs.map((a: { ip_address: string }) => a.ip_address)).toEqual(['2001:db8::2']);
+    expect(store.cloud.ports.get(store.all('port').find((m) => m.id === port.id)!.key)!.allowedAddressPairs[0]!.prefix.text).toBe('2001:db8::2/128');
+    const again = testApi(parse(store.text()) as Doc);
+    const reloaded = again.call('GET', `${N}/ports`).body.ports.find((p: { mac_address: string }) => p.mac_address === port.mac_address);
+    expect(reloaded.allowed_address_pairs.map((a: { ip_address: string }) => a.ip_address)).toEqual(['2001:db8::2']);
+  });
+});
