@@ -40,7 +40,8 @@ function tagFilter(item: Json, q: URLSearchParams): boolean {
 }
 
 export function filterItems(items: readonly Json[], q: URLSearchParams): Json[] {
-  const keys = [...new Set(q.keys())].filter((k) => !CONTROL.has(k));
+  // Neutron without filter-validation (not advertised) ignores a filter that is no attribute of the resource.
+  const keys = [...new Set(q.keys())].filter((k) => !CONTROL.has(k) && items.some((item) => k in item));
   const fixed = q.getAll('fixed_ips');
   return items.filter((item) => keys.every((k) => matches(item[k], q.getAll(k)))
     && (fixed.length === 0 || fixedIpFilter(item, fixed)) && tagFilter(item, q));

@@ -158,6 +158,10 @@ export function deleteNetwork(tx: Tx, store: Store, m: Meta, token: Token): void
   const inUse = [...cloud.ports.values()].some((p) => p.network === m.key) || tx.all('port').some((p) => p.attrs.pending === true && p.attrs.network === m.key);
   if (inUse) throw conflict('NetworkInUse', `Unable to complete operation on network ${m.id}. There are one or more ports still in use on the network.`);
   if (m.attrs.external === true) {
+    // Neutron's delete_disassociated_floatingips: unassociated floating IPs go with their network.
+    for (const [key, f] of Object.entries(tx.doc.floating_ips ?? {})) {
+      if (f.network === m.key && f.port === undefined && f.load_balancer === undefined && !f.port_forwardings?.length) { delete tx.doc.floating_ips![key]; tx.remove('floatingip', key); }
+    }
     if (m.attrs.pending !== true) deleteSubnetOf(tx, store, m);
   } else {
     for (const s of Object.keys(tx.doc.networks?.[m.key]?.subnets ?? {})) tx.remove('subnet', s);
@@ -294,7 +298,7 @@ function unaddress(tx: Tx, store: Store, portKey: string): boolean {
 
 function deleteSubnetOf(tx: Tx, store: Store, net: Meta): void {
   const users = [...store.cloud.ports.values()].filter((p) => p.network === net.key);
-  const fips = [...store.cloud.floatingIps.values()].filter((f) => f.network === net.key);
+  const fips = Object.values(tx.doc.floating_ips ?? {}).filter((f) => f.network === net.key);
   if (users.length || fips.length) throw conflict('SubnetInUse', `Unable to complete operation on the subnet of network ${net.id}: router gateways or floating IPs use it.`);
   delete tx.doc.external_networks?.[net.key];
   tx.remove('subnet', String(net.attrs.subnet));

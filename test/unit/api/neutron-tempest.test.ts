@@ -307,3 +307,33 @@ describe('allowed address pairs', () => {
     expect(reloaded.allowed_address_pairs.map((a: { ip_address: string }) => a.ip_address)).toEqual(['2001:db8::2']);
   });
 });
+
+describe('list filters', () => {
+  it('ignore a parameter that is no attribute of the resource (Neutron without filter-validation), and still filter on attributes', () => {
+    const { call } = testApi();
+    const a = call('POST', `${N}/networks`, { network: { name: 'a' } }).body.network;
+    call('POST', `${N}/networks`, { network: { name: 'b' } });
+    expect(call('GET', `${N}/networks?invalid_filter=${a.id}`).body.networks.map((n: { name: string }) => n.name)).toEqual(['a', 'b']);
+    expect(call('GET', `${N}/networks?name=a`).body.networks.map((n: { id: string }) => n.id)).toEqual([a.id]);
+    expect(call('GET', `${N}/networks?name=zzz`).body.networks).toEqual([]);
+    expect(call('GET', `${N}/extensions`).body.extensions.map((e: { alias: string }) => e.alias)).not.toContain('filter-validation');
+  });
+});
+
+describe('deleting an external network', () => {
+  it('takes its unassociated floating IPs and its subnet with it; an associated one keeps it in use (409)', () => {
+    const api = testApi();
+    const { call } = api;
+    const { pub, net } = publicAndPrivate(api, { router: true });
+    const ext = call('POST', `${N}/networks`, { network: { name: 'ext2', 'router:external': true } }).body.network;
+    const sub = call('POST', `${N}/subnets`, { subnet: { network_id: ext.id, cidr: '198.51.100.0/24', enable_dhcp: false } }).body.subnet;
+    const spare = call('POST', `${N}/floatingips`, { floatingip: { floating_network_id: ext.id } }).body.floatingip;
+    expect(call('DELETE', `${N}/networks/${ext.id}`).status).toBe(204);
+    expect(call('GET', `${N}/floatingips/${spare.id}`).status).toBe(404);
+    expect(call('GET', `${N}/subnets/${sub.id}`).status).toBe(404);
+    const port = call('POST', `${N}/ports`, { port: { network_id: net.id } }).body.port;
+    call('POST', `${N}/floatingips`, { floatingip: { floating_network_id: pub.id, port_id: port.id } });
+    const inUse = call('DELETE', `${N}/networks/${pub.id}`);
+    expect(inUse.status).toBe(409);
+  });
+});
