@@ -7,54 +7,11 @@
  */
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { memoryIo } from '../../src/cli/io.js';
 import { runApi } from '../../src/cli/api.js';
+import { Client, type Msg } from './ws-client.js';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Msg = Record<string, any>;
 const N = '/network/v2.0';
-
-/** A ws client that records every message and can wait for one. */
-class Client {
-  readonly messages: Msg[] = [];
-  private wake: (() => void) | undefined;
-
-  private constructor(readonly ws: WebSocket) {
-    ws.on('message', (data) => {
-      this.messages.push(JSON.parse(String(data)) as Msg);
-      this.wake?.();
-    });
-  }
-
-  static open(url: string, options: WebSocket.ClientOptions = {}): Promise<Client> {
-    return new Promise((resolve, reject) => {
-      const ws = new WebSocket(url, options);
-      const client = new Client(ws);
-      ws.once('open', () => resolve(client));
-      ws.once('unexpected-response', (_req, res) => reject(Object.assign(new Error(`HTTP ${res.statusCode}`), { status: res.statusCode })));
-      ws.once('error', reject);
-    });
-  }
-
-  send(msg: unknown): void {
-    this.ws.send(JSON.stringify(msg));
-  }
-
-  /** The first message after index `from` that satisfies `pred`, and its index. */
-  async waitFor(pred: (m: Msg) => boolean, from = 0, timeoutMs = 5_000): Promise<{ msg: Msg; at: number }> {
-    const deadline = Date.now() + timeoutMs;
-    for (let i = from; ;) {
-      for (; i < this.messages.length; i++) if (pred(this.messages[i]!)) return { msg: this.messages[i]!, at: i };
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no such message; got ${JSON.stringify(this.messages.slice(from).map((m) => [m.type, m.reason ?? m.code]))}`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.wake = () => { clearTimeout(timer); resolve(); };
-      });
-    }
-  }
-}
 
 const nodeIds = (hello: Msg): string[] => (hello.topology.nodes as [string, ...unknown[]][]).map((n) => n[0]);
 
@@ -119,7 +76,7 @@ describe('vnet api serves the live viewer', () => {
 
   it('a router created through Neutron reaches a connected viewer; inject probes the current state', async () => {
     const ws = await Client.open(`${url.replace(/^http/, 'ws')}/ws`);
-    const first = await ws.waitFor((m) => m.type === 'hello');
+    const first = await ws.waitForAt((m) => m.type === 'hello');
     expect(first.msg.reason).toBe('connect');
     expect(nodeIds(first.msg)).not.toContain('router:edge');
 
@@ -129,7 +86,7 @@ describe('vnet api serves the live viewer', () => {
     const sub = (await call('POST', `${N}/subnets`, { subnet: { name: 'web', network_id: net.id, cidr: '10.0.0.0/24', ip_version: 4 } })).body.subnet;
     const created = await call('POST', `${N}/routers`, { router: { name: 'edge', external_gateway_info: { network_id: pub.id } } });
     expect(created.status).toBe(201);
-    const withRouter = await ws.waitFor((m) => m.type === 'hello' && nodeIds(m).includes('router:edge'));
+    const withRouter = await ws.waitForAt((m) => m.type === 'hello' && nodeIds(m).includes('router:edge'));
     expect(withRouter.msg.reason).toBe('reload');
     expect(withRouter.msg.v).toBe(1);
     expect(nodeIds(withRouter.msg)).toEqual(expect.arrayContaining(['network:app', 'external:public', 'internet']));
@@ -138,33 +95,33 @@ describe('vnet api serves the live viewer', () => {
     // A port is a one-port instance; a probe to an address nobody holds yet finds no neighbour.
     const a = (await call('POST', `${N}/ports`, { port: { name: 'a', network_id: net.id, fixed_ips: [{ subnet_id: sub.id, ip_address: '10.0.0.10' }] } }));
     expect(a.status).toBe(201);
-    const before = await ws.waitFor((m) => m.type === 'hello' && m.topology.nodes.length > withRouter.msg.topology.nodes.length, withRouter.at + 1);
+    const before = await ws.waitForAt((m) => m.type === 'hello' && m.topology.nodes.length > withRouter.msg.topology.nodes.length, withRouter.at + 1);
     ws.send({ type: 'inject', v: 1, id: 'p1', from: '10.0.0.10', to: '10.0.0.20', proto: 'icmp' });
-    const missing = await ws.waitFor((m) => m.type === 'verdict' && m.probe.ref === 'p1', before.at);
+    const missing = await ws.waitForAt((m) => m.type === 'verdict' && m.probe.ref === 'p1', before.at);
     expect(missing.msg.verdict.verdict).toBe('unreachable');
 
     expect((await call('POST', `${N}/ports`, { port: { name: 'b', network_id: net.id, fixed_ips: [{ subnet_id: sub.id, ip_address: '10.0.0.20' }] } })).status).toBe(201);
     ws.send({ type: 'inject', v: 1, id: 'p2', from: '10.0.0.10', to: '10.0.0.20', proto: 'icmp' });
-    const reached = await ws.waitFor((m) => m.type === 'verdict' && m.probe.ref === 'p2', missing.at);
+    const reached = await ws.waitForAt((m) => m.type === 'verdict' && m.probe.ref === 'p2', missing.at);
     expect(reached.msg.verdict.verdict).toBe('delivered');
     expect(reached.msg.verdict.observed).toEqual({ src: '10.0.0.10', dst: '10.0.0.20' });
     // The reload that brought port b came before the verdict that needed it, and probe ids restarted.
-    const reload = await ws.waitFor((m) => m.type === 'hello', missing.at);
+    const reload = await ws.waitForAt((m) => m.type === 'hello', missing.at);
     expect(reload.at).toBeLessThan(reached.at);
     expect(reached.msg.probe.id).toBe(1);
 
     // A bad message still gets its error, and the connection stays.
     ws.send({ type: 'inject', v: 1, id: 'bad', from: '10.0.0.10', to: '10.0.0.20', proto: 'tcp', port: 70000 });
-    const error = await ws.waitFor((m) => m.type === 'error' && m.ref === 'bad', reached.at);
+    const error = await ws.waitForAt((m) => m.type === 'error' && m.ref === 'bad', reached.at);
     expect([error.msg.code, error.msg.path]).toEqual(['invalid-message', 'port']);
     ws.send({ type: 'inject', v: 1, id: 'nobody', from: 'web-9', to: '10.0.0.20' });
-    expect((await ws.waitFor((m) => m.type === 'error' && m.ref === 'nobody', error.at)).msg).toMatchObject({ code: 'bad-endpoint', path: 'from' });
+    expect((await ws.waitForAt((m) => m.type === 'error' && m.ref === 'nobody', error.at)).msg).toMatchObject({ code: 'bad-endpoint', path: 'from' });
     ws.ws.close();
   });
 
   it('a write that changes nothing in the cloud sends no reload', async () => {
     const ws = await Client.open(`${url.replace(/^http/, 'ws')}/ws`);
-    await ws.waitFor((m) => m.type === 'hello');
+    await ws.waitForAt((m) => m.type === 'hello');
     // Refused writes change nothing (409: the address is taken) ...
     const net = (await call('GET', `${N}/networks?name=app`)).body.networks[0];
     expect((await call('POST', `${N}/ports`, { port: { network_id: net.id, fixed_ips: [{ ip_address: '10.0.0.20' }] } })).status).toBe(409);
@@ -173,7 +130,7 @@ describe('vnet api serves the live viewer', () => {
     expect((await call('PUT', `${N}/networks/${net.id}/tags/blue`)).status).toBe(201);
     // ... and a successful one that does, arrives alone after them.
     expect((await call('POST', `${N}/networks`, { network: { name: 'quiet' } })).status).toBe(201);
-    await ws.waitFor((m) => m.type === 'hello' && nodeIds(m).includes('network:quiet'), 1);
+    await ws.waitForAt((m) => m.type === 'hello' && nodeIds(m).includes('network:quiet'), 1);
     expect(ws.messages.filter((m) => m.type === 'hello').map((m) => m.reason)).toEqual(['connect', 'reload']);
     ws.ws.close();
   });
