@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { PrefixHash } from '../../../src/firewall/prefix-hash.js';
+import { insertInOrder, PrefixHash } from '../../../src/firewall/prefix-hash.js';
 import { wordsOf } from '../../../src/firewall/words.js';
 import { prefixContains, prefixValue, type PrefixValue } from '../../../src/packet/ip-value.js';
 
@@ -59,5 +59,19 @@ describe('prefix indexes ≡ a scan for the lowest accepted order containing the
     expect(index.lookup(wordsOf(0x0a000105), Infinity, accepted, null)?.order).toBe(3);
     expect(index.lookup(wordsOf(0x0a000105), 3, accepted, null)).toBeUndefined();
     expect(index.lookup(wordsOf(0x0a020105), Infinity, accepted, null)?.order).toBe(9);
+  });
+});
+
+describe('insertInOrder (a key\'s value list)', () => {
+  it('keeps each value once (a group member listed twice), in order, whatever the insertion order (300 runs)', () => {
+    const values = Array.from({ length: 8 }, (_, order) => ({ order }));
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 7 }), { maxLength: 30 }), (picks) => {
+        const list: { order: number }[] = [];
+        for (const i of picks) insertInOrder(list, values[i]!);
+        expect(list).toEqual([...new Set(picks)].sort((a, b) => a - b).map((i) => values[i]));
+      }),
+      { numRuns: 300 },
+    );
   });
 });
