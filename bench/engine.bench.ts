@@ -23,6 +23,7 @@ import { formatIssue } from '../src/topology/issue.js';
 import { parseTopology } from '../src/topology/load.js';
 import type { Cloud } from '../src/topology/model.js';
 import type { VerdictKind } from '../src/trace/verdict.js';
+import { referenceHopsPerS } from './engine-harness.js';
 import { heapMeasure, heapUsed, median } from './measure.js';
 
 /** ovn-trace's cost per call on a small logical topology, as commonly measured (~14 ms). */
@@ -54,27 +55,16 @@ function probeOf(cloud: Cloud, from: string, to: string, proto: ProbeSpec['proto
   return { from: src.value.node, to: dst.value, proto, port };
 }
 
-/** Iterations of the reference loop per measurement, and its rates so far (one per timed batch). */
-const BASELINE_HOPS = 2_000_000;
+/** The reference loop's rates so far (one per timed batch). */
 const baselineRates: number[] = [];
-const BASELINE_KEYS = Array.from({ length: 16 }, (_, i) => `instance:vm-${i}/eth0`);
-const BASELINE_MAP = new Map(BASELINE_KEYS.map((k, i) => [k, i]));
 
 /**
- * The reference workload: per "hop", one lookup in a Map with string keys (as the engine's
- * node and port tables are) and one small object, in a plain loop. Measured next to every
- * timed batch, so a figure divided by it cancels the load other processes put on the machine.
+ * The reference workload (engine-harness.ts's referenceHopsPerS: per "hop", one string-keyed Map
+ * lookup and one small object), measured next to every timed batch, so a figure divided by it
+ * cancels the load other processes put on the machine.
  */
 function baselineHops(): number {
-  let acc = 0;
-  const t0 = performance.now();
-  for (let i = 0; i < BASELINE_HOPS; i++) {
-    const key = BASELINE_KEYS[(i + acc) & 15]!;
-    const hop = { key, value: BASELINE_MAP.get(key)! };
-    acc = (acc + hop.value) & 0xff;
-  }
-  const rate = BASELINE_HOPS / ((performance.now() - t0) / 1000);
-  if (acc < 0) throw new Error('unreachable: keeps the loop from being optimised away');
+  const rate = referenceHopsPerS();
   baselineRates.push(rate);
   return rate;
 }

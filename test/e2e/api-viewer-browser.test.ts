@@ -5,16 +5,13 @@
  * that the topology was reloaded; a probe injected from the page's form then runs on it. Skips
  * without chromium, and fails under CI=true (test/system-tools.ts).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runApi } from '../../src/cli/api.js';
 import { memoryIo } from '../../src/cli/io.js';
 import { describeNeeding } from '../system-tools.js';
+import { launchChromium, type Browser } from './chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const N = '/network/v2.0';
 
 interface ViewerHandle {
@@ -26,8 +23,7 @@ let url: string;
 let token: string;
 let stop: AbortController;
 let done: Promise<number>;
-let context: BrowserContext;
-let profile: string;
+let browser: Browser | undefined;
 let page: Page;
 const pageErrors: string[] = [];
 const io = memoryIo();
@@ -54,24 +50,17 @@ describeNeeding('chromium', 'the viewer of vnet api in headless Chromium', () =>
       body: JSON.stringify({ auth: { identity: { methods: ['password'], password: { user: { name: 'admin', password: 'admin', domain: { name: 'Default' } } } }, scope: { project: { name: 'admin', domain: { name: 'Default' } } } } }),
     });
     token = auth.headers.get('x-subject-token')!;
-    profile = mkdtempSync(join(tmpdir(), 'vnet-chromium-api-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1280, height: 800 },
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run', '--disable-component-update', '--disable-sync'],
-    });
-    page = await context.newPage();
+    browser = await launchChromium({ width: 1280, height: 800 });
+    page = await browser.context.newPage();
     page.on('pageerror', (e) => pageErrors.push(e.message));
     await page.goto(`${url}/viewer/`);
     await page.waitForSelector('#graph[data-nodes]');
   }, 30_000);
 
   afterAll(async () => {
-    await context?.close();
+    await browser?.close();
     stop?.abort();
     if (done) expect(await done).toBe(0);
-    if (profile) rmSync(profile, { recursive: true, force: true });
   });
 
   it('draws the cloud, and a router created through Neutron appears in it', async () => {

@@ -5,10 +5,8 @@
  * table of this tab and of a second one, the verdict shows, and the state panel shows a
  * router's routes and NAT. Leaves a screenshot in artifacts/viewer.png (not committed).
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { mkdirSync, readFileSync } from 'node:fs';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadTopologyFile } from '../../src/files/read-topology.js';
 import { startServer, type RunningServer } from '../../src/server/server.js';
@@ -18,14 +16,14 @@ import type { Cloud } from '../../src/topology/model.js';
 import WebSocket from 'ws';
 import { generateLarge } from '../../scripts/gen-large.js';
 import { describeNeeding } from '../system-tools.js';
+import { launchChromium, type Browser } from './chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const FILE = 'topologies/three-tier.yaml';
 const ROUTER_COLOR = [0xf7, 0x78, 0xba];
 
 let server: RunningServer;
+let browser: Browser | undefined;
 let context: BrowserContext;
-let profile: string;
 let first: Page;
 let second: Page;
 const pageErrors: string[] = [];
@@ -102,21 +100,15 @@ describeNeeding('chromium', 'the viewer in headless Chromium', () => {
     const loaded = loadTopologyFile(FILE);
     if (!loaded.ok) throw new Error(`${FILE} does not load`);
     server = await startServer({ cloud: loaded.cloud, file: FILE, host: '127.0.0.1', port: 0 });
-    profile = mkdtempSync(join(tmpdir(), 'vnet-chromium-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1440, height: 900 },
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium({ width: 1440, height: 900 });
+    context = browser.context;
     first = await open();
     second = await open();
   }, 30_000);
 
   afterAll(async () => {
-    await context?.close();
+    await browser?.close();
     await server?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
   });
 
   it('draws every node of the topology, in colour', async () => {
@@ -345,20 +337,19 @@ describeNeeding('chromium', 'the viewer in headless Chromium', () => {
 });
 
 describeNeeding('chromium', 'the viewer grouped by project', () => {
+  let browser: Browser | undefined;
   let ctx: BrowserContext;
-  let dir: string;
   const servers: RunningServer[] = [];
   const errors: string[] = [];
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'vnet-chromium-'));
-    ctx = await chromium.launchPersistentContext(dir, { executablePath: CHROMIUM, headless: true, viewport: { width: 1440, height: 900 }, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'] });
+    browser = await launchChromium({ width: 1440, height: 900 });
+    ctx = browser.context;
   }, 60_000);
 
   afterAll(async () => {
-    await ctx?.close();
+    await browser?.close();
     for (const s of servers) await s.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   async function serve(cloud: Cloud, file: string): Promise<Page> {
@@ -421,8 +412,8 @@ describeNeeding('chromium', 'the viewer grouped by project', () => {
 
 describeNeeding('chromium', 'the viewer on the 10,000-instance cloud', () => {
   let large: RunningServer;
+  let browser: Browser | undefined;
   let ctx: BrowserContext;
-  let dir: string;
   let page: Page;
   let cloud: Cloud;
   const errors: string[] = [];
@@ -433,16 +424,15 @@ describeNeeding('chromium', 'the viewer on the 10,000-instance cloud', () => {
     if (!r.ok) throw new Error('the generated cloud does not load');
     cloud = r.cloud;
     large = await startServer({ cloud, file: 'large.yaml', host: '127.0.0.1', port: 0 });
-    dir = mkdtempSync(join(tmpdir(), 'vnet-chromium-'));
-    ctx = await chromium.launchPersistentContext(dir, { executablePath: CHROMIUM, headless: true, viewport: { width: 1440, height: 900 }, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'] });
+    browser = await launchChromium({ width: 1440, height: 900 });
+    ctx = browser.context;
     page = await ctx.newPage();
     page.on('pageerror', (e) => errors.push(e.message));
   }, 120_000);
 
   afterAll(async () => {
-    await ctx?.close();
+    await browser?.close();
     await large?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it('greets with a compact hello under 1 MB and paints first in under 3 s, drawing clusters, not 10,000 nodes', async () => {
