@@ -105,6 +105,12 @@ export class NeutronApi {
       return json(200, { extension: extensionBody(e) });
     }
     if (coll === 'quotas') return this.quotas(req, id, sub, token);
+    // vnet runs no agents (L3, DHCP, OVS): the list is empty for everyone, as Neutron's is for a member.
+    if (coll === 'agents') {
+      if (req.method !== 'GET') throw new ApiError(405, 'HTTPMethodNotAllowed', `${req.method} is not allowed on /v2.0/agents`);
+      if (id === undefined) return json(200, listBody('agents', [], req.query, `${base}/v2.0/agents`));
+      throw notFound('AgentNotFound', `Agent ${id} could not be found.`);
+    }
     const c = COLLECTIONS[coll];
     if (!c) throw notFound('HTTPNotFound', `The resource could not be found: /v2.0/${coll}`);
     const method = req.method;

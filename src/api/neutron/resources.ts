@@ -190,9 +190,10 @@ export function createSubnet(tx: Tx, store: Store, b: Body, token: Token): Meta 
     return { start: String(o.start), end: String(o.end) };
   });
   const attrs: Record<string, unknown> = { enable_dhcp: boolOf(b, 'enable_dhcp') ?? true };
-  const ra = str(b, 'ipv6_ra_mode');
+  const ra = ipv6Mode(b, 'ipv6_ra_mode');
   if (ra !== undefined) attrs.ipv6_ra_mode = ra;
-  const mode = str(b, 'ipv6_address_mode');
+  const mode = ipv6Mode(b, 'ipv6_address_mode');
+  checkIpv6Modes(ra, mode, attrs.enable_dhcp === true);
   if (net.attrs.external === true) {
     if (net.attrs.pending !== true) throw badRequest(`vnet: external network ${netId} already has a subnet; an external network has one subnet in vnet`);
     (tx.doc.external_networks ??= {})[net.key] = {
@@ -701,6 +702,24 @@ function docProtocol(text: string | null): DocRule['protocol'] {
   const named = PROTOCOL_NAMES[text];
   if (named === undefined) throw badRequest(`vnet: protocol ${text} is not modelled; give its number (0-255) instead`, 'SecurityGroupRuleInvalidProtocol');
   return named;
+}
+
+const IPV6_MODES = ['dhcpv6-stateful', 'dhcpv6-stateless', 'slaac'];
+
+/** An IPv6 mode attribute: one of Neutron's three values, or absent (null is absent, as in Neutron). */
+function ipv6Mode(b: Body, k: 'ipv6_ra_mode' | 'ipv6_address_mode'): string | undefined {
+  if (b[k] === null) return undefined;
+  const v = str(b, k);
+  if (v !== undefined && !IPV6_MODES.includes(v)) throw badRequest(`Invalid input for ${k}. Reason: '${v}' is not in [${IPV6_MODES.map((m) => `'${m}'`).join(', ')}].`, 'InvalidInput');
+  return v;
+}
+
+/** Neutron's _validate_ipv6_dhcp and _validate_ipv6_combination, in that order. */
+function checkIpv6Modes(ra: string | undefined, mode: string | undefined, dhcp: boolean): void {
+  if ((ra !== undefined || mode !== undefined) && !dhcp) throw badRequest('Invalid input for operation: ipv6_ra_mode or ipv6_address_mode cannot be set when enable_dhcp is set to False.', 'InvalidInput');
+  if (ra !== undefined && mode !== undefined && ra !== mode) {
+    throw badRequest(`Invalid input for operation: ipv6_ra_mode set to '${ra}' with ipv6_address_mode set to '${mode}' is not valid. If both attributes are set, they must be the same value.`, 'InvalidInput');
+  }
 }
 
 /** A Neutron rule request as the file's rule, with Neutron's checks the file's loader does not make. */

@@ -337,3 +337,35 @@ describe('deleting an external network', () => {
     expect(inUse.status).toBe(409);
   });
 });
+
+describe('IPv6 modes of a subnet (tempest test_dhcpv6_invalid_options, test_dhcpv6_two_subnets)', () => {
+  it("refuses modes that differ, a mode outside Neutron's three, and modes on a subnet without DHCP; equal modes are taken", () => {
+    const api = testApi();
+    const { call, store } = api;
+    const net = call('POST', `${N}/networks`, { network: { name: 'v6' } }).body.network;
+    const before = store.text();
+    const subnet = (extra: Record<string, unknown>) => call('POST', `${N}/subnets`, { subnet: { network_id: net.id, cidr: '2001:db8::/64', ip_version: 6, ...extra } });
+    for (const [ra, mode] of [['dhcpv6-stateless', 'dhcpv6-stateful'], ['slaac', 'dhcpv6-stateless'], ['dhcpv6-stateful', 'slaac']]) {
+      const r = subnet({ ipv6_ra_mode: ra, ipv6_address_mode: mode });
+      expect([r.status, r.body.NeutronError.type, r.body.NeutronError.message], `${ra}/${mode}`).toEqual([400, 'InvalidInput', expect.stringContaining('they must be the same value')]);
+    }
+    const odd = subnet({ ipv6_ra_mode: 'dhcp' });
+    expect([odd.status, odd.body.NeutronError.message]).toEqual([400, expect.stringContaining('ipv6_ra_mode')]);
+    const noDhcp = subnet({ ipv6_address_mode: 'slaac', enable_dhcp: false });
+    expect([noDhcp.status, noDhcp.body.NeutronError.type]).toEqual([400, 'InvalidInput']);
+    // Nothing refused reached the file, so the network still takes the CIDR.
+    expect(store.text()).toBe(before);
+    const ok = subnet({ ipv6_ra_mode: 'slaac', ipv6_address_mode: 'slaac' });
+    expect([ok.status, ok.body.subnet.ipv6_ra_mode, ok.body.subnet.ipv6_address_mode]).toEqual([201, 'slaac', 'slaac']);
+    expect(subnet({ cidr: '2001:db8:1::/64', ipv6_ra_mode: null, ipv6_address_mode: null }).status).toBe(201);
+  });
+});
+
+describe('agents (tempest test_list_agents_non_admin)', () => {
+  it('lists none, to a member and to admin (vnet runs no agents); one by id is 404 and writes are 405', () => {
+    const { call } = testApi();
+    for (const user of ['demo', 'admin']) expect(call('GET', `${N}/agents`, undefined, user)).toMatchObject({ status: 200, body: { agents: [] } });
+    expect(call('GET', `${N}/agents/0b1c`).body.NeutronError.type).toBe('AgentNotFound');
+    expect(call('POST', `${N}/agents`, { agent: {} }).status).toBe(405);
+  });
+});
