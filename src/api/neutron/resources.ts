@@ -331,10 +331,13 @@ export function fixedIpsFor(tx: Tx, store: Store, netKey: string, b: Body, token
   const given = list(b, 'fixed_ips');
   if (given === undefined) {
     if (!subnets.length) throw badRequest(`vnet: network ${netKey} has no subnet; a port needs an address`);
+    // As Neutron's IPAM: one address from the first IPv4 subnet and from the first IPv6 subnet
+    // that allocates (stateful), and one on every auto-address (SLAAC, dhcpv6-stateless) subnet.
+    const isAuto = ([, s]: [string, { cidr: string; ipv6_address_mode?: string }]) => s.cidr.includes(':') && (s.ipv6_address_mode === 'slaac' || s.ipv6_address_mode === 'dhcpv6-stateless');
     const v4 = subnets.find(([, s]) => !s.cidr.includes(':'));
-    const auto = subnets.filter(([, s]) => s.cidr.includes(':') && (s.ipv6_address_mode === 'slaac' || s.ipv6_address_mode === 'dhcpv6-stateless'));
-    const v6 = subnets.find(([, s]) => s.cidr.includes(':') && !auto.some(([k]) => k === s.cidr));
-    const picked = [v4, v6 && !auto.length ? v6 : undefined, ...auto].filter((x) => x !== undefined);
+    const auto = subnets.filter(isAuto);
+    const v6 = subnets.find((e) => e[1].cidr.includes(':') && !isAuto(e));
+    const picked = [v4, v6, ...auto].filter((x) => x !== undefined);
     return (picked.length ? picked : [subnets[0]!]).map(([k]) => ({ subnet: k }));
   }
   return given.map((f, i) => {

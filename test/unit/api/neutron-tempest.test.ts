@@ -369,3 +369,20 @@ describe('agents (tempest test_list_agents_non_admin)', () => {
     expect(call('POST', `${N}/agents`, { agent: {} }).status).toBe(405);
   });
 });
+
+describe('a port on a network with a stateful and an auto-address IPv6 subnet (tempest test_dhcpv6_two_subnets)', () => {
+  it('gets an address on each, as Neutron gives: one allocated, one from its MAC', () => {
+    const api = testApi();
+    const { call } = api;
+    const net = call('POST', `${N}/networks`, { network: { name: 'v6' } }).body.network;
+    const stateful = call('POST', `${N}/subnets`, { subnet: { network_id: net.id, cidr: '2001:db8:0:1::/64', ip_version: 6, ipv6_ra_mode: 'dhcpv6-stateful', ipv6_address_mode: 'dhcpv6-stateful' } }).body.subnet;
+    const slaac = call('POST', `${N}/subnets`, { subnet: { network_id: net.id, cidr: '2001:db8:0:2::/64', ip_version: 6, ipv6_ra_mode: 'slaac', ipv6_address_mode: 'slaac' } }).body.subnet;
+    const port = call('POST', `${N}/ports`, { port: { network_id: net.id } });
+    expect(port.status).toBe(201);
+    const ips = port.body.port.fixed_ips as { subnet_id: string; ip_address: string }[];
+    expect(ips.map((f) => f.subnet_id).sort()).toEqual([stateful.id, slaac.id].sort());
+    expect(ips.find((f) => f.subnet_id === stateful.id)!.ip_address).toMatch(/^2001:db8:0:1::/);
+    // The SLAAC address is the subnet's prefix and the port's MAC as EUI-64 (ff:fe in the middle).
+    expect(ips.find((f) => f.subnet_id === slaac.id)!.ip_address).toMatch(/^2001:db8:0:2:[0-9a-f]+:[0-9a-f]*ff:fe/);
+  });
+});
