@@ -23,7 +23,7 @@ import { formatIssue } from '../src/topology/issue.js';
 import { parseTopology } from '../src/topology/load.js';
 import type { Cloud } from '../src/topology/model.js';
 import type { VerdictKind } from '../src/trace/verdict.js';
-import { referenceHopsPerS } from './engine-harness.js';
+import { batch, referenceHopsPerS } from './engine-harness.js';
 import { heapMeasure, heapUsed, median } from './measure.js';
 
 /** ovn-trace's cost per call on a small logical topology, as commonly measured (~14 ms). */
@@ -67,21 +67,6 @@ function baselineHops(): number {
   const rate = referenceHopsPerS();
   baselineRates.push(rate);
   return rate;
-}
-
-/**
- * Runs `n` probes; returns wall time and the simulator events they took. The event log is
- * drained after each probe, as the server does (the verdict keeps the probe's own events).
- */
-function batch(sim: Simulator, spec: ProbeSpec, n: number): { ms: number; events: number } {
-  const before = sim.processed;
-  const t0 = performance.now();
-  for (let i = 0; i < n; i++) {
-    sim.probe(spec);
-    sim.drainEvents();
-  }
-  const ms = performance.now() - t0;
-  return { ms, events: sim.processed - before };
 }
 
 /** Hop events per second in steady state (median over REPS batches), and events per probe. */
