@@ -12,7 +12,7 @@ import type { Frame, IpPacket } from '../packet/frame.js';
 import type { PortFilter } from '../engine/port-filter.js';
 import type { FrameMeta, Sim } from '../engine/node-contract.js';
 import { compileStages, FELL_THROUGH, type Pipeline, type StageRunner } from '../util/stages.js';
-import { ConnTrack, type CtEntry, type CtState } from './conntrack.js';
+import { ConnTrack } from './conntrack.js';
 import type { Matcher } from './matcher.js';
 import { describeTraffic, fieldsOf } from './packet-fields.js';
 import type { PortIdentity } from './port-security.js';
@@ -33,22 +33,6 @@ export interface PortFirewallConfig {
   readonly groups: readonly string[];
   readonly stateful: boolean;
   readonly matcher: Matcher;
-}
-
-/**
- * The detail of a packet a tracked connection let through. The entry's text (two addresses
- * formatted) is read through a getter, so it is built only when the trace is read or
- * serialised (most recorded traces never are), yet the detail stays a plain object whose
- * keys JSON, renderers and Object.entries see in the same order.
- */
-function trackedDetail(state: CtState, entry: CtEntry, reply: boolean): Detail {
-  return {
-    ct: state,
-    get entry() {
-      return entry.text;
-    },
-    reason: state === 'related' ? 'an ICMP error about a tracked connection' : reply ? 'reply of a tracked connection' : 'packet of a tracked connection',
-  };
 }
 
 export class PortFirewall implements PortFilter {
@@ -94,7 +78,7 @@ export class PortFirewall implements PortFilter {
       if (ct.state === 'invalid') return this.dropInvalid(sim, node, port, p, stage, meta);
       if (ct.entry) {
         this.conntrack.update(ct.entry, p, ct.reply === true, sim.now);
-        if (sim.recording) sim.trace(node, port, stage, 'allow', p, meta, trackedDetail(ct.state, ct.entry, ct.reply === true));
+        if (sim.recording) sim.trace(node, port, stage, 'allow', p, meta, { ct: ct.state, entry: ct.entry.text, reason: ct.state === 'related' ? 'an ICMP error about a tracked connection' : ct.reply ? 'reply of a tracked connection' : 'packet of a tracked connection' });
         return true;
       }
     }
