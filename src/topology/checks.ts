@@ -42,8 +42,8 @@ export function checkPortSwitches(ctx: ResolveContext): void {
  * to the same addresses: legal, but which port a packet leaves by is ambiguous. A warning at
  * the later port.
  */
-export function checkInstanceOverlaps(ctx: ResolveContext, instancePorts: ReadonlyMap<string, readonly string[]>): void {
-  for (const [inst, ids] of instancePorts) {
+export function checkInstanceOverlaps(ctx: ResolveContext, instances: ReadonlyMap<string, { readonly ports: readonly string[] }>): void {
+  for (const [inst, { ports: ids }] of instances) {
     // One port cannot overlap another of its instance's (nearly every instance has one).
     if (ids.length < 2) continue;
     const seen: { port: string; subnet: SubnetState }[] = [];

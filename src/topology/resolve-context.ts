@@ -3,7 +3,7 @@
  * per subnet and external network, and the ports being built. Only resolve*.ts files use it;
  * what leaves resolution is the frozen Cloud of model.ts.
  */
-import { formatIp, type Ip } from '../address/ip.js';
+import type { Ip } from '../address/ip.js';
 import type { Mac } from '../address/mac.js';
 import { MacAllocator } from '../ipam/mac-allocator.js';
 import type { SubnetAllocator } from '../ipam/subnet-allocator.js';
@@ -70,6 +70,11 @@ export interface PortDraft {
   readonly securityGroups: string[];
   readonly portSecurity: boolean;
   readonly allowedAddressPairs: AddressPair[];
+  /**
+   * The subnets it waits for an address from, in request order (requestAddress). Kept on the
+   * draft: a Map from 100,000 drafts to their lists was a tenth of resolving them.
+   */
+  pendingSubnets?: string[];
 }
 
 /** A router's ports while resolving: its interfaces, its gateway port and SNAT setting. */
@@ -81,14 +86,18 @@ export interface RouterDraft {
   readonly network: string | undefined;
 }
 
-/** An address still to be allocated from a pool, in the order requests were made. */
+/**
+ * An address still to be allocated from a pool, in the order requests were made: for a port
+ * (pushed on its fixedIps) or, without one, for `assign` (floating IPs). No closure per port:
+ * 100,000 of them were a tenth of the pass.
+ */
 export interface PendingAllocation {
   readonly owner: string;
   /** The port that will hold the address (floating IPs have none). */
   readonly port?: PortDraft;
   readonly pool: { kind: 'subnet'; state: SubnetState } | { kind: 'external'; state: ExternalState };
   readonly path: Path;
-  readonly assign: (ip: Ip) => void;
+  readonly assign?: (ip: Ip) => void;
 }
 
 export class ResolveContext {
@@ -140,26 +149,19 @@ export class ResolveContext {
 
   /** Queue an address for a port from a pool (served in pass two, in request order). */
   requestAddress(port: PortDraft, pool: PendingAllocation['pool'], path: Path): void {
-    this.pending.push({ owner: port.id, port, pool, path, assign: (ip) => port.fixedIps.push({ subnet: pool.state.name, address: { text: formatIp(ip), ip } }) });
+    this.pending.push({ owner: port.id, port, pool, path });
     if (pool.kind === 'subnet') {
-      const list = this.pendingByPort.get(port);
-      if (list) list.push(pool.state.name);
-      else this.pendingByPort.set(port, [pool.state.name]);
+      if (port.pendingSubnets) port.pendingSubnets.push(pool.state.name);
+      else port.pendingSubnets = [pool.state.name];
     }
   }
 
   addPort(port: PortDraft): void {
     const replaced = this.ports.get(port.id);
     this.ports.set(port.id, port);
+    // A router's or load balancer's port may take an instance port's id: the instance keeps it.
+    if (replaced?.owner.kind === 'instance' && port.owner.kind !== 'instance') this.shadowed.set(port.id, replaced);
     if (!port.external) this.networks.get(port.network)?.ports.push(port.id);
-    if (port.owner.kind === 'instance') {
-      const list = this.portsByInstance.get(port.owner.name) ?? [];
-      // A port id set again keeps its place, as in `ports`.
-      const at = replaced ? list.indexOf(replaced) : -1;
-      if (at >= 0) list[at] = port;
-      else list.push(port);
-      this.portsByInstance.set(port.owner.name, list);
-    }
   }
 
   /**
@@ -168,17 +170,50 @@ export class ResolveContext {
    * 100,000 instances' floating IPs and overlap checks took minutes.
    */
   pendingSubnetsOf(port: PortDraft): readonly string[] {
-    return this.pendingByPort.get(port) ?? [];
+    return port.pendingSubnets ?? NONE;
   }
 
-  /** An instance's ports, in the order they were added (as `ports` holds them). */
+  /** An instance's ports, in the order they were added. */
   portsOfInstance(instance: string): readonly PortDraft[] {
-    return this.portsByInstance.get(instance) ?? [];
+    const ids = this.instances.get(instance)?.ports;
+    if (ids === undefined) return NONE;
+    return ids.map((id) => {
+      const port = this.ports.get(id)!;
+      return port.owner.kind === 'instance' ? port : this.shadowed.get(id)!;
+    });
   }
 
-  private readonly pendingByPort = new Map<PortDraft, string[]>();
-  private readonly portsByInstance = new Map<string, PortDraft[]>();
+  /** Whether a reference to group `g` from `project` was found good already (groupRefs). */
+  groupRefChecked(g: string, project: string | null): boolean {
+    return this.goodGroupRefs.get(project)?.has(g) === true;
+  }
+
+  groupRefGood(g: string, project: string | null): void {
+    let good = this.goodGroupRefs.get(project);
+    if (!good) this.goodGroupRefs.set(project, (good = new Set()));
+    good.add(g);
+  }
+
+  private readonly goodGroupRefs = new Map<string | null, Set<string>>();
+
+  /**
+   * The Cloud's instances in file order, built as their ports are (resolveInstancePorts); their
+   * services are read, and each frozen, at the end. One Map of 100,000 instances, where there
+   * were three (ports by instance twice, and the Cloud's).
+   */
+  readonly instances = new Map<string, InstanceDraft>();
+  private readonly shadowed = new Map<string, PortDraft>();
 }
+
+/** An Instance of the Cloud until resolution ends (then frozen as it is). */
+export interface InstanceDraft {
+  readonly name: string;
+  readonly project: string;
+  readonly ports: string[];
+  services: readonly Service[];
+}
+
+const NONE: readonly never[] = Object.freeze([]);
 
 export type OwnedCollection = 'networks' | 'routers' | 'security_groups' | 'network_acls' | 'instances' | 'floating_ips' | 'load_balancers';
 

@@ -11,27 +11,32 @@ import { formatMac, isMulticastMac, parseMac } from '../address/mac.js';
 import { slaacAddress } from '../ipam/slaac.js';
 import { suggestion } from './did-you-mean.js';
 import type { Path } from './issue.js';
-import type { AddressPair, FixedIp } from './model.js';
-import { entries, type PortDraft, type ResolveContext, type RouterDraft, type SubnetState } from './resolve-context.js';
+import type { AddressPair, FixedIp, Service } from './model.js';
+import { entries, type InstanceDraft, type PortDraft, type ResolveContext, type RouterDraft, type SubnetState } from './resolve-context.js';
+import { ADMIN_PROJECT } from './projects.js';
 import type { PortDoc } from './schema.js';
 import { addressAt, hostOrPrefixAt } from './values.js';
 import { checkAttach, checkExternal, groupRefs } from './resolve-projects.js';
 
-export function resolveInstancePorts(ctx: ResolveContext): Map<string, string[]> {
-  const byInstance = new Map<string, string[]>();
+/** The instances (ctx.instances) with the ids of their ports, in file order. */
+export function resolveInstancePorts(ctx: ResolveContext): ReadonlyMap<string, InstanceDraft> {
+  const out = ctx.instances;
   for (const [instName, inst] of entries(ctx.doc.instances)) {
+    const project = ctx.projectOf('instances', instName);
     const ids: string[] = [];
-    byInstance.set(instName, ids);
+    out.set(instName, { name: instName, project: project ?? ADMIN_PROJECT, ports: ids, services: NO_SERVICES });
     if (inst.ports.length === 0) ctx.issues.error(['instances', instName, 'ports'], 'no-ports', 'an instance needs at least one port');
-    inst.ports.forEach((p, i) => {
-      const port = instancePort(ctx, instName, p, i);
+    for (let i = 0; i < inst.ports.length; i++) {
+      const port = instancePort(ctx, instName, project, inst.ports[i]!, i);
       if (port) ids.push(port.id);
-    });
+    }
   }
-  return byInstance;
+  return out;
 }
 
-function instancePort(ctx: ResolveContext, instName: string, doc: PortDoc, index: number): PortDraft | undefined {
+const NO_SERVICES: readonly Service[] = Object.freeze([]);
+
+function instancePort(ctx: ResolveContext, instName: string, project: string | null, doc: PortDoc, index: number): PortDraft | undefined {
   const path: Path = ['instances', instName, 'ports', index];
   const long = typeof doc === 'string' ? { subnet: doc } : doc;
   const subnetPath: Path = typeof doc === 'string' ? path : [...path, 'subnet'];
@@ -45,11 +50,11 @@ function instancePort(ctx: ResolveContext, instName: string, doc: PortDoc, index
     return undefined;
   }
   // The requested addresses: [subnet, explicit ip?, path of the request].
-  const requests: { subnet: SubnetState; ip?: string; path: Path }[] = [];
+  const requests: { subnet: SubnetState; ip?: string | undefined; path: Path }[] = [];
   if (long.subnet !== undefined) {
     const s = subnetNamed(ctx, long.subnet, subnetPath);
     if (!s) return undefined;
-    requests.push({ subnet: s, ...(long.ip !== undefined ? { ip: long.ip } : {}), path: long.ip !== undefined ? [...path, 'ip'] : subnetPath });
+    requests.push({ subnet: s, ip: long.ip, path: long.ip !== undefined ? [...path, 'ip'] : subnetPath });
   } else {
     if (long.ip !== undefined) issues.error([...path, 'ip'], 'port-ip', '"ip" goes with "subnet"; inside "fixed_ips" write { subnet, ip }');
     let bad = false;
@@ -72,15 +77,14 @@ function instancePort(ctx: ResolveContext, instName: string, doc: PortDoc, index
       return undefined;
     }
   }
-  const project = ctx.projectOf('instances', instName);
   checkAttach(ctx, project, network, long.subnet !== undefined ? subnetPath : [...path, 'fixed_ips', 0], `instance ${instName}`);
   const portSecurity = long.port_security ?? true;
   if (!portSecurity && long.security_groups !== undefined && long.security_groups.length > 0) {
     issues.error([...path, 'security_groups'], 'port-security', 'a port with port_security: false cannot have security groups (as in Neutron)');
   }
-  const groups = portSecurity ? groupRefs(ctx, long.security_groups ?? ['default'], project, () => [...path, 'security_groups'], () => `instance ${instName}`) : [];
+  const groups = portSecurity ? groupRefs(ctx, long.security_groups ?? DEFAULT_GROUPS, project, () => [...path, 'security_groups'], () => `instance ${instName}`) : [];
   const pairs: AddressPair[] = [];
-  (long.allowed_address_pairs ?? []).forEach((p, j) => {
+  if (long.allowed_address_pairs !== undefined) long.allowed_address_pairs.forEach((p, j) => {
     const pPath: Path = [...path, 'allowed_address_pairs', j];
     const pl = typeof p === 'string' ? { ip_address: p } : p;
     const prefix = hostOrPrefixAt(pl.ip_address, typeof p === 'string' ? pPath : [...pPath, 'ip_address'], issues);
@@ -92,7 +96,7 @@ function instancePort(ctx: ResolveContext, instName: string, doc: PortDoc, index
     }
     if (prefix) pairs.push({ prefix, mac });
   });
-  const name = long.name ?? `eth${index}`;
+  const name = long.name ?? (index < ETH.length ? ETH[index]! : `eth${index}`);
   const id = `${instName}/${name}`;
   if (ctx.ports.has(id)) {
     issues.error(long.name !== undefined ? [...path, 'name'] : path, 'duplicate-port', `instance ${instName} already has a port named ${name}`);
@@ -112,6 +116,10 @@ function instancePort(ctx: ResolveContext, instName: string, doc: PortDoc, index
   }
   return port;
 }
+
+/** What a port without security_groups has, and the names of the first ports: one copy each, not one per port. */
+const DEFAULT_GROUPS: readonly string[] = ['default'];
+const ETH = Array.from({ length: 16 }, (_, i) => `eth${i}`);
 
 export function subnetNamed(ctx: ResolveContext, name: string, path: Path): SubnetState | undefined {
   const s = ctx.subnets.get(name);
@@ -264,7 +272,7 @@ export function allocatePending(ctx: ResolveContext): void {
   const exhausted = new Map<string, { message: string; path: import('./issue.js').Path; more: number }>();
   for (const req of ctx.pending) {
     const { state } = req.pool;
-    const full = exhausted.get(`${req.pool.kind}|${state.name}`);
+    const full = exhausted.size === 0 ? undefined : exhausted.get(`${req.pool.kind}|${state.name}`);
     if (full) {
       // One error per exhausted pool, not one per port that found it empty.
       full.more++;
@@ -280,7 +288,9 @@ export function allocatePending(ctx: ResolveContext): void {
       else ctx.issues.error(req.path, `ip-${result.error.code}`, `${where}: ${result.error.message}`);
       continue;
     }
-    req.assign(result.ip);
+    const ip = result.ip;
+    if (req.port) req.port.fixedIps.push({ subnet: state.name, address: { text: formatIp(ip), ip } });
+    else req.assign!(ip);
   }
   for (const e of exhausted.values()) {
     ctx.issues.error(e.path, 'ip-exhausted', e.more > 0 ? `${e.message}; ${e.more} more request${e.more === 1 ? '' : 's'} after this one found it empty too` : e.message);

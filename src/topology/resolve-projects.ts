@@ -97,21 +97,28 @@ export function checkExternal(ctx: ResolveContext, project: string | null, netwo
  * `who` may be given as functions, called only for an issue (a large cloud has 100,000s of references).
  */
 export function groupRefs(ctx: ResolveContext, refs: readonly string[], project: string | null, path: Path | (() => Path), who: string | (() => string), key?: string): string[] {
-  return refs.map((g, j) => {
-    const ref = groupKeyFor(g, project ?? ADMIN_PROJECT);
-    if (g === 'default') return ref;
-    // Built only for an issue: a large cloud has 100,000s of references and no issues.
-    const at = (): Path => { const p = typeof path === 'function' ? path() : path; return key === undefined ? [...p, j] : [...p, key]; };
-    const declared = () => Object.keys(ctx.doc.security_groups ?? {});
-    const implicitOf = PROJECT_DEFAULT_GROUP.exec(g)?.[1];
-    if (ctx.doc.security_groups?.[g] === undefined && !(implicitOf !== undefined && implicitOf !== ADMIN_PROJECT && ctx.projects.has(implicitOf))) {
-      ctx.issues.error(at(), 'unknown-group', `no security group named "${g}"${suggestion(g, declared())}`);
-      return ref;
-    }
-    const owner = ctx.doc.security_groups?.[g] === undefined ? implicitOf! : ctx.projectOf('security_groups', g);
-    if (project !== null && owner !== null && owner !== project) {
-      ctx.issues.error(at(), 'project-group', `security group ${g} belongs to project ${owner} and ${typeof who === 'function' ? who() : who} to project ${project}: a port uses only groups of its own project, and a rule's remote_group likewise`);
-    }
-    return ref;
-  });
+  const out = new Array<string>(refs.length);
+  for (let j = 0; j < refs.length; j++) {
+    const g = refs[j]!;
+    out[j] = groupKeyFor(g, project ?? ADMIN_PROJECT);
+    // A reference found good once for a project is good for every port of it (the groups and
+    // projects are settled by now): a large cloud checks two or three, not 100,000s.
+    if (g !== 'default' && !ctx.groupRefChecked(g, project)) checkGroupRef(ctx, g, j, project, path, who, key);
+  }
+  return out;
+}
+
+function checkGroupRef(ctx: ResolveContext, g: string, j: number, project: string | null, path: Path | (() => Path), who: string | (() => string), key: string | undefined): void {
+  const at = (): Path => { const p = typeof path === 'function' ? path() : path; return key === undefined ? [...p, j] : [...p, key]; };
+  const implicitOf = PROJECT_DEFAULT_GROUP.exec(g)?.[1];
+  if (ctx.doc.security_groups?.[g] === undefined && !(implicitOf !== undefined && implicitOf !== ADMIN_PROJECT && ctx.projects.has(implicitOf))) {
+    ctx.issues.error(at(), 'unknown-group', `no security group named "${g}"${suggestion(g, Object.keys(ctx.doc.security_groups ?? {}))}`);
+    return;
+  }
+  const owner = ctx.doc.security_groups?.[g] === undefined ? implicitOf! : ctx.projectOf('security_groups', g);
+  if (project !== null && owner !== null && owner !== project) {
+    ctx.issues.error(at(), 'project-group', `security group ${g} belongs to project ${owner} and ${typeof who === 'function' ? who() : who} to project ${project}: a port uses only groups of its own project, and a rule's remote_group likewise`);
+    return;
+  }
+  ctx.groupRefGood(g, project);
 }

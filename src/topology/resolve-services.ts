@@ -17,18 +17,25 @@ import { checkAttach, checkExternal, groupRefs } from './resolve-projects.js';
 
 type RouterPorts = ReadonlyMap<string, RouterDraft>;
 
-/** `path` is asked for only when a service has an issue. */
-export function resolveServices(ctx: ResolveContext, docs: string[] | undefined, path: () => Path): Service[] {
+/**
+ * An instance's or external host's services (at [collection, name, 'services']), frozen (the
+ * Cloud holds them as they are). A large cloud repeats a few services (tcp/22) on every
+ * instance: each text is read once, and the path is built only for an issue.
+ */
+export function resolveServices(ctx: ResolveContext, docs: string[] | undefined, collection: 'instances' | 'external_hosts', name: string): Service[] {
+  if (docs === undefined) return [];
   const out: Service[] = [];
-  (docs ?? []).forEach((s, i) => {
-    // A large cloud repeats a few services (tcp/22) on every instance: each text is read once.
+  for (let i = 0; i < docs.length; i++) {
+    const s = docs[i]!;
     const known = ctx.services.get(s);
-    if (known) { out.push(known); return; }
+    if (known) { out.push(known); continue; }
     const before = ctx.issues.items.length;
-    const v = serviceAt(s, [...path(), i], ctx.issues);
-    if (v) out.push(v);
-    if (v && ctx.issues.items.length === before) ctx.services.set(s, v);
-  });
+    const v = serviceAt(s, [collection, name, 'services', i], ctx.issues);
+    if (!v) continue;
+    Object.freeze(v);
+    out.push(v);
+    if (ctx.issues.items.length === before) ctx.services.set(s, v);
+  }
   return out;
 }
 
@@ -58,7 +65,7 @@ export function resolveLoadBalancerPorts(ctx: ResolveContext): Map<string, PortD
   return vips;
 }
 
-export function resolveLoadBalancers(ctx: ResolveContext, vips: Map<string, PortDraft>, instancePorts: Map<string, string[]>): Map<string, LoadBalancer> {
+export function resolveLoadBalancers(ctx: ResolveContext, vips: Map<string, PortDraft>, instances: ReadonlyMap<string, { readonly ports: readonly string[] }>): Map<string, LoadBalancer> {
   const out = new Map<string, LoadBalancer>();
   for (const [name, lb] of entries(ctx.doc.load_balancers)) {
     const path: Path = ['load_balancers', name];
@@ -70,7 +77,7 @@ export function resolveLoadBalancers(ctx: ResolveContext, vips: Map<string, Port
       const pPath: Path = [...path, 'pools', poolName];
       const members: PoolMember[] = [];
       pool.members.forEach((m, i) => {
-        const member = resolveMember(ctx, m, [...pPath, 'members', i], lb.subnet, instancePorts, listenerPortFor(lb.listeners, poolName));
+        const member = resolveMember(ctx, m, [...pPath, 'members', i], lb.subnet, instances, listenerPortFor(lb.listeners, poolName));
         if (member) members.push(member);
       });
       const hm = pool.health_monitor;
@@ -96,10 +103,10 @@ function listenerPortFor(listeners: { port: number; pool: string }[], pool: stri
   return listeners.find((l) => l.pool === pool)?.port;
 }
 
-function resolveMember(ctx: ResolveContext, doc: MemberDoc, path: Path, lbSubnet: string, instancePorts: Map<string, string[]>, listenerPort: number | undefined): PoolMember | undefined {
+function resolveMember(ctx: ResolveContext, doc: MemberDoc, path: Path, lbSubnet: string, instances: ReadonlyMap<string, { readonly ports: readonly string[] }>, listenerPort: number | undefined): PoolMember | undefined {
   const m = typeof doc === 'string' ? { instance: doc } : doc;
   const instPath: Path = typeof doc === 'string' ? path : [...path, 'instance'];
-  const portIds = instancePorts.get(m.instance);
+  const portIds = instances.get(m.instance)?.ports;
   if (!portIds) {
     if (!ctx.doc.instances?.[m.instance]) ctx.issues.error(instPath, 'unknown-instance', `no instance named "${m.instance}"${suggestion(m.instance, Object.keys(ctx.doc.instances ?? {}))}`);
     return undefined;
@@ -299,7 +306,7 @@ export function resolveExternalHosts(ctx: ResolveContext): Map<string, ExternalH
       ctx.issues.error([...path, 'ip'], 'external-host-inside', `${address.text} lies inside ${inside}; external hosts live on the internet, outside every subnet and external network`);
       continue;
     }
-    out.set(name, { name, project: ADMIN_PROJECT, address, services: resolveServices(ctx, h.services, () => [...path, 'services']) });
+    out.set(name, { name, project: ADMIN_PROJECT, address, services: resolveServices(ctx, h.services, 'external_hosts', name) });
   }
   return out;
 }
