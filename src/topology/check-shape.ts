@@ -6,7 +6,8 @@
 import * as v from 'valibot';
 import { suggestion } from './did-you-mean.js';
 import { describeValue, type Issue, type Path, type PathSegment } from './issue.js';
-import { topologySchema, type TopologyDoc } from './schema.js';
+import { NAME_MAPS, topologySchema, type TopologyDoc } from './schema.js';
+import { compileShape, REFUSED } from './shape-fast.js';
 
 /** `atKey`: issues about a map key itself (a name that is not one), to be placed at the key. */
 export type ShapeResult = { ok: true; doc: TopologyDoc } | { ok: false; issues: Issue[]; atKey: ReadonlySet<Issue> };
@@ -20,6 +21,8 @@ type AnySchema = v.GenericSchema & {
 };
 type VIssue = v.BaseIssue<unknown>;
 
+let fastShape: ((value: unknown) => unknown) | undefined;
+
 export function checkShape(value: unknown): ShapeResult {
   if (value === null || value === undefined) {
     return { ok: false, atKey: new Set(), issues: [error([], 'not-a-map', 'the document is empty (nothing, or only comments): expected a map of top-level keys (version, networks, instances, ...)')] };
@@ -27,6 +30,10 @@ export function checkShape(value: unknown): ShapeResult {
   if (typeof value !== 'object' || Array.isArray(value)) {
     return { ok: false, atKey: new Set(), issues: [error([], 'not-a-map', `expected a map of top-level keys (version, networks, instances, ...), got ${describeValue(value)}`)] };
   }
+  // The compiled check gives valibot's value for a well-formed document; valibot words the issues.
+  fastShape ??= compileShape(topologySchema, NAME_MAPS);
+  const fast = fastShape(value);
+  if (fast !== REFUSED) return { ok: true, doc: fast as TopologyDoc };
   const result = v.safeParse(topologySchema, value, { abortEarly: false, abortPipeEarly: true });
   if (result.success) return { ok: true, doc: result.output };
   const issues: Issue[] = [];

@@ -23,8 +23,15 @@ const portNumber = int(0, 65535);
 const portRange = describe(v.union([portNumber, v.pipe(v.string(), v.title('port range'))]), 'A port (80) or a range ("8000-8080")');
 /** `tcp/22`, `udp/53`, `tcp/8000-8010`. */
 const service = text('service', 'A listening service: "tcp/22", "udp/53" or "tcp/8000-8010"');
+/** The schema's name maps, which the compiled shape check (shape-fast.ts) checks as nameMap does. */
+export const NAME_MAPS = new Set<object>();
+const named: typeof nameMap = (key, value) => {
+  const made = nameMap(key, value);
+  NAME_MAPS.add(made);
+  return made;
+};
 /** Name-keyed maps: every name kept, none looked up on Object.prototype (name-map.ts). */
-const map = <T extends v.GenericSchema>(entry: T, text: string) => describe(nameMap(name, entry), text);
+const map = <T extends v.GenericSchema>(entry: T, text: string) => describe(named(name, entry), text);
 
 /** `default@beta`: the key of project beta's own `default` group ("@" is in no other name, so it never clashes). */
 export const PROJECT_DEFAULT_GROUP = /^default@([A-Za-z0-9][A-Za-z0-9_.-]*)$/;
@@ -256,7 +263,7 @@ export const topologySchema = v.strictObject({
   external_networks: v.optional(map(externalNetwork, 'Provider networks with public pools')),
   networks: v.optional(map(network, 'Tenant networks (L2 segments) and their subnets')),
   routers: v.optional(map(router, 'Routers, by name')),
-  security_groups: v.optional(describe(nameMap(groupKey, securityGroup), 'Security groups, by name; default is admin\'s default group, default@PROJECT another project\'s')),
+  security_groups: v.optional(describe(named(groupKey, securityGroup), 'Security groups, by name; default is admin\'s default group, default@PROJECT another project\'s')),
   network_acls: v.optional(map(networkAcl, 'Stateless subnet ACLs (AWS network ACLs)')),
   instances: v.optional(map(instance, 'Instances (VMs, containers) and their ports')),
   floating_ips: v.optional(map(floatingIp, 'Floating IPs, by name; one with no port, load balancer or port forwardings is held in reserve, as an unassociated floating IP in Neutron')),
