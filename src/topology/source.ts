@@ -6,6 +6,7 @@
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Alias, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
 import jsYaml from 'js-yaml';
 import { lexedYamlDepth, MAX_DEPTH, quickYamlBound, tooDeepJson } from './depth.js';
+import { readPlainYaml } from './fast-yaml.js';
 import type { Issue, Path } from './issue.js';
 
 export interface Position {
@@ -56,11 +57,14 @@ function normalise(text: string): string {
  */
 function readYamlFast(text: string): SourceResult | undefined {
   if (/(^|[\s[{,:-])&[^\s]/.test(text)) return undefined;
-  let value: unknown;
-  try {
-    value = jsYaml.load(text, { schema: jsYaml.CORE_SCHEMA, json: false });
-  } catch {
-    return undefined;
+  // The plain subset that large generated files use is read without js-yaml, to the same value.
+  let value: unknown = readPlainYaml(text);
+  if (value === undefined) {
+    try {
+      value = jsYaml.load(text, { schema: jsYaml.CORE_SCHEMA, json: false });
+    } catch {
+      return undefined;
+    }
   }
   return { ok: true, source: { value, locate: lazyLocator(text) } };
 }
