@@ -28,8 +28,11 @@ export class SubnetAllocator {
   private readonly pools: readonly Interval[];
   private readonly reserved: ReadonlySet<bigint>;
   private readonly gateway: bigint | null;
-  // Keyed by value: memory grows with allocations, never with the size of the pools.
-  private readonly owners = new Map<bigint, string>();
+  // Keyed by value: memory grows with allocations, never with the size of the pools. An IPv4
+  // value is keyed as a number (exact below 2^53): a Map of bigint keys hashes each one's digits,
+  // and was a tenth of resolving 100,000 ports. IPv6 values stay bigints.
+  private readonly owners = new Map<number | bigint, string>();
+  private readonly v4: boolean;
 
   constructor(plan: SubnetPlan) {
     this.plan = plan;
@@ -40,6 +43,12 @@ export class SubnetAllocator {
     this.capacity = this.free.size();
     this.reserved = new Set(plan.reserved.map((ip) => ip.value));
     this.gateway = plan.gateway === null ? null : plan.gateway.value;
+    this.v4 = plan.cidr.version === 4;
+  }
+
+  /** The owners' key of an address of this subnet's version. */
+  private key(value: bigint): number | bigint {
+    return this.v4 ? Number(value) : value;
   }
 
   /**
@@ -50,13 +59,13 @@ export class SubnetAllocator {
     if (strategy === 'lowest') {
       const lowest = this.free.shift();
       if (lowest === undefined) return { ok: false, error: this.exhausted() };
-      this.owners.set(lowest, owner);
+      this.owners.set(this.key(lowest), owner);
       return { ok: true, ip: this.ipOf(lowest) };
     }
     const value = this.pickLikeNeutron(rng);
     if (value === undefined) return { ok: false, error: this.exhausted() };
     this.free.remove(value, value);
-    this.owners.set(value, owner);
+    this.owners.set(this.key(value), owner);
     return { ok: true, ip: this.ipOf(value) };
   }
 
@@ -85,11 +94,11 @@ export class SubnetAllocator {
       return fail('reserved', `the network address ${shown} cannot be a fixed IP, even on a /${cidr.prefix} (as in Neutron); ` +
         `leave the port's ip out and the pool hands it out`);
     }
-    const current = this.owners.get(value);
+    const current = this.owners.get(this.key(value));
     if (current !== undefined) {
       return fail('taken', `${shown} is already used by ${current}`);
     }
-    this.owners.set(value, owner);
+    this.owners.set(this.key(value), owner);
     this.free.remove(value, value);
     return { ok: true, ip: this.ipOf(value) };
   }
@@ -99,23 +108,23 @@ export class SubnetAllocator {
     if (this.gateway === null) {
       return fail('no-gateway', `${formatCidr(this.plan.cidr)} has no gateway address`);
     }
-    const current = this.owners.get(this.gateway);
+    const current = this.owners.get(this.key(this.gateway));
     if (current !== undefined) {
       return fail('taken', `gateway ${formatIp(this.ipOf(this.gateway))} is already used by ${current}`);
     }
-    this.owners.set(this.gateway, owner);
+    this.owners.set(this.key(this.gateway), owner);
     return { ok: true, ip: this.ipOf(this.gateway) };
   }
 
   /** Frees an owned address; false when it was not owned. Pool addresses go back to the pool. */
   release(ip: Ip): boolean {
-    if (ip.version !== this.plan.cidr.version || !this.owners.delete(ip.value)) return false;
+    if (ip.version !== this.plan.cidr.version || !this.owners.delete(this.key(ip.value))) return false;
     if (this.inPools(ip.value)) this.free.add(ip.value, ip.value);
     return true;
   }
 
   ownerOf(ip: Ip): string | undefined {
-    return ip.version === this.plan.cidr.version ? this.owners.get(ip.value) : undefined;
+    return ip.version === this.plan.cidr.version ? this.owners.get(this.key(ip.value)) : undefined;
   }
 
   /** Allocated and claimed addresses, wherever they lie. */
@@ -134,7 +143,7 @@ export class SubnetAllocator {
 
   allocations(): { ip: Ip; owner: string }[] {
     return [...this.owners]
-      .map(([value, owner]) => ({ ip: this.ipOf(value), owner }))
+      .map(([value, owner]) => ({ ip: this.ipOf(BigInt(value)), owner }))
       .sort((a, b) => compareIp(a.ip, b.ip));
   }
 

@@ -7,11 +7,11 @@ import { cidrContains, cidrsOverlap, formatCidr } from '../address/cidr.js';
 import { buildGraph, components, INTERNET } from './graph.js';
 import { isConnected } from './connected.js';
 import type { Issue } from './issue.js';
-import type { Cloud, Port, Router, SecurityGroup } from './model.js';
+import type { Cloud, FixedIp, Router, SecurityGroup } from './model.js';
 import type { ResolveContext, SubnetState } from './resolve-context.js';
 import { suggestion } from './did-you-mean.js';
 
-export function checkRouterRoutes(ctx: ResolveContext, routers: ReadonlyMap<string, Router>, ports: ReadonlyMap<string, Port>): void {
+export function checkRouterRoutes(ctx: ResolveContext, routers: ReadonlyMap<string, Router>, ports: ReadonlyMap<string, { readonly fixedIps: readonly FixedIp[] }>): void {
   for (const r of routers.values()) {
     const connected = r.interfaces.flatMap((id) => ports.get(id)?.fixedIps.map((f) => ctx.subnets.get(f.subnet)?.plan.cidr) ?? []);
     if (r.externalGateway) {

@@ -156,8 +156,9 @@ export class ResolveContext {
     }
   }
 
-  addPort(port: PortDraft): void {
-    const replaced = this.ports.get(port.id);
+  /** `fresh`: the caller knows no port has its id yet. */
+  addPort(port: PortDraft, fresh = false): void {
+    const replaced = fresh ? undefined : this.ports.get(port.id);
     this.ports.set(port.id, port);
     // A router's or load balancer's port may take an instance port's id: the instance keeps it.
     if (replaced?.owner.kind === 'instance' && port.owner.kind !== 'instance') this.shadowed.set(port.id, replaced);
@@ -218,6 +219,18 @@ const NONE: readonly never[] = Object.freeze([]);
 export type OwnedCollection = 'networks' | 'routers' | 'security_groups' | 'network_acls' | 'instances' | 'floating_ips' | 'load_balancers';
 
 const entryLists = new WeakMap<object, readonly [string, unknown][]>();
+const keyLists = new WeakMap<object, readonly string[]>();
+
+/**
+ * The names of an optional name-keyed map, in file order, listed once per map. For the
+ * instances: entries() of 100,000 (a pair per name) cost twice Object.keys and a lookup of each.
+ */
+export function keysOf(m: Record<string, unknown> | undefined): readonly string[] {
+  if (!m) return [];
+  let list = keyLists.get(m);
+  if (!list) keyLists.set(m, (list = Object.keys(m)));
+  return list;
+}
 
 /**
  * Entries of an optional name-keyed map, in file order. Listed once per map: the passes walk

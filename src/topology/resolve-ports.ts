@@ -12,31 +12,42 @@ import { slaacAddress } from '../ipam/slaac.js';
 import { suggestion } from './did-you-mean.js';
 import type { Path } from './issue.js';
 import type { AddressPair, FixedIp, Service } from './model.js';
-import { entries, type InstanceDraft, type PortDraft, type ResolveContext, type RouterDraft, type SubnetState } from './resolve-context.js';
+import { entries, keysOf, type InstanceDraft, type PortDraft, type ResolveContext, type RouterDraft, type SubnetState } from './resolve-context.js';
 import { ADMIN_PROJECT } from './projects.js';
-import type { PortDoc } from './schema.js';
+import type { PortDoc, TopologyDoc } from './schema.js';
+
+type InstanceDoc = NonNullable<TopologyDoc['instances']>[string];
 import { addressAt, hostOrPrefixAt } from './values.js';
 import { checkAttach, checkExternal, groupRefs } from './resolve-projects.js';
 
-/** The instances (ctx.instances) with the ids of their ports, in file order. */
-export function resolveInstancePorts(ctx: ResolveContext): ReadonlyMap<string, InstanceDraft> {
+/**
+ * The instances (ctx.instances) with the ids of their ports, in file order, and each one's
+ * document in the same order (so later passes need not look 100,000 names up again).
+ */
+export function resolveInstancePorts(ctx: ResolveContext): { instances: ReadonlyMap<string, InstanceDraft>; docs: readonly InstanceDoc[] } {
   const out = ctx.instances;
-  for (const [instName, inst] of entries(ctx.doc.instances)) {
+  const all = ctx.doc.instances;
+  const names = keysOf(all);
+  const docs = new Array<InstanceDoc>(names.length);
+  for (let k = 0; k < names.length; k++) {
+    const instName = names[k]!;
+    const inst = (docs[k] = all![instName]!);
     const project = ctx.projectOf('instances', instName);
     const ids: string[] = [];
     out.set(instName, { name: instName, project: project ?? ADMIN_PROJECT, ports: ids, services: NO_SERVICES });
     if (inst.ports.length === 0) ctx.issues.error(['instances', instName, 'ports'], 'no-ports', 'an instance needs at least one port');
     for (let i = 0; i < inst.ports.length; i++) {
-      const port = instancePort(ctx, instName, project, inst.ports[i]!, i);
+      const port = instancePort(ctx, instName, project, inst.ports[i]!, i, ids);
       if (port) ids.push(port.id);
     }
   }
-  return out;
+  return { instances: out, docs };
 }
 
 const NO_SERVICES: readonly Service[] = Object.freeze([]);
 
-function instancePort(ctx: ResolveContext, instName: string, project: string | null, doc: PortDoc, index: number): PortDraft | undefined {
+/** `earlier`: the ids of the instance's ports so far. */
+function instancePort(ctx: ResolveContext, instName: string, project: string | null, doc: PortDoc, index: number, earlier: readonly string[]): PortDraft | undefined {
   const path: Path = ['instances', instName, 'ports', index];
   const long = typeof doc === 'string' ? { subnet: doc } : doc;
   const subnetPath: Path = typeof doc === 'string' ? path : [...path, 'subnet'];
@@ -98,7 +109,10 @@ function instancePort(ctx: ResolveContext, instName: string, project: string | n
   });
   const name = long.name ?? (index < ETH.length ? ETH[index]! : `eth${index}`);
   const id = `${instName}/${name}`;
-  if (ctx.ports.has(id)) {
+  // Instance ports are the first ports added, and their ids (instance/port, neither with a "/")
+  // differ between instances: the only port that can have this id is an earlier one of this
+  // instance. Asked of `ctx.ports`, the question cost a Map lookup of a new string per port.
+  if (earlier.includes(id)) {
     issues.error(long.name !== undefined ? [...path, 'name'] : path, 'duplicate-port', `instance ${instName} already has a port named ${name}`);
     return undefined;
   }
@@ -108,7 +122,7 @@ function instancePort(ctx: ResolveContext, instName: string, project: string | n
   };
   if (long.switch !== undefined) port.switchName = long.switch;
   if (long.mac !== undefined) claimMac(ctx, port, long.mac, [...path, 'mac']);
-  ctx.addPort(port);
+  ctx.addPort(port, true);
   for (const r of requests) {
     if (r.ip !== undefined) claimFixedIp(ctx, port, r.subnet, r.ip, r.path);
     else if (r.subnet.ipv6AddressMode === 'slaac' || r.subnet.ipv6AddressMode === 'dhcpv6-stateless') continue;

@@ -7,7 +7,7 @@ import { suggestion } from './did-you-mean.js';
 import type { Path } from './issue.js';
 import type { RbacEntry } from './model.js';
 import { ADMIN_PROJECT, externalUsableBy, groupKeyFor, networkUsableBy } from './projects.js';
-import { entries, type OwnedCollection, type ResolveContext } from './resolve-context.js';
+import { entries, keysOf, type OwnedCollection, type ResolveContext } from './resolve-context.js';
 import { PROJECT_DEFAULT_GROUP, type RbacDoc } from './schema.js';
 
 const OWNED: readonly OwnedCollection[] = ['networks', 'routers', 'security_groups', 'network_acls', 'instances', 'floating_ips', 'load_balancers'];
@@ -24,7 +24,9 @@ export function resolveProjects(ctx: ResolveContext): void {
     return false;
   };
   for (const collection of OWNED) {
-    for (const [name, r] of entries<{ project?: string | undefined }>(doc[collection])) {
+    const all = doc[collection] as Record<string, { project?: string | undefined }> | undefined;
+    for (const name of keysOf(all)) {
+      const r = all![name]!;
       if (r.project !== undefined) ctx.owners.set(`${collection}/${name}`, known(r.project, [collection, name, 'project']) ? r.project : null);
     }
   }
