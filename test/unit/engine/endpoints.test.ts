@@ -22,6 +22,9 @@ networks:
   back:
     subnets:
       back-v6: { cidr: 2001:db8:2::/64, ipv6_address_mode: dhcpv6-stateful }
+  mgmt:
+    subnets:
+      mgmt-v4: { cidr: 10.9.0.0/24 }
 routers:
   edge:
     external_gateway: { network: public, snat: true }
@@ -29,6 +32,7 @@ routers:
 instances:
   web-1: { ports: [{ subnet: front-v4, ip: 10.1.0.11 }], services: [tcp/80] }
   db-1: { ports: [{ subnet: back-v6, ip: 2001:db8:2::20 }] }
+  ops: { ports: [{ subnet: mgmt-v4, ip: 10.9.0.5 }] }
 load_balancers:
   web-lb:
     subnet: front-v4
@@ -97,6 +101,7 @@ describe('resolveDestination', () => {
     expect(resolveDestination(cloud, 'db-1')).toEqual({ ok: true, value: DB_1 });
     expect(resolveDestination(cloud, 'db-1', 6)).toEqual({ ok: true, value: DB_1 });
     expect(resolveDestination(cloud, 'db-1', 4)).toEqual({ ok: false, code: 'destination-family', message: 'the instance has no IPv4 address' });
+    expect(resolveDestination(cloud, 'ops', 6)).toEqual({ ok: false, code: 'destination-family', message: 'the instance has no IPv6 address' });
   });
 
   it('an external host, a load balancer (its VIP) or a floating IP by name', () => {
