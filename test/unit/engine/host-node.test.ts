@@ -43,7 +43,7 @@ function fakeSim(recording = true) {
 
 /** A host on 10.0.0.0/24 (and 2001:db8::/64 unless v4Only), a default route via 10.0.0.1 unless noDefault, listening on tcp/22. */
 function host(opts: { v4Only?: boolean; noDefault?: boolean } = {}): HostNode {
-  const addrs: L3Interface['addrs'] = [{ ip: OWN, prefix: prefixValue(OWN, 24) }];
+  const addrs: L3Interface['addrs'][number][] = [{ ip: OWN, prefix: prefixValue(OWN, 24) }];
   if (!opts.v4Only) addrs.push({ ip: V6_OWN, prefix: prefixValue(V6_OWN, 64) });
   const h = new HostNode('instance:h', new Map([['h/eth0', { port: 'h/eth0', mac: 0xfa163e000005, addrs }]]), [{ protocol: 'tcp', from: 22, to: 22, text: 'tcp/22' }], HOST_IN_PIPELINE);
   h.routes.add({ prefix: prefixValue(0x0a000000, 24), port: 'h/eth0', nexthop: null, kind: 'connected', text: '10.0.0.0/24 dev eth0' });
