@@ -75,16 +75,21 @@ export function quickYamlBound(text: string): number {
     let comment = false;
     for (let j = start; j < end; j++) {
       const c = text.charCodeAt(j);
-      if (c === OPEN_SQUARE || c === OPEN_CURLY) {
+      // One table look-up for the many characters that matter to none of the cases.
+      const kind = c < 0x80 ? SCAN[c]! : PLAIN;
+      if (kind === PLAIN) continue;
+      if (kind === OPENS) {
         hasBracket = true;
         if (!comment) deepestFlow = Math.max(deepestFlow, ++flow);
-      } else if (c === CLOSE_SQUARE || c === CLOSE_CURLY) {
+      } else if (kind === CLOSES) {
         hasBracket = true;
         if (!comment && --flow < 0) return Infinity;
-      } else if (c === HASH && (j === start || isBlank(text.charCodeAt(j - 1)))) {
-        if (!quoted) break;
-        comment = true;
-      } else if (OPAQUE.has(c)) {
+      } else if (kind === MARK) {
+        if (j === start || isBlank(text.charCodeAt(j - 1))) {
+          if (!quoted) break;
+          comment = true;
+        }
+      } else {
         hasOther = true;
         if (c === QUOTE || c === APOSTROPHE) quoted = true;
       }
@@ -191,4 +196,17 @@ const CLOSE_SQUARE = 0x5d;
 const OPEN_CURLY = 0x7b;
 const CLOSE_CURLY = 0x7d;
 /** Characters after which a bracket on the same line may not be structural, or may be hidden. */
-const OPAQUE = new Set([...'"\'!&*|>%@`'].map((c) => c.charCodeAt(0)));
+const OPAQUE = '"\'!&*|>%@`';
+/** quickYamlBound's view of each ASCII character: brackets, the comment mark, OPAQUE, or nothing to it. */
+const PLAIN = 0;
+const OPENS = 1;
+const CLOSES = 2;
+const MARK = 3;
+const HIDES = 4;
+const SCAN = new Uint8Array(0x80);
+SCAN[OPEN_SQUARE] = OPENS;
+SCAN[OPEN_CURLY] = OPENS;
+SCAN[CLOSE_SQUARE] = CLOSES;
+SCAN[CLOSE_CURLY] = CLOSES;
+SCAN[HASH] = MARK;
+for (const ch of OPAQUE) SCAN[ch.charCodeAt(0)] = HIDES;
