@@ -27,6 +27,8 @@ export interface SubnetState {
   /** Who holds the gateway address (a router), if anyone. */
   gatewayOwner: string | undefined;
   networkAcl: string | null;
+  /** This subnet as a pool to request addresses from: one object for all its ports' requests. */
+  pool?: PendingAllocation['pool'];
 }
 
 export interface ExternalState {
@@ -69,7 +71,7 @@ export interface PortDraft {
   readonly fixedIps: FixedIp[];
   readonly securityGroups: string[];
   readonly portSecurity: boolean;
-  readonly allowedAddressPairs: AddressPair[];
+  readonly allowedAddressPairs: readonly AddressPair[];
   /**
    * The subnets it waits for an address from, in request order (requestAddress). Kept on the
    * draft: a Map from 100,000 drafts to their lists was a tenth of resolving them.

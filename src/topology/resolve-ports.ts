@@ -118,7 +118,7 @@ function instancePort(ctx: ResolveContext, instName: string, project: string | n
   }
   const port: PortDraft = {
     id, name, owner: { kind: 'instance', name: instName }, project, deviceOwner: 'compute', network, external: false, path,
-    mac: undefined, fixedIps: [], securityGroups: groups, portSecurity, allowedAddressPairs: pairs,
+    mac: undefined, fixedIps: [], securityGroups: groups, portSecurity, allowedAddressPairs: pairs.length > 0 ? pairs : NO_PAIRS,
   };
   if (long.switch !== undefined) port.switchName = long.switch;
   if (long.mac !== undefined) claimMac(ctx, port, long.mac, [...path, 'mac']);
@@ -126,13 +126,15 @@ function instancePort(ctx: ResolveContext, instName: string, project: string | n
   for (const r of requests) {
     if (r.ip !== undefined) claimFixedIp(ctx, port, r.subnet, r.ip, r.path);
     else if (r.subnet.ipv6AddressMode === 'slaac' || r.subnet.ipv6AddressMode === 'dhcpv6-stateless') continue;
-    else ctx.requestAddress(port, { kind: 'subnet', state: r.subnet }, r.path);
+    else ctx.requestAddress(port, (r.subnet.pool ??= { kind: 'subnet', state: r.subnet }), r.path);
   }
   return port;
 }
 
 /** What a port without security_groups has, and the names of the first ports: one copy each, not one per port. */
 const DEFAULT_GROUPS: readonly string[] = ['default'];
+/** The pairs of a port without any, shared (frozen: the Cloud is). */
+export const NO_PAIRS: readonly AddressPair[] = Object.freeze([]);
 const ETH = Array.from({ length: 16 }, (_, i) => `eth${i}`);
 
 export function subnetNamed(ctx: ResolveContext, name: string, path: Path): SubnetState | undefined {
