@@ -1,94 +1,80 @@
 /**
- * Prefixes, address first: one hash table per prefix length present, each key (the prefix)
- * holding its values in order, probed with the address masked to that length — a routing
- * table's hash per length, where a trie would chase up to 32 (IPv4) or 128 (IPv6) pointers.
- * Addresses are 32-bit words (words.ts): an IPv4 table is one level of hash, an IPv6 one a hash
- * per word the length reaches into (a /64 is two probes), so no bigint is built per lookup.
- * Tables are visited in order of the lowest order each holds, and a lookup stops as soon as no
- * table left can beat the best value found.
+ * Prefixes, address first: one hash table per prefix length present (prefix-table.ts), probed
+ * with the address masked to that length — a routing table's hash per length, where a trie would
+ * chase up to 32 (IPv4) or 128 (IPv6) pointers. Each prefix holds one value: the candidates it
+ * leads to, with the lowest order among them. Tables are visited in order of the lowest order
+ * each holds, and a lookup stops as soon as no table left can beat the best answer found.
+ * With many keys, a length filter (length-filter.ts) skips the tables that hold no prefix
+ * near the address: most addresses then probe one or two tables, not one per length.
  */
 import type { PrefixValue } from '../packet/ip-value.js';
-import { mask32, wordsOf } from './words.js';
+import { LengthFilter } from './length-filter.js';
+import { PrefixTable } from './prefix-table.js';
+import { writeWords } from './words.js';
 
-/** Nested hashes, one level per word of the prefix: the last level holds the values. */
-type Level<T> = Map<number, Level<T> | T[]>;
+/** From this many keys on, the filter's 64 KB cost less than the probes they save (firewall bench). */
+export const FILTERED_KEYS = 1024;
 
-interface Table<T> {
-  readonly length: number;
-  /** How many words the length reaches into (1 for lengths 0-32, 2 for 33-64, ...). */
-  readonly depth: number;
-  /** The mask of each of those words. */
-  readonly masks: Uint32Array;
-  /** The lowest order in the table. */
-  min: number;
-  readonly root: Level<T>;
+/** What a prefix leads to: its lowest order, and its first answer for a packet below a bound. */
+export interface PrefixCandidates<C, A extends { readonly order: number }> {
+  readonly min: number;
+  first(context: C, bound: number): A | undefined;
 }
 
-/** Which of a key's values (in order) may answer: e.g. the rule's protocol part matches the packet. */
-export type Accept<T, C> = (value: T, context: C) => boolean;
-
-function tableFor<T>(length: number): Table<T> {
-  const depth = Math.max(1, Math.ceil(length / 32));
-  const masks = new Uint32Array(depth);
-  for (let d = 0; d < depth; d++) masks[d] = mask32(Math.min(32, Math.max(0, length - 32 * d)));
-  return { length, depth, masks, min: Infinity, root: new Map() };
+interface Table<V> {
+  readonly table: PrefixTable<V>;
+  /** The lowest order of the table's values. */
+  readonly min: number;
 }
 
-export class PrefixHash<T extends { readonly order: number }> {
-  private readonly tables: Table<T>[] = [];
+export class PrefixHash<C, A extends { readonly order: number }, V extends PrefixCandidates<C, A>> {
+  private readonly tables: readonly Table<V>[];
+  private readonly filter: LengthFilter | undefined;
 
-  /** Adds a value under a prefix, keeping each key's values in order (a value given twice is kept once). */
-  insert(prefix: PrefixValue, value: T): void {
-    let t = this.tables.find((x) => x.length === prefix.length);
-    if (!t) this.tables.push((t = tableFor<T>(prefix.length)));
-    const words = wordsOf(prefix.network);
-    let level = t.root;
-    for (let d = 0; d < t.depth - 1; d++) {
-      const key = (words[d]! & t.masks[d]!) >>> 0;
-      let next = level.get(key) as Level<T> | undefined;
-      if (!next) level.set(key, (next = new Map()));
-      level = next;
+  /** `entries`: distinct prefixes (of any lengths, one IP version), each with its value; from `filteredKeys` keys on, with the length filter. */
+  constructor(entries: Iterable<readonly [PrefixValue, V]>, filteredKeys = FILTERED_KEYS) {
+    const byLength = new Map<number, [PrefixValue, V][]>();
+    for (const e of entries) {
+      let list = byLength.get(e[0].length);
+      if (!list) byLength.set(e[0].length, (list = []));
+      list.push([e[0], e[1]]);
     }
-    const key = (words[t.depth - 1]! & t.masks[t.depth - 1]!) >>> 0;
-    let list = level.get(key) as T[] | undefined;
-    if (!list) level.set(key, (list = []));
-    insertInOrder(list, value);
-    if (value.order < t.min) {
-      t.min = value.order;
-      this.tables.sort((a, b) => a.min - b.min);
-    }
+    this.tables = [...byLength].map(([length, list]) => ({ table: new PrefixTable(length, list), min: list.reduce((m, [, v]) => Math.min(m, v.min), Infinity) }))
+      .sort((a, b) => a.min - b.min || a.table.length - b.table.length);
+    let keys = 0;
+    for (const list of byLength.values()) keys += list.length;
+    this.filter = keys >= filteredKeys && this.tables.length > 1 ? filterOf(this.tables.map((t) => t.table.length), byLength) : undefined;
   }
 
-  /** The lowest-order accepted value under a prefix containing the address, if its order is below `bound`. */
-  lookup<C>(words: Uint32Array, bound: number, accept: Accept<T, C>, context: C): T | undefined {
-    let best: T | undefined;
-    for (const t of this.tables) {
+  /** The prefix lengths present, in the order lookups visit them. */
+  get lengths(): number[] {
+    return this.tables.map((t) => t.table.length);
+  }
+
+  /** The lowest-order answer among the prefixes containing the address (as words.ts words), if its order is below `bound`. */
+  lookup(words: Uint32Array, bound: number, context: C): A | undefined {
+    let best: A | undefined;
+    const tables = this.tables;
+    const near = this.filter === undefined ? -1 : this.filter.near(words[0]!);
+    for (let i = 0; i < tables.length; i++) {
+      const t = tables[i]!;
       if (t.min >= bound) break;
-      let found: Level<T> | T[] | undefined = t.root;
-      for (let d = 0; d < t.depth && found !== undefined; d++) found = (found as Level<T>).get((words[d]! & t.masks[d]!) >>> 0);
-      if (found === undefined) continue;
-      const v = firstAccepted(found as T[], bound, accept, context);
-      if (v !== undefined) {
-        best = v;
-        bound = v.order;
+      if (((near >> i) & 1) === 0 && i < 8) continue;
+      const v = t.table.get(words);
+      if (v === undefined) continue;
+      const a = v.first(context, bound);
+      if (a !== undefined) {
+        best = a;
+        bound = a.order;
       }
     }
     return best;
   }
 }
 
-/** Inserts in order; the same value twice (a group member listed twice) is kept once. */
-export function insertInOrder<T extends { readonly order: number }>(list: T[], value: T): void {
-  let i = list.length;
-  while (i > 0 && list[i - 1]!.order > value.order) i--;
-  if (list[i - 1] !== value && list[i] !== value) list.splice(i, 0, value);
-}
-
-/** The first accepted value of an ordered list, if its order is below `bound`. */
-export function firstAccepted<T extends { readonly order: number }, C>(list: readonly T[], bound: number, accept: Accept<T, C>, context: C): T | undefined {
-  for (const v of list) {
-    if (v.order >= bound) return undefined;
-    if (accept(v, context)) return v;
-  }
-  return undefined;
+/** The filter over the tables' keys, their bits in visiting order. */
+function filterOf<V>(lengths: readonly number[], byLength: ReadonlyMap<number, readonly (readonly [PrefixValue, V])[]>): LengthFilter {
+  const words = new Uint32Array(4);
+  const keys = lengths.slice(0, 8).map((length) => byLength.get(length)!.map(([p]) => writeWords(p.network, words)[0]!));
+  return new LengthFilter(lengths.slice(0, 8), keys);
 }
