@@ -414,8 +414,12 @@ class Reader {
 
   /** The items pushed since `start`, as a list of their exact length; the stack is cut back. */
   private listFrom(start: number): unknown[] {
-    const list = this.items.slice(start);
-    this.items.length = start;
+    const { items } = this;
+    const n = items.length - start;
+    // Literals for the short lists that most are: V8 tracks their allocation sites, so that it
+    // may allocate them straight in the old generation once it sees they all survive.
+    const list = n === 1 ? [items[start]] : n === 2 ? [items[start], items[start + 1]] : n === 3 ? [items[start], items[start + 1], items[start + 2]] : items.slice(start);
+    items.length = start;
     return list;
   }
 
