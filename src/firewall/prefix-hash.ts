@@ -7,10 +7,9 @@
  * With many keys, a length filter (length-filter.ts) skips the tables that hold no prefix
  * near the address: most addresses then probe one or two tables, not one per length.
  */
-import type { PrefixValue } from '../packet/ip-value.js';
+import type { IpValue, PrefixValue } from '../packet/ip-value.js';
 import { LengthFilter } from './length-filter.js';
 import { PrefixTable } from './prefix-table.js';
-import { writeWords } from './words.js';
 
 /** From this many keys on, the filter's 64 KB cost less than the probes they save (firewall bench). */
 export const FILTERED_KEYS = 1024;
@@ -74,7 +73,9 @@ export class PrefixHash<C, A extends { readonly order: number }, V extends Prefi
 
 /** The filter over the tables' keys, their bits in visiting order. */
 function filterOf<V>(lengths: readonly number[], byLength: ReadonlyMap<number, readonly (readonly [PrefixValue, V])[]>): LengthFilter {
-  const words = new Uint32Array(4);
-  const keys = lengths.slice(0, 8).map((length) => byLength.get(length)!.map(([p]) => writeWords(p.network, words)[0]!));
+  const keys = lengths.slice(0, 8).map((length) => byLength.get(length)!.map(([p]) => firstWord(p.network)));
   return new LengthFilter(lengths.slice(0, 8), keys);
 }
+
+/** An address's first word (words.ts): IPv4 itself, IPv6 its top 32 bits. */
+const firstWord = (a: IpValue): number => (typeof a === 'number' ? a : Number(a >> 96n));
