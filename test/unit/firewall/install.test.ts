@@ -48,10 +48,12 @@ instances:
   three: { ports: [{ subnet: lan-v4, ip: 10.0.0.12, security_groups: [ab] }] }
   four: { ports: [{ subnet: lan-v4, ip: 10.0.0.13, security_groups: [quiet] }] }
   five: { ports: [{ subnet: lan-v4, ip: 10.0.0.14, port_security: false }] }
+  six: { ports: [{ subnet: lan-v4, ip: 10.0.0.15, security_groups: [] }] }
 load_balancers:
   lb:
     subnet: lan-v4
     vip: 10.0.0.100
+    security_groups: [b]
     listeners: [{ protocol: tcp, port: 80, pool: p }]
     pools:
       p: { algorithm: round_robin, members: [two] }
@@ -64,8 +66,10 @@ describe('groupMembers', () => {
     const a = groupMembers(cloud).get('a')!;
     expect([...a.addresses].sort()).toEqual([0x0a00000a, 0x0a00000b, 0x0a000032, 0x20010db8000000000000000000000050n].sort());
     expect(a.prefixes).toEqual([prefixValue(0x0a000500, 24), prefixValue(0x20010db8000500000000000000000000n, 64)]);
-    // A port in two groups counts in both; a group's members are only its own ports'.
-    expect(groupMembers(cloud).get('b')).toEqual(a);
+    // A port in two groups counts in both (b also holds the VIP port); a group's members are only its own ports'.
+    const b = groupMembers(cloud).get('b')!;
+    expect([...b.addresses].sort()).toEqual([...a.addresses, 0x0a000064].sort());
+    expect(b.prefixes).toEqual(a.prefixes);
     expect([...groupMembers(cloud).get('ab')!.addresses]).toEqual([0x0a00000c]);
     expect(groupMembers(cloud).get('ab')!.prefixes).toEqual([]);
   });
@@ -84,8 +88,10 @@ describe('portRules', () => {
 describe('buildPortFirewalls', () => {
   const fws = buildPortFirewalls(cloud, 'auto', PORT_TABLES);
 
-  it('one per instance port with port security: not a router\'s, a VIP\'s or a port with security off', () => {
-    expect([...fws.keys()].sort()).toEqual(['one', 'two', 'three', 'four'].map(portOf).sort());
+  it('one per instance port with port security: not a router\'s, a VIP\'s (even one with groups) or a port with security off', () => {
+    expect(cloud.ports.get('lb/vip')?.portSecurity).toBe(true);
+    expect(fws.get('lb/vip')).toBeUndefined();
+    expect([...fws.keys()].sort()).toEqual(['one', 'two', 'three', 'four', 'six'].map(portOf).sort());
     expect(fws.get(portOf('five'))).toBeUndefined();
     for (const id of cloud.ports.keys()) if (![...fws.keys()].includes(id)) expect(fws.get(id)).toBeUndefined();
     expect(fws.get('no-such-port')).toBeUndefined();
@@ -106,9 +112,11 @@ describe('buildPortFirewalls', () => {
     ]);
   });
 
-  it('stateful unless one of its groups is stateless', () => {
+  it('stateful unless one of its groups is stateless; a port with no group is stateful', () => {
     expect(fws.get(portOf('one'))!.config.stateful).toBe(true);
     expect(fws.get(portOf('four'))!.config.stateful).toBe(false);
+    expect(fws.get(portOf('six'))!.config.groups).toEqual([]);
+    expect(fws.get(portOf('six'))!.config.stateful).toBe(true);
   });
 
   it('ports with the same groups share one matcher; other groups (even ones whose names run together) another', () => {
