@@ -217,3 +217,6 @@ export async function benchFirewall(): Promise<Record<string, number | string>> 
   out.agree = 'yes (every timed packet)';
   return out;
 }
+
+// Run as a program (the bundles firewall-old.bench.ts writes, against two checkouts' matchers).
+if (process.env.VNET_FIREWALL_HARNESS === '1') console.log(JSON.stringify(await benchFirewall()));

@@ -3,6 +3,7 @@
 import { benchEngine } from './engine.bench.js';
 import { benchEngineOld } from './engine-old.bench.js';
 import { benchFirewall } from './firewall.bench.js';
+import { benchFirewallOld } from './firewall-old.bench.js';
 import { benchIpam } from './ipam.bench.js';
 import { benchLarge } from './large.bench.js';
 import { benchLoad } from './load.bench.js';
@@ -10,12 +11,13 @@ import { benchServer } from './server.bench.js';
 import { benchStartup } from './startup.bench.js';
 import { benchViewer } from './viewer.bench.js';
 
-const suites: [string, () => Promise<Record<string, number | string>>][] = [['ipam', benchIpam], ['engine', benchEngine], ['firewall', benchFirewall], ['load', benchLoad], ['startup', benchStartup], ['server', benchServer], ['viewer', benchViewer], ['large', benchLarge], ['engine-old', benchEngineOld]];
+const suites: [string, () => Promise<Record<string, number | string>>][] = [['ipam', benchIpam], ['engine', benchEngine], ['firewall', benchFirewall], ['load', benchLoad], ['startup', benchStartup], ['server', benchServer], ['viewer', benchViewer], ['large', benchLarge], ['engine-old', benchEngineOld], ['firewall-old', benchFirewallOld]];
 /**
  * Only when asked for: minutes of whole-process runs on 100,000 instances (`npm run bench --
- * large`), and the engine against an older checkout (`VNET_BENCH_OLD_SRC=… npm run bench -- engine-old`).
+ * large`), and the engine and the firewall matchers against an older checkout
+ * (`VNET_BENCH_OLD_SRC=… npm run bench -- engine-old` or `firewall-old`).
  */
-const ON_REQUEST = new Set(['large', 'engine-old']);
+const ON_REQUEST = new Set(['large', 'engine-old', 'firewall-old']);
 const only = process.argv[2];
 for (const [name, run] of suites) {
   if (only ? name !== only : ON_REQUEST.has(name)) continue;
