@@ -53,8 +53,10 @@ describe('compiled matcher ≡ linear matcher on large ports', () => {
       }),
       { numRuns: RUNS, endOnFailure: true },
     );
-    // Not vacuous: a fair share of the lookups match, and not all.
+    // Not vacuous: a fair share of the lookups match, and some miss. (Random packets match more
+    // often the more rules a port has: seeds drawn so far gave 68-91% matches, so the bound on
+    // misses is loose enough never to depend on the seeds fast-check draws.)
     expect(matched / lookups).toBeGreaterThan(0.2);
-    expect(matched / lookups).toBeLessThan(0.9);
+    expect(matched / lookups).toBeLessThan(0.98);
   }, 120_000);
 });
