@@ -1,6 +1,6 @@
 /**
  * Resolution made faster must mean the same: src/topology/resolve.ts against the resolver as it
- * was before (a copy in ./reference/, taken at d5ddc86, with its IPAM and address code), on the
+ * was before (a copy in ./reference/, taken at d5ddc86, with the IPAM allocators it changed), on the
  * same shape-checked documents. The results must serialise to the same text, Map and key order
  * included (what `vnet show --json` and every trace print), with the same issues in the same
  * order, and every object of the new Cloud must be frozen. Documents: every bundled topology

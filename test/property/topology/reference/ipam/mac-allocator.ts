@@ -4,9 +4,9 @@
  * topology file always yields the same MACs. Invariant: a MAC has at most one owner; the free
  * generated MACs are an interval set, so skipping explicit MACs costs no scan.
  */
-import { formatMac, isMulticastMac, type Mac } from '../address/mac.js';
-import { IntervalSet } from './interval-set.js';
-import { ipamError, type IpamError } from './ipam-error.js';
+import { formatMac, isMulticastMac, type Mac } from '../../../../../src/address/mac.js';
+import { IntervalSet } from '../../../../../src/ipam/interval-set.js';
+import { ipamError, type IpamError } from '../../../../../src/ipam/ipam-error.js';
 
 export type MacResult = { ok: true; mac: Mac } | { ok: false; error: IpamError };
 

@@ -6,12 +6,12 @@
  * (neutron/ipam/drivers/neutrondb_ipam/driver.py): _generate_ips for the random window,
  * _verify_ip / check_subnet_ip for fixed IPs.
  */
-import { cidrContains, cidrFirst, formatCidr } from '../address/cidr.js';
-import { compareIp, formatIp, type Ip } from '../address/ip.js';
+import { cidrContains, cidrFirst, formatCidr } from '../../../../../src/address/cidr.js';
+import { compareIp, formatIp, type Ip } from '../../../../../src/address/ip.js';
 import type { Rng } from '../../../../../src/util/rng.js';
-import { IntervalSet, type Interval } from './interval-set.js';
-import { ipamError, type IpamError } from './ipam-error.js';
-import { describeReserved, type SubnetPlan } from './subnet-plan.js';
+import { IntervalSet, type Interval } from '../../../../../src/ipam/interval-set.js';
+import { ipamError, type IpamError } from '../../../../../src/ipam/ipam-error.js';
+import { describeReserved, type SubnetPlan } from '../../../../../src/ipam/subnet-plan.js';
 
 export type AllocStrategy = 'lowest' | 'neutron';
 export type AllocResult = { ok: true; ip: Ip } | { ok: false; error: IpamError };

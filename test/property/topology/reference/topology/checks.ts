@@ -3,7 +3,7 @@
  * reach (an error, as in Neutron), and warnings for what is legal but probably a mistake:
  * security groups no port uses, and islands (parts of the cloud nothing can reach).
  */
-import { cidrContains, cidrsOverlap, formatCidr } from '../address/cidr.js';
+import { cidrContains, cidrsOverlap, formatCidr } from '../../../../../src/address/cidr.js';
 import { buildGraph, components, INTERNET } from '../../../../../src/topology/graph.js';
 import { isConnected } from './connected.js';
 import type { Issue } from '../../../../../src/topology/issue.js';

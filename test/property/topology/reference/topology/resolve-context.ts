@@ -3,11 +3,11 @@
  * per subnet and external network, and the ports being built. Only resolve*.ts files use it;
  * what leaves resolution is the frozen Cloud of model.ts.
  */
-import { formatIp, type Ip } from '../address/ip.js';
-import type { Mac } from '../address/mac.js';
+import { formatIp, type Ip } from '../../../../../src/address/ip.js';
+import type { Mac } from '../../../../../src/address/mac.js';
 import { MacAllocator } from '../ipam/mac-allocator.js';
 import type { SubnetAllocator } from '../ipam/subnet-allocator.js';
-import type { SubnetPlan } from '../ipam/subnet-plan.js';
+import type { SubnetPlan } from '../../../../../src/ipam/subnet-plan.js';
 import { createRng, type Rng } from '../../../../../src/util/rng.js';
 import { IssueList, type Path } from '../../../../../src/topology/issue.js';
 import type { AddressPair, AllocationStrategy, DeviceOwner, FixedIp, IpamProfile, PortOwnerKind, Project, RbacEntry, RouteEntry, Service } from '../../../../../src/topology/model.js';

@@ -3,8 +3,8 @@
  * gateway and pools, plans it with IPAM and checks what IPAM cannot see alone:
  * subnet names unique in the file, no overlapping subnets on one network.
  */
-import { formatCidr } from '../address/cidr.js';
-import { planSubnet, type IpamError } from '../ipam/subnet-plan.js';
+import { formatCidr } from '../../../../../src/address/cidr.js';
+import { planSubnet, type IpamError } from '../../../../../src/ipam/subnet-plan.js';
 import { SubnetAllocator } from '../ipam/subnet-allocator.js';
 import type { Path } from '../../../../../src/topology/issue.js';
 import type { RouteEntry } from '../../../../../src/topology/model.js';
@@ -12,8 +12,8 @@ import { entries, type ResolveContext } from './resolve-context.js';
 import type { PoolDoc } from '../../../../../src/topology/schema.js';
 import { addressAt, prefixAt, rangeAt, type RangeValue } from './values.js';
 import { suggestion } from '../../../../../src/topology/did-you-mean.js';
-import { earliestOverlaps } from './overlaps.js';
-import { ADMIN_PROJECT } from './projects.js';
+import { earliestOverlaps } from '../../../../../src/topology/overlaps.js';
+import { ADMIN_PROJECT } from '../../../../../src/topology/projects.js';
 
 export function resolveNetworks(ctx: ResolveContext): void {
   const { doc, issues } = ctx;

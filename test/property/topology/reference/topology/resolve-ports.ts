@@ -5,10 +5,10 @@
  * pending requests are served from the pools in file order (deterministic). MACs come from
  * Neutron's fa:16:3e base; SLAAC addresses are derived from the MAC (EUI-64) last.
  */
-import { cidrsOverlap, formatCidr } from '../address/cidr.js';
-import { formatIp, type Ip } from '../address/ip.js';
-import { formatMac, isMulticastMac, parseMac } from '../address/mac.js';
-import { slaacAddress } from '../ipam/slaac.js';
+import { cidrsOverlap, formatCidr } from '../../../../../src/address/cidr.js';
+import { formatIp, type Ip } from '../../../../../src/address/ip.js';
+import { formatMac, isMulticastMac, parseMac } from '../../../../../src/address/mac.js';
+import { slaacAddress } from '../../../../../src/ipam/slaac.js';
 import { suggestion } from '../../../../../src/topology/did-you-mean.js';
 import type { Path } from '../../../../../src/topology/issue.js';
 import type { AddressPair, FixedIp } from '../../../../../src/topology/model.js';

@@ -6,7 +6,7 @@
 import { suggestion } from '../../../../../src/topology/did-you-mean.js';
 import type { Path } from '../../../../../src/topology/issue.js';
 import type { RbacEntry } from '../../../../../src/topology/model.js';
-import { ADMIN_PROJECT, externalUsableBy, groupKeyFor, networkUsableBy } from './projects.js';
+import { ADMIN_PROJECT, externalUsableBy, groupKeyFor, networkUsableBy } from '../../../../../src/topology/projects.js';
 import { entries, type OwnedCollection, type ResolveContext } from './resolve-context.js';
 import { PROJECT_DEFAULT_GROUP, type RbacDoc } from '../../../../../src/topology/schema.js';
 

@@ -4,7 +4,7 @@
  * inferred from the remote prefix), the implicit default egress rules, and the `default` group.
  */
 import { suggestion } from '../../../../../src/topology/did-you-mean.js';
-import { ADMIN_PROJECT, defaultGroupKey } from './projects.js';
+import { ADMIN_PROJECT, defaultGroupKey } from '../../../../../src/topology/projects.js';
 import { groupRefs } from './resolve-projects.js';
 import type { Path } from '../../../../../src/topology/issue.js';
 import type { AclRule, NetworkAcl, Prefix, Protocol, SecurityGroup, SecurityGroupRule } from '../../../../../src/topology/model.js';

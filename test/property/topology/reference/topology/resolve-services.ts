@@ -3,8 +3,8 @@
  * with a gateway on its external network and an interface on the port's subnet), load
  * balancers (a VIP port on a subnet, listeners → pools → members) and external hosts.
  */
-import { cidrContains } from '../address/cidr.js';
-import { formatIp, type Ip } from '../address/ip.js';
+import { cidrContains } from '../../../../../src/address/cidr.js';
+import { formatIp, type Ip } from '../../../../../src/address/ip.js';
 import { suggestion } from '../../../../../src/topology/did-you-mean.js';
 import type { Path } from '../../../../../src/topology/issue.js';
 import type { Address, ExternalHost, FloatingIp, LbPool, LoadBalancer, PoolMember, PortForwarding, Service } from '../../../../../src/topology/model.js';
@@ -12,7 +12,7 @@ import { entries, type PortDraft, type ResolveContext, type RouterDraft } from '
 import { claimExternal, claimFixedIp, subnetNamed } from './resolve-ports.js';
 import type { MemberDoc } from '../../../../../src/topology/schema.js';
 import { addressAt, serviceAt } from './values.js';
-import { ADMIN_PROJECT } from './projects.js';
+import { ADMIN_PROJECT } from '../../../../../src/topology/projects.js';
 import { checkAttach, checkExternal, groupRefs } from './resolve-projects.js';
 
 type RouterPorts = ReadonlyMap<string, RouterDraft>;

@@ -3,9 +3,9 @@
  * of problems. The order of the passes is the order of IPAM's decisions: subnets are planned,
  * explicit addresses claimed in file order, then pools serve the rest, then MACs and SLAAC.
  */
-import { formatMac } from '../address/mac.js';
-import { formatCidr } from '../address/cidr.js';
-import { formatIp } from '../address/ip.js';
+import { formatMac } from '../../../../../src/address/mac.js';
+import { formatCidr } from '../../../../../src/address/cidr.js';
+import { formatIp } from '../../../../../src/address/ip.js';
 import type { Issue } from '../../../../../src/topology/issue.js';
 import type { Cloud, ExternalNetwork, Instance, Network, Port, Router, Subnet } from '../../../../../src/topology/model.js';
 import { entries, ResolveContext, type PortDraft } from './resolve-context.js';
@@ -15,7 +15,7 @@ import { resolveNetworkAcls, resolveSecurityGroups } from './resolve-security.js
 import { finishFloatingIps, resolveExternalHosts, resolveFloatingIpClaims, resolveLoadBalancerPorts, resolveLoadBalancers, resolveServices } from './resolve-services.js';
 import type { TopologyDoc } from '../../../../../src/topology/schema.js';
 import { checkInstanceOverlaps, checkPortSwitches, checkRouterRoutes, checkStatefulMix, collectWarnings } from './checks.js';
-import { ADMIN_PROJECT } from './projects.js';
+import { ADMIN_PROJECT } from '../../../../../src/topology/projects.js';
 import { resolveProjects } from './resolve-projects.js';
 
 export type ResolveResult = { ok: true; cloud: Cloud } | { ok: false; issues: Issue[] };

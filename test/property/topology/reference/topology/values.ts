@@ -3,8 +3,8 @@
  * into resolved values, reporting each bad one as an Issue at its path. Every string the user
  * wrote is parsed here, once.
  */
-import { parseCidrLoose, formatCidr } from '../address/cidr.js';
-import { formatIp, parseIp, compareIp } from '../address/ip.js';
+import { parseCidrLoose, formatCidr } from '../../../../../src/address/cidr.js';
+import { formatIp, parseIp, compareIp } from '../../../../../src/address/ip.js';
 import type { IssueList, Path } from '../../../../../src/topology/issue.js';
 import type { Address, Prefix, Service } from '../../../../../src/topology/model.js';
 
