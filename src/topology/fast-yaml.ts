@@ -396,20 +396,29 @@ class Reader {
       this.depth--;
       return [];
     }
-    for (;;) {
-      list.push(this.inline(i, true));
-      i = this.skipSpaces(this.pos);
-      const c = this.text.charCodeAt(i);
-      if (c === CLOSE_SQUARE) break;
-      if (c !== COMMA) outside();
-      i = this.skipSpaces(i + 1);
-      // An empty entry, a trailing comma or the line's end: js-yaml decides.
-      const next = this.text.charCodeAt(i);
-      if (next === COMMA || next === CLOSE_SQUARE || next === CLOSE_CURLY || i >= this.end || next === NL) outside();
-    }
-    this.pos = i + 1;
+    do list.push(this.inline(i, true));
+    while ((i = this.nextFlowEntry(CLOSE_SQUARE)) >= 0);
     this.depth--;
     return this.listFrom(start);
+  }
+
+  /**
+   * After an entry of a flow collection: -1 at the collection's closing bracket (`pos` past
+   * it), else where the next entry starts. Anything else — an empty entry, a trailing comma,
+   * the line's end — is js-yaml's to decide.
+   */
+  private nextFlowEntry(close: number): number {
+    let i = this.skipSpaces(this.pos);
+    const c = this.text.charCodeAt(i);
+    if (c === close) {
+      this.pos = i + 1;
+      return -1;
+    }
+    if (c !== COMMA) outside();
+    i = this.skipSpaces(i + 1);
+    const next = this.text.charCodeAt(i);
+    if (next === COMMA || next === CLOSE_SQUARE || next === CLOSE_CURLY || i >= this.end || next === NL) outside();
+    return i;
   }
 
   /** The items pushed since `start`, as a list of their exact length; the stack is cut back. */
@@ -432,7 +441,7 @@ class Reader {
       this.depth--;
       return map;
     }
-    for (;;) {
+    do {
       const colon = this.keyEnd(i);
       // Only "key: value" (a blank after the colon) with a value on the same line.
       if (colon < 0 || this.text.charCodeAt(colon + 1) !== SPACE) outside();
@@ -442,15 +451,7 @@ class Reader {
       const first = this.text.charCodeAt(v);
       if (first === COMMA || first === CLOSE_CURLY || first === NL || v >= this.end) outside();
       map[key] = this.inline(v, true);
-      i = this.skipSpaces(this.pos);
-      const c = this.text.charCodeAt(i);
-      if (c === CLOSE_CURLY) break;
-      if (c !== COMMA) outside();
-      i = this.skipSpaces(i + 1);
-      const next = this.text.charCodeAt(i);
-      if (next === COMMA || next === CLOSE_CURLY || next === CLOSE_SQUARE || i >= this.end || next === NL) outside();
-    }
-    this.pos = i + 1;
+    } while ((i = this.nextFlowEntry(CLOSE_CURLY)) >= 0);
     this.depth--;
     return map;
   }

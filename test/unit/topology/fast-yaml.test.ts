@@ -67,6 +67,10 @@ describe('readPlainYaml', () => {
     ['a list as the document', '- a\n'],
     ['an empty document', '# nothing\n'],
     ['CRLF line ends', 'a: 1\r\nb: 2\r\n'],
+    ['a flow list closed by a brace', 'a: [1, 2}\n'],
+    ['a flow map closed by a bracket', 'a: {b: 1, c: 2]\n'],
+    ['a flow list with a trailing comma', 'a: [1, 2, ]\n'],
+    ['a flow list with an empty entry', 'a: [1, , 2]\n'],
   ])('gives way to js-yaml on %s', (_, text) => {
     expect(readPlainYaml(text)).toBeUndefined();
   });
