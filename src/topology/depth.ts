@@ -6,6 +6,7 @@
  * with the line and column where the limit is crossed. Every scan here is linear and iterative.
  */
 import { Lexer } from 'yaml';
+import { AMPERSAND, APOSTROPHE, BACKSLASH, BANG, CLOSE_CURLY, CLOSE_SQUARE, COLON, CR, DASH, HASH, OPEN_CURLY, OPEN_SQUARE, QUESTION, QUOTE, SPACE, TAB } from './yaml-chars.js';
 
 /** Maps and lists inside each other; real topologies use fewer than 10. */
 export const MAX_DEPTH = 64;
@@ -179,22 +180,6 @@ const NOT_A_NODE = new Set([...' \t\r\n#&!'].map((c) => c.charCodeAt(0)));
 
 const isBlank = (c: number): boolean => c === SPACE || c === TAB || c === CR;
 
-const SPACE = 0x20;
-const TAB = 0x09;
-const CR = 0x0d;
-const QUOTE = 0x22;
-const APOSTROPHE = 0x27;
-const HASH = 0x23;
-const AMPERSAND = 0x26;
-const DASH = 0x2d;
-const COLON = 0x3a;
-const QUESTION = 0x3f;
-const BANG = 0x21;
-const BACKSLASH = 0x5c;
-const OPEN_SQUARE = 0x5b;
-const CLOSE_SQUARE = 0x5d;
-const OPEN_CURLY = 0x7b;
-const CLOSE_CURLY = 0x7d;
 /** Characters after which a bracket on the same line may not be structural, or may be hidden. */
 const OPAQUE = '"\'!&*|>%@`';
 /** quickYamlBound's view of each ASCII character: brackets, the comment mark, OPAQUE, or nothing to it. */

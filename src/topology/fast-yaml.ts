@@ -8,6 +8,7 @@
  * Property-tested against js-yaml: the same value, or undefined.
  */
 import jsYaml from 'js-yaml';
+import { APOSTROPHE, BACKSLASH, CLOSE_CURLY, CLOSE_SQUARE, COLON, COMMA, DASH, HASH, NL, OPEN_CURLY, OPEN_SQUARE, QUOTE, SPACE } from './yaml-chars.js';
 
 /** Deeper than this and the reader gives way (js-yaml and the depth checks before it decide). */
 const MAX_NESTING = 64;
@@ -32,19 +33,6 @@ function outside(): never {
   throw OUTSIDE;
 }
 
-const NL = 0x0a;
-const SPACE = 0x20;
-const HASH = 0x23;
-const COLON = 0x3a;
-const DASH = 0x2d;
-const COMMA = 0x2c;
-const QUOTE = 0x22;
-const APOSTROPHE = 0x27;
-const BACKSLASH = 0x5c;
-const OPEN_SQUARE = 0x5b;
-const CLOSE_SQUARE = 0x5d;
-const OPEN_CURLY = 0x7b;
-const CLOSE_CURLY = 0x7d;
 
 /** Per ASCII code: 1 a character a key may hold here, 2 a flow indicator, 4 a character that may not start a plain scalar, 8 a character that is never read here (controls, tab, DEL). */
 const KEY = 1;

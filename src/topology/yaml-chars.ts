@@ -1,0 +1,19 @@
+/** The character codes the YAML scanners (depth.ts's bound, fast-yaml.ts's reader) compare against. */
+export const TAB = 0x09;
+export const NL = 0x0a;
+export const CR = 0x0d;
+export const SPACE = 0x20;
+export const BANG = 0x21;
+export const QUOTE = 0x22;
+export const HASH = 0x23;
+export const AMPERSAND = 0x26;
+export const APOSTROPHE = 0x27;
+export const COMMA = 0x2c;
+export const DASH = 0x2d;
+export const COLON = 0x3a;
+export const QUESTION = 0x3f;
+export const OPEN_SQUARE = 0x5b;
+export const BACKSLASH = 0x5c;
+export const CLOSE_SQUARE = 0x5d;
+export const OPEN_CURLY = 0x7b;
+export const CLOSE_CURLY = 0x7d;
