@@ -9,6 +9,7 @@ import fc from 'fast-check';
 import jsYaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { readPlainYaml } from '../../../src/topology/fast-yaml.js';
+import { sameValue } from './same-value.js';
 
 type Tree = { kind: 'scalar'; raw: string } | { kind: 'seq'; items: Tree[]; flow: boolean } | { kind: 'map'; entries: [string, Tree][]; flow: boolean };
 
@@ -130,17 +131,6 @@ const documents = (scalars: fc.Arbitrary<string>, keys: fc.Arbitrary<string>, od
   fc.tuple(fc.uniqueArray(fc.tuple(keys, trees(scalars, keys, odd.duplicates)), { minLength: 1, maxLength: 5, selector: ([k]) => k }), styles(odd.fold))
     .map(([entries, style]) => render({ kind: 'map', entries, flow: false }, style));
 
-/** Equal as js-yaml's value is: types, -0 and NaN, key order, prototypes. */
-function same(a: unknown, b: unknown): boolean {
-  if (typeof a !== typeof b) return false;
-  if (typeof a === 'number') return Object.is(a, b);
-  if (a === null || b === null || typeof a !== 'object') return a === b;
-  if (Object.getPrototypeOf(a) !== Object.getPrototypeOf(b)) return false;
-  const ka = Object.keys(a);
-  const kb = Object.keys(b as object);
-  if (ka.length !== kb.length || ka.some((k, i) => k !== kb[i])) return false;
-  return ka.every((k) => same((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
-}
 
 function agreesWithJsYaml(text: string): void {
   const fast = readPlainYaml(text);
@@ -151,7 +141,7 @@ function agreesWithJsYaml(text: string): void {
   } catch (e) {
     throw new Error(`read ${JSON.stringify(fast)} where js-yaml refuses\n${text}`, { cause: e });
   }
-  if (!same(fast, reference)) throw new Error(`read ${JSON.stringify(fast)} where js-yaml reads ${JSON.stringify(reference)}\n${text}`);
+  if (!sameValue(fast, reference)) throw new Error(`read ${JSON.stringify(fast)} where js-yaml reads ${JSON.stringify(reference)}\n${text}`);
 }
 
 /** Edits that matter to YAML: indicators, blanks, line breaks, quotes, a tab, a digit. */
