@@ -70,19 +70,23 @@ describe('LengthFilter ≡ its bit-by-bit specification', () => {
   });
 
   it('examples: keys inside one /16 are told apart by the bits below it; a short key is near its whole span', () => {
-    // Keys 10.0.1.0/24 and 10.0.2.0/24 share 14 leading bits... of 10.0.x: they differ first at bit 22.
+    // Keys 10.0.1.0/24, 10.0.2.0/24 and 10.0.0.0/8 share their top 22 bits: the window starts at bit 16 (the cap).
     const f = new LengthFilter([24, 24, 8], [[0x0a000100], [0x0a000200], [0x0a000000]]);
     expect(f.start).toBe(16);
     expect(f.near(0x0a000105)).toBe(0b101);
     expect(f.near(0x0a000205)).toBe(0b110);
     expect(f.near(0x0a000305)).toBe(0b100);
-    // A /20 key in a window starting at bit 0: its 12 low window bits are free.
+    // Keys differing in bit 0 put the window at bits 0-15: a /20 key covers the whole window (one slot).
     const g = new LengthFilter([20, 1], [[0x0a000000], [0x80000000]]);
     expect(g.start).toBe(0);
     expect(g.near(0x0a00f123)).toBe(0b01);
     expect(g.near(0x0a010000)).toBe(0b00);
     expect(g.near(0x8a010000)).toBe(0b10);
     expect(g.near(0xffffffff)).toBe(0b10);
+    // A /1 key leaves the window's 15 low bits free: it is near exactly the half of the space it holds.
+    const halves = new LengthFilter([1, 1], [[0x00000000], [0x80000000]]);
+    expect(halves.near(0x7fffffff)).toBe(0b01);
+    expect(halves.near(0x80000000)).toBe(0b10);
     // No keys at all: start 16; tables of length <= 16 are always probed, longer ones never.
     const e = new LengthFilter([16, 17], [[], []]);
     expect(e.start).toBe(16);
