@@ -5,7 +5,7 @@
  */
 import { cidrContains, cidrsOverlap, formatCidr } from '../../../../../src/address/cidr.js';
 import { buildGraph, components, INTERNET } from '../../../../../src/topology/graph.js';
-import { isConnected } from './connected.js';
+import { isConnected } from '../../../../../src/topology/connected.js';
 import type { Issue } from '../../../../../src/topology/issue.js';
 import type { Cloud, Port, Router, SecurityGroup } from '../../../../../src/topology/model.js';
 import type { ResolveContext, SubnetState } from './resolve-context.js';

@@ -10,7 +10,7 @@ import type { Path } from '../../../../../src/topology/issue.js';
 import type { RouteEntry } from '../../../../../src/topology/model.js';
 import { entries, type ResolveContext } from './resolve-context.js';
 import type { PoolDoc } from '../../../../../src/topology/schema.js';
-import { addressAt, prefixAt, rangeAt, type RangeValue } from './values.js';
+import { addressAt, prefixAt, rangeAt, type RangeValue } from '../../../../../src/topology/values.js';
 import { suggestion } from '../../../../../src/topology/did-you-mean.js';
 import { earliestOverlaps } from '../../../../../src/topology/overlaps.js';
 import { ADMIN_PROJECT } from '../../../../../src/topology/projects.js';

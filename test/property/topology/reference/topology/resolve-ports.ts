@@ -14,7 +14,7 @@ import type { Path } from '../../../../../src/topology/issue.js';
 import type { AddressPair, FixedIp } from '../../../../../src/topology/model.js';
 import { entries, type PortDraft, type ResolveContext, type RouterDraft, type SubnetState } from './resolve-context.js';
 import type { PortDoc } from '../../../../../src/topology/schema.js';
-import { addressAt, hostOrPrefixAt } from './values.js';
+import { addressAt, hostOrPrefixAt } from '../../../../../src/topology/values.js';
 import { checkAttach, checkExternal, groupRefs } from './resolve-projects.js';
 
 export function resolveInstancePorts(ctx: ResolveContext): Map<string, string[]> {

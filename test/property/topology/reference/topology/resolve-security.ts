@@ -10,7 +10,7 @@ import type { Path } from '../../../../../src/topology/issue.js';
 import type { AclRule, NetworkAcl, Prefix, Protocol, SecurityGroup, SecurityGroupRule } from '../../../../../src/topology/model.js';
 import { entries, type ResolveContext } from './resolve-context.js';
 import type { AclRuleDoc, RuleDoc } from '../../../../../src/topology/schema.js';
-import { portRangeAt, prefixAt } from './values.js';
+import { portRangeAt, prefixAt } from '../../../../../src/topology/values.js';
 
 const PROTOCOL_NAMES: Record<number, Protocol> = { 1: 'icmp', 6: 'tcp', 17: 'udp', 58: 'icmpv6' };
 const ANY_V4: Prefix = { text: '0.0.0.0/0', cidr: { version: 4, network: 0n, prefix: 0 } };

@@ -11,7 +11,7 @@ import type { Address, ExternalHost, FloatingIp, LbPool, LoadBalancer, PoolMembe
 import { entries, type PortDraft, type ResolveContext, type RouterDraft } from './resolve-context.js';
 import { claimExternal, claimFixedIp, subnetNamed } from './resolve-ports.js';
 import type { MemberDoc } from '../../../../../src/topology/schema.js';
-import { addressAt, serviceAt } from './values.js';
+import { addressAt, serviceAt } from '../../../../../src/topology/values.js';
 import { ADMIN_PROJECT } from '../../../../../src/topology/projects.js';
 import { checkAttach, checkExternal, groupRefs } from './resolve-projects.js';
 
