@@ -45,9 +45,9 @@ export class PrefixHash<C, A extends { readonly order: number }, V extends Prefi
     this.filter = keys >= filteredKeys && this.tables.length > 1 ? filterOf(this.tables.map((t) => t.table.length), byLength) : undefined;
   }
 
-  /** The prefix lengths present, in the order lookups visit them. */
-  get lengths(): number[] {
-    return this.tables.map((t) => t.table.length);
+  /** Whether lookups go through the length filter (from `filteredKeys` keys over two lengths or more). */
+  get filtered(): boolean {
+    return this.filter !== undefined;
   }
 
   /** The lowest-order answer among the prefixes containing the address (as words.ts words), if its order is below `bound`. */

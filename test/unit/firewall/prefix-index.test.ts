@@ -84,6 +84,8 @@ describe('prefix indexes ≡ a scan for the lowest accepted order containing the
         fc.property(fc.array(fc.record({ a: addr, len: fc.constantFrom(16, 20, 24, 28, 32, 8, 12, 30), order: fc.nat(5000), ok: fc.boolean() }), { minLength: FILTERED_KEYS + 200, maxLength: FILTERED_KEYS + 400 }), fc.array(addr, { minLength: 50, maxLength: 50 }), (entries, probes) => {
           const stored = entries.map((e) => ({ prefix: v4(e.a, e.len), order: e.order, ok: e.ok }));
           const index = indexOf(stored);
+          // Entries inside one /16 collapse at the short lengths: the filter is there iff the distinct keys reach the threshold.
+          expect(index.filtered).toBe(new Set(stored.map((s) => `${s.prefix.length}/${s.prefix.network}`)).size >= FILTERED_KEYS);
           // Probes inside stored prefixes too, so that lookups match.
           for (const probe of [...probes, ...stored.slice(0, 50).map((s) => (s.prefix.network as number) + 1)]) {
             for (const bound of [Infinity, 2500]) expect(index.lookup(wordsOf(probe), bound, null)?.order).toBe(scan(stored, probe, bound));
@@ -92,6 +94,26 @@ describe('prefix indexes ≡ a scan for the lowest accepted order containing the
         // Shrinking a thousand entries takes minutes: report the first counterexample as it is.
         { numRuns: 15, endOnFailure: true },
       );
+    }
+  });
+
+  it(`the filter is built from ${FILTERED_KEYS} keys (or the count given) over two lengths or more, never for one length`, () => {
+    /** `n` distinct /24 keys, and one /16 when `lengths` is 2. */
+    const keys = (n: number, lengths: 1 | 2): Stored[] => [
+      ...Array.from({ length: n - lengths + 1 }, (_, i) => ({ prefix: v4((0x0a000000 + i * 256) >>> 0, 24), order: i, ok: true })),
+      ...(lengths === 2 ? [{ prefix: v4(0xc0a80000, 16), order: n, ok: true }] : []),
+    ];
+    expect(indexOf(keys(FILTERED_KEYS, 2)).filtered).toBe(true);
+    expect(indexOf(keys(FILTERED_KEYS - 1, 2)).filtered).toBe(false);
+    expect(indexOf(keys(FILTERED_KEYS + 5, 1)).filtered).toBe(false);
+    expect(indexOf(keys(3, 2), 3).filtered).toBe(true);
+    expect(indexOf(keys(3, 2), 4).filtered).toBe(false);
+    expect(indexOf(keys(1, 1), 0).filtered).toBe(false);
+    expect(indexOf([], 0).filtered).toBe(false);
+    // Filtered or not, the answers are the scan's.
+    const stored = keys(FILTERED_KEYS, 2);
+    for (const probe of [0x0a000005, 0x0a03fe07, 0xc0a8ff01, 0x0b000000]) {
+      expect(indexOf(stored).lookup(wordsOf(probe), Infinity, null)?.order).toBe(scan(stored, probe, Infinity));
     }
   });
 
