@@ -71,6 +71,26 @@ const lazyChildProcess = {
   },
 };
 
+/**
+ * `yaml`, the parser that keeps positions, runs only to place an issue on its line, or for a file
+ * with anchors or deep nesting; well-formed files are read by fast-yaml.ts and js-yaml. In the
+ * command bundles, `yaml` is a module whose exports are getters that evaluate the real package
+ * when first read, so a clean `vnet validate` or `trace` never runs its top level (esbuild reads
+ * a named import from CommonJS as a property at each use, so the getters are read at the call).
+ */
+const lazyYaml = {
+  name: 'lazy-yaml',
+  setup(b) {
+    const names = Object.keys(createRequire(import.meta.url)('yaml'));
+    b.onResolve({ filter: /^yaml$/ }, (args) => (args.namespace === 'lazy-yaml' ? undefined : { path: 'yaml', namespace: 'lazy-yaml' }));
+    b.onLoad({ filter: /.*/, namespace: 'lazy-yaml' }, () => ({
+      contents: `let real;\nfor (const name of ${JSON.stringify(names)}) Object.defineProperty(exports, name, { enumerable: true, get: () => (real ??= require('yaml'))[name] });`,
+      resolveDir: process.cwd(),
+      loader: 'js',
+    }));
+  },
+};
+
 const ts = (dir) => readdirSync(dir).filter((f) => f.endsWith('.ts')).map((f) => `${dir}/${f}`);
 
 const DECLARATIONS = ['dist/types/index.d.ts', 'dist/types/testing/index.d.ts', 'dist/types/testing/vitest.d.ts'];
@@ -119,7 +139,7 @@ await Promise.all([
   // The CLI: dist/vnet.cjs holds only the argument parser and the command table.
   // import.meta is ESM-only; code that needs its own location falls back to __dirname there (server/viewer-assets.ts).
   build({ ...common, format: 'cjs', entryPoints: { vnet: 'src/cli/main.ts' }, outExtension: { '.js': '.cjs' }, outdir: 'dist', minify: true, banner: { js: '#!/usr/bin/env node' }, plugins: [commandsApart, lazyChildProcess] }),
-  build({ ...common, format: 'cjs', entryPoints: Object.fromEntries(Object.keys(COMMAND_BUNDLES).map((n) => [n, `command-bundle:${n}`])), outExtension: { '.js': '.cjs' }, outdir: 'dist/cli', minify: true, define: { 'import.meta.url': 'undefined' }, plugins: [commandEntries], metafile: true }).then(dropStale),
+  build({ ...common, format: 'cjs', entryPoints: Object.fromEntries(Object.keys(COMMAND_BUNDLES).map((n) => [n, `command-bundle:${n}`])), outExtension: { '.js': '.cjs' }, outdir: 'dist/cli', minify: true, define: { 'import.meta.url': 'undefined' }, plugins: [commandEntries, lazyYaml], metafile: true }).then(dropStale),
   // The agent `vnet realize` runs inside each namespace (listeners, probes): small and CommonJS.
   build({ ...common, format: 'cjs', entryPoints: { 'realize-agent': 'src/realize-runner/agent/agent.ts' }, outExtension: { '.js': '.cjs' }, outdir: 'dist', minify: true }),
   build({ ...common, entryPoints: { index: 'src/index.ts', testing: 'src/testing/index.ts', vitest: 'src/testing/vitest.ts' }, outdir: 'dist', packages: 'external' }),
