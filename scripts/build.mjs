@@ -7,7 +7,7 @@
 import { build } from 'esbuild';
 import { Buffer } from 'node:buffer';
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, utimesSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 const common = { bundle: true, platform: 'node', format: 'esm', target: 'node20', sourcemap: true, logLevel: 'warning' };
@@ -72,19 +72,28 @@ const lazyChildProcess = {
 };
 
 /**
- * `yaml`, the parser that keeps positions, runs only to place an issue on its line, or for a file
- * with anchors or deep nesting; well-formed files are read by fast-yaml.ts and js-yaml. In the
- * command bundles, `yaml` is a module whose exports are getters that evaluate the real package
- * when first read, so a clean `vnet validate` or `trace` never runs its top level (esbuild reads
- * a named import from CommonJS as a property at each use, so the getters are read at the call).
+ * Packages the short commands import but seldom run, evaluated when first used: `yaml`, the
+ * parser that keeps positions, runs only to place an issue on its line or for a file with anchors
+ * or deep nesting (fast-yaml.ts and js-yaml read well-formed files); `graphology` only when a
+ * cloud has islands to name (checks.ts) or the viewer draws it, and its top level alone builds
+ * about 1.2 MB of iteration methods. In the command bundles each is a module of getters that
+ * evaluate the real package when first read (esbuild reads a named import from CommonJS as a
+ * property at each use, so the getters are read at the call). Named imports only: a default
+ * import would get the getters' object, so the build refuses one.
  */
-const lazyYaml = {
-  name: 'lazy-yaml',
+const LAZY_PACKAGES = ['yaml', 'graphology'];
+const lazyPackages = {
+  name: 'lazy-packages',
   setup(b) {
-    const names = Object.keys(createRequire(import.meta.url)('yaml'));
-    b.onResolve({ filter: /^yaml$/ }, (args) => (args.namespace === 'lazy-yaml' ? undefined : { path: 'yaml', namespace: 'lazy-yaml' }));
-    b.onLoad({ filter: /.*/, namespace: 'lazy-yaml' }, () => ({
-      contents: `let real;\nfor (const name of ${JSON.stringify(names)}) Object.defineProperty(exports, name, { enumerable: true, get: () => (real ??= require('yaml'))[name] });`,
+    const filter = new RegExp(`^(${LAZY_PACKAGES.join('|')})$`);
+    b.onResolve({ filter }, (args) => {
+      if (args.namespace === 'lazy') return undefined;
+      const defaultImport = new RegExp(`import\\s+[\\w$]+\\s*(,|from)[^;]*['"]${args.path}['"]`);
+      if (defaultImport.test(readFileSync(args.importer, 'utf8'))) return { errors: [{ text: `${args.importer}: a default import of ${args.path}, which build.mjs loads lazily: import its names instead` }] };
+      return { path: args.path, namespace: 'lazy' };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'lazy' }, (args) => ({
+      contents: `let real;\nfor (const name of ${JSON.stringify(Object.keys(createRequire(import.meta.url)(args.path)))}) Object.defineProperty(exports, name, { enumerable: true, get: () => (real ??= require(${JSON.stringify(args.path)}))[name] });`,
       resolveDir: process.cwd(),
       loader: 'js',
     }));
@@ -139,7 +148,7 @@ await Promise.all([
   // The CLI: dist/vnet.cjs holds only the argument parser and the command table.
   // import.meta is ESM-only; code that needs its own location falls back to __dirname there (server/viewer-assets.ts).
   build({ ...common, format: 'cjs', entryPoints: { vnet: 'src/cli/main.ts' }, outExtension: { '.js': '.cjs' }, outdir: 'dist', minify: true, banner: { js: '#!/usr/bin/env node' }, plugins: [commandsApart, lazyChildProcess] }),
-  build({ ...common, format: 'cjs', entryPoints: Object.fromEntries(Object.keys(COMMAND_BUNDLES).map((n) => [n, `command-bundle:${n}`])), outExtension: { '.js': '.cjs' }, outdir: 'dist/cli', minify: true, define: { 'import.meta.url': 'undefined' }, plugins: [commandEntries, lazyYaml], metafile: true }).then(dropStale),
+  build({ ...common, format: 'cjs', entryPoints: Object.fromEntries(Object.keys(COMMAND_BUNDLES).map((n) => [n, `command-bundle:${n}`])), outExtension: { '.js': '.cjs' }, outdir: 'dist/cli', minify: true, define: { 'import.meta.url': 'undefined' }, plugins: [commandEntries, lazyPackages], metafile: true }).then(dropStale),
   // The agent `vnet realize` runs inside each namespace (listeners, probes): small and CommonJS.
   build({ ...common, format: 'cjs', entryPoints: { 'realize-agent': 'src/realize-runner/agent/agent.ts' }, outExtension: { '.js': '.cjs' }, outdir: 'dist', minify: true }),
   build({ ...common, entryPoints: { index: 'src/index.ts', testing: 'src/testing/index.ts', vitest: 'src/testing/vitest.ts' }, outdir: 'dist', packages: 'external' }),
