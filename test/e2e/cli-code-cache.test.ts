@@ -32,14 +32,15 @@ beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'vnet-code-cache-'));
   mkdirSync(join(dir, 'cli'));
   copyFileSync('dist/vnet.cjs', join(dir, 'vnet.cjs'));
+  copyFileSync('dist/cli/main.cjs', join(dir, 'cli/main.cjs'));
   copyFileSync('dist/cli/load.cjs', join(dir, 'cli/load.cjs'));
 });
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('the code cache of the built CLI', () => {
-  it('the build leaves an accepted cache, newer than its bundle, for the loader and the simulator bundles', () => {
-    for (const name of ['load', 'sim']) {
+  it('the build leaves an accepted cache, newer than its bundle, for the command table, the loader and the simulator bundles', () => {
+    for (const name of ['main', 'load', 'sim']) {
       const bundle = `dist/cli/${name}.cjs`;
       expect(existsSync(`${bundle}.cache`), `${bundle}.cache`).toBe(true);
       expect(statSync(`${bundle}.cache`).mtimeMs).toBeGreaterThanOrEqual(statSync(bundle).mtimeMs);
@@ -54,6 +55,7 @@ describe('the code cache of the built CLI', () => {
     expect(plain.stdout).toMatch(/three-tier\.yaml: ok \(/);
     expect(validate({ VNET_WRITE_CODE_CACHE: '1' })).toEqual(plain);
     expect(statSync(join(dir, 'cli/load.cjs.cache')).size).toBeGreaterThan(10_000);
+    expect(statSync(join(dir, 'cli/main.cjs.cache')).size).toBeGreaterThan(10_000);
     expect(validate()).toEqual(plain);
   });
 
