@@ -3,15 +3,16 @@
  * `vnet trace` between two instances behind different routers, on the generated 10,000- and
  * 100,000-instance clouds (scripts/gen-large.ts), as whole processes: median wall time of a
  * few runs, the median CPU time (user + system: a busy machine inflates wall time, not this) and
- * the peak resident memory. With VNET_BENCH_OLD=<an older build's dist/vnet.cjs>
+ * the peak resident memory. With VNET_BENCH_OLD=<a commit, or an older build's dist/vnet.cjs>
  * the old build runs the same commands beside the new one. Issue 18's targets at 100,000:
  * validate < 5 s, trace < 6 s, peak < 2 GB.
  */
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateLarge } from '../scripts/gen-large.js';
 import { median } from './measure.js';
+import { oldBuild } from './old-checkout.js';
 import { Spawner, type Run } from './spawn.js';
 
 const BIN = 'dist/vnet.cjs';
@@ -23,8 +24,7 @@ const farInstance = (n: number): number => Math.ceil(n / 100) - 1;
 
 export async function benchLarge(): Promise<Record<string, number | string>> {
   const runs = Number(process.env.VNET_BENCH_LARGE_RUNS ?? 3);
-  const old = process.env.VNET_BENCH_OLD;
-  if (old !== undefined && !existsSync(old)) throw new Error(`VNET_BENCH_OLD=${old}: no such file (an older build's dist/vnet.cjs)`);
+  const old = oldBuild('VNET_BENCH_OLD');
   const dir = mkdtempSync(join(tmpdir(), 'vnet-large-'));
   const spawner = new Spawner();
   const out: Record<string, number | string> = { runs };

@@ -3,10 +3,11 @@
  * (engine-old.bench.ts, firewall-old.bench.ts): the file is bundled twice, its ../src imports
  * reaching each checkout's code (or only the modules under test, with `oldOnly`), and the two
  * bundles run as separate processes, alternately, so load on the machine hits both alike.
- * An older checkout: `git worktree add /tmp/old <commit>`.
+ * The older checkout is a commit (exported and kept under node_modules/.cache/vnet/bench-old)
+ * or a folder.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { median } from './measure.js';
 
@@ -23,12 +24,65 @@ export interface Bundle {
   readonly oldOnly?: readonly string[];
 }
 
-/** The older checkout named by `variable`, checked to hold `expect` (a file every vnet checkout has). */
+/**
+ * The older checkout named by `variable`, checked to hold `expect` (a file every vnet checkout
+ * has): a folder, or a commit of this repository (exported on first use, see commitCheckout).
+ */
 export function oldCheckout(variable: string, expect: string): string | { skipped: string } {
-  const root = process.env[variable];
-  if (root === undefined) return { skipped: `set ${variable} to an older checkout (git worktree add /tmp/old <commit>)` };
-  if (!existsSync(join(root, expect))) throw new Error(`${variable}=${root}: no ${expect} there (expected a vnet checkout)`);
-  return resolve(root);
+  const value = process.env[variable];
+  if (value === undefined) return { skipped: `set ${variable} to an older commit (e.g. ${variable}=f7e8b19) or checkout` };
+  const root = existsSync(value) ? resolve(value) : commitCheckout(variable, value, false);
+  if (!existsSync(join(root, expect))) throw new Error(`${variable}=${value}: no ${expect} there (expected a vnet checkout)`);
+  return root;
+}
+
+/**
+ * An older build's dist/vnet.cjs named by `variable`: the file itself, or a commit of this
+ * repository, exported and built on first use (commitCheckout).
+ */
+export function oldBuild(variable: string): string | undefined {
+  const value = process.env[variable];
+  if (value === undefined) return undefined;
+  if (existsSync(value)) return resolve(value);
+  const bin = join(commitCheckout(variable, value, true), 'dist/vnet.cjs');
+  if (!existsSync(bin)) throw new Error(`${variable}=${value}: its build wrote no dist/vnet.cjs`);
+  return bin;
+}
+
+/** Where exported commits live: outside the work tree, beside the build's other caches. */
+const EXPORTS = 'node_modules/.cache/vnet/bench-old';
+
+/**
+ * Commit `ref` of this repository as a folder of its own (git archive into EXPORTS/<sha>), kept
+ * for the next run. Its node_modules links this checkout's packages one by one but not their
+ * .cache, so the old build's incremental type-check state never meets this one's. `built` also
+ * runs its `node scripts/build.mjs` once. A folder left half-made by an interrupted run is
+ * made again (a marker file is written last).
+ */
+export function commitCheckout(variable: string, ref: string, built: boolean): string {
+  const git = (args: readonly string[]): string => {
+    const r = spawnSync('git', args, { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+    if (r.error !== undefined || r.status !== 0) throw new Error(`${variable}=${ref}: neither a file here nor a commit of this repository (git ${args.join(' ')}: ${(r.stderr ?? '').trim() || r.error?.message})`);
+    return r.stdout;
+  };
+  const sha = git(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]).trim();
+  const dir = resolve(EXPORTS, sha);
+  const marker = (name: string): string => join(dir, `.vnet-bench-${name}`);
+  if (!existsSync(marker('exported'))) {
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(join(dir, 'node_modules'), { recursive: true });
+    const tar = spawnSync('tar', ['-x', '-C', dir], { input: execFileSync('git', ['archive', sha], { maxBuffer: 256 * 1024 * 1024 }) });
+    if (tar.status !== 0) throw new Error(`${variable}=${ref}: could not unpack git archive ${sha} into ${dir}: ${tar.stderr.toString().trim()}`);
+    for (const entry of readdirSync('node_modules')) if (entry !== '.cache') symlinkSync(resolve('node_modules', entry), join(dir, 'node_modules', entry));
+    writeFileSync(marker('exported'), `${sha}\n`);
+  }
+  if (built && !existsSync(marker('built'))) {
+    console.error(`building ${ref} (${sha.slice(0, 10)}) in ${dir} ...`);
+    const r = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: dir, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`${variable}=${ref}: node scripts/build.mjs failed in ${dir} (exit ${r.status ?? r.signal}):\n${r.stderr.slice(0, 2000)}`);
+    writeFileSync(marker('built'), `${sha}\n`);
+  }
+  return dir;
 }
 
 export async function bundle(b: Bundle): Promise<void> {

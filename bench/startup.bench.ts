@@ -3,10 +3,11 @@
  * `vnet validate` and a `vnet trace` on the three-tier example, each spawned N times
  * interleaved with a bare `node -e 0`, as medians and as the overhead over node in the same
  * run (absolute times move with the machine's load; the overhead is what vnet adds). With
- * VNET_BENCH_OLD=<an older build's dist/vnet.cjs> the same commands run on it too, interleaved.
+ * VNET_BENCH_OLD=<a commit, or an older build's dist/vnet.cjs> the same commands run on it too,
+ * interleaved (a commit is exported and built once, bench/old-checkout.ts).
  */
-import { existsSync } from 'node:fs';
 import { median } from './measure.js';
+import { oldBuild } from './old-checkout.js';
 import { Spawner, type NodeArgs } from './spawn.js';
 
 const BIN = 'dist/vnet.cjs';
@@ -20,8 +21,7 @@ const COMMANDS: readonly { name: string; args: readonly string[]; target: number
 
 export async function benchStartup(): Promise<Record<string, number | string>> {
   const runs = Number(process.env.VNET_BENCH_STARTUP_RUNS ?? 21);
-  const old = process.env.VNET_BENCH_OLD;
-  if (old !== undefined && !existsSync(old)) throw new Error(`VNET_BENCH_OLD=${old}: no such file (an older build's dist/vnet.cjs)`);
+  const old = oldBuild('VNET_BENCH_OLD');
   const lines: [string, NodeArgs][] = [['node', ['-e', '0']]];
   for (const c of COMMANDS) {
     lines.push([c.name, [BIN, ...c.args]]);
