@@ -1,6 +1,7 @@
 // Builds dist/ with esbuild. The CLI is bundled so `vnet` starts fast (no TypeScript loader, no
-// resolution of hundreds of module files at every start), a small entry and a chunk per command
-// that only that command loads (bench/startup.bench.ts measures it); the library entries keep
+// resolution of hundreds of module files at every start): a stub entry, the argument parser, a
+// bundle per group of commands that only they load, and the packages they seldom need apart, all
+// read with V8's code cache (bench/startup.bench.ts measures it); the library entries keep
 // their dependencies external so users share one copy, and ship their declarations (dist/types,
 // tsc -p tsconfig.build.json) so a user's strict `tsc` finds `vnet`, `vnet/testing` and `vnet/vitest`.
 // Type checking is `npm run typecheck`: here a type error only warns.
@@ -25,10 +26,10 @@ const COMMAND_BUNDLES = { load: ['validate', 'show'], sim: ['trace', 'test', 'au
 const bundleOf = new Map(Object.entries(COMMAND_BUNDLES).flatMap(([bundle, commands]) => commands.map((c) => [c, bundle])));
 
 /**
- * In the CLI entry, main.ts's import('./trace.js') becomes a module that loads ./cli/sim.cjs
- * (through src/cli/bundle-loader.ts, with V8's code cache) when the import runs (esbuild
- * evaluates a bundled import() target lazily): the whole CLI was one 670 KB file, and
- * `vnet --version` spent ~90% of its time compiling it.
+ * In the argument parser (dist/cli/main.cjs), main.ts's import('./trace.js') becomes a module
+ * that loads ./cli/sim.cjs (through src/cli/bundle-loader.ts, with V8's code cache) when the
+ * import runs (esbuild evaluates a bundled import() target lazily): the whole CLI was one 670 KB
+ * file, and `vnet --version` spent ~90% of its time compiling it.
  */
 const commandsApart = {
   name: 'commands-apart',
@@ -61,7 +62,7 @@ function dropStale(results) {
 /**
  * commander requires node:child_process at load, for subcommands that are separate executables
  * (vnet has none); loading it and node:net cost a bare `vnet --version` a fifth of its time.
- * In the CLI entry its spawn is fetched from the real module when first called.
+ * In the argument parser (main.cjs) its spawn is fetched from the real module when first called.
  */
 const lazyChildProcess = {
   name: 'lazy-child-process',
