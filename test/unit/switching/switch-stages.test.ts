@@ -73,6 +73,15 @@ describe('arp (answerArp)', () => {
     expect(answerArp(hop(f.sim, ip(M1, M2)))).toBe(NEXT);
     expect(f.sent).toEqual([]);
   });
+
+  it('default: an ARP reply, even about an address the responder knows, goes on (only requests are answered)', () => {
+    const f = fakeSim();
+    const sw = new SwitchNode('network:n', PORTS, SWITCH_PIPELINE, new Map([[0x0a000003, M2], [0x0a000002, M1]]));
+    const reply: Frame = { src: M2, dst: M1, payload: { kind: 'arp', op: 'reply', senderMac: M2, senderIp: 0x0a000003, targetMac: M1, targetIp: 0x0a000002 } };
+    expect(answerArp(hop(f.sim, reply, 'p1', sw))).toBe(NEXT);
+    expect(f.sent).toEqual([]);
+    expect(f.traced).toEqual([]);
+  });
 });
 
 describe('switch.forward (forwardKnown)', () => {
