@@ -5,16 +5,24 @@
  * (Building the export, `VNET_BENCH_OLD=<commit>`, takes a type-check: the benches exercise it.)
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, lstatSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { oldBuild, oldCheckout } from '../../bench/old-checkout.js';
 
 const VARIABLE = 'VNET_TEST_OLD_CHECKOUT';
 const head = execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
 
+const exportOfHead = resolve('node_modules/.cache/vnet/bench-old', head);
+/** An export this test made is removed (a new one per commit would pile up); one a bench made stays. */
+const hadExport = existsSync(exportOfHead);
+
 afterEach(() => {
   delete process.env[VARIABLE];
+});
+
+afterAll(() => {
+  if (!hadExport) rmSync(exportOfHead, { recursive: true, force: true });
 });
 
 describe('an older checkout named by a commit', () => {
@@ -23,7 +31,7 @@ describe('an older checkout named by a commit', () => {
     const dir = oldCheckout(VARIABLE, 'src/engine/simulator.ts');
     expect(typeof dir).toBe('string');
     const root = dir as string;
-    expect(root).toBe(resolve('node_modules/.cache/vnet/bench-old', head));
+    expect(root).toBe(exportOfHead);
     const committed = execFileSync('git', ['show', `${head}:package.json`], { encoding: 'utf8' });
     expect(readFileSync(join(root, 'package.json'), 'utf8')).toBe(committed);
     expect(lstatSync(join(root, 'node_modules/vitest')).isSymbolicLink()).toBe(true);
