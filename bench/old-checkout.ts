@@ -7,7 +7,8 @@
  * or a folder.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { median } from './measure.js';
 
@@ -115,6 +116,23 @@ export function runBundle<T>(file: string, args: readonly string[], env: Record<
   const r = spawnSync(process.execPath, [...nodeFlags, file, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 16 * 1024 * 1024 });
   if (r.status !== 0) throw new Error(`${file} exited ${r.status ?? r.signal}:\n${r.stderr.slice(0, 2000)}`);
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as T;
+}
+
+/**
+ * The benchmark file `entry` run against this checkout and `oldRoot`: bundled for each (with
+ * `oldOnly` as in Bundle), then `rounds` runs of each bundle, alternated; each run's last output
+ * line is its JSON figures. The bundles live in a temporary folder removed afterwards.
+ */
+export async function runBothCheckouts<T>(o: { entry: string; oldRoot: string; oldOnly?: readonly string[]; rounds: number; args?: readonly string[]; env: Record<string, string>; nodeFlags?: readonly string[] }): Promise<Record<'new' | 'old', T[]>> {
+  const dir = mkdtempSync(join(tmpdir(), 'vnet-bench-old-'));
+  try {
+    const files = { new: join(dir, 'new.mjs'), old: join(dir, 'old.mjs') };
+    await bundle({ entry: o.entry, root: '.', out: files.new, oldOnly: o.oldOnly });
+    await bundle({ entry: o.entry, root: o.oldRoot, out: files.old, oldOnly: o.oldOnly });
+    return alternate(o.rounds, (which) => runBundle<T>(files[which], o.args ?? [], o.env, o.nodeFlags));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** `rounds` runs of each, alternating which goes first, so a load that comes and goes hits both. */
